@@ -1,0 +1,72 @@
+//! The document shell and the root component with its routes.
+
+use leptos::prelude::*;
+use leptos_meta::{HashedStylesheet, MetaTags, Title, provide_meta_context};
+use leptos_router::StaticSegment;
+use leptos_router::components::{Route, Router, Routes};
+
+use crate::components::{Footer, Header};
+use crate::i18n::{I18nContextProvider, t_string, use_i18n};
+use crate::pages::{HomePage, NotFoundPage};
+
+/// The whole HTML document, rendered on the server around [`App`].
+/// `<html lang>` is set by the i18n provider, not here.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html>
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="color-scheme" content="light" />
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <HashedStylesheet options=options.clone() id="leptos" />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// The root component: language context, page title, layout and routes.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    crate::security::send_content_security_policy();
+    view! {
+        <I18nContextProvider
+            cookie_name=canvass_core::lang::COOKIE_NAME
+            cookie_options=crate::components::lang_cookie_options()
+        >
+            <Layout />
+        </I18nContextProvider>
+    }
+}
+
+#[component]
+fn Layout() -> impl IntoView {
+    let i18n = use_i18n();
+    // Set once the browser has hydrated the page; tests and styles can tell SSR-only from live.
+    let (hydrated, set_hydrated) = signal(false);
+    Effect::new(move |_| set_hydrated.set(true));
+    view! {
+        <Title formatter=move |page: String| format!("{page} · {}", t_string!(i18n, brand)) />
+        <Router>
+            <div class="page" data-hydrated=move || hydrated.get().then_some("true")>
+                <a class="skip-link" href="#main">
+                    {move || t_string!(i18n, skip_to_content)}
+                </a>
+                <Header />
+                <main id="main" tabindex="-1">
+                    <Routes fallback=NotFoundPage>
+                        <Route path=StaticSegment("") view=HomePage />
+                    </Routes>
+                </main>
+                <Footer />
+            </div>
+        </Router>
+    }
+}

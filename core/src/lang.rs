@@ -1,0 +1,136 @@
+//! The languages Canvass speaks: Simplified Chinese (the default) and English.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// Name of the cookie that remembers a visitor's language, holding a [`Lang::code`].
+/// Written by the server's `/lang/{code}` route and by the language switch in the browser.
+pub const COOKIE_NAME: &str = "canvass_lang";
+
+/// A supported interface language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    /// Simplified Chinese, the default.
+    #[default]
+    Zh,
+    /// English.
+    En,
+}
+
+/// A language code that Canvass does not offer.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unsupported language {shown:?}: expected \"zh\" or \"en\"")]
+pub struct UnsupportedLang {
+    /// The rejected input, cut to a few characters so an error never echoes a huge string.
+    shown: String,
+}
+
+impl Lang {
+    /// Every supported language, the default first.
+    pub const ALL: [Lang; 2] = [Lang::Zh, Lang::En];
+
+    /// The BCP 47 primary code: `"zh"` or `"en"`.
+    pub const fn code(self) -> &'static str {
+        match self {
+            Lang::Zh => "zh",
+            Lang::En => "en",
+        }
+    }
+
+    /// Parses a language code as found in a URL or cookie. Case-insensitive, and a region
+    /// or script subtag is accepted and ignored (`zh-CN`, `zh-Hans`, `en-GB`).
+    pub fn parse(input: &str) -> Result<Lang, UnsupportedLang> {
+        let primary = input.split(['-', '_']).next().unwrap_or_default();
+        if primary.eq_ignore_ascii_case("zh") {
+            Ok(Lang::Zh)
+        } else if primary.eq_ignore_ascii_case("en") {
+            Ok(Lang::En)
+        } else {
+            Err(UnsupportedLang {
+                shown: input.chars().take(16).collect(),
+            })
+        }
+    }
+}
+
+impl fmt::Display for Lang {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+impl std::str::FromStr for Lang {
+    type Err = UnsupportedLang;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Lang::parse(s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn the_default_language_is_simplified_chinese() {
+        assert_eq!(Lang::default(), Lang::Zh);
+        assert_eq!(Lang::ALL[0], Lang::Zh);
+    }
+
+    #[test]
+    fn every_language_parses_back_from_its_code() {
+        for lang in Lang::ALL {
+            assert_eq!(Lang::parse(lang.code()), Ok(lang));
+        }
+    }
+
+    #[test]
+    fn region_and_script_subtags_are_ignored() {
+        assert_eq!(Lang::parse("zh-CN"), Ok(Lang::Zh));
+        assert_eq!(Lang::parse("zh_Hans"), Ok(Lang::Zh));
+        assert_eq!(Lang::parse("EN-gb"), Ok(Lang::En));
+    }
+
+    #[test]
+    fn an_unknown_code_is_refused_with_a_message_naming_it() {
+        let error = Lang::parse("fr").unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            r#"unsupported language "fr": expected "zh" or "en""#
+        );
+    }
+
+    #[test]
+    fn a_refused_code_is_cut_short_in_the_message() {
+        let long = "x".repeat(10_000);
+        let error = Lang::parse(&long).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            format!(
+                r#"unsupported language "{}": expected "zh" or "en""#,
+                "x".repeat(16)
+            )
+        );
+    }
+
+    #[test]
+    fn an_empty_code_is_refused() {
+        assert!(Lang::parse("").is_err());
+    }
+
+    proptest! {
+        #[test]
+        fn parsing_never_panics_and_accepts_only_zh_or_en(input in "\\PC{0,40}") {
+            match Lang::parse(&input) {
+                Ok(lang) => {
+                    let primary = input.split(['-', '_']).next().unwrap_or_default().to_ascii_lowercase();
+                    prop_assert_eq!(primary, lang.code());
+                }
+                Err(error) => prop_assert!(error.to_string().starts_with("unsupported language")),
+            }
+        }
+    }
+}

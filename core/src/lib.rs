@@ -1,0 +1,9 @@
+//! `canvass-core`: the questionnaire model and the rules that browser and server share.
+//!
+//! This crate is pure: no I/O, no async runtime, no web framework, no database, no `cfg`.
+//! It builds for `wasm32-unknown-unknown` and natively, so the browser checks exactly what
+//! the server enforces. Raw input becomes a domain value only through a parser here.
+
+pub mod lang;
+
+pub use lang::{Lang, UnsupportedLang};

@@ -1,0 +1,57 @@
+import { defineConfig } from '@playwright/test';
+
+// The server under test: the debug build from `cargo leptos build`, on its own port so it
+// never clashes with `make run`, against the database scripts/test.sh prepared.
+const port = process.env.CANVASS_E2E_PORT ?? '3100';
+const baseURL = `http://127.0.0.1:${port}`;
+
+// Debian's Chromium, as installed by scripts/tools.sh. These flags keep it from reaching
+// for the network at start-up (this machine has none) and let it run as root.
+const chromiumArgs = [
+  '--no-sandbox',
+  '--headless',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
+
+export default defineConfig({
+  testDir: './tests',
+  fullyParallel: true,
+  workers: 2,
+  forbidOnly: !!process.env.CI,
+  retries: 0,
+  reporter: [['list']],
+  timeout: 30_000,
+  expect: { timeout: 10_000 },
+  use: {
+    baseURL,
+    locale: 'zh-CN',
+    launchOptions: { executablePath: '/usr/bin/chromium', args: chromiumArgs },
+  },
+  projects: [
+    {
+      name: 'phone',
+      use: { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 },
+    },
+    { name: 'desktop', use: { viewport: { width: 1280, height: 800 } } },
+  ],
+  webServer: {
+    command: '../target/debug/canvass serve',
+    url: `${baseURL}/readyz`,
+    reuseExistingServer: false,
+    timeout: 120_000,
+    stdout: 'ignore',
+    stderr: 'pipe',
+    env: {
+      DATABASE_URL: process.env.DATABASE_URL ?? '',
+      LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
+      LEPTOS_SITE_ROOT: '../target/site',
+      LEPTOS_HASH_FILES: 'true',
+      CANVASS_LOG: 'warn',
+    },
+  },
+});

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# make test: every check and test, in the order that fails fastest.
+#   scripts/test.sh all | lint | rust | e2e | sqlx-prepare
+# Uses DATABASE_URL's server when set (it must allow creating databases), else the
+# project-local cluster (scripts/pg.sh).
+. "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+export SQLX_OFFLINE=true
+export CARGO_TERM_COLOR=${CARGO_TERM_COLOR:-always}
+
+database() { # name: sets DATABASE_URL to that database on the test server, creating it if needed
+  if [ -n "${CANVASS_TEST_SERVER_URL:-}" ]; then :
+  elif [ -n "${DATABASE_URL:-}" ]; then CANVASS_TEST_SERVER_URL=${DATABASE_URL%%\?*}; CANVASS_TEST_SERVER_URL=${CANVASS_TEST_SERVER_URL%/*}
+  else "$ROOT/scripts/pg.sh" start; CANVASS_TEST_SERVER_URL=local
+  fi
+  if [ "$CANVASS_TEST_SERVER_URL" = local ]; then
+    "$ROOT/scripts/pg.sh" start "$1"
+    DATABASE_URL=$("$ROOT/scripts/pg.sh" url "$1")
+  else
+    DATABASE_URL="$CANVASS_TEST_SERVER_URL/$1"
+    sqlx database create --database-url "$DATABASE_URL"
+  fi
+  export DATABASE_URL
+}
+
+lint() {
+  say "cargo fmt --check"
+  cargo fmt --all -- --check
+  say "clippy: server build"
+  cargo clippy --workspace --all-targets -- -D warnings
+  say "clippy: wasm build"
+  cargo clippy -p canvass-app --lib --target wasm32-unknown-unknown \
+    --no-default-features --features hydrate -- -D warnings
+}
+
+sqlx_check() {
+  database canvass_test
+  say "checking the .sqlx query cache against the migrations"
+  sqlx migrate run --source migrations >/dev/null
+  SQLX_OFFLINE=false cargo sqlx prepare --workspace --check
+}
+
+sqlx_prepare() {
+  database canvass_test
+  sqlx migrate run --source migrations
+  SQLX_OFFLINE=false cargo sqlx prepare --workspace
+}
+
+rust_tests() {
+  database canvass_test
+  say "Rust tests (unit, #[sqlx::test], in-process HTTP)"
+  cargo test --workspace --no-fail-fast
+}
+
+e2e() {
+  say "building the site for the end-to-end tests"
+  cargo leptos build
+  database canvass_e2e
+  say "Playwright (Debian's Chromium, phone and desktop viewports)"
+  (cd end2end && npx playwright test)
+}
+
+case ${1:-all} in
+  all)
+    "$ROOT/scripts/tools.sh" test
+    lint; sqlx_check; rust_tests; e2e
+    say "all checks and tests passed"
+    ;;
+  lint) lint ;;
+  rust) rust_tests ;;
+  e2e) "$ROOT/scripts/tools.sh" test; e2e ;;
+  sqlx-prepare) "$ROOT/scripts/tools.sh" test; sqlx_prepare ;;
+  *) die "usage: $0 all|lint|rust|e2e|sqlx-prepare" ;;
+esac

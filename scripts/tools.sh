@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Installs, when missing and at the pinned versions, what the build and the tests need.
+#   scripts/tools.sh build    wasm32 target, cargo-leptos, wasm-bindgen CLI
+#   scripts/tools.sh release  the above, plus binaryen's wasm-opt (npm) for release builds
+#   scripts/tools.sh test     the build tools, sqlx-cli, Chromium, and the Playwright packages
+# Idempotent: a second run installs nothing and takes a second.
+. "$(dirname "$0")/lib.sh"
+
+cargo_tool() { # name version check-command...
+  local crate=$1 version=$2; shift 2
+  if "$@" 2>/dev/null | grep -qF "$version"; then return; fi
+  say "installing $crate $version (once; this takes a few minutes)"
+  case $crate in
+    cargo-leptos) cargo install cargo-leptos --locked --version "$version" ;;
+    # --locked fails to resolve for wasm-bindgen-cli on this toolchain; the version is still exact.
+    wasm-bindgen-cli) cargo install wasm-bindgen-cli --version "$version" ;;
+    sqlx-cli) cargo install sqlx-cli --version "$version" --locked --no-default-features --features postgres,rustls ;;
+  esac
+}
+
+npm_ci() { # folder: installs its package-lock.json exactly, once per lock-file change
+  local dir=$1 stamp="$1/node_modules/.canvass-lock"
+  if [ -f "$stamp" ] && cmp -s "$dir/package-lock.json" "$stamp"; then return; fi
+  say "installing npm packages in ${dir#"$ROOT"/}"
+  (cd "$dir" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
+  cp "$dir/package-lock.json" "$stamp"
+}
+
+build_tools() {
+  command -v cargo >/dev/null || die "cargo not found: install Rust with rustup first"
+  if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+    say "adding the wasm32-unknown-unknown target"
+    rustup target add wasm32-unknown-unknown
+  fi
+  cargo_tool cargo-leptos "$CARGO_LEPTOS_VERSION" cargo leptos --version
+  cargo_tool wasm-bindgen-cli "$WASM_BINDGEN_VERSION" wasm-bindgen --version
+}
+
+chromium() {
+  if [ -x /usr/bin/chromium ]; then return; fi
+  if is_root; then
+    say "installing Debian's chromium (for the end-to-end tests)"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    die "Chromium is missing. Run: sudo apt-get install -y chromium"
+  fi
+}
+
+command -v npm >/dev/null || die "npm not found. Run: sudo apt-get install -y nodejs npm"
+case ${1:-build} in
+  build) build_tools ;;
+  release) build_tools; npm_ci "$ROOT/tools" ;;
+  test)
+    build_tools
+    cargo_tool sqlx-cli "$SQLX_CLI_VERSION" sqlx --version
+    chromium
+    npm_ci "$ROOT/end2end"
+    ;;
+  *) die "usage: $0 build|release|test" ;;
+esac

@@ -1,0 +1,56 @@
+//! The command line: `canvass serve`, `canvass migrate`.
+
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+
+use crate::config::{DatabaseConfig, LogConfig, ServeConfig};
+
+/// Canvass: a survey platform a medical society runs itself.
+///
+/// Every option can also be set through the environment variable shown beside it.
+#[derive(Debug, Parser)]
+#[command(name = "canvass", version)]
+pub struct Cli {
+    #[command(flatten)]
+    pub log: LogConfig,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the web application (applies pending migrations first, unless told not to).
+    Serve(Box<ServeConfig>),
+    /// Apply pending database migrations, then exit.
+    Migrate(DatabaseConfig),
+}
+
+/// Runs the parsed command line; every failure is logged with its cause chain.
+pub fn run(cli: Cli) -> ExitCode {
+    if let Err(error) = crate::telemetry::init(&cli.log) {
+        eprintln!("canvass: {error:#}");
+        return ExitCode::FAILURE;
+    }
+    let result = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("could not start the async runtime")
+        .and_then(|runtime| {
+            runtime.block_on(async {
+                match cli.command {
+                    Command::Serve(config) => crate::serve::serve(*config).await,
+                    Command::Migrate(config) => crate::serve::migrate_only(&config).await,
+                }
+            })
+        });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            tracing::error!(error = format!("{error:#}"), "canvass stopped");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,106 @@
+//! Configuration: every setting the server reads, in one place.
+//!
+//! Each field names its environment variable; `canvass --help` prints them all with their
+//! defaults. Configuration is read once, in `main`, and passed down; nothing else in Canvass
+//! reads the environment.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, ValueEnum};
+
+/// Settings shared by every subcommand that talks to the database.
+#[derive(Debug, Clone, Args)]
+pub struct DatabaseConfig {
+    /// PostgreSQL connection URL. `make run` and `make test` set it to the project-local
+    /// cluster when it is unset.
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
+    pub database_url: String,
+
+    /// Most connections this process opens.
+    #[arg(long, env = "CANVASS_DB_MAX_CONNECTIONS", default_value_t = 20)]
+    pub db_max_connections: u32,
+
+    /// Seconds a request waits for a free connection before failing (503 on `/readyz`).
+    #[arg(long, env = "CANVASS_DB_ACQUIRE_TIMEOUT_SECS", default_value_t = 3)]
+    pub db_acquire_timeout_secs: u64,
+}
+
+impl DatabaseConfig {
+    pub fn pool_settings(&self) -> canvass_db::PoolSettings {
+        canvass_db::PoolSettings {
+            max_connections: self.db_max_connections,
+            acquire_timeout: Duration::from_secs(self.db_acquire_timeout_secs),
+        }
+    }
+}
+
+/// Settings of `canvass serve`.
+#[derive(Debug, Clone, Args)]
+pub struct ServeConfig {
+    #[command(flatten)]
+    pub database: DatabaseConfig,
+
+    /// Address and port to listen on.
+    #[arg(long, env = "LEPTOS_SITE_ADDR", default_value = "127.0.0.1:3000")]
+    pub site_addr: SocketAddr,
+
+    /// Folder holding the built site (`pkg/` with the WASM bundle, CSS and public assets).
+    #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
+    pub site_root: PathBuf,
+
+    /// Sub-folder of the site root with the compiled bundle.
+    #[arg(long, env = "LEPTOS_SITE_PKG_DIR", default_value = "pkg")]
+    pub site_pkg_dir: String,
+
+    /// Base name of the bundle files (`<name>.js`, `<name>_bg.wasm`, `<name>.css`).
+    #[arg(long, env = "LEPTOS_OUTPUT_NAME", default_value = "canvass")]
+    pub output_name: String,
+
+    /// Whether bundle file names carry a content hash (set by cargo-leptos's `hash-files`);
+    /// when they do, `/pkg/` is served with a one-year immutable cache lifetime.
+    #[arg(long, env = "LEPTOS_HASH_FILES", default_value_t = false, action = clap::ArgAction::Set)]
+    pub hash_files: bool,
+
+    /// Apply pending migrations before serving. A failure stops the start.
+    #[arg(long, env = "CANVASS_MIGRATE_ON_START", default_value_t = true, action = clap::ArgAction::Set)]
+    pub migrate_on_start: bool,
+
+    /// Seconds before a request is answered with 408 and abandoned.
+    #[arg(long, env = "CANVASS_REQUEST_TIMEOUT_SECS", default_value_t = 30)]
+    pub request_timeout_secs: u64,
+
+    /// Largest request body accepted, in bytes (413 above it).
+    #[arg(long, env = "CANVASS_BODY_LIMIT_BYTES", default_value_t = 256 * 1024)]
+    pub body_limit_bytes: usize,
+
+    /// Seconds in-flight requests get to finish after SIGTERM or Ctrl-C.
+    #[arg(long, env = "CANVASS_SHUTDOWN_GRACE_SECS", default_value_t = 20)]
+    pub shutdown_grace_secs: u64,
+}
+
+impl ServeConfig {
+    pub fn request_timeout(&self) -> Duration {
+        Duration::from_secs(self.request_timeout_secs)
+    }
+}
+
+/// Logging settings, shared by every subcommand.
+#[derive(Debug, Clone, Args)]
+pub struct LogConfig {
+    /// Log filter in `tracing` syntax, e.g. `info` or `info,canvass_server=debug`.
+    #[arg(long, env = "CANVASS_LOG", default_value = "info", global = true)]
+    pub log: String,
+
+    /// Log format. `auto` writes JSON lines unless standard error is a terminal.
+    #[arg(long, env = "CANVASS_LOG_FORMAT", value_enum, default_value_t = LogFormat::Auto, global = true)]
+    pub log_format: LogFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Auto,
+    Json,
+    Pretty,
+}

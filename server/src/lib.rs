@@ -1,0 +1,47 @@
+//! `canvass-server`: the `canvass` binary as a library, so tests build the router in-process.
+//!
+//! It owns configuration, telemetry, the HTTP stack and the routes outside Leptos (health,
+//! language switch; later events and exports), and the CLI subcommands.
+
+pub mod cli;
+pub mod config;
+pub mod middleware;
+pub mod routes;
+pub mod serve;
+pub mod shutdown;
+pub mod state;
+pub mod telemetry;
+
+use axum::Router;
+use axum::routing::get;
+use leptos::prelude::provide_context;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+
+pub use middleware::HttpSettings;
+pub use state::AppState;
+
+/// Every route, without the middleware stack.
+pub fn routes(state: AppState) -> Router {
+    let pages = generate_route_list(canvass_app::App);
+    let options = state.leptos_options.clone();
+    let context_state = state.clone();
+    Router::new()
+        .route("/healthz", get(routes::health::live))
+        .route("/readyz", get(routes::health::ready))
+        .route("/lang/{code}", get(routes::lang::switch))
+        .leptos_routes_with_context(
+            &state,
+            pages,
+            move || provide_context(context_state.clone()),
+            move || canvass_app::shell(options.clone()),
+        )
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(
+            canvass_app::shell,
+        ))
+        .with_state(state)
+}
+
+/// The application as served: every route inside the standard middleware stack.
+pub fn router(state: AppState, settings: HttpSettings) -> Router {
+    middleware::apply(routes(state), settings)
+}

@@ -1,0 +1,137 @@
+//! The layers every response passes through: panic catching, tracing, timeout, body limit,
+//! compression, security headers and cache lifetimes.
+
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
+use axum::http::{HeaderValue, Response, StatusCode, header};
+use axum::middleware::{self, Next};
+use tower::ServiceBuilder;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tracing::Level;
+
+/// The knobs of the HTTP layer, taken from the configuration.
+#[derive(Debug, Clone, Copy)]
+pub struct HttpSettings {
+    pub request_timeout: Duration,
+    pub body_limit_bytes: usize,
+    /// Bundle names carry a content hash, so `/pkg/` may be cached for a year.
+    pub hash_files: bool,
+}
+
+/// Wraps `routes` in the standard layers. Kept apart from the routes so tests can add a
+/// route (one that panics, say) and still get the exact production stack.
+pub fn apply(routes: Router, settings: HttpSettings) -> Router {
+    let csp = canvass_app::security::content_security_policy(None);
+    let hash_files = settings.hash_files;
+    // `Router::layer` wraps what is already there: the first layer here is the innermost.
+    routes
+        .layer(DefaultBodyLimit::max(settings.body_limit_bytes))
+        .layer(RequestBodyLimitLayer::new(settings.body_limit_bytes))
+        .layer(middleware::from_fn(move |req, next| {
+            cache_control(hash_files, req, next)
+        }))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            settings.request_timeout,
+        ))
+        .layer(
+            ServiceBuilder::new()
+                .layer(CatchPanicLayer::custom(server_error))
+                .layer(
+                    TraceLayer::new_for_http()
+                        .make_span_with(request_span)
+                        .on_response(DefaultOnResponse::new().level(Level::INFO)),
+                )
+                .layer(CompressionLayer::new())
+                .layer(SetResponseHeaderLayer::if_not_present(
+                    header::CONTENT_SECURITY_POLICY,
+                    header_value(&csp),
+                ))
+                .layer(SetResponseHeaderLayer::overriding(
+                    header::X_CONTENT_TYPE_OPTIONS,
+                    HeaderValue::from_static("nosniff"),
+                ))
+                // Resume links carry a secret code: never leak a URL to another site.
+                .layer(SetResponseHeaderLayer::overriding(
+                    header::REFERRER_POLICY,
+                    HeaderValue::from_static("no-referrer"),
+                ))
+                .layer(SetResponseHeaderLayer::overriding(
+                    header::X_FRAME_OPTIONS,
+                    HeaderValue::from_static("DENY"),
+                )),
+        )
+}
+
+fn header_value(value: &str) -> HeaderValue {
+    HeaderValue::from_str(value).unwrap_or_else(|_| HeaderValue::from_static("default-src 'self'"))
+}
+
+/// The span of one request: method and route pattern only. Never the concrete path (it may
+/// hold a resume code), the query, headers or the client's address.
+fn request_span(request: &Request<Body>) -> tracing::Span {
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or("unmatched", MatchedPath::as_str);
+    tracing::info_span!("request", method = %request.method(), route)
+}
+
+/// Long cache lifetimes for the hashed bundle, a day for other static files.
+async fn cache_control(hash_files: bool, request: Request, next: Next) -> Response<Body> {
+    let path = request.uri().path().to_owned();
+    let mut response = next.run(request).await;
+    if response.status() != StatusCode::OK || response.headers().contains_key(header::CACHE_CONTROL)
+    {
+        return response;
+    }
+    let policy = if path.starts_with("/pkg/") {
+        if hash_files {
+            "public, max-age=31536000, immutable"
+        } else {
+            "no-cache"
+        }
+    } else if is_static_asset(&path) {
+        "public, max-age=86400"
+    } else {
+        return response;
+    };
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
+    response
+}
+
+fn is_static_asset(path: &str) -> bool {
+    [
+        ".svg",
+        ".ico",
+        ".png",
+        ".webp",
+        ".txt",
+        ".webmanifest",
+        ".woff2",
+    ]
+    .iter()
+    .any(|ext| path.ends_with(ext))
+}
+
+/// A panic anywhere below becomes the bilingual 500 page, never a dropped connection.
+fn server_error(_panic: Box<dyn std::any::Any + Send + 'static>) -> Response<Body> {
+    tracing::error!("a request handler panicked");
+    let mut response = Response::new(Body::from(canvass_app::error_page::server_error_html()));
+    *response.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    response
+}

@@ -1,0 +1,4 @@
+//! Routes outside Leptos. Leptos pages and server functions are mounted in `crate::router`.
+
+pub mod health;
+pub mod lang;

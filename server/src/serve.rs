@@ -1,0 +1,82 @@
+//! Start-up: connect, migrate, bind, serve until a signal, drain.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use canvass_db::PgPool;
+use leptos::config::LeptosOptions;
+use tokio::sync::Notify;
+
+use crate::config::{DatabaseConfig, ServeConfig};
+use crate::{AppState, HttpSettings};
+
+/// `canvass serve`.
+pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
+    let pool = canvass_db::connect_lazy(
+        &config.database.database_url,
+        config.database.pool_settings(),
+    )
+    .context("DATABASE_URL is not a valid PostgreSQL URL")?;
+    if config.migrate_on_start {
+        migrate(&pool).await?;
+    }
+    let state = AppState {
+        leptos_options: leptos_options(&config),
+        pool,
+    };
+    let settings = HttpSettings {
+        request_timeout: config.request_timeout(),
+        body_limit_bytes: config.body_limit_bytes,
+        hash_files: config.hash_files,
+    };
+    let app = crate::router(state, settings);
+
+    let listener = tokio::net::TcpListener::bind(config.site_addr)
+        .await
+        .with_context(|| format!("could not listen on {}", config.site_addr))?;
+    tracing::info!(addr = %config.site_addr, "canvass is listening");
+
+    // After the signal, in-flight requests get a grace period, then the process exits anyway.
+    let stopping = Arc::new(Notify::new());
+    let notifier = Arc::clone(&stopping);
+    let server = axum::serve(listener, app).with_graceful_shutdown(async move {
+        crate::shutdown::signal().await;
+        notifier.notify_one();
+    });
+    let grace = Duration::from_secs(config.shutdown_grace_secs);
+    tokio::select! {
+        result = server => result.context("the HTTP server failed")?,
+        () = async { stopping.notified().await; tokio::time::sleep(grace).await } => {
+            tracing::warn!(grace_secs = grace.as_secs(), "requests still open after the grace period; exiting");
+        }
+    }
+    tracing::info!("canvass stopped");
+    Ok(())
+}
+
+/// `canvass migrate`.
+pub async fn migrate_only(config: &DatabaseConfig) -> anyhow::Result<()> {
+    let pool = canvass_db::connect_lazy(&config.database_url, config.pool_settings())
+        .context("DATABASE_URL is not a valid PostgreSQL URL")?;
+    migrate(&pool).await
+}
+
+async fn migrate(pool: &PgPool) -> anyhow::Result<()> {
+    canvass_db::MIGRATOR
+        .run(pool)
+        .await
+        .context("could not apply the database migrations; the server will not start with an outdated schema")?;
+    tracing::info!("database migrations are up to date");
+    Ok(())
+}
+
+fn leptos_options(config: &ServeConfig) -> LeptosOptions {
+    LeptosOptions::builder()
+        .output_name(config.output_name.as_str())
+        .site_root(config.site_root.to_string_lossy().as_ref())
+        .site_pkg_dir(config.site_pkg_dir.as_str())
+        .site_addr(config.site_addr)
+        .hash_files(config.hash_files)
+        .build()
+}

@@ -1,0 +1,165 @@
+mod support;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use axum::routing::get as route_get;
+use sqlx::PgPool;
+use support::{app, get, send};
+
+#[sqlx::test(migrator = "canvass_db::MIGRATOR")]
+async fn the_home_page_is_in_chinese_without_a_preference(pool: PgPool) {
+    let reply = get(app(pool), "/", &[]).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert!(reply.body.contains(r#"<html lang="zh""#), "{}", reply.body);
+    assert!(reply.body.contains("医学学会自己的调查平台"));
+}
+
+#[sqlx::test(migrator = "canvass_db::MIGRATOR")]
+async fn accept_language_english_gives_the_english_page(pool: PgPool) {
+    let reply = get(app(pool), "/", &[("accept-language", "en-US,en;q=0.9")]).await;
+    assert!(reply.body.contains(r#"<html lang="en""#), "{}", reply.body);
+    assert!(
+        reply
+            .body
+            .contains("a medical society&#x27;s own survey platform")
+            || reply
+                .body
+                .contains("a medical society's own survey platform")
+    );
+}
+
+#[sqlx::test(migrator = "canvass_db::MIGRATOR")]
+async fn accept_language_preferring_chinese_gives_the_chinese_page(pool: PgPool) {
+    let reply = get(
+        app(pool),
+        "/",
+        &[("accept-language", "zh-CN,zh;q=0.9,en;q=0.8")],
+    )
+    .await;
+    assert!(reply.body.contains(r#"<html lang="zh""#), "{}", reply.body);
+}
+
+#[sqlx::test(migrator = "canvass_db::MIGRATOR")]
+async fn an_unsupported_accept_language_falls_back_to_chinese(pool: PgPool) {
+    let reply = get(app(pool), "/", &[("accept-language", "fr-FR,de;q=0.5")]).await;
+    assert!(reply.body.contains(r#"<html lang="zh""#), "{}", reply.body);
+}
+
+#[sqlx::test(migrator = "canvass_db::MIGRATOR")]
+async fn the_language_cookie_wins_over_accept_language(pool: PgPool) {
+    let reply = get(
+        app(pool),
+        "/",
+        &[("accept-language", "zh-CN"), ("cookie", "canvass_lang=en")],
+    )
+    .await;
+    assert!(reply.body.contains(r#"<html lang="en""#), "{}", reply.body);
+}
+
+#[sqlx::test(migrator = "canvass_db::MIGRATOR")]
+async fn an_unknown_address_answers_404_with_the_page_in_the_chosen_language(pool: PgPool) {
+    let zh = get(app(pool.clone()), "/no/such/page", &[]).await;
+    assert_eq!(zh.status, StatusCode::NOT_FOUND);
+    assert!(zh.body.contains("页面不存在"), "{}", zh.body);
+
+    let en = get(app(pool), "/no/such/page", &[("accept-language", "en")]).await;
+    assert_eq!(en.status, StatusCode::NOT_FOUND);
+    assert!(en.body.contains("Page not found"), "{}", en.body);
+}
+
+#[sqlx::test(migrator = "canvass_db::MIGRATOR")]
+async fn the_language_route_sets_the_cookie_and_goes_back(pool: PgPool) {
+    let reply = get(app(pool), "/lang/en?next=/no/such/page", &[]).await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER);
+    assert_eq!(reply.header("location"), "/no/such/page");
+    assert_eq!(
+        reply.header("set-cookie"),
+        "canvass_lang=en; Path=/; Max-Age=31536000; SameSite=Lax"
+    );
+}
+
+#[sqlx::test(migrator = "canvass_db::MIGRATOR")]
+async fn the_language_route_refuses_to_redirect_off_site(pool: PgPool) {
+    let reply = get(app(pool), "/lang/zh?next=//evil.example/", &[]).await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER);
+    assert_eq!(reply.header("location"), "/");
+}
+
+#[sqlx::test(migrator = "canvass_db::MIGRATOR")]
+async fn an_unsupported_language_code_is_a_400_naming_it(pool: PgPool) {
+    let reply = get(app(pool), "/lang/fr", &[]).await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        reply.body,
+        r#"不支持该语言 / unsupported language "fr": expected "zh" or "en""#
+    );
+}
+
+#[sqlx::test(migrator = "canvass_db::MIGRATOR")]
+async fn pages_carry_security_headers_and_a_nonce_matching_their_scripts(pool: PgPool) {
+    let reply = get(app(pool), "/", &[]).await;
+    let csp = reply.header("content-security-policy").to_owned();
+    let nonce = csp
+        .split("'nonce-")
+        .nth(1)
+        .and_then(|rest| rest.split('\'').next())
+        .expect("the page policy carries a nonce");
+    assert!(
+        reply.body.contains(&format!(r#"nonce="{nonce}""#)),
+        "{}",
+        reply.body
+    );
+    assert!(csp.contains("frame-ancestors 'none'"));
+    assert_eq!(reply.header("x-content-type-options"), "nosniff");
+    assert_eq!(reply.header("referrer-policy"), "no-referrer");
+    assert_eq!(reply.header("x-frame-options"), "DENY");
+}
+
+#[sqlx::test(migrator = "canvass_db::MIGRATOR")]
+async fn each_page_gets_a_fresh_nonce(pool: PgPool) {
+    let first = get(app(pool.clone()), "/", &[]).await;
+    let second = get(app(pool), "/", &[]).await;
+    assert_ne!(
+        first.header("content-security-policy"),
+        second.header("content-security-policy")
+    );
+}
+
+#[sqlx::test(migrator = "canvass_db::MIGRATOR")]
+async fn non_page_responses_allow_no_inline_script(pool: PgPool) {
+    let reply = get(app(pool), "/healthz", &[]).await;
+    assert_eq!(
+        reply.header("content-security-policy"),
+        canvass_app::security::content_security_policy(None)
+    );
+}
+
+#[sqlx::test(migrator = "canvass_db::MIGRATOR")]
+async fn responses_are_compressed_when_the_client_accepts_it(pool: PgPool) {
+    let reply = get(app(pool), "/", &[("accept-encoding", "br")]).await;
+    assert_eq!(reply.header("content-encoding"), "br");
+}
+
+#[sqlx::test(migrator = "canvass_db::MIGRATOR")]
+async fn a_panicking_handler_gives_the_bilingual_500_page(pool: PgPool) {
+    let routes = canvass_server::routes(support::state(pool)).route(
+        "/boom",
+        route_get(|| async { panic!("boom") as &'static str }),
+    );
+    let app = canvass_server::middleware::apply(routes, support::SETTINGS);
+    let reply = get(app, "/boom", &[]).await;
+    assert_eq!(reply.status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert!(reply.body.contains("服务器出错了"), "{}", reply.body);
+    assert!(reply.body.contains("Something went wrong on our side"));
+}
+
+#[sqlx::test(migrator = "canvass_db::MIGRATOR")]
+async fn an_oversized_body_is_refused_with_413(pool: PgPool) {
+    let body = vec![b'a'; 65 * 1024];
+    let request = Request::post("/lang/en")
+        .header("content-length", body.len())
+        .body(Body::from(body))
+        .expect("request");
+    let reply = send(app(pool), request).await;
+    assert_eq!(reply.status, StatusCode::PAYLOAD_TOO_LARGE);
+}
