@@ -1,10 +1,8 @@
-mod support;
-
+use crate::support::{app, get, send};
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use axum::routing::get as route_get;
 use sqlx::PgPool;
-use support::{app, get, send};
 
 #[sqlx::test(migrator = "canvass_db::MIGRATOR")]
 async fn the_home_page_is_in_chinese_without_a_preference(pool: PgPool) {
@@ -142,11 +140,11 @@ async fn responses_are_compressed_when_the_client_accepts_it(pool: PgPool) {
 
 #[sqlx::test(migrator = "canvass_db::MIGRATOR")]
 async fn a_panicking_handler_gives_the_bilingual_500_page(pool: PgPool) {
-    let routes = canvass_server::routes(support::state(pool)).route(
+    let routes = canvass_server::routes(crate::support::state(pool)).route(
         "/boom",
         route_get(|| async { panic!("boom") as &'static str }),
     );
-    let app = canvass_server::middleware::apply(routes, support::SETTINGS);
+    let app = canvass_server::middleware::apply(routes, crate::support::SETTINGS);
     let reply = get(app, "/boom", &[]).await;
     assert_eq!(reply.status, StatusCode::INTERNAL_SERVER_ERROR);
     assert!(reply.body.contains("服务器出错了"), "{}", reply.body);

@@ -1,8 +1,6 @@
-mod support;
-
+use crate::support::{app, get, unreachable_pool};
 use axum::http::StatusCode;
 use sqlx::PgPool;
-use support::{app, get, unreachable_pool};
 
 #[sqlx::test(migrator = "canvass_db::MIGRATOR")]
 async fn healthz_answers_200_while_the_process_runs(pool: PgPool) {

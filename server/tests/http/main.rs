@@ -1,0 +1,5 @@
+//! In-process HTTP tests: the real router, a fresh database per test, no sockets.
+
+mod health;
+mod pages;
+mod support;
