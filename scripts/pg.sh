@@ -53,7 +53,8 @@ running() { [ -f "$DATA/PG_VERSION" ] && as_owner "$BIN/pg_ctl" -D "$DATA" statu
 
 start() {
   mkdir -p "$ROOT/.data"
-  exec 9>"$ROOT/.data/pg.lock"; flock 9   # make run and make test may start it at once
+  # make run and make test may start it at once. The server must not inherit the lock (9>&- below).
+  exec 9>"$ROOT/.data/pg.lock"; flock 9
   mkdir -p "$BASE/log" "$SOCK"
   is_root && chown postgres: "$BASE" "$BASE/log" "$SOCK"
   if [ "$BASE" != "$ROOT/.data" ]; then ln -sfn "$BASE" "$ROOT/.data/cluster"; fi
@@ -65,7 +66,7 @@ start() {
   if ! running; then
     say "starting PostgreSQL (socket in $SOCK)"
     as_owner "$BIN/pg_ctl" -D "$DATA" -l "$LOG" -w -t 60 \
-      -o "-c listen_addresses='' -k '$SOCK' -c max_connections=250 -c shared_buffers=256MB" start >/dev/null \
+      -o "-c listen_addresses='' -k '$SOCK' -c max_connections=250 -c shared_buffers=256MB" start >/dev/null 9>&- \
       || { tail -n 20 "$LOG" >&2; die "PostgreSQL did not start; the log is $LOG"; }
   fi
   local db

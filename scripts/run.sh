@@ -8,8 +8,8 @@ cd "$ROOT"
 export PATH="$ROOT/tools/node_modules/.bin:$PATH"
 export SQLX_OFFLINE=true
 
-say "building the release site (cargo leptos build --release)"
-cargo leptos build --release
+say "building the release site (cargo leptos build --release --precompress)"
+cargo leptos build --release --precompress
 
 if [ -z "${DATABASE_URL:-}" ]; then
   "$ROOT/scripts/pg.sh" start canvass
