@@ -8,8 +8,16 @@ cd "$ROOT"
 export PATH="$ROOT/tools/node_modules/.bin:$PATH"
 export SQLX_OFFLINE=true
 
-say "building the release site (cargo leptos build --release --precompress)"
-cargo leptos build --release --precompress
+# cargo-leptos re-runs wasm-bindgen and wasm-opt even when nothing changed (~15 s): skip the
+# build when no source is newer than the last one's hash file.
+stamp=target/release/hash.txt
+if [ -f "$stamp" ] && [ -z "$(find app core db server style public migrations .sqlx Cargo.toml Cargo.lock \
+    -newer "$stamp" -print -quit 2>/dev/null)" ]; then
+  say "the release site is up to date"
+else
+  say "building the release site (cargo leptos build --release --precompress)"
+  cargo leptos build --release --precompress
+fi
 
 if [ -z "${DATABASE_URL:-}" ]; then
   "$ROOT/scripts/pg.sh" start canvass

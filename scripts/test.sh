@@ -46,10 +46,13 @@ sqlx_prepare() {
   SQLX_OFFLINE=false cargo sqlx prepare --workspace
 }
 
+LOGS="$ROOT/target/test-logs"
+
 rust_tests() {
   database canvass_test
   say "Rust tests (unit, #[sqlx::test], in-process HTTP)"
-  cargo test --workspace --no-fail-fast
+  mkdir -p "$LOGS"
+  cargo test --workspace --no-fail-fast 2>&1 | tee "$LOGS/rust.log"
 }
 
 e2e() {
@@ -57,7 +60,21 @@ e2e() {
   cargo leptos build
   database canvass_e2e
   say "Playwright (Debian's Chromium, phone and desktop viewports)"
-  (cd end2end && npx playwright test)
+  mkdir -p "$LOGS"
+  (cd end2end && npx playwright test) 2>&1 | tee "$LOGS/e2e.log"
+}
+
+# One closing line over both runners, e.g. "tests: 70 passed, 0 failed".
+summary() {
+  local counts
+  counts=$(sed 's/\x1b\[[0-9;]*m//g' "$LOGS/rust.log" "$LOGS/e2e.log" | awk '
+    /^test result: / { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) rp += $i; if ($(i+1) ~ /^failed/) rf += $i } }
+    /^ +[0-9]+ passed/ { ep += $1 }
+    /^ +[0-9]+ failed/ { ef += $1 }
+    END { printf "%d %d %d %d", rp, rf, ep, ef }')
+  read -r rp rf ep ef <<<"$counts"
+  echo "Rust: $rp passed, $rf failed. Playwright: $ep passed, $ef failed."
+  echo "tests: $((rp + ep)) passed, $((rf + ef)) failed"
 }
 
 case ${1:-all} in
@@ -65,6 +82,7 @@ case ${1:-all} in
     "$ROOT/scripts/tools.sh" test
     lint; sqlx_check; rust_tests; e2e
     say "all checks and tests passed"
+    summary
     ;;
   lint) lint ;;
   rust) rust_tests ;;

@@ -11,7 +11,7 @@
 pub mod health;
 pub mod pool;
 
-pub use pool::{PoolSettings, connect_lazy};
+pub use pool::{PoolSettings, connect_lazy, connect_lazy_with};
 pub use sqlx::{Error, PgPool};
 
 /// The migrations in the workspace's root `migrations/` folder, embedded at build time.

@@ -29,11 +29,16 @@ impl Default for PoolSettings {
 /// which is what lets a running server recover by itself after a database restart.
 pub fn connect_lazy(url: &str, settings: PoolSettings) -> Result<PgPool, sqlx::Error> {
     let options: PgConnectOptions = url.parse()?;
+    Ok(connect_lazy_with(options, settings))
+}
+
+/// [`connect_lazy`] for options already parsed.
+pub fn connect_lazy_with(options: PgConnectOptions, settings: PoolSettings) -> PgPool {
     // Statements carry only placeholders, never values, so sqlx's statement logs hold no answers.
     let options = options.application_name("canvass");
-    Ok(PgPoolOptions::new()
+    PgPoolOptions::new()
         .max_connections(settings.max_connections)
         .acquire_timeout(settings.acquire_timeout)
         .test_before_acquire(true)
-        .connect_lazy_with(options))
+        .connect_lazy_with(options)
 }

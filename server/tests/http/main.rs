@@ -1,5 +1,7 @@
-//! In-process HTTP tests: the real router, a fresh database per test, no sockets.
+//! In-process HTTP tests: the real router called directly (no listening server), a fresh
+//! database per test.
 
 mod health;
 mod pages;
+mod recovery;
 mod support;
