@@ -9,7 +9,9 @@ use serde::{Deserialize, Serialize};
 pub const COOKIE_NAME: &str = "canvass_lang";
 
 /// A supported interface language.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Lang {
     /// Simplified Chinese, the default.

@@ -6,5 +6,6 @@
 
 pub mod expr;
 pub mod lang;
+pub mod survey;
 
 pub use lang::{Lang, UnsupportedLang};

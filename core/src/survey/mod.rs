@@ -1,0 +1,198 @@
+//! The questionnaire model: a survey → sections (one page each) → questions.
+//!
+//! A definition is written as a TOML file (see `load`) and becomes a [`Survey`] only
+//! through [`Survey::from_toml`], which checks everything at once and reports every problem
+//! with where it is. A `Survey` in hand is therefore always consistent: unique IDs, texts in
+//! every declared language, conditions that read only earlier questions with the right types.
+
+mod ids;
+mod load;
+mod raw;
+#[cfg(test)]
+mod tests;
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::expr::Expr;
+use crate::lang::Lang;
+
+pub use ids::{Code, QuestionId, SectionId, Slug};
+pub use load::{DefinitionError, DefinitionErrors};
+
+/// A text in every language the survey declares.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Text(BTreeMap<Lang, String>);
+
+impl Text {
+    /// The text in `lang`; a definition that loaded has every declared language, so the
+    /// fallback (any language present) only serves a language the survey does not offer.
+    pub fn get(&self, lang: Lang) -> &str {
+        self.0
+            .get(&lang)
+            .or_else(|| self.0.values().next())
+            .map_or("", String::as_str)
+    }
+}
+
+/// How an answer may be shared (drives anonymized exports).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Disclosure {
+    /// Identifies a person by itself (an e-mail address): never exported anonymized.
+    DirectIdentifier,
+    /// Identifies in combination (province, age band, title…).
+    QuasiIdentifier,
+    /// Free text: may identify; excluded from anonymized exports by default.
+    FreeText,
+    /// Everything else.
+    Attribute,
+}
+
+/// A parsed condition, with its source text for display and storage.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Condition {
+    pub source: String,
+    pub expr: Expr,
+}
+
+/// A rule an answer must satisfy, and what to tell the respondent when it does not.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Constraint {
+    pub rule: Condition,
+    pub message: Text,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Survey {
+    pub slug: Slug,
+    pub version: u32,
+    /// The languages offered, the default first.
+    pub languages: Vec<Lang>,
+    pub title: Text,
+    pub sections: Vec<Section>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Section {
+    pub id: SectionId,
+    pub title: Text,
+    pub intro: Option<Text>,
+    pub relevant: Option<Condition>,
+    pub questions: Vec<Question>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Question {
+    pub id: QuestionId,
+    pub label: Text,
+    pub hint: Option<Text>,
+    pub disclosure: Disclosure,
+    pub required: bool,
+    pub relevant: Option<Condition>,
+    pub constraints: Vec<Constraint>,
+    pub kind: QuestionKind,
+}
+
+/// One option of a choice question (or one row of a matrix).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Choice {
+    pub code: Code,
+    pub label: Text,
+    /// Selecting it clears every other option ("none of these").
+    pub exclusive: bool,
+    /// "Other — please specify": selecting it asks for a short text.
+    pub other: bool,
+}
+
+/// A numeric rating scale, e.g. 1–5 with labelled ends.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Scale {
+    pub min: i64,
+    pub max: i64,
+    pub min_label: Text,
+    pub max_label: Text,
+}
+
+/// What a matrix asks for each of its rows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum MatrixAnswer {
+    Scale(Scale),
+    Choices(Vec<Choice>),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChoiceDisplay {
+    Radio,
+    /// A drop-down, for long lists such as the 31 provinces.
+    Select,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum QuestionKind {
+    SingleChoice {
+        choices: Vec<Choice>,
+        display: ChoiceDisplay,
+    },
+    MultipleChoice {
+        choices: Vec<Choice>,
+        min: Option<u32>,
+        max: Option<u32>,
+    },
+    Likert(Scale),
+    Matrix {
+        rows: Vec<Choice>,
+        answer: MatrixAnswer,
+    },
+    /// Rank the top `top` of the choices, best first.
+    Ranking {
+        choices: Vec<Choice>,
+        top: u32,
+    },
+    Integer {
+        min: Option<i64>,
+        max: Option<i64>,
+        unit: Option<Text>,
+    },
+    Decimal {
+        min: Option<f64>,
+        max: Option<f64>,
+        unit: Option<Text>,
+    },
+    ShortText {
+        max_len: u32,
+    },
+    LongText {
+        max_len: u32,
+    },
+    Email,
+    /// A calendar date, `YYYY-MM-DD`.
+    Date,
+    Year {
+        min: Option<i32>,
+        max: Option<i32>,
+    },
+    /// Text to read; nothing to answer.
+    Note,
+}
+
+impl Survey {
+    /// Every question, in order, with the section it belongs to.
+    pub fn questions(&self) -> impl Iterator<Item = (&Section, &Question)> {
+        self.sections
+            .iter()
+            .flat_map(|section| section.questions.iter().map(move |q| (section, q)))
+    }
+
+    pub fn question(&self, id: &str) -> Option<&Question> {
+        self.questions()
+            .map(|(_, q)| q)
+            .find(|q| q.id.as_str() == id)
+    }
+
+    pub fn section(&self, id: &str) -> Option<&Section> {
+        self.sections.iter().find(|s| s.id.as_str() == id)
+    }
+}

@@ -1,0 +1,228 @@
+use super::*;
+use crate::lang::Lang;
+
+/// A small but complete definition: every question type, shared lists, branching.
+pub const MINI: &str = r#"
+slug = "mini"
+version = 1
+languages = ["zh", "en"]
+title = { zh = "小调查", en = "Mini survey" }
+
+[choice_lists]
+yes_no = [
+  { code = "yes", zh = "是", en = "Yes" },
+  { code = "no", zh = "否", en = "No" },
+]
+
+[scales.agree5]
+min = 1
+max = 5
+min_label = { zh = "非常不同意", en = "Strongly disagree" }
+max_label = { zh = "非常同意", en = "Strongly agree" }
+
+[[sections]]
+id = "screening"
+title = { zh = "筛选", en = "Screening" }
+
+[[sections.questions]]
+id = "role"
+type = "single_choice"
+label = { zh = "您的身份", en = "Your role" }
+disclosure = "quasi_identifier"
+required = true
+choices = [
+  { code = "clinician", zh = "临床医生", en = "Clinician" },
+  { code = "industry", zh = "企业代表", en = "Industry" },
+  { code = "none", zh = "以上都不是", en = "None of these" },
+]
+
+[[sections]]
+id = "engagement"
+title = { zh = "参与", en = "Engagement" }
+relevant = 'role == "clinician"'
+
+[[sections.questions]]
+id = "rd_interest"
+type = "likert"
+label = { zh = "兴趣", en = "Interest" }
+disclosure = "attribute"
+required = true
+scale = "agree5"
+
+[[sections.questions]]
+id = "rd_participation"
+type = "multiple_choice"
+label = { zh = "参与", en = "Participation" }
+disclosure = "attribute"
+required = true
+max = 2
+choices = [
+  { code = "none", zh = "无", en = "None", exclusive = true },
+  { code = "annotation", zh = "标注", en = "Annotation" },
+  { code = "other", zh = "其他", en = "Other", other = true },
+]
+
+[[sections.questions]]
+id = "rd_blockers"
+type = "ranking"
+label = { zh = "障碍", en = "Blockers" }
+disclosure = "attribute"
+relevant = 'rd_interest >= 4 and "none" in rd_participation'
+top = 1
+choices = "yes_no"
+
+[[sections.questions]]
+id = "partners"
+type = "matrix"
+label = { zh = "合作", en = "Partners" }
+disclosure = "attribute"
+rows = [
+  { code = "hospitals", zh = "医院", en = "Hospitals" },
+  { code = "companies", zh = "企业", en = "Companies" },
+]
+choices = "yes_no"
+
+[[sections.questions]]
+id = "hours"
+type = "integer"
+label = { zh = "小时", en = "Hours" }
+disclosure = "attribute"
+min = 0
+max = 200
+unit = { zh = "小时", en = "hours" }
+relevant = 'partners.companies == "yes"'
+constraints = [
+  { rule = "hours <= 160 or rd_interest == 5", message = { zh = "太多了", en = "Too many" } },
+]
+
+[[sections.questions]]
+id = "comments"
+type = "long_text"
+label = { zh = "意见", en = "Comments" }
+disclosure = "free_text"
+"#;
+
+fn errors_of(source: &str) -> Vec<String> {
+    Survey::from_toml(source)
+        .expect_err("the definition should be refused")
+        .0
+        .iter()
+        .map(ToString::to_string)
+        .collect()
+}
+
+#[test]
+fn a_complete_definition_loads_into_the_model() {
+    let survey = Survey::from_toml(MINI).expect("loads");
+    assert_eq!(survey.slug.as_str(), "mini");
+    assert_eq!(survey.languages, [Lang::Zh, Lang::En]);
+    assert_eq!(survey.sections.len(), 2);
+    assert_eq!(survey.questions().count(), 7);
+    let blockers = survey.question("rd_blockers").expect("exists");
+    assert!(
+        matches!(&blockers.kind, QuestionKind::Ranking { choices, top: 1 } if choices.len() == 2)
+    );
+    assert_eq!(blockers.label.get(Lang::En), "Blockers");
+    let participation = survey.question("rd_participation").expect("exists");
+    match &participation.kind {
+        QuestionKind::MultipleChoice { choices, max, .. } => {
+            assert!(choices[0].exclusive);
+            assert!(choices[2].other);
+            assert_eq!(*max, Some(2));
+        }
+        other => panic!("unexpected kind {other:?}"),
+    }
+    let comments = survey.question("comments").expect("exists");
+    assert_eq!(comments.kind, QuestionKind::LongText { max_len: 2_000 });
+    assert!(!comments.required);
+}
+
+#[test]
+fn a_definition_that_is_not_toml_is_refused_with_the_parser_message() {
+    let errors = errors_of("slug = ");
+    assert_eq!(errors.len(), 1);
+    assert!(
+        errors[0].starts_with("not a valid definition file: "),
+        "{errors:?}"
+    );
+}
+
+#[test]
+fn every_problem_is_reported_at_once_with_its_place() {
+    let broken = MINI
+        .replace(r#"en = "Your role""#, r#"fr = "Votre rôle""#)
+        .replace(
+            r#"relevant = 'rd_interest >= 4 and "none" in rd_participation'"#,
+            r#"relevant = 'rd_interest >= 4 and "nothing" in rd_participation'"#,
+        )
+        .replace(
+            "relevant = 'partners.companies == \"yes\"'",
+            "relevant = 'comments == \"x\"'",
+        )
+        .replace(r#"id = "hours""#, r#"id = "rd_interest""#)
+        .replace("top = 1", "top = 3");
+    let errors = errors_of(&broken);
+    assert_eq!(
+        errors,
+        [
+            r#"section screening › question role › label: "fr" is not a language this survey declares"#,
+            r#"section screening › question role › label: no "en" text"#,
+            r#"section engagement › question rd_blockers › relevant: column 22: "nothing" is not a choice of `rd_participation` in `rd_interest >= 4 and "nothing" in rd_participation`"#,
+            "section engagement › question rd_blockers: top (3) must be between 1 and the number of choices (2)",
+            "section engagement › question rd_interest: another question has the same ID",
+            "section engagement › question rd_interest › relevant: column 1: `comments` comes later in the survey (or is this question itself): a condition may only read earlier questions in `comments == \"x\"`",
+            "section engagement › question rd_interest › constraints[0] › rule: column 1: unknown question `hours` in `hours <= 160 or rd_interest == 5`",
+        ]
+    );
+}
+
+#[test]
+fn a_matrix_must_be_read_row_by_row() {
+    let broken = MINI.replace("'partners.companies == \"yes\"'", "'partners == \"yes\"'");
+    assert_eq!(
+        errors_of(&broken),
+        [
+            "section engagement › question hours › relevant: column 1: `partners` is a matrix: name one of its rows, as in `partners.row` in `partners == \"yes\"`"
+        ]
+    );
+}
+
+#[test]
+fn unknown_types_keys_that_do_not_apply_and_bad_ids_are_named() {
+    let broken = MINI
+        .replace(r#"type = "long_text""#, r#"type = "essay""#)
+        .replace("max = 2\n", "max = 2\ntop = 1\n")
+        .replace(r#"id = "role""#, r#"id = "Role""#);
+    let errors = errors_of(&broken);
+    assert!(errors.contains(&r#"section screening › question Role: "Role" is not a valid ID: use a lowercase letter, then lowercase letters, digits or `_` (at most 64)"#.to_owned()), "{errors:?}");
+    assert!(errors.contains(&"section engagement › question rd_participation: `top` does not apply to a multiple_choice question".to_owned()), "{errors:?}");
+    assert!(
+        errors.iter().any(|e| e.starts_with(
+            r#"section engagement › question comments: unknown question type "essay""#
+        )),
+        "{errors:?}"
+    );
+}
+
+#[test]
+fn duplicate_codes_and_empty_texts_are_refused() {
+    let broken = MINI.replace(
+        r#"{ code = "industry", zh = "企业代表", en = "Industry" }"#,
+        r#"{ code = "clinician", zh = "企业代表", en = " " }"#,
+    );
+    assert_eq!(
+        errors_of(&broken),
+        [
+            "section screening › question role › choices clinician: this code appears twice",
+            r#"section screening › question role › choices clinician: the "en" text is empty"#,
+        ]
+    );
+}
+
+#[test]
+fn the_model_round_trips_through_serde_for_the_browser() {
+    let survey = Survey::from_toml(MINI).expect("loads");
+    let json = serde_json::to_string(&survey).expect("serializes");
+    let back: Survey = serde_json::from_str(&json).expect("deserializes");
+    assert_eq!(back, survey);
+}
