@@ -9,7 +9,7 @@ mod ids;
 mod load;
 mod raw;
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 use std::collections::BTreeMap;
 

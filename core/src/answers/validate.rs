@@ -1,0 +1,150 @@
+//! Walking the survey in order: relevance, parsing, required, constraints.
+
+use std::collections::{BTreeMap, HashSet};
+
+use super::parse::{fields_of, parse};
+use super::{Answer, AnswerError, Cell, Outcome, RawAnswers};
+use crate::expr::{Answers, Reference, Value};
+use crate::survey::{QuestionId, SectionId, Survey};
+
+/// The result of validating a respondent's answers against a survey.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Validation {
+    /// Every question, in survey order, with what became of it.
+    pub outcomes: Vec<(QuestionId, Outcome)>,
+    /// The sections this respondent is shown, in order (what the progress bar counts).
+    pub relevant_sections: Vec<SectionId>,
+    /// Posted fields that belong to no question of the survey (a tampered or stale form).
+    pub unknown_fields: Vec<String>,
+}
+
+impl Validation {
+    pub fn outcome(&self, id: &str) -> Option<&Outcome> {
+        self.outcomes
+            .iter()
+            .find(|(q, _)| q.as_str() == id)
+            .map(|(_, o)| o)
+    }
+
+    /// The valid answers, by question.
+    pub fn answers(&self) -> BTreeMap<QuestionId, Answer> {
+        self.outcomes
+            .iter()
+            .filter_map(|(id, outcome)| match outcome {
+                Outcome::Answered { answer } => Some((id.clone(), answer.clone())),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The errors of the questions in one section, in order.
+    pub fn errors_in(
+        &self,
+        survey: &Survey,
+        section: &SectionId,
+    ) -> Vec<(QuestionId, AnswerError)> {
+        let Some(section) = survey.sections.iter().find(|s| &s.id == section) else {
+            return Vec::new();
+        };
+        section
+            .questions
+            .iter()
+            .filter_map(|q| match self.outcome(q.id.as_str()) {
+                Some(Outcome::Invalid { error }) => Some((q.id.clone(), error.clone())),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
+/// The answers given so far, as conditions read them.
+struct SoFar<'a>(&'a BTreeMap<String, Answer>);
+
+impl Answers for SoFar<'_> {
+    fn value(&self, reference: &Reference) -> Value {
+        let Some(answer) = self.0.get(&reference.question) else {
+            return Value::Missing;
+        };
+        match (answer, &reference.row) {
+            (Answer::Matrix(cells), Some(row)) => {
+                match cells.iter().find(|(code, _)| code.as_str() == row) {
+                    Some((_, Cell::Scale(n))) => Value::Number(*n as f64),
+                    Some((_, Cell::Choice(code))) => Value::Text(code.to_string()),
+                    None => Value::Missing,
+                }
+            }
+            (_, Some(_)) | (Answer::Matrix(_), None) => Value::Missing,
+            (Answer::Choice { code, .. }, None) => Value::Text(code.to_string()),
+            (Answer::Choices { codes, .. }, None) | (Answer::Ranking(codes), None) => {
+                Value::Set(codes.iter().map(ToString::to_string).collect())
+            }
+            (Answer::Scale(n), None) | (Answer::Integer(n), None) => Value::Number(*n as f64),
+            (Answer::Decimal(n), None) => Value::Number(*n),
+            (Answer::Year(y), None) => Value::Number(f64::from(*y)),
+            (Answer::Text(s), None) | (Answer::Date(s), None) => Value::Text(s.clone()),
+        }
+    }
+}
+
+/// Validates all answers so far. Never panics, whatever `raw` holds.
+pub fn validate(survey: &Survey, raw: &RawAnswers) -> Validation {
+    let mut given: BTreeMap<String, Answer> = BTreeMap::new();
+    let mut outcomes = Vec::new();
+    let mut relevant_sections = Vec::new();
+    let mut known_fields = HashSet::new();
+    for section in &survey.sections {
+        let section_shown = section
+            .relevant
+            .as_ref()
+            .is_none_or(|c| c.expr.holds(&SoFar(&given)));
+        if section_shown {
+            relevant_sections.push(section.id.clone());
+        }
+        for question in &section.questions {
+            known_fields.extend(fields_of(question));
+            let shown = section_shown
+                && question
+                    .relevant
+                    .as_ref()
+                    .is_none_or(|c| c.expr.holds(&SoFar(&given)));
+            let outcome = if !shown {
+                Outcome::NotAsked
+            } else {
+                match parse(question, raw) {
+                    Err(error) => Outcome::Invalid { error },
+                    Ok(None) if question.required => Outcome::Invalid {
+                        error: AnswerError::Required,
+                    },
+                    Ok(None) => Outcome::NoAnswer,
+                    Ok(Some(answer)) => {
+                        given.insert(question.id.to_string(), answer.clone());
+                        let failed = question
+                            .constraints
+                            .iter()
+                            .position(|c| !c.rule.expr.holds(&SoFar(&given)));
+                        match failed {
+                            Some(index) => {
+                                given.remove(question.id.as_str());
+                                Outcome::Invalid {
+                                    error: AnswerError::Constraint { index },
+                                }
+                            }
+                            None => Outcome::Answered { answer },
+                        }
+                    }
+                }
+            };
+            outcomes.push((question.id.clone(), outcome));
+        }
+    }
+    let unknown_fields = raw
+        .keys()
+        .filter(|field| !known_fields.contains(field.as_str()))
+        .map(|field| field.chars().take(64).collect())
+        .collect();
+    Validation {
+        outcomes,
+        relevant_sections,
+        unknown_fields,
+    }
+}
