@@ -8,5 +8,6 @@ pub mod answers;
 pub mod expr;
 pub mod lang;
 pub mod survey;
+pub mod synth;
 
 pub use lang::{Lang, UnsupportedLang};
