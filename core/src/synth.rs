@@ -104,7 +104,18 @@ fn candidate(question: &Question, rng: &mut Rng) -> RawAnswers {
     let mut put = |name: String, value: String| fields.entry(name).or_default().push(value);
     match &question.kind {
         QuestionKind::SingleChoice { choices, .. } => {
-            if let Some(choice) = rng.pick(choices) {
+            // Ending choices (refusal, screened out) only now and then, so most walks go on.
+            let going_on: Vec<Choice> = choices
+                .iter()
+                .filter(|c| c.ends.is_none())
+                .cloned()
+                .collect();
+            let pool = if going_on.is_empty() || rng.chance(3) {
+                choices.as_slice()
+            } else {
+                going_on.as_slice()
+            };
+            if let Some(choice) = rng.pick(pool) {
                 put(id.to_owned(), choice.code.to_string());
                 if choice.other {
                     put(format!("{id}.other"), "synthetic".to_owned());

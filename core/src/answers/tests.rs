@@ -331,3 +331,14 @@ proptest! {
         prop_assert_eq!(v.outcomes.len(), 7);
     }
 }
+
+#[test]
+fn an_ending_choice_ends_the_survey_and_nothing_after_it_is_asked() {
+    let v = validate(
+        &survey(),
+        &raw(&[("role", "none"), ("comments", "still here")]),
+    );
+    assert_eq!(v.ended, Some(crate::survey::Ending::ScreenedOut));
+    assert_eq!(v.outcome("comments"), Some(&Outcome::NotAsked));
+    assert_eq!(v.relevant_sections.len(), 1);
+}

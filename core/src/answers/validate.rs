@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashSet};
 use super::parse::{fields_of, parse};
 use super::{Answer, AnswerError, Cell, Outcome, RawAnswers};
 use crate::expr::{Answers, Reference, Value};
-use crate::survey::{QuestionId, SectionId, Survey};
+use crate::survey::{Ending, Question, QuestionId, QuestionKind, SectionId, Survey};
 
 /// The result of validating a respondent's answers against a survey.
 #[derive(Debug, Clone, PartialEq)]
@@ -16,6 +16,8 @@ pub struct Validation {
     pub relevant_sections: Vec<SectionId>,
     /// Posted fields that belong to no question of the survey (a tampered or stale form).
     pub unknown_fields: Vec<String>,
+    /// Set when an answer ended the survey early; every later question is then not asked.
+    pub ended: Option<Ending>,
 }
 
 impl Validation {
@@ -92,17 +94,20 @@ pub fn validate(survey: &Survey, raw: &RawAnswers) -> Validation {
     let mut outcomes = Vec::new();
     let mut relevant_sections = Vec::new();
     let mut known_fields = HashSet::new();
+    let mut ended = None;
     for section in &survey.sections {
-        let section_shown = section
-            .relevant
-            .as_ref()
-            .is_none_or(|c| c.expr.holds(&SoFar(&given)));
+        let section_shown = ended.is_none()
+            && section
+                .relevant
+                .as_ref()
+                .is_none_or(|c| c.expr.holds(&SoFar(&given)));
         if section_shown {
             relevant_sections.push(section.id.clone());
         }
         for question in &section.questions {
             known_fields.extend(fields_of(question));
             let shown = section_shown
+                && ended.is_none()
                 && question
                     .relevant
                     .as_ref()
@@ -129,7 +134,10 @@ pub fn validate(survey: &Survey, raw: &RawAnswers) -> Validation {
                                     error: AnswerError::Constraint { index },
                                 }
                             }
-                            None => Outcome::Answered { answer },
+                            None => {
+                                ended = ended.or_else(|| ending_of(question, &answer));
+                                Outcome::Answered { answer }
+                            }
                         }
                     }
                 }
@@ -146,5 +154,16 @@ pub fn validate(survey: &Survey, raw: &RawAnswers) -> Validation {
         outcomes,
         relevant_sections,
         unknown_fields,
+        ended,
+    }
+}
+
+fn ending_of(question: &Question, answer: &Answer) -> Option<Ending> {
+    match (&question.kind, answer) {
+        (QuestionKind::SingleChoice { choices, .. }, Answer::Choice { code, .. }) => choices
+            .iter()
+            .find(|c| &c.code == code)
+            .and_then(|c| c.ends),
+        _ => None,
     }
 }

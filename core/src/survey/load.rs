@@ -253,6 +253,24 @@ impl Loader {
             .as_deref()
             .and_then(|source| self.condition(&format!("{place} › relevant"), source, None));
         let kind = self.kind(&raw, place);
+        let ends_elsewhere = match &kind {
+            Some(QuestionKind::SingleChoice { .. }) | None => false,
+            Some(
+                QuestionKind::MultipleChoice { choices, .. }
+                | QuestionKind::Ranking { choices, .. },
+            ) => choices.iter().any(|c| c.ends.is_some()),
+            Some(QuestionKind::Matrix { rows, answer }) => {
+                rows.iter().any(|c| c.ends.is_some())
+                    || matches!(answer, MatrixAnswer::Choices(cs) if cs.iter().any(|c| c.ends.is_some()))
+            }
+            Some(_) => false,
+        };
+        if ends_elsewhere {
+            self.error(
+                place,
+                "only the choices of a single_choice question can end the survey (`ends`)",
+            );
+        }
         if matches!(kind, Some(QuestionKind::Note)) && raw.required {
             self.error(
                 place,
@@ -478,6 +496,7 @@ impl Loader {
                     label,
                     exclusive: raw_choice.exclusive,
                     other: raw_choice.other,
+                    ends: raw_choice.ends,
                 }),
                 Err(e) => self.error(&c_place, e),
             }

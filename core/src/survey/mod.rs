@@ -104,6 +104,18 @@ pub struct Choice {
     pub exclusive: bool,
     /// "Other — please specify": selecting it asks for a short text.
     pub other: bool,
+    /// Choosing it ends the survey (consent refused, not eligible).
+    pub ends: Option<Ending>,
+}
+
+/// How a response can end early.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Ending {
+    /// The respondent did not agree to take part.
+    Refused,
+    /// The respondent is not in the study's population.
+    ScreenedOut,
 }
 
 /// A numeric rating scale, e.g. 1–5 with labelled ends.

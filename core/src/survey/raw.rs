@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use super::{ChoiceDisplay, Disclosure};
+use super::{ChoiceDisplay, Disclosure, Ending};
 
 /// A text per language code: `label = { zh = "…", en = "…" }`.
 pub type RawText = BTreeMap<String, String>;
@@ -78,6 +78,7 @@ pub struct RawChoice {
     pub exclusive: bool,
     #[serde(default)]
     pub other: bool,
+    pub ends: Option<Ending>,
     #[serde(flatten)]
     pub label: RawText,
 }

@@ -33,7 +33,7 @@ required = true
 choices = [
   { code = "clinician", zh = "临床医生", en = "Clinician" },
   { code = "industry", zh = "企业代表", en = "Industry" },
-  { code = "none", zh = "以上都不是", en = "None of these" },
+  { code = "none", zh = "以上都不是", en = "None of these", ends = "screened_out" },
 ]
 
 [[sections]]
