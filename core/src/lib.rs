@@ -8,6 +8,7 @@ pub mod answers;
 pub mod expr;
 pub mod lang;
 pub mod survey;
+pub mod surveys;
 pub mod synth;
 
 pub use lang::{Lang, UnsupportedLang};
