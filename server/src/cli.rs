@@ -24,7 +24,7 @@ pub struct Cli {
 pub enum Command {
     /// Serve the web application (applies pending migrations first, unless told not to).
     Serve(Box<ServeConfig>),
-    /// Apply pending database migrations, then exit.
+    /// Apply pending database migrations and install the bundled surveys, then exit.
     Migrate(DatabaseConfig),
 }
 

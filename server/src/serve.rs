@@ -20,6 +20,7 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
     .context("DATABASE_URL is not a valid PostgreSQL URL")?;
     if config.migrate_on_start {
         migrate(&pool).await?;
+        install_bundled_surveys(&pool).await?;
     }
     let state = AppState {
         leptos_options: leptos_options(&config),
@@ -59,7 +60,35 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
 pub async fn migrate_only(config: &DatabaseConfig) -> anyhow::Result<()> {
     let pool = canvass_db::connect_lazy(&config.database_url, config.pool_settings())
         .context("DATABASE_URL is not a valid PostgreSQL URL")?;
-    migrate(&pool).await
+    migrate(&pool).await?;
+    install_bundled_surveys(&pool).await
+}
+
+/// Publishes the surveys that ship with Canvass (the national survey) unless this exact
+/// version is already there. A newer version published by staff is left alone.
+pub async fn install_bundled_surveys(pool: &PgPool) -> anyhow::Result<()> {
+    use canvass_db::surveys::{InstallError, Installed};
+    let source = canvass_core::surveys::AI_COLLAB;
+    let survey = canvass_core::survey::Survey::from_toml(source).map_err(|errors| {
+        anyhow::anyhow!("the bundled survey ai-collab does not load: {errors}")
+    })?;
+    let mut tx = pool.begin().await.context("could not open a transaction")?;
+    match canvass_db::surveys::install(&mut tx, &survey, source).await {
+        Ok(Installed::Published { version }) => {
+            tracing::info!(slug = %survey.slug, version, "published the bundled survey")
+        }
+        Ok(Installed::Unchanged { version }) => {
+            tracing::debug!(slug = %survey.slug, version, "the bundled survey is already published")
+        }
+        Err(InstallError::Older { latest, .. }) => {
+            tracing::info!(slug = %survey.slug, latest, "a newer version of the bundled survey is published; leaving it")
+        }
+        Err(error) => return Err(error).context("could not install the bundled survey"),
+    }
+    tx.commit()
+        .await
+        .context("could not commit the bundled survey")?;
+    Ok(())
 }
 
 async fn migrate(pool: &PgPool) -> anyhow::Result<()> {

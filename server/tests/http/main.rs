@@ -4,4 +4,5 @@
 mod health;
 mod pages;
 mod recovery;
+mod startup;
 mod support;

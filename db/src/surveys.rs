@@ -1,0 +1,201 @@
+//! Surveys and their published versions.
+
+use canvass_core::survey::{DefinitionErrors, Survey};
+use sqlx::PgConnection;
+
+/// What installing a definition did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Installed {
+    /// A new version was published.
+    Published { version: u32 },
+    /// This exact text was already published as this version: nothing to do.
+    Unchanged { version: u32 },
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum InstallError {
+    #[error(
+        "version {version} of survey {slug} is already published with a different text; give the changed definition a new version"
+    )]
+    VersionTaken { slug: String, version: u32 },
+    #[error("survey {slug} is at version {latest}; version {version} is older")]
+    Older {
+        slug: String,
+        version: u32,
+        latest: u32,
+    },
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+/// A published version, as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublishedSource {
+    pub survey_id: i64,
+    pub version: u32,
+    pub source: String,
+}
+
+/// Publishes `survey` (parsed from `source`) unless this exact version is already there.
+/// Run it inside a transaction: it reads, then writes.
+pub async fn install(
+    conn: &mut PgConnection,
+    survey: &Survey,
+    source: &str,
+) -> Result<Installed, InstallError> {
+    let slug = survey.slug.as_str();
+    let version = i32::try_from(survey.version).map_err(|_| InstallError::Older {
+        slug: slug.to_owned(),
+        version: survey.version,
+        latest: 0,
+    })?;
+    // Serialise concurrent installs of the same slug (two instances starting at once).
+    sqlx::query!("SELECT pg_advisory_xact_lock(hashtext($1))", slug)
+        .execute(&mut *conn)
+        .await?;
+    let survey_id = sqlx::query_scalar!(
+        r#"INSERT INTO surveys (slug) VALUES ($1)
+           ON CONFLICT (slug) DO UPDATE SET slug = EXCLUDED.slug
+           RETURNING id"#,
+        slug
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    let existing = sqlx::query!(
+        r#"SELECT version, source = $3 AS "same!" FROM survey_versions
+           WHERE survey_id = $1 AND version >= $2 ORDER BY version DESC LIMIT 1"#,
+        survey_id,
+        version,
+        source
+    )
+    .fetch_optional(&mut *conn)
+    .await?;
+    match existing {
+        Some(row) if row.version == version && row.same => Ok(Installed::Unchanged {
+            version: survey.version,
+        }),
+        Some(row) if row.version == version => Err(InstallError::VersionTaken {
+            slug: slug.to_owned(),
+            version: survey.version,
+        }),
+        Some(row) => Err(InstallError::Older {
+            slug: slug.to_owned(),
+            version: survey.version,
+            latest: u32::try_from(row.version).unwrap_or_default(),
+        }),
+        None => {
+            sqlx::query!(
+                "INSERT INTO survey_versions (survey_id, version, source) VALUES ($1, $2, $3)",
+                survey_id,
+                version,
+                source
+            )
+            .execute(&mut *conn)
+            .await?;
+            Ok(Installed::Published {
+                version: survey.version,
+            })
+        }
+    }
+}
+
+/// The newest published version of a survey, if it exists.
+pub async fn latest(
+    conn: &mut PgConnection,
+    slug: &str,
+) -> Result<Option<PublishedSource>, sqlx::Error> {
+    let row = sqlx::query!(
+        r#"SELECT v.survey_id, v.version, v.source
+           FROM survey_versions v JOIN surveys s ON s.id = v.survey_id
+           WHERE s.slug = $1 ORDER BY v.version DESC LIMIT 1"#,
+        slug
+    )
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(row.map(|r| PublishedSource {
+        survey_id: r.survey_id,
+        version: u32::try_from(r.version).unwrap_or_default(),
+        source: r.source,
+    }))
+}
+
+/// Re-derives the model of a stored version. A stored text always loaded once, so an error
+/// here means the checker changed since: it is reported, never papered over.
+pub fn model(published: &PublishedSource) -> Result<Survey, DefinitionErrors> {
+    Survey::from_toml(&published.source)
+}
+
+#[cfg(test)]
+mod tests {
+    use canvass_core::survey::Survey;
+    use canvass_core::surveys::AI_COLLAB;
+    use sqlx::PgPool;
+
+    use super::*;
+
+    fn national() -> Survey {
+        Survey::from_toml(AI_COLLAB).expect("the national survey loads")
+    }
+
+    #[sqlx::test(migrator = "crate::MIGRATOR")]
+    async fn installing_publishes_once_and_then_is_a_no_op(pool: PgPool) {
+        let mut conn = pool.acquire().await.expect("connection");
+        let survey = national();
+        assert_eq!(
+            install(&mut conn, &survey, AI_COLLAB).await.expect("first"),
+            Installed::Published { version: 1 }
+        );
+        assert_eq!(
+            install(&mut conn, &survey, AI_COLLAB).await.expect("again"),
+            Installed::Unchanged { version: 1 }
+        );
+        let stored = latest(&mut conn, "ai-collab")
+            .await
+            .expect("query")
+            .expect("present");
+        assert_eq!(stored.version, 1);
+        assert_eq!(model(&stored).expect("model"), survey);
+    }
+
+    #[sqlx::test(migrator = "crate::MIGRATOR")]
+    async fn a_changed_text_under_the_same_version_is_refused(pool: PgPool) {
+        let mut conn = pool.acquire().await.expect("connection");
+        let survey = national();
+        install(&mut conn, &survey, AI_COLLAB).await.expect("first");
+        let changed = format!("{AI_COLLAB}\n# a comment changes the text\n");
+        let error = install(&mut conn, &survey, &changed)
+            .await
+            .expect_err("refused");
+        assert_eq!(
+            error.to_string(),
+            "version 1 of survey ai-collab is already published with a different text; give the changed definition a new version"
+        );
+    }
+
+    #[sqlx::test(migrator = "crate::MIGRATOR")]
+    async fn a_published_version_cannot_be_edited_even_in_sql(pool: PgPool) {
+        let mut conn = pool.acquire().await.expect("connection");
+        install(&mut conn, &national(), AI_COLLAB)
+            .await
+            .expect("first");
+        let result = sqlx::query("UPDATE survey_versions SET source = 'x'")
+            .execute(&mut *conn)
+            .await;
+        let error = result.expect_err("the trigger refuses");
+        assert!(
+            error
+                .to_string()
+                .contains("is published and cannot be changed"),
+            "{error}"
+        );
+    }
+
+    #[sqlx::test(migrator = "crate::MIGRATOR")]
+    async fn an_unknown_survey_has_no_latest_version(pool: PgPool) {
+        let mut conn = pool.acquire().await.expect("connection");
+        assert_eq!(
+            latest(&mut conn, "nothing-here").await.expect("query"),
+            None
+        );
+    }
+}
