@@ -10,6 +10,7 @@
 
 pub mod health;
 pub mod pool;
+pub mod responses;
 pub mod surveys;
 
 pub use pool::{PoolSettings, connect_lazy, connect_lazy_with};

@@ -1,0 +1,357 @@
+//! Responses: starting one, saving a page of answers, finding one again.
+
+use std::collections::BTreeMap;
+
+use canvass_core::Lang;
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+/// Where a response stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type)]
+#[sqlx(type_name = "response_status", rename_all = "snake_case")]
+pub enum Status {
+    InProgress,
+    Completed,
+    Refused,
+    ScreenedOut,
+}
+
+/// The public, random ID of a response (never the database's sequential one).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct PublicId(pub Uuid);
+
+/// A response as stored (without its answers).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Response {
+    pub id: i64,
+    pub public_id: PublicId,
+    pub survey_id: i64,
+    pub survey_version: u32,
+    pub status: Status,
+    pub lang: Lang,
+    pub last_section: Option<String>,
+}
+
+/// A new response and its resume code. The code is returned this once; only its hash is kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Started {
+    pub public_id: PublicId,
+    pub resume_code: String,
+}
+
+/// One page's worth of writes, already validated by `canvass-core`.
+#[derive(Debug, Clone, Default)]
+pub struct PageSave {
+    /// The section saved; becomes the response's last section reached.
+    pub section: String,
+    /// Question ID → the question's outcome as JSON (answered, no answer, not asked).
+    pub answers: Vec<(String, serde_json::Value)>,
+    /// Question ID → a direct identifier (kept apart), or `None` to erase a stored one.
+    pub contacts: Vec<(String, Option<String>)>,
+    /// The status after this save (`Completed` on the final submit).
+    pub status: Option<Status>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SaveError {
+    #[error("no such response")]
+    NotFound,
+    #[error("this response is {0:?} and can no longer be changed")]
+    Closed(Status),
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+/// Starts a response to a published survey version.
+pub async fn start(
+    conn: &mut PgConnection,
+    survey_id: i64,
+    version: u32,
+    lang: Lang,
+) -> Result<Started, sqlx::Error> {
+    let version = i32::try_from(version).unwrap_or(i32::MAX);
+    let row = sqlx::query!(
+        r#"WITH code AS (SELECT replace(gen_random_uuid()::text, '-', '') AS value)
+           INSERT INTO responses (resume_hash, survey_id, survey_version, lang)
+           SELECT sha256(convert_to(code.value, 'UTF8')), $1, $2, $3 FROM code
+           RETURNING public_id, (SELECT value FROM code) AS "resume_code!""#,
+        survey_id,
+        version,
+        lang.code()
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(Started {
+        public_id: PublicId(row.public_id),
+        resume_code: row.resume_code,
+    })
+}
+
+/// The response a resume code opens, if any.
+pub async fn by_resume_code(
+    conn: &mut PgConnection,
+    code: &str,
+) -> Result<Option<Response>, sqlx::Error> {
+    let row = sqlx::query!(
+        r#"SELECT id, public_id, survey_id, survey_version, status AS "status: Status", lang, last_section
+           FROM responses WHERE resume_hash = sha256(convert_to($1, 'UTF8'))"#,
+        code
+    )
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(row.map(|r| Response {
+        id: r.id,
+        public_id: PublicId(r.public_id),
+        survey_id: r.survey_id,
+        survey_version: u32::try_from(r.survey_version).unwrap_or_default(),
+        status: r.status,
+        lang: Lang::parse(&r.lang).unwrap_or_default(),
+        last_section: r.last_section,
+    }))
+}
+
+/// Saves one page in the caller's transaction: locks the response, refuses a closed one,
+/// overwrites the page's answers (so saving the same page twice changes nothing more), and
+/// records progress.
+pub async fn save_page(
+    conn: &mut PgConnection,
+    public_id: PublicId,
+    page: &PageSave,
+) -> Result<(), SaveError> {
+    let current = sqlx::query!(
+        r#"SELECT id, status AS "status: Status" FROM responses WHERE public_id = $1 FOR UPDATE"#,
+        public_id.0
+    )
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or(SaveError::NotFound)?;
+    if current.status != Status::InProgress {
+        return Err(SaveError::Closed(current.status));
+    }
+    let (ids, values): (Vec<String>, Vec<serde_json::Value>) = page.answers.iter().cloned().unzip();
+    sqlx::query!(
+        r#"INSERT INTO answers (response_id, question_id, value)
+           SELECT $1, q, v FROM unnest($2::text[], $3::jsonb[]) AS t(q, v)
+           ON CONFLICT (response_id, question_id) DO UPDATE SET value = EXCLUDED.value, saved_at = now()
+           WHERE answers.value IS DISTINCT FROM EXCLUDED.value"#,
+        current.id,
+        &ids,
+        &values
+    )
+    .execute(&mut *conn)
+    .await?;
+    for (question, value) in &page.contacts {
+        match value {
+            Some(value) => {
+                sqlx::query!(
+                    r#"INSERT INTO contacts (response_id, question_id, value) VALUES ($1, $2, $3)
+                       ON CONFLICT (response_id, question_id) DO UPDATE SET value = EXCLUDED.value, saved_at = now()"#,
+                    current.id,
+                    question,
+                    value
+                )
+                .execute(&mut *conn)
+                .await?;
+            }
+            None => {
+                sqlx::query!(
+                    "DELETE FROM contacts WHERE response_id = $1 AND question_id = $2",
+                    current.id,
+                    question
+                )
+                .execute(&mut *conn)
+                .await?;
+            }
+        }
+    }
+    let status = page.status.unwrap_or(Status::InProgress);
+    sqlx::query!(
+        r#"UPDATE responses
+           SET last_section = $2, last_activity_at = now(), status = $3,
+               completed_at = CASE WHEN $3 = 'completed'::response_status THEN now() END
+           WHERE id = $1"#,
+        current.id,
+        page.section,
+        status as Status
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Every stored answer outcome of a response, by question ID.
+pub async fn answers(
+    conn: &mut PgConnection,
+    response_id: i64,
+) -> Result<BTreeMap<String, serde_json::Value>, sqlx::Error> {
+    let rows = sqlx::query!(
+        "SELECT question_id, value FROM answers WHERE response_id = $1",
+        response_id
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.question_id, r.value)).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use canvass_core::survey::Survey;
+    use canvass_core::surveys::AI_COLLAB;
+    use serde_json::json;
+    use sqlx::PgPool;
+
+    use super::*;
+
+    async fn published(conn: &mut PgConnection) -> i64 {
+        let survey = Survey::from_toml(AI_COLLAB).expect("loads");
+        crate::surveys::install(conn, &survey, AI_COLLAB)
+            .await
+            .expect("install");
+        crate::surveys::latest(conn, "ai-collab")
+            .await
+            .expect("query")
+            .expect("present")
+            .survey_id
+    }
+
+    fn page(section: &str, answers: &[(&str, serde_json::Value)]) -> PageSave {
+        PageSave {
+            section: section.to_owned(),
+            answers: answers
+                .iter()
+                .map(|(q, v)| ((*q).to_owned(), v.clone()))
+                .collect(),
+            ..PageSave::default()
+        }
+    }
+
+    #[sqlx::test(migrator = "crate::MIGRATOR")]
+    async fn a_response_is_found_again_by_its_resume_code_and_not_by_another(pool: PgPool) {
+        let mut conn = pool.acquire().await.expect("connection");
+        let survey_id = published(&mut conn).await;
+        let started = start(&mut conn, survey_id, 1, Lang::En)
+            .await
+            .expect("start");
+        assert_eq!(started.resume_code.len(), 32);
+        let found = by_resume_code(&mut conn, &started.resume_code)
+            .await
+            .expect("query")
+            .expect("found");
+        assert_eq!(found.public_id, started.public_id);
+        assert_eq!(found.status, Status::InProgress);
+        assert_eq!(found.lang, Lang::En);
+        assert_eq!(
+            by_resume_code(&mut conn, "not-a-code")
+                .await
+                .expect("query"),
+            None
+        );
+        let stored: Vec<u8> = sqlx::query_scalar("SELECT resume_hash FROM responses")
+            .fetch_one(&pool)
+            .await
+            .expect("hash");
+        assert_ne!(
+            stored,
+            started.resume_code.as_bytes(),
+            "only the hash is stored"
+        );
+    }
+
+    #[sqlx::test(migrator = "crate::MIGRATOR")]
+    async fn saving_the_same_page_twice_changes_nothing_more(pool: PgPool) {
+        let mut conn = pool.acquire().await.expect("connection");
+        let survey_id = published(&mut conn).await;
+        let started = start(&mut conn, survey_id, 1, Lang::Zh)
+            .await
+            .expect("start");
+        let consent = page(
+            "consent",
+            &[(
+                "consent",
+                json!({"outcome": "answered", "answer": {"type": "choice", "value": {"code": "agree", "other": null}}}),
+            )],
+        );
+        save_page(&mut conn, started.public_id, &consent)
+            .await
+            .expect("first save");
+        save_page(&mut conn, started.public_id, &consent)
+            .await
+            .expect("retry");
+        let response = by_resume_code(&mut conn, &started.resume_code)
+            .await
+            .expect("query")
+            .expect("found");
+        let stored = answers(&mut conn, response.id).await.expect("answers");
+        assert_eq!(stored.len(), 1);
+        assert_eq!(response.last_section.as_deref(), Some("consent"));
+    }
+
+    #[sqlx::test(migrator = "crate::MIGRATOR")]
+    async fn a_completed_response_cannot_be_changed(pool: PgPool) {
+        let mut conn = pool.acquire().await.expect("connection");
+        let survey_id = published(&mut conn).await;
+        let started = start(&mut conn, survey_id, 1, Lang::Zh)
+            .await
+            .expect("start");
+        let mut last = page(
+            "follow_up",
+            &[("followup_ok", json!({"outcome": "no_answer"}))],
+        );
+        last.status = Some(Status::Completed);
+        save_page(&mut conn, started.public_id, &last)
+            .await
+            .expect("submit");
+        let error = save_page(&mut conn, started.public_id, &last)
+            .await
+            .expect_err("closed");
+        assert_eq!(
+            error.to_string(),
+            "this response is Completed and can no longer be changed"
+        );
+    }
+
+    #[sqlx::test(migrator = "crate::MIGRATOR")]
+    async fn contacts_are_kept_apart_from_answers_and_can_be_erased(pool: PgPool) {
+        let mut conn = pool.acquire().await.expect("connection");
+        let survey_id = published(&mut conn).await;
+        let started = start(&mut conn, survey_id, 1, Lang::Zh)
+            .await
+            .expect("start");
+        let mut follow_up = page(
+            "follow_up",
+            &[("followup_ok", json!({"outcome": "answered"}))],
+        );
+        follow_up.contacts = vec![("contact_email".into(), Some("wang@hospital.cn".into()))];
+        save_page(&mut conn, started.public_id, &follow_up)
+            .await
+            .expect("save");
+        let in_answers: i64 =
+            sqlx::query_scalar("SELECT count(*) FROM answers WHERE value::text LIKE '%@%'")
+                .fetch_one(&pool)
+                .await
+                .expect("count");
+        let in_contacts: i64 = sqlx::query_scalar("SELECT count(*) FROM contacts")
+            .fetch_one(&pool)
+            .await
+            .expect("count");
+        assert_eq!((in_answers, in_contacts), (0, 1));
+        follow_up.contacts = vec![("contact_email".into(), None)];
+        save_page(&mut conn, started.public_id, &follow_up)
+            .await
+            .expect("erase");
+        let left: i64 = sqlx::query_scalar("SELECT count(*) FROM contacts")
+            .fetch_one(&pool)
+            .await
+            .expect("count");
+        assert_eq!(left, 0);
+    }
+
+    #[sqlx::test(migrator = "crate::MIGRATOR")]
+    async fn saving_to_an_unknown_response_is_not_found(pool: PgPool) {
+        let mut conn = pool.acquire().await.expect("connection");
+        let error = save_page(&mut conn, PublicId(Uuid::nil()), &PageSave::default())
+            .await
+            .expect_err("unknown");
+        assert_eq!(error.to_string(), "no such response");
+    }
+}
