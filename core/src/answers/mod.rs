@@ -5,6 +5,7 @@
 //! (and records as [`Outcome::NotAsked`]) whatever is not, and returns for every question
 //! either a typed [`Answer`], [`Outcome::NoAnswer`], or a specific [`AnswerError`].
 
+mod fields;
 mod parse;
 #[cfg(test)]
 mod tests;

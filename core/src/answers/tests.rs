@@ -342,3 +342,35 @@ fn an_ending_choice_ends_the_survey_and_nothing_after_it_is_asked() {
     assert_eq!(v.outcome("comments"), Some(&Outcome::NotAsked));
     assert_eq!(v.relevant_sections.len(), 1);
 }
+
+#[test]
+fn progress_and_navigation_follow_branching() {
+    let survey = survey();
+    let screening = crate::survey::SectionId::parse("screening").expect("id");
+    let engagement = crate::survey::SectionId::parse("engagement").expect("id");
+    let industry = validate(&survey, &raw(&[("role", "industry")]));
+    assert_eq!(industry.progress(&screening), Some((1, 1)));
+    assert_eq!(industry.next_section(&screening), None);
+    let clinician = validate(&survey, &raw(&[("role", "clinician")]));
+    assert_eq!(clinician.progress(&engagement), Some((2, 2)));
+    assert_eq!(clinician.next_section(&screening), Some(&engagement));
+    assert_eq!(clinician.previous_section(&engagement), Some(&screening));
+    assert_eq!(clinician.previous_section(&screening), None);
+}
+
+#[test]
+fn a_returning_respondent_goes_on_at_the_first_unanswered_page() {
+    let survey = survey();
+    let fresh = validate(&survey, &raw(&[]));
+    assert_eq!(
+        fresh.first_incomplete(&survey).map(|s| s.as_str()),
+        Some("screening")
+    );
+    let halfway = validate(&survey, &raw(&[("role", "clinician")]));
+    assert_eq!(
+        halfway.first_incomplete(&survey).map(|s| s.as_str()),
+        Some("engagement")
+    );
+    let done = validate(&survey, &raw(&[("role", "industry")]));
+    assert_eq!(done.first_incomplete(&survey), None);
+}

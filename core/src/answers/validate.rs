@@ -39,6 +39,34 @@ impl Validation {
             .collect()
     }
 
+    /// The 1-based position of `section` among the sections this respondent is shown, and
+    /// how many there are: the progress indicator, which follows branching.
+    pub fn progress(&self, section: &SectionId) -> Option<(usize, usize)> {
+        let at = self.relevant_sections.iter().position(|s| s == section)?;
+        Some((at + 1, self.relevant_sections.len()))
+    }
+
+    /// The shown section after `section` (`None`: it was the last; go to the review).
+    pub fn next_section(&self, section: &SectionId) -> Option<&SectionId> {
+        let at = self.relevant_sections.iter().position(|s| s == section)?;
+        self.relevant_sections.get(at + 1)
+    }
+
+    /// The shown section before `section`.
+    pub fn previous_section(&self, section: &SectionId) -> Option<&SectionId> {
+        let at = self.relevant_sections.iter().position(|s| s == section)?;
+        at.checked_sub(1)
+            .and_then(|i| self.relevant_sections.get(i))
+    }
+
+    /// Where a returning respondent goes on: the first shown section with a missing or
+    /// invalid answer. `None` when everything shown is answered (the review page).
+    pub fn first_incomplete(&self, survey: &Survey) -> Option<&SectionId> {
+        self.relevant_sections
+            .iter()
+            .find(|section| !self.errors_in(survey, section).is_empty())
+    }
+
     /// The errors of the questions in one section, in order.
     pub fn errors_in(
         &self,
