@@ -10,6 +10,7 @@
 
 pub mod health;
 pub mod pool;
+pub mod respond;
 pub mod responses;
 pub mod surveys;
 

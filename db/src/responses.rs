@@ -110,6 +110,43 @@ pub async fn by_resume_code(
     }))
 }
 
+/// Locks a response for the rest of the caller's transaction and returns it.
+pub async fn lock(
+    conn: &mut PgConnection,
+    public_id: PublicId,
+) -> Result<Option<Response>, sqlx::Error> {
+    let row = sqlx::query!(
+        r#"SELECT id, public_id, survey_id, survey_version, status AS "status: Status", lang, last_section
+           FROM responses WHERE public_id = $1 FOR UPDATE"#,
+        public_id.0
+    )
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(row.map(|r| Response {
+        id: r.id,
+        public_id: PublicId(r.public_id),
+        survey_id: r.survey_id,
+        survey_version: u32::try_from(r.survey_version).unwrap_or_default(),
+        status: r.status,
+        lang: Lang::parse(&r.lang).unwrap_or_default(),
+        last_section: r.last_section,
+    }))
+}
+
+/// The direct identifiers stored apart for a response, by question ID.
+pub async fn contacts(
+    conn: &mut PgConnection,
+    response_id: i64,
+) -> Result<Vec<(String, String)>, sqlx::Error> {
+    let rows = sqlx::query!(
+        "SELECT question_id, value FROM contacts WHERE response_id = $1 ORDER BY question_id",
+        response_id
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.question_id, r.value)).collect())
+}
+
 /// Saves one page in the caller's transaction: locks the response, refuses a closed one,
 /// overwrites the page's answers (so saving the same page twice changes nothing more), and
 /// records progress.

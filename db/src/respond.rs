@@ -1,0 +1,534 @@
+//! A respondent's path through a survey: saving a page, submitting, resuming.
+//!
+//! Every call runs in the caller's transaction and re-validates everything with
+//! `canvass-core`: the stored answers become form fields again, the posted page replaces
+//! its own fields, and the whole set goes through `validate`. So the server enforces
+//! exactly what the browser checked, and an answer that stops being relevant (an earlier
+//! answer changed) is recorded as not asked instead of lingering.
+
+use std::collections::HashSet;
+
+use canvass_core::answers::{AnswerError, Outcome, RawAnswers, Validation, validate};
+use canvass_core::survey::{Disclosure, Ending, QuestionId, SectionId, Survey};
+use sqlx::PgConnection;
+
+use crate::responses::{self, PageSave, PublicId, SaveError, Status};
+
+/// Where the respondent goes after a page was saved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Saved {
+    Next(SectionId),
+    /// Every section shown is answered: the review page, then submit.
+    Review,
+    /// An answer ended the survey (consent refused, screened out); recorded as such.
+    Ended(Ending),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RespondError {
+    #[error("no such response")]
+    NotFound,
+    #[error("this response is {0:?} and can no longer be changed")]
+    Closed(Status),
+    #[error("fields that are not on this page: {}", .0.join(", "))]
+    NotOnThisPage(Vec<String>),
+    #[error("this page is not (or not yet) part of this respondent's survey")]
+    OutOfOrder,
+    #[error("some answers need attention")]
+    Invalid(Vec<(QuestionId, AnswerError)>),
+    #[error("section {0} still has unanswered questions")]
+    Incomplete(SectionId),
+    #[error("a stored answer could not be read: {0}")]
+    Corrupt(String),
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+impl From<SaveError> for RespondError {
+    fn from(error: SaveError) -> Self {
+        match error {
+            SaveError::NotFound => RespondError::NotFound,
+            SaveError::Closed(status) => RespondError::Closed(status),
+            SaveError::Database(e) => RespondError::Database(e),
+        }
+    }
+}
+
+/// The stored answers of a response as form fields (contacts included).
+pub async fn stored_fields(
+    conn: &mut PgConnection,
+    response_id: i64,
+    survey: &Survey,
+) -> Result<RawAnswers, RespondError> {
+    let mut fields = RawAnswers::new();
+    for (question_id, value) in responses::answers(conn, response_id).await? {
+        let outcome: Outcome = serde_json::from_value(value)
+            .map_err(|e| RespondError::Corrupt(format!("{question_id}: {e}")))?;
+        if let (Outcome::Answered { answer }, Some(question)) =
+            (outcome, survey.question(&question_id))
+        {
+            fields.extend(answer.to_fields(question));
+        }
+    }
+    for (question_id, value) in responses::contacts(conn, response_id).await? {
+        fields.entry(question_id).or_default().push(value);
+    }
+    Ok(fields)
+}
+
+/// Validates a posted page together with everything stored, and saves it when valid.
+pub async fn save_section(
+    conn: &mut PgConnection,
+    public_id: PublicId,
+    survey: &Survey,
+    section_id: &SectionId,
+    posted: &RawAnswers,
+) -> Result<Saved, RespondError> {
+    let response = responses::lock(conn, public_id)
+        .await?
+        .ok_or(RespondError::NotFound)?;
+    if response.status != Status::InProgress {
+        return Err(RespondError::Closed(response.status));
+    }
+    let section = survey
+        .section(section_id.as_str())
+        .ok_or(RespondError::OutOfOrder)?;
+    let page_fields: HashSet<String> = section
+        .questions
+        .iter()
+        .flat_map(canvass_core::answers::fields_of)
+        .collect();
+    let stray: Vec<String> = posted
+        .keys()
+        .filter(|f| !page_fields.contains(f.as_str()))
+        .map(|f| f.chars().take(64).collect())
+        .collect();
+    if !stray.is_empty() {
+        return Err(RespondError::NotOnThisPage(stray));
+    }
+
+    let mut fields = stored_fields(conn, response.id, survey).await?;
+    fields.retain(|name, _| !page_fields.contains(name));
+    fields.extend(posted.iter().map(|(k, v)| (k.clone(), v.clone())));
+    let validation = validate(survey, &fields);
+
+    // The page must be shown to this respondent, and every page before it complete.
+    if !validation.relevant_sections.contains(section_id) {
+        return Err(RespondError::OutOfOrder);
+    }
+    if let Some(first) = validation.first_incomplete(survey)
+        && first != section_id
+        && position(&validation, first) < position(&validation, section_id)
+    {
+        return Err(RespondError::OutOfOrder);
+    }
+    let errors = validation.errors_in(survey, section_id);
+    if !errors.is_empty() {
+        return Err(RespondError::Invalid(errors));
+    }
+
+    let status = match validation.ended {
+        Some(Ending::Refused) => Some(Status::Refused),
+        Some(Ending::ScreenedOut) => Some(Status::ScreenedOut),
+        None => None,
+    };
+    let page = page_save(survey, &validation, section_id, status);
+    responses::save_page(conn, public_id, &page).await?;
+    Ok(
+        match (validation.ended, validation.next_section(section_id)) {
+            (Some(ending), _) => Saved::Ended(ending),
+            (None, Some(next)) => Saved::Next(next.clone()),
+            (None, None) => Saved::Review,
+        },
+    )
+}
+
+/// The final submit: everything shown must be answered; then the response is completed.
+pub async fn submit(
+    conn: &mut PgConnection,
+    public_id: PublicId,
+    survey: &Survey,
+) -> Result<(), RespondError> {
+    let response = responses::lock(conn, public_id)
+        .await?
+        .ok_or(RespondError::NotFound)?;
+    if response.status != Status::InProgress {
+        return Err(RespondError::Closed(response.status));
+    }
+    let fields = stored_fields(conn, response.id, survey).await?;
+    let validation = validate(survey, &fields);
+    if let Some(section) = validation.first_incomplete(survey) {
+        return Err(RespondError::Incomplete(section.clone()));
+    }
+    let last = validation
+        .relevant_sections
+        .last()
+        .cloned()
+        .ok_or(RespondError::OutOfOrder)?;
+    let page = PageSave {
+        section: last.to_string(),
+        status: Some(Status::Completed),
+        ..PageSave::default()
+    };
+    responses::save_page(conn, public_id, &page).await?;
+    Ok(())
+}
+
+fn position(validation: &Validation, section: &SectionId) -> usize {
+    validation
+        .relevant_sections
+        .iter()
+        .position(|s| s == section)
+        .unwrap_or(usize::MAX)
+}
+
+/// What to write: outcomes up to and including this page (never future pages the
+/// respondent has not seen), plus "not asked" wherever an answer stopped being relevant.
+fn page_save(
+    survey: &Survey,
+    validation: &Validation,
+    section_id: &SectionId,
+    status: Option<Status>,
+) -> PageSave {
+    let reached = position(validation, section_id);
+    let mut page = PageSave {
+        section: section_id.to_string(),
+        status,
+        ..PageSave::default()
+    };
+    for section in &survey.sections {
+        let shown_at = validation
+            .relevant_sections
+            .iter()
+            .position(|s| *s == section.id);
+        for question in &section.questions {
+            let Some(outcome) = validation.outcome(question.id.as_str()) else {
+                continue;
+            };
+            let seen = shown_at.is_some_and(|at| at <= reached);
+            let write = matches!(outcome, Outcome::NotAsked)
+                || (seen && !matches!(outcome, Outcome::Invalid { .. }));
+            if !write {
+                continue;
+            }
+            if question.disclosure == Disclosure::DirectIdentifier {
+                let value = match outcome {
+                    Outcome::Answered { answer } => answer
+                        .to_fields(question)
+                        .remove(question.id.as_str())
+                        .and_then(|mut v| v.pop()),
+                    _ => None,
+                };
+                page.contacts.push((question.id.to_string(), value));
+            } else if let Ok(json) = serde_json::to_value(outcome) {
+                page.answers.push((question.id.to_string(), json));
+            }
+        }
+    }
+    page
+}
+
+#[cfg(test)]
+mod tests {
+    use canvass_core::Lang;
+    use canvass_core::answers::fields_of;
+    use canvass_core::surveys::AI_COLLAB;
+    use canvass_core::synth::respondent;
+    use sqlx::PgPool;
+
+    use super::*;
+
+    fn national() -> Survey {
+        Survey::from_toml(AI_COLLAB).expect("loads")
+    }
+
+    fn id(section: &str) -> SectionId {
+        SectionId::parse(section).expect("section id")
+    }
+
+    fn fields(pairs: &[(&str, &str)]) -> RawAnswers {
+        let mut raw = RawAnswers::new();
+        for (name, value) in pairs {
+            raw.entry((*name).to_owned())
+                .or_default()
+                .push((*value).to_owned());
+        }
+        raw
+    }
+
+    async fn started(pool: &PgPool) -> (PublicId, String) {
+        let mut conn = pool.acquire().await.expect("connection");
+        let survey = national();
+        crate::surveys::install(&mut conn, &survey, AI_COLLAB)
+            .await
+            .expect("install");
+        let published = crate::surveys::latest(&mut conn, "ai-collab")
+            .await
+            .expect("query")
+            .expect("present");
+        let started = responses::start(&mut conn, published.survey_id, 1, Lang::Zh)
+            .await
+            .expect("start");
+        (started.public_id, started.resume_code)
+    }
+
+    async fn save(
+        pool: &PgPool,
+        who: PublicId,
+        section: &str,
+        pairs: &[(&str, &str)],
+    ) -> Result<Saved, RespondError> {
+        let mut tx = pool.begin().await.expect("tx");
+        let result = save_section(&mut tx, who, &national(), &id(section), &fields(pairs)).await;
+        tx.commit().await.expect("commit");
+        result
+    }
+
+    async fn stored(pool: &PgPool, code: &str) -> RawAnswers {
+        let mut conn = pool.acquire().await.expect("connection");
+        let response = responses::by_resume_code(&mut conn, code)
+            .await
+            .expect("query")
+            .expect("found");
+        stored_fields(&mut conn, response.id, &national())
+            .await
+            .expect("fields")
+    }
+
+    #[sqlx::test(migrator = "crate::MIGRATOR")]
+    async fn consent_then_screening_leads_on_to_the_profile(pool: PgPool) {
+        let (who, _) = started(&pool).await;
+        assert_eq!(
+            save(&pool, who, "consent", &[("consent", "agree")])
+                .await
+                .expect("consent"),
+            Saved::Next(id("screening"))
+        );
+        assert_eq!(
+            save(&pool, who, "screening", &[("role", "clinician")])
+                .await
+                .expect("role"),
+            Saved::Next(id("profile"))
+        );
+    }
+
+    #[sqlx::test(migrator = "crate::MIGRATOR")]
+    async fn refusing_consent_ends_the_response_which_then_cannot_change(pool: PgPool) {
+        let (who, _) = started(&pool).await;
+        assert_eq!(
+            save(&pool, who, "consent", &[("consent", "disagree")])
+                .await
+                .expect("refuse"),
+            Saved::Ended(Ending::Refused)
+        );
+        let again = save(&pool, who, "consent", &[("consent", "agree")])
+            .await
+            .expect_err("closed");
+        assert_eq!(
+            again.to_string(),
+            "this response is Refused and can no longer be changed"
+        );
+    }
+
+    #[sqlx::test(migrator = "crate::MIGRATOR")]
+    async fn none_of_these_is_screened_out(pool: PgPool) {
+        let (who, _) = started(&pool).await;
+        save(&pool, who, "consent", &[("consent", "agree")])
+            .await
+            .expect("consent");
+        assert_eq!(
+            save(&pool, who, "screening", &[("role", "none")])
+                .await
+                .expect("role"),
+            Saved::Ended(Ending::ScreenedOut)
+        );
+    }
+
+    #[sqlx::test(migrator = "crate::MIGRATOR")]
+    async fn an_invalid_page_reports_each_error_and_leaves_saved_answers_untouched(pool: PgPool) {
+        let (who, code) = started(&pool).await;
+        save(&pool, who, "consent", &[("consent", "agree")])
+            .await
+            .expect("consent");
+        let before = stored(&pool, &code).await;
+        let error = save(&pool, who, "screening", &[("role", "astronaut")])
+            .await
+            .expect_err("invalid");
+        match error {
+            RespondError::Invalid(errors) => assert_eq!(
+                errors,
+                [(
+                    QuestionId::parse("role").expect("id"),
+                    AnswerError::NotAChoice {
+                        value: "astronaut".into()
+                    }
+                )]
+            ),
+            other => panic!("unexpected {other:?}"),
+        }
+        assert_eq!(stored(&pool, &code).await, before);
+    }
+
+    #[sqlx::test(migrator = "crate::MIGRATOR")]
+    async fn fields_of_another_page_are_refused(pool: PgPool) {
+        let (who, _) = started(&pool).await;
+        let error = save(
+            &pool,
+            who,
+            "consent",
+            &[("consent", "agree"), ("role", "clinician")],
+        )
+        .await
+        .expect_err("stray");
+        assert_eq!(error.to_string(), "fields that are not on this page: role");
+    }
+
+    #[sqlx::test(migrator = "crate::MIGRATOR")]
+    async fn a_page_out_of_order_is_refused(pool: PgPool) {
+        let (who, _) = started(&pool).await;
+        let early = save(&pool, who, "profile", &[("province", "beijing")])
+            .await
+            .expect_err("too early");
+        assert!(matches!(early, RespondError::OutOfOrder), "{early:?}");
+        save(&pool, who, "consent", &[("consent", "agree")])
+            .await
+            .expect("consent");
+        save(&pool, who, "screening", &[("role", "industry")])
+            .await
+            .expect("role");
+        let not_shown = save(&pool, who, "engagement", &[("rd_interest", "5")])
+            .await
+            .expect_err("not for industry");
+        assert!(
+            matches!(not_shown, RespondError::OutOfOrder),
+            "{not_shown:?}"
+        );
+    }
+
+    #[sqlx::test(migrator = "crate::MIGRATOR")]
+    async fn a_generated_respondent_completes_page_by_page_and_a_replayed_submit_is_refused(
+        pool: PgPool,
+    ) {
+        let survey = national();
+        // A seed whose walk goes to the end (not refused or screened out).
+        let (seed, raw) = (0..50u64)
+            .map(|seed| (seed, respondent(&survey, seed).expect("walk")))
+            .find(|(_, raw)| validate(&survey, raw).ended.is_none())
+            .expect("a complete walk");
+        let (who, code) = started(&pool).await;
+        let walk = validate(&survey, &raw);
+        let mut expected_next = Some(walk.relevant_sections[0].clone());
+        for section_id in &walk.relevant_sections {
+            assert_eq!(expected_next.as_ref(), Some(section_id), "seed {seed}");
+            let section = survey.section(section_id.as_str()).expect("section");
+            let page_fields: HashSet<String> =
+                section.questions.iter().flat_map(fields_of).collect();
+            let posted: RawAnswers = raw
+                .iter()
+                .filter(|(k, _)| page_fields.contains(k.as_str()))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
+            let mut tx = pool.begin().await.expect("tx");
+            let saved = save_section(&mut tx, who, &survey, section_id, &posted)
+                .await
+                .expect("page saves");
+            tx.commit().await.expect("commit");
+            expected_next = match saved {
+                Saved::Next(next) => Some(next),
+                Saved::Review => None,
+                Saved::Ended(ending) => panic!("ended early: {ending:?}"),
+            };
+        }
+        assert_eq!(expected_next, None, "the last page leads to the review");
+        let mut conn = pool.acquire().await.expect("connection");
+        submit(&mut conn, who, &survey).await.expect("submit");
+        let replay = submit(&mut conn, who, &survey).await.expect_err("replayed");
+        assert_eq!(
+            replay.to_string(),
+            "this response is Completed and can no longer be changed"
+        );
+        let response = responses::by_resume_code(&mut conn, &code)
+            .await
+            .expect("query")
+            .expect("found");
+        assert_eq!(response.status, Status::Completed);
+    }
+
+    #[sqlx::test(migrator = "crate::MIGRATOR")]
+    async fn an_earlier_change_marks_answers_that_are_no_longer_relevant_as_not_asked(
+        pool: PgPool,
+    ) {
+        let survey = national();
+        let clinician = (0..200u64)
+            .map(|seed| respondent(&survey, seed).expect("walk"))
+            .find(|raw| {
+                raw.get("role") == Some(&vec!["clinician".to_owned()]) && raw.contains_key("title")
+            })
+            .expect("a generated clinician");
+        let (who, code) = started(&pool).await;
+        save(&pool, who, "consent", &[("consent", "agree")])
+            .await
+            .expect("consent");
+        save(&pool, who, "screening", &[("role", "clinician")])
+            .await
+            .expect("clinician");
+        let profile = survey.section("profile").expect("profile");
+        let page_fields: HashSet<String> = profile.questions.iter().flat_map(fields_of).collect();
+        let posted: RawAnswers = clinician
+            .iter()
+            .filter(|(k, _)| page_fields.contains(k.as_str()))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        let mut tx = pool.begin().await.expect("tx");
+        save_section(&mut tx, who, &survey, &id("profile"), &posted)
+            .await
+            .expect("profile");
+        tx.commit().await.expect("commit");
+        let answered_title = |stored: &std::collections::BTreeMap<String, serde_json::Value>| {
+            stored
+                .get("title")
+                .and_then(|v| v.get("outcome"))
+                .and_then(|o| o.as_str())
+                .map(str::to_owned)
+        };
+        let mut conn = pool.acquire().await.expect("connection");
+        let response = responses::by_resume_code(&mut conn, &code)
+            .await
+            .expect("query")
+            .expect("found");
+        let before = responses::answers(&mut conn, response.id)
+            .await
+            .expect("answers");
+        assert_eq!(answered_title(&before).as_deref(), Some("answered"));
+
+        // Going back and changing the role drops what only clinicians are asked.
+        save(&pool, who, "screening", &[("role", "industry")])
+            .await
+            .expect("industry");
+        let after = responses::answers(&mut conn, response.id)
+            .await
+            .expect("answers");
+        assert_eq!(
+            after.get("title"),
+            Some(&serde_json::json!({"outcome": "not_asked"}))
+        );
+    }
+
+    #[sqlx::test(migrator = "crate::MIGRATOR")]
+    async fn a_returning_respondent_goes_on_at_the_first_unanswered_page(pool: PgPool) {
+        let (who, code) = started(&pool).await;
+        save(&pool, who, "consent", &[("consent", "agree")])
+            .await
+            .expect("consent");
+        save(&pool, who, "screening", &[("role", "institution")])
+            .await
+            .expect("role");
+        let fields = stored(&pool, &code).await;
+        let survey = national();
+        let v = validate(&survey, &fields);
+        assert_eq!(
+            v.first_incomplete(&survey).map(|s| s.as_str()),
+            Some("profile")
+        );
+    }
+}
