@@ -25,6 +25,9 @@ if [ -z "${DATABASE_URL:-}" ]; then
   export DATABASE_URL
 fi
 
+say "installing the national survey and demo data (once: skipped when responses exist)"
+"$ROOT/target/release/canvass" seed-demo --responses 5142 --if-empty
+
 export LEPTOS_SITE_ROOT="${LEPTOS_SITE_ROOT:-target/site}"
 export LEPTOS_HASH_FILES=true
 addr=${LEPTOS_SITE_ADDR:-127.0.0.1:3000}

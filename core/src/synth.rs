@@ -63,10 +63,26 @@ const TRIES: usize = 32;
 /// Walks the survey with the given seed and returns a complete, valid set of answers.
 /// Optional questions are left empty about one time in five.
 pub fn respondent(survey: &Survey, seed: u64) -> Result<RawAnswers, Stuck> {
+    respondent_with(survey, seed, RawAnswers::new())
+}
+
+/// Like [`respondent`], keeping the answers in `preset` (a chosen role or province, say)
+/// wherever they are valid, and choosing the rest.
+pub fn respondent_with(
+    survey: &Survey,
+    seed: u64,
+    preset: RawAnswers,
+) -> Result<RawAnswers, Stuck> {
     let mut rng = Rng::new(seed);
-    let mut raw = RawAnswers::new();
+    let mut raw = preset;
     for (_, question) in survey.questions() {
         if matches!(question.kind, QuestionKind::Note) {
+            continue;
+        }
+        let outcome = validate(survey, &raw)
+            .outcome(question.id.as_str())
+            .cloned();
+        if matches!(outcome, Some(Outcome::Answered { .. })) {
             continue;
         }
         if validate(survey, &raw).outcome(question.id.as_str()) == Some(&Outcome::NotAsked) {
@@ -249,6 +265,21 @@ mod tests {
             stuck.to_string(),
             "no valid answer found for required question `rd_interest`"
         );
+    }
+
+    #[test]
+    fn preset_answers_are_kept() {
+        let survey = mini();
+        let mut preset = RawAnswers::new();
+        preset.insert("role".into(), vec!["industry".into()]);
+        for seed in 0..20 {
+            let raw = respondent_with(&survey, seed, preset.clone()).expect("walk");
+            assert_eq!(raw.get("role"), Some(&vec!["industry".to_owned()]));
+            assert!(
+                !raw.contains_key("rd_interest"),
+                "industry is not asked about engagement"
+            );
+        }
     }
 
     proptest! {

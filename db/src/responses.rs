@@ -216,6 +216,16 @@ pub async fn save_page(
     Ok(())
 }
 
+/// How many responses a survey has (all versions, all statuses).
+pub async fn count_for(conn: &mut PgConnection, slug: &str) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"SELECT count(*) AS "count!" FROM responses r JOIN surveys s ON s.id = r.survey_id WHERE s.slug = $1"#,
+        slug
+    )
+    .fetch_one(&mut *conn)
+    .await
+}
+
 /// Every stored answer outcome of a response, by question ID.
 pub async fn answers(
     conn: &mut PgConnection,

@@ -26,6 +26,23 @@ pub enum Command {
     Serve(Box<ServeConfig>),
     /// Apply pending database migrations and install the bundled surveys, then exit.
     Migrate(DatabaseConfig),
+    /// Fill the database with synthetic respondents of the national survey (demo data).
+    SeedDemo(SeedDemoArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct SeedDemoArgs {
+    #[command(flatten)]
+    pub database: DatabaseConfig,
+    /// How many respondents to create.
+    #[arg(long, default_value_t = 5142)]
+    pub responses: u64,
+    /// Seed of the first respondent: the same seed gives the same respondents.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Do nothing when the survey already has responses (what `make run` uses).
+    #[arg(long)]
+    pub if_empty: bool,
 }
 
 /// Runs the parsed command line; every failure is logged with its cause chain.
@@ -43,6 +60,7 @@ pub fn run(cli: Cli) -> ExitCode {
                 match cli.command {
                     Command::Serve(config) => crate::serve::serve(*config).await,
                     Command::Migrate(config) => crate::serve::migrate_only(&config).await,
+                    Command::SeedDemo(args) => crate::serve::seed_demo(&args).await,
                 }
             })
         });

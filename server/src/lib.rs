@@ -5,6 +5,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod demo;
 pub mod middleware;
 pub mod routes;
 pub mod serve;

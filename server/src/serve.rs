@@ -64,6 +64,26 @@ pub async fn migrate_only(config: &DatabaseConfig) -> anyhow::Result<()> {
     install_bundled_surveys(&pool).await
 }
 
+/// `canvass seed-demo`.
+pub async fn seed_demo(args: &crate::cli::SeedDemoArgs) -> anyhow::Result<()> {
+    let pool = canvass_db::connect_lazy(&args.database.database_url, args.database.pool_settings())
+        .context("DATABASE_URL is not a valid PostgreSQL URL")?;
+    migrate(&pool).await?;
+    install_bundled_surveys(&pool).await?;
+    if args.if_empty {
+        let mut conn = pool.acquire().await.context("no database connection")?;
+        let existing = canvass_db::responses::count_for(&mut conn, "ai-collab").await?;
+        if existing > 0 {
+            tracing::info!(
+                existing,
+                "the national survey already has responses; not seeding"
+            );
+            return Ok(());
+        }
+    }
+    crate::demo::seed(&pool, args.responses, args.seed).await
+}
+
 /// Publishes the surveys that ship with Canvass (the national survey) unless this exact
 /// version is already there. A newer version published by staff is left alone.
 pub async fn install_bundled_surveys(pool: &PgPool) -> anyhow::Result<()> {

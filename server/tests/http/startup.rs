@@ -14,3 +14,38 @@ async fn the_bundled_survey_is_installed_on_start_and_only_once(pool: PgPool) {
         .expect("count");
     assert_eq!(versions, 1);
 }
+
+#[sqlx::test(migrator = "canvass_db::MIGRATOR")]
+async fn seed_demo_walks_synthetic_respondents_through_the_real_save_path(pool: PgPool) {
+    canvass_server::serve::install_bundled_surveys(&pool)
+        .await
+        .expect("install");
+    canvass_server::demo::seed(&pool, 40, 7)
+        .await
+        .expect("seed");
+    let statuses: Vec<(String, i64)> =
+        sqlx::query_as("SELECT status::text, count(*) FROM responses GROUP BY 1 ORDER BY 1")
+            .fetch_all(&pool)
+            .await
+            .expect("statuses");
+    let total: i64 = statuses.iter().map(|(_, n)| n).sum();
+    assert_eq!(total, 40);
+    let completed = statuses
+        .iter()
+        .find(|(s, _)| s == "completed")
+        .map_or(0, |(_, n)| *n);
+    assert!(
+        completed >= 20,
+        "most synthetic respondents complete: {statuses:?}"
+    );
+    let answers_of_completed: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM answers a JOIN responses r ON r.id = a.response_id WHERE r.status = 'completed'",
+    )
+    .fetch_one(&pool)
+    .await
+    .expect("answers");
+    assert!(
+        answers_of_completed > completed * 20,
+        "completed responses carry their answers"
+    );
+}

@@ -1,0 +1,208 @@
+//! `canvass seed-demo`: fills the database with synthetic respondents of the national
+//! survey, walked page by page through the same code path as real ones.
+//!
+//! The mix looks like the seed study's population (shape, not truth): clinicians the large
+//! majority, industry a small minority; provinces weighted by the size of their radiology
+//! workforce; most in Chinese; a few refusals and screen-outs, and some break-offs.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
+
+use anyhow::Context;
+use canvass_core::Lang;
+use canvass_core::answers::{RawAnswers, fields_of, validate};
+use canvass_core::survey::Survey;
+use canvass_core::synth::{Rng, respondent_with};
+use canvass_db::PgPool;
+use canvass_db::respond::{self, Saved};
+use canvass_db::responses;
+
+/// Relative weights of the provinces (roughly their share of China's radiologists).
+const PROVINCES: &[(&str, u64)] = &[
+    ("guangdong", 90),
+    ("shandong", 80),
+    ("henan", 75),
+    ("jiangsu", 72),
+    ("sichuan", 65),
+    ("hebei", 55),
+    ("zhejiang", 55),
+    ("hubei", 45),
+    ("hunan", 45),
+    ("anhui", 42),
+    ("beijing", 40),
+    ("shanghai", 38),
+    ("liaoning", 36),
+    ("guangxi", 32),
+    ("yunnan", 30),
+    ("jiangxi", 30),
+    ("shaanxi", 30),
+    ("fujian", 30),
+    ("heilongjiang", 28),
+    ("shanxi", 26),
+    ("guizhou", 24),
+    ("chongqing", 24),
+    ("jilin", 20),
+    ("xinjiang", 16),
+    ("inner_mongolia", 16),
+    ("gansu", 15),
+    ("tianjin", 14),
+    ("hainan", 7),
+    ("ningxia", 5),
+    ("qinghai", 4),
+    ("xizang", 2),
+];
+
+fn weighted<'a>(rng: &mut Rng, items: &[(&'a str, u64)]) -> &'a str {
+    let total: u64 = items.iter().map(|(_, w)| w).sum();
+    let mut at = rng.below(total);
+    for (item, weight) in items {
+        if at < *weight {
+            return item;
+        }
+        at -= weight;
+    }
+    items[0].0
+}
+
+/// What becomes of one synthetic respondent.
+enum Fate {
+    Completes,
+    /// Stops after this many pages.
+    BreaksOff(usize),
+}
+
+/// Seeds `count` respondents; returns how many ended in each way.
+pub async fn seed(pool: &PgPool, count: u64, base_seed: u64) -> anyhow::Result<()> {
+    let published = {
+        let mut conn = pool.acquire().await.context("no database connection")?;
+        canvass_db::surveys::latest(&mut conn, "ai-collab")
+            .await?
+            .context("the national survey is not installed")?
+    };
+    let survey =
+        Arc::new(canvass_db::surveys::model(&published).map_err(|e| anyhow::anyhow!("{e}"))?);
+    let progress = indicatif::ProgressBar::new(count);
+    progress.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{bar:40} {pos}/{len} respondents, {per_sec}, {eta} left",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let next = Arc::new(AtomicU64::new(0));
+    let started = Instant::now();
+    let mut workers = tokio::task::JoinSet::new();
+    for _ in 0..6 {
+        let (pool, survey, next, progress) = (
+            pool.clone(),
+            Arc::clone(&survey),
+            Arc::clone(&next),
+            progress.clone(),
+        );
+        let survey_id = published.survey_id;
+        let version = published.version;
+        workers.spawn(async move {
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                if i >= count {
+                    return Ok::<(), anyhow::Error>(());
+                }
+                one(
+                    &pool,
+                    &survey,
+                    survey_id,
+                    version,
+                    base_seed.wrapping_mul(1_000_003).wrapping_add(i),
+                )
+                .await?;
+                progress.inc(1);
+            }
+        });
+    }
+    while let Some(result) = workers.join_next().await {
+        result.context("a seeding task failed")??;
+    }
+    progress.finish_and_clear();
+    let elapsed = started.elapsed();
+    tracing::info!(
+        respondents = count,
+        seconds = elapsed.as_secs_f64(),
+        "demo data seeded"
+    );
+    eprintln!(
+        "seeded {count} synthetic respondents in {:.1} s ({:.0}/s)",
+        elapsed.as_secs_f64(),
+        count as f64 / elapsed.as_secs_f64().max(0.001)
+    );
+    Ok(())
+}
+
+async fn one(
+    pool: &PgPool,
+    survey: &Survey,
+    survey_id: i64,
+    version: u32,
+    seed: u64,
+) -> anyhow::Result<()> {
+    let mut rng = Rng::new(seed);
+    let mut preset = RawAnswers::new();
+    let consent = if rng.chance(3) { "disagree" } else { "agree" };
+    let role = if rng.chance(1) {
+        "none"
+    } else {
+        weighted(
+            &mut rng,
+            &[("clinician", 80), ("institution", 14), ("industry", 6)],
+        )
+    };
+    preset.insert("consent".into(), vec![consent.into()]);
+    preset.insert("role".into(), vec![role.into()]);
+    preset.insert(
+        "province".into(),
+        vec![weighted(&mut rng, PROVINCES).into()],
+    );
+    let raw = respondent_with(survey, seed, preset).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let lang = if rng.chance(85) { Lang::Zh } else { Lang::En };
+    let fate = if rng.chance(12) {
+        Fate::BreaksOff(rng.between(1, 9) as usize)
+    } else {
+        Fate::Completes
+    };
+
+    // One connection at a time per respondent: holding one while asking for another would
+    // let the workers starve the pool.
+    let started = {
+        let mut conn = pool.acquire().await?;
+        responses::start(&mut conn, survey_id, version, lang).await?
+    };
+    let walk = validate(survey, &raw);
+    for (page, section_id) in walk.relevant_sections.iter().enumerate() {
+        if let Fate::BreaksOff(after) = fate
+            && page >= after
+        {
+            return Ok(());
+        }
+        let Some(section) = survey.section(section_id.as_str()) else {
+            break;
+        };
+        let fields: std::collections::HashSet<String> =
+            section.questions.iter().flat_map(fields_of).collect();
+        let posted: RawAnswers = raw
+            .iter()
+            .filter(|(k, _)| fields.contains(k.as_str()))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        let mut tx = pool.begin().await?;
+        let saved = respond::save_section(&mut tx, started.public_id, survey, section_id, &posted)
+            .await
+            .with_context(|| format!("saving section {section_id} of a synthetic respondent"))?;
+        if saved == Saved::Review {
+            respond::submit(&mut tx, started.public_id, survey).await?;
+        }
+        tx.commit().await?;
+        if !matches!(saved, Saved::Next(_)) {
+            return Ok(());
+        }
+    }
+    Ok(())
+}
