@@ -75,34 +75,37 @@ pub fn respondent_with(
 ) -> Result<RawAnswers, Stuck> {
     let mut rng = Rng::new(seed);
     let mut raw = preset;
+    // The validation of `raw` as it stands: recomputed only when `raw` changes.
+    let mut current = validate(survey, &raw);
     for (_, question) in survey.questions() {
-        if matches!(question.kind, QuestionKind::Note) {
-            continue;
-        }
-        let outcome = validate(survey, &raw)
-            .outcome(question.id.as_str())
-            .cloned();
-        if matches!(outcome, Some(Outcome::Answered { .. })) {
-            continue;
-        }
-        if validate(survey, &raw).outcome(question.id.as_str()) == Some(&Outcome::NotAsked) {
-            continue;
-        }
-        if !question.required && rng.chance(20) {
+        let id = question.id.as_str();
+        if matches!(question.kind, QuestionKind::Note)
+            || matches!(
+                current.outcome(id),
+                Some(Outcome::Answered { .. } | Outcome::NotAsked)
+            )
+            || (!question.required && rng.chance(20))
+        {
             continue;
         }
         let mut accepted = false;
         for _ in 0..TRIES {
             let fields = candidate(question, &mut rng);
-            let mut trial = raw.clone();
-            trial.extend(fields);
-            if matches!(
-                validate(survey, &trial).outcome(question.id.as_str()),
-                Some(Outcome::Answered { .. })
-            ) {
-                raw = trial;
+            let replaced: Vec<(String, Option<Vec<String>>)> = fields
+                .into_iter()
+                .map(|(name, values)| (name.clone(), raw.insert(name, values)))
+                .collect();
+            let trial = validate(survey, &raw);
+            if matches!(trial.outcome(id), Some(Outcome::Answered { .. })) {
+                current = trial;
                 accepted = true;
                 break;
+            }
+            for (name, old) in replaced {
+                match old {
+                    Some(values) => raw.insert(name, values),
+                    None => raw.remove(&name),
+                };
             }
         }
         if !accepted && question.required {

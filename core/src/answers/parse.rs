@@ -336,6 +336,31 @@ pub fn is_date(value: &str) -> bool {
     (1900..=2100).contains(&y) && (1..=days).contains(&d)
 }
 
+/// Whether `field` is one of the field names `question` reads (see [`fields_of`]),
+/// without building them.
+pub fn reads_field(question: &Question, field: &str) -> bool {
+    let id = question.id.as_str();
+    let Some(rest) = field.strip_prefix(id) else {
+        return false;
+    };
+    if rest.is_empty() {
+        return true;
+    }
+    let Some(suffix) = rest.strip_prefix('.') else {
+        return false;
+    };
+    match &question.kind {
+        QuestionKind::SingleChoice { .. } | QuestionKind::MultipleChoice { .. } => {
+            suffix == "other"
+        }
+        QuestionKind::Matrix { rows, .. } => rows.iter().any(|r| r.code.as_str() == suffix),
+        QuestionKind::Ranking { top, .. } => suffix.parse::<u32>().is_ok_and(|rank| {
+            (1..=*top).contains(&rank) && !suffix.starts_with('0') && !suffix.starts_with('+')
+        }),
+        _ => false,
+    }
+}
+
 /// The field names a question reads, for spotting fields that belong to no question.
 pub fn fields_of(question: &Question) -> HashSet<String> {
     let id = question.id.as_str();

@@ -374,3 +374,25 @@ fn a_returning_respondent_goes_on_at_the_first_unanswered_page() {
     let done = validate(&survey, &raw(&[("role", "industry")]));
     assert_eq!(done.first_incomplete(&survey), None);
 }
+
+#[test]
+fn reads_field_agrees_with_fields_of_for_every_question() {
+    use super::parse::{fields_of, reads_field};
+    let survey = crate::survey::Survey::from_toml(crate::surveys::AI_COLLAB).expect("loads");
+    for (_, question) in survey.questions() {
+        for field in fields_of(question) {
+            assert!(reads_field(question, &field), "{field}");
+        }
+        let id = question.id.as_str();
+        for stray in [
+            format!("{id}.nowhere"),
+            format!("{id}x"),
+            format!("{id}.0"),
+            format!("{id}.01"),
+            format!("{id}.+1"),
+            format!("{id}."),
+        ] {
+            assert!(!reads_field(question, &stray), "{stray}");
+        }
+    }
+}

@@ -1,8 +1,8 @@
 //! Walking the survey in order: relevance, parsing, required, constraints.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 
-use super::parse::{fields_of, parse};
+use super::parse::{parse, reads_field};
 use super::{Answer, AnswerError, Cell, Outcome, RawAnswers};
 use crate::expr::{Answers, Reference, Value};
 use crate::survey::{Ending, Question, QuestionId, QuestionKind, SectionId, Survey};
@@ -121,7 +121,6 @@ pub fn validate(survey: &Survey, raw: &RawAnswers) -> Validation {
     let mut given: BTreeMap<String, Answer> = BTreeMap::new();
     let mut outcomes = Vec::new();
     let mut relevant_sections = Vec::new();
-    let mut known_fields = HashSet::new();
     let mut ended = None;
     for section in &survey.sections {
         let section_shown = ended.is_none()
@@ -133,7 +132,6 @@ pub fn validate(survey: &Survey, raw: &RawAnswers) -> Validation {
             relevant_sections.push(section.id.clone());
         }
         for question in &section.questions {
-            known_fields.extend(fields_of(question));
             let shown = section_shown
                 && ended.is_none()
                 && question
@@ -175,7 +173,12 @@ pub fn validate(survey: &Survey, raw: &RawAnswers) -> Validation {
     }
     let unknown_fields = raw
         .keys()
-        .filter(|field| !known_fields.contains(field.as_str()))
+        .filter(|field| {
+            let question_id = field.split_once('.').map_or(field.as_str(), |(id, _)| id);
+            survey
+                .question(question_id)
+                .is_none_or(|q| !reads_field(q, field))
+        })
         .map(|field| field.chars().take(64).collect())
         .collect();
     Validation {
