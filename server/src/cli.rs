@@ -28,6 +28,20 @@ pub enum Command {
     Migrate(DatabaseConfig),
     /// Fill the database with synthetic respondents of the national survey (demo data).
     SeedDemo(SeedDemoArgs),
+    /// Measure page saves per second and their latency (prints figures; adds responses).
+    BenchSaves(BenchSavesArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct BenchSavesArgs {
+    #[command(flatten)]
+    pub database: DatabaseConfig,
+    /// Respondents saving at the same time.
+    #[arg(long, default_value_t = 200)]
+    pub concurrency: usize,
+    /// How long to run.
+    #[arg(long, default_value_t = 10)]
+    pub seconds: u64,
 }
 
 #[derive(Debug, clap::Args)]
@@ -61,6 +75,7 @@ pub fn run(cli: Cli) -> ExitCode {
                     Command::Serve(config) => crate::serve::serve(*config).await,
                     Command::Migrate(config) => crate::serve::migrate_only(&config).await,
                     Command::SeedDemo(args) => crate::serve::seed_demo(&args).await,
+                    Command::BenchSaves(args) => crate::serve::bench_saves(&args).await,
                 }
             })
         });

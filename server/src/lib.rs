@@ -3,6 +3,7 @@
 //! It owns configuration, telemetry, the HTTP stack and the routes outside Leptos (health,
 //! language switch; later events and exports), and the CLI subcommands.
 
+pub mod bench;
 pub mod cli;
 pub mod config;
 pub mod demo;

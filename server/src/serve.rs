@@ -84,6 +84,20 @@ pub async fn seed_demo(args: &crate::cli::SeedDemoArgs) -> anyhow::Result<()> {
     crate::demo::seed(&pool, args.responses, args.seed).await
 }
 
+/// `canvass bench-saves`.
+pub async fn bench_saves(args: &crate::cli::BenchSavesArgs) -> anyhow::Result<()> {
+    let mut settings = args.database.pool_settings();
+    settings.max_connections = settings
+        .max_connections
+        .max(u32::try_from(args.concurrency).unwrap_or(u32::MAX));
+    settings.acquire_timeout = Duration::from_secs(30);
+    let pool = canvass_db::connect_lazy(&args.database.database_url, settings)
+        .context("DATABASE_URL is not a valid PostgreSQL URL")?;
+    migrate(&pool).await?;
+    install_bundled_surveys(&pool).await?;
+    crate::bench::run(&pool, args.concurrency, args.seconds).await
+}
+
 /// Publishes the surveys that ship with Canvass (the national survey) unless this exact
 /// version is already there. A newer version published by staff is left alone.
 pub async fn install_bundled_surveys(pool: &PgPool) -> anyhow::Result<()> {

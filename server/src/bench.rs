@@ -1,0 +1,112 @@
+//! `canvass bench-saves`: how many page saves per second the respondent's path sustains.
+//!
+//! Each of `concurrency` tasks plays one synthetic respondent after another, saving their
+//! pages with `respond::save_section` — validation of everything against the definition
+//! plus one durable transaction, exactly what a respondent's Next does — for `seconds`.
+//! It prints throughput and latency percentiles; it asserts nothing.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use canvass_core::Lang;
+use canvass_core::answers::{RawAnswers, fields_of, validate};
+use canvass_core::survey::Survey;
+use canvass_core::synth::respondent;
+use canvass_db::PgPool;
+use canvass_db::respond::{self, Saved};
+use canvass_db::responses;
+
+/// Pages ready to post, one respondent's worth.
+type Walk = Vec<(canvass_core::survey::SectionId, RawAnswers)>;
+
+fn walks(survey: &Survey, count: u64) -> anyhow::Result<Vec<Walk>> {
+    (0..count)
+        .map(|seed| {
+            let raw = respondent(survey, seed).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let validation = validate(survey, &raw);
+            Ok(validation
+                .relevant_sections
+                .iter()
+                .filter_map(|id| {
+                    let section = survey.section(id.as_str())?;
+                    let fields: std::collections::HashSet<String> =
+                        section.questions.iter().flat_map(fields_of).collect();
+                    let posted = raw
+                        .iter()
+                        .filter(|(k, _)| fields.contains(k.as_str()))
+                        .map(|(k, v)| (k.clone(), v.clone()))
+                        .collect();
+                    Some((id.clone(), posted))
+                })
+                .collect())
+        })
+        .collect()
+}
+
+#[expect(clippy::print_stdout, reason = "a benchmark prints its figures")]
+pub async fn run(pool: &PgPool, concurrency: usize, seconds: u64) -> anyhow::Result<()> {
+    let published = {
+        let mut conn = pool.acquire().await.context("no database connection")?;
+        canvass_db::surveys::latest(&mut conn, "ai-collab")
+            .await?
+            .context("the national survey is not installed")?
+    };
+    let survey =
+        Arc::new(canvass_db::surveys::model(&published).map_err(|e| anyhow::anyhow!("{e}"))?);
+    let walks = Arc::new(walks(&survey, 256)?);
+    eprintln!("benchmarking page saves: {concurrency} concurrent respondents for {seconds} s …");
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let started = Instant::now();
+    let mut tasks = tokio::task::JoinSet::new();
+    for task in 0..concurrency {
+        let (pool, survey, walks) = (pool.clone(), Arc::clone(&survey), Arc::clone(&walks));
+        let (survey_id, version) = (published.survey_id, published.version);
+        tasks.spawn(async move {
+            let mut latencies = Vec::new();
+            let mut next_walk = task;
+            while Instant::now() < deadline {
+                let walk = &walks[next_walk % walks.len()];
+                next_walk += concurrency;
+                let who = {
+                    let mut conn = pool.acquire().await?;
+                    responses::start(&mut conn, survey_id, version, Lang::Zh)
+                        .await?
+                        .public_id
+                };
+                for (section, posted) in walk {
+                    if Instant::now() >= deadline {
+                        break;
+                    }
+                    let t = Instant::now();
+                    let mut tx = pool.begin().await?;
+                    let saved =
+                        respond::save_section(&mut tx, who, &survey, section, posted).await?;
+                    tx.commit().await?;
+                    latencies.push(t.elapsed());
+                    if !matches!(saved, Saved::Next(_)) {
+                        break;
+                    }
+                }
+            }
+            Ok::<_, anyhow::Error>(latencies)
+        });
+    }
+    let mut all = Vec::new();
+    while let Some(result) = tasks.join_next().await {
+        all.extend(result.context("a benchmark task failed")??);
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    all.sort();
+    let pct = |p: f64| {
+        all.get(((all.len() as f64 - 1.0) * p).round() as usize)
+            .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
+    };
+    println!("page saves:   {}", all.len());
+    println!("elapsed:      {elapsed:.1} s");
+    println!("throughput:   {:.0} saves/s", all.len() as f64 / elapsed);
+    println!("latency p50:  {:.1} ms", pct(0.50));
+    println!("latency p99:  {:.1} ms", pct(0.99));
+    println!("latency max:  {:.1} ms", pct(1.0));
+    Ok(())
+}
