@@ -231,7 +231,7 @@ fn page_save(
 #[cfg(test)]
 mod tests {
     use canvass_core::Lang;
-    use canvass_core::answers::fields_of;
+    use canvass_core::answers::section_fields;
     use canvass_core::surveys::AI_COLLAB;
     use canvass_core::synth::respondent;
     use sqlx::PgPool;
@@ -421,13 +421,7 @@ mod tests {
         for section_id in &walk.relevant_sections {
             assert_eq!(expected_next.as_ref(), Some(section_id), "seed {seed}");
             let section = survey.section(section_id.as_str()).expect("section");
-            let page_fields: HashSet<String> =
-                section.questions.iter().flat_map(fields_of).collect();
-            let posted: RawAnswers = raw
-                .iter()
-                .filter(|(k, _)| page_fields.contains(k.as_str()))
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect();
+            let posted = section_fields(section, &raw);
             let mut tx = pool.begin().await.expect("tx");
             let saved = save_section(&mut tx, who, &survey, section_id, &posted)
                 .await
@@ -473,12 +467,7 @@ mod tests {
             .await
             .expect("clinician");
         let profile = survey.section("profile").expect("profile");
-        let page_fields: HashSet<String> = profile.questions.iter().flat_map(fields_of).collect();
-        let posted: RawAnswers = clinician
-            .iter()
-            .filter(|(k, _)| page_fields.contains(k.as_str()))
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect();
+        let posted = section_fields(profile, &clinician);
         let mut tx = pool.begin().await.expect("tx");
         save_section(&mut tx, who, &survey, &id("profile"), &posted)
             .await

@@ -32,6 +32,31 @@ pub struct Response {
     pub last_section: Option<String>,
 }
 
+/// A `responses` row as selected; turned into a [`Response`] in one place.
+struct ResponseRow {
+    id: i64,
+    public_id: Uuid,
+    survey_id: i64,
+    survey_version: i32,
+    status: Status,
+    lang: String,
+    last_section: Option<String>,
+}
+
+impl From<ResponseRow> for Response {
+    fn from(r: ResponseRow) -> Self {
+        Response {
+            id: r.id,
+            public_id: PublicId(r.public_id),
+            survey_id: r.survey_id,
+            survey_version: u32::try_from(r.survey_version).unwrap_or_default(),
+            status: r.status,
+            lang: Lang::parse(&r.lang).unwrap_or_default(),
+            last_section: r.last_section,
+        }
+    }
+}
+
 /// A new response and its resume code. The code is returned this once; only its hash is kept.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Started {
@@ -92,22 +117,15 @@ pub async fn by_resume_code(
     conn: &mut PgConnection,
     code: &str,
 ) -> Result<Option<Response>, sqlx::Error> {
-    let row = sqlx::query!(
+    let row = sqlx::query_as!(
+        ResponseRow,
         r#"SELECT id, public_id, survey_id, survey_version, status AS "status: Status", lang, last_section
            FROM responses WHERE resume_hash = sha256(convert_to($1, 'UTF8'))"#,
         code
     )
     .fetch_optional(&mut *conn)
     .await?;
-    Ok(row.map(|r| Response {
-        id: r.id,
-        public_id: PublicId(r.public_id),
-        survey_id: r.survey_id,
-        survey_version: u32::try_from(r.survey_version).unwrap_or_default(),
-        status: r.status,
-        lang: Lang::parse(&r.lang).unwrap_or_default(),
-        last_section: r.last_section,
-    }))
+    Ok(row.map(Response::from))
 }
 
 /// Locks a response for the rest of the caller's transaction and returns it.
@@ -115,22 +133,15 @@ pub async fn lock(
     conn: &mut PgConnection,
     public_id: PublicId,
 ) -> Result<Option<Response>, sqlx::Error> {
-    let row = sqlx::query!(
+    let row = sqlx::query_as!(
+        ResponseRow,
         r#"SELECT id, public_id, survey_id, survey_version, status AS "status: Status", lang, last_section
            FROM responses WHERE public_id = $1 FOR UPDATE"#,
         public_id.0
     )
     .fetch_optional(&mut *conn)
     .await?;
-    Ok(row.map(|r| Response {
-        id: r.id,
-        public_id: PublicId(r.public_id),
-        survey_id: r.survey_id,
-        survey_version: u32::try_from(r.survey_version).unwrap_or_default(),
-        status: r.status,
-        lang: Lang::parse(&r.lang).unwrap_or_default(),
-        last_section: r.last_section,
-    }))
+    Ok(row.map(Response::from))
 }
 
 /// The direct identifiers stored apart for a response, by question ID.

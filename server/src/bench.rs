@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use canvass_core::Lang;
-use canvass_core::answers::{RawAnswers, fields_of, validate};
+use canvass_core::answers::{RawAnswers, section_fields, validate};
 use canvass_core::survey::Survey;
 use canvass_core::synth::respondent;
 use canvass_db::PgPool;
@@ -30,13 +30,7 @@ fn walks(survey: &Survey, count: u64) -> anyhow::Result<Vec<Walk>> {
                 .iter()
                 .filter_map(|id| {
                     let section = survey.section(id.as_str())?;
-                    let fields: std::collections::HashSet<String> =
-                        section.questions.iter().flat_map(fields_of).collect();
-                    let posted = raw
-                        .iter()
-                        .filter(|(k, _)| fields.contains(k.as_str()))
-                        .map(|(k, v)| (k.clone(), v.clone()))
-                        .collect();
+                    let posted = section_fields(section, &raw);
                     Some((id.clone(), posted))
                 })
                 .collect())

@@ -11,7 +11,7 @@ use std::time::Instant;
 
 use anyhow::Context;
 use canvass_core::Lang;
-use canvass_core::answers::{RawAnswers, fields_of, validate};
+use canvass_core::answers::{RawAnswers, section_fields, validate};
 use canvass_core::survey::Survey;
 use canvass_core::synth::{Rng, respondent_with};
 use canvass_db::PgPool;
@@ -185,13 +185,7 @@ async fn one(
         let Some(section) = survey.section(section_id.as_str()) else {
             break;
         };
-        let fields: std::collections::HashSet<String> =
-            section.questions.iter().flat_map(fields_of).collect();
-        let posted: RawAnswers = raw
-            .iter()
-            .filter(|(k, _)| fields.contains(k.as_str()))
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect();
+        let posted = section_fields(section, &raw);
         let mut tx = pool.begin().await?;
         let saved = respond::save_section(&mut tx, started.public_id, survey, section_id, &posted)
             .await

@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::survey::Code;
 
-pub use parse::fields_of;
+pub use parse::{fields_of, section_fields};
 pub use validate::{Validation, validate};
 
 /// Raw input as a form posts it: field name → values, in the order sent.

@@ -361,6 +361,14 @@ pub fn reads_field(question: &Question, field: &str) -> bool {
     }
 }
 
+/// The fields of one section out of a whole set of answers: what that page posts.
+pub fn section_fields(section: &crate::survey::Section, raw: &RawAnswers) -> RawAnswers {
+    raw.iter()
+        .filter(|(field, _)| section.questions.iter().any(|q| reads_field(q, field)))
+        .map(|(field, values)| (field.clone(), values.clone()))
+        .collect()
+}
+
 /// The field names a question reads, for spotting fields that belong to no question.
 pub fn fields_of(question: &Question) -> HashSet<String> {
     let id = question.id.as_str();
