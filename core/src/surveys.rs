@@ -9,7 +9,7 @@ mod tests {
     use proptest::prelude::*;
 
     use super::AI_COLLAB;
-    use crate::answers::{Outcome, RawAnswers, validate};
+    use crate::answers::{Outcome, RawAnswers, from_pairs, validate};
     use crate::survey::{Disclosure, Ending, Survey};
     use crate::synth::respondent;
 
@@ -21,13 +21,7 @@ mod tests {
     }
 
     fn raw(fields: &[(&str, &str)]) -> RawAnswers {
-        let mut raw = RawAnswers::new();
-        for (name, value) in fields {
-            raw.entry((*name).to_owned())
-                .or_default()
-                .push((*value).to_owned());
-        }
-        raw
+        from_pairs(fields.iter().copied())
     }
 
     fn asked(fields: &[(&str, &str)], question: &str) -> bool {

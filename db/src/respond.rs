@@ -247,13 +247,7 @@ mod tests {
     }
 
     fn fields(pairs: &[(&str, &str)]) -> RawAnswers {
-        let mut raw = RawAnswers::new();
-        for (name, value) in pairs {
-            raw.entry((*name).to_owned())
-                .or_default()
-                .push((*value).to_owned());
-        }
-        raw
+        canvass_core::answers::from_pairs(pairs.iter().copied())
     }
 
     async fn started(pool: &PgPool) -> (PublicId, String) {

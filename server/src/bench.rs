@@ -40,14 +40,7 @@ fn walks(survey: &Survey, count: u64) -> anyhow::Result<Vec<Walk>> {
 
 #[expect(clippy::print_stdout, reason = "a benchmark prints its figures")]
 pub async fn run(pool: &PgPool, concurrency: usize, seconds: u64) -> anyhow::Result<()> {
-    let published = {
-        let mut conn = pool.acquire().await.context("no database connection")?;
-        canvass_db::surveys::latest(&mut conn, "ai-collab")
-            .await?
-            .context("the national survey is not installed")?
-    };
-    let survey =
-        Arc::new(canvass_db::surveys::model(&published).map_err(|e| anyhow::anyhow!("{e}"))?);
+    let (published, survey) = crate::demo::national(pool).await?;
     let walks = Arc::new(walks(&survey, 256)?);
     eprintln!("benchmarking page saves: {concurrency} concurrent respondents for {seconds} s …");
     let deadline = Instant::now() + Duration::from_secs(seconds);

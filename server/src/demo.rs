@@ -17,6 +17,7 @@ use canvass_core::synth::{Rng, respondent_with};
 use canvass_db::PgPool;
 use canvass_db::respond::{self, Saved};
 use canvass_db::responses;
+use canvass_db::surveys::PublishedSource;
 
 /// Relative weights of the provinces (roughly their share of China's radiologists).
 const PROVINCES: &[(&str, u64)] = &[
@@ -72,16 +73,21 @@ enum Fate {
     BreaksOff(usize),
 }
 
-/// Seeds `count` respondents; returns how many ended in each way.
-pub async fn seed(pool: &PgPool, count: u64, base_seed: u64) -> anyhow::Result<()> {
+/// The published national survey and its model.
+pub async fn national(pool: &PgPool) -> anyhow::Result<(PublishedSource, Arc<Survey>)> {
     let published = {
         let mut conn = pool.acquire().await.context("no database connection")?;
         canvass_db::surveys::latest(&mut conn, "ai-collab")
             .await?
             .context("the national survey is not installed")?
     };
-    let survey =
-        Arc::new(canvass_db::surveys::model(&published).map_err(|e| anyhow::anyhow!("{e}"))?);
+    let survey = canvass_db::surveys::model(&published).map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok((published, Arc::new(survey)))
+}
+
+/// Seeds `count` respondents, `base_seed` choosing which.
+pub async fn seed(pool: &PgPool, count: u64, base_seed: u64) -> anyhow::Result<()> {
+    let (published, survey) = national(pool).await?;
     let progress = indicatif::ProgressBar::new(count);
     progress.set_style(
         indicatif::ProgressStyle::with_template(

@@ -26,6 +26,18 @@ pub use validate::{Validation, validate};
 /// `q.row` for one row of a matrix; `q.1`, `q.2`, … for the choices ranked first, second, ….
 pub type RawAnswers = BTreeMap<String, Vec<String>>;
 
+/// Groups `(field, value)` pairs, as a form body decodes to, into [`RawAnswers`]; repeated
+/// fields (checkboxes) keep every value in order.
+pub fn from_pairs<K: Into<String>, V: Into<String>>(
+    pairs: impl IntoIterator<Item = (K, V)>,
+) -> RawAnswers {
+    let mut raw = RawAnswers::new();
+    for (field, value) in pairs {
+        raw.entry(field.into()).or_default().push(value.into());
+    }
+    raw
+}
+
 /// A valid answer to one question.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", content = "value", rename_all = "snake_case")]

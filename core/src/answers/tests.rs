@@ -323,11 +323,7 @@ proptest! {
              "\\PC{0,12}"),
             0..12)
     ) {
-        let mut raw = RawAnswers::new();
-        for (name, value) in fields {
-            raw.entry(name.to_owned()).or_default().push(value);
-        }
-        let v = validate(&survey(), &raw);
+        let v = validate(&survey(), &from_pairs(fields));
         prop_assert_eq!(v.outcomes.len(), 7);
     }
 }
