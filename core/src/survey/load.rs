@@ -192,15 +192,50 @@ impl Loader {
                 sections.push(section);
             }
         }
-        match (slug, self.errors.is_empty()) {
-            (Some(slug), true) => Ok(Survey {
+        let survey = match (slug, self.errors.is_empty()) {
+            (Some(slug), true) => Survey {
                 slug,
                 version: raw.version,
                 languages,
                 title,
                 sections,
-            }),
-            _ => Err(DefinitionErrors(self.errors)),
+            },
+            _ => return Err(DefinitionErrors(self.errors)),
+        };
+        self.reachability(&survey);
+        if self.errors.is_empty() {
+            Ok(survey)
+        } else {
+            Err(DefinitionErrors(self.errors))
+        }
+    }
+
+    /// Sections and required questions whose conditions can never hold would never be asked.
+    fn reachability(&mut self, survey: &Survey) {
+        for section in &survey.sections {
+            let section_condition = section.relevant.as_ref().map(|c| &c.expr);
+            if let Some(condition) = section_condition
+                && super::reach::satisfiable(survey, &[condition]) == Some(false)
+            {
+                self.error(
+                    &format!("section {}", section.id),
+                    "this section can never be shown: its condition is never true",
+                );
+                continue;
+            }
+            for question in section.questions.iter().filter(|q| q.required) {
+                let Some(own) = question.relevant.as_ref().map(|c| &c.expr) else {
+                    continue;
+                };
+                let conditions: Vec<&crate::expr::Expr> =
+                    section_condition.into_iter().chain([own]).collect();
+                if super::reach::satisfiable(survey, &conditions) == Some(false) {
+                    self.error(
+                        &format!("section {} › question {}", section.id, question.id),
+                        "this required question can never be shown: its condition (with its section's) is never true",
+                    );
+                }
+            }
         }
     }
 

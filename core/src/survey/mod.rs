@@ -8,6 +8,7 @@
 mod ids;
 mod load;
 mod raw;
+mod reach;
 #[cfg(test)]
 pub(crate) mod tests;
 

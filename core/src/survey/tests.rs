@@ -226,3 +226,35 @@ fn the_model_round_trips_through_serde_for_the_browser() {
     let back: Survey = serde_json::from_str(&json).expect("deserializes");
     assert_eq!(back, survey);
 }
+
+#[test]
+fn a_required_question_whose_condition_can_never_hold_is_refused() {
+    let broken = MINI.replace(
+        "scale = \"agree5\"\n",
+        "scale = \"agree5\"\nrelevant = 'role == \"industry\"'\n",
+    );
+    assert_eq!(
+        errors_of(&broken),
+        [
+            "section engagement › question rd_interest: this required question can never be shown: its condition (with its section's) is never true"
+        ]
+    );
+}
+
+#[test]
+fn a_section_whose_condition_can_never_hold_is_refused() {
+    let broken = MINI.replace(
+        "relevant = 'role == \"clinician\"'",
+        "relevant = 'role == \"clinician\" and role == \"industry\"'",
+    );
+    assert_eq!(
+        errors_of(&broken),
+        ["section engagement: this section can never be shown: its condition is never true"]
+    );
+}
+
+#[test]
+fn satisfiable_conditions_on_choices_and_scales_pass_the_check() {
+    assert!(Survey::from_toml(MINI).is_ok());
+    assert!(Survey::from_toml(crate::surveys::AI_COLLAB).is_ok());
+}
