@@ -54,26 +54,64 @@ impl From<SaveError> for RespondError {
     }
 }
 
+/// What is stored for a response: outcomes as JSON, and the contacts kept apart.
+struct Stored {
+    answers: std::collections::BTreeMap<String, serde_json::Value>,
+    contacts: Vec<(String, String)>,
+}
+
+impl Stored {
+    async fn load(conn: &mut PgConnection, response_id: i64) -> Result<Self, sqlx::Error> {
+        Ok(Stored {
+            answers: responses::answers(conn, response_id).await?,
+            contacts: responses::contacts(conn, response_id).await?,
+        })
+    }
+
+    /// The stored answers as form fields, contacts included.
+    fn fields(&self, survey: &Survey) -> Result<RawAnswers, RespondError> {
+        let mut fields = RawAnswers::new();
+        for (question_id, value) in &self.answers {
+            let outcome: Outcome = serde_json::from_value(value.clone())
+                .map_err(|e| RespondError::Corrupt(format!("{question_id}: {e}")))?;
+            if let (Outcome::Answered { answer }, Some(question)) =
+                (outcome, survey.question(question_id))
+            {
+                fields.extend(answer.to_fields(question));
+            }
+        }
+        for (question_id, value) in &self.contacts {
+            fields
+                .entry(question_id.clone())
+                .or_default()
+                .push(value.clone());
+        }
+        Ok(fields)
+    }
+
+    /// Drops from `page` the writes that would store what is already there.
+    fn unchanged_removed(&self, mut page: PageSave) -> PageSave {
+        page.answers
+            .retain(|(question, value)| self.answers.get(question) != Some(value));
+        page.contacts.retain(|(question, value)| {
+            let stored = self
+                .contacts
+                .iter()
+                .find(|(q, _)| q == question)
+                .map(|(_, v)| v);
+            stored != value.as_ref()
+        });
+        page
+    }
+}
+
 /// The stored answers of a response as form fields (contacts included).
 pub async fn stored_fields(
     conn: &mut PgConnection,
     response_id: i64,
     survey: &Survey,
 ) -> Result<RawAnswers, RespondError> {
-    let mut fields = RawAnswers::new();
-    for (question_id, value) in responses::answers(conn, response_id).await? {
-        let outcome: Outcome = serde_json::from_value(value)
-            .map_err(|e| RespondError::Corrupt(format!("{question_id}: {e}")))?;
-        if let (Outcome::Answered { answer }, Some(question)) =
-            (outcome, survey.question(&question_id))
-        {
-            fields.extend(answer.to_fields(question));
-        }
-    }
-    for (question_id, value) in responses::contacts(conn, response_id).await? {
-        fields.entry(question_id).or_default().push(value);
-    }
-    Ok(fields)
+    Stored::load(conn, response_id).await?.fields(survey)
 }
 
 /// Validates a posted page together with everything stored, and saves it when valid.
@@ -107,7 +145,8 @@ pub async fn save_section(
         return Err(RespondError::NotOnThisPage(stray));
     }
 
-    let mut fields = stored_fields(conn, response.id, survey).await?;
+    let stored = Stored::load(conn, response.id).await?;
+    let mut fields = stored.fields(survey)?;
     fields.retain(|name, _| !page_fields.contains(name));
     fields.extend(posted.iter().map(|(k, v)| (k.clone(), v.clone())));
     let validation = validate(survey, &fields);
@@ -132,7 +171,8 @@ pub async fn save_section(
         Some(Ending::ScreenedOut) => Some(Status::ScreenedOut),
         None => None,
     };
-    let page = page_save(survey, &validation, section_id, status);
+    // Only what changed is sent: a page saved again, or pages before it, cost no writes.
+    let page = stored.unchanged_removed(page_save(survey, &validation, section_id, status));
     responses::save_page(conn, public_id, &page).await?;
     Ok(
         match (validation.ended, validation.next_section(section_id)) {
