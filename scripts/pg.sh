@@ -34,14 +34,15 @@ ensure_binaries() {
 }
 
 # As root the server runs as `postgres`; otherwise as the calling user.
-as_owner() { if is_root; then runuser -u postgres -- "$@"; else "$@"; fi; }
+# From /: the calling directory may be one the postgres user cannot enter (all paths are absolute).
+as_owner() { if is_root; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi; }
 
 choose_base() {
   local local_base="$ROOT/.data"
   local hash; hash=$(printf '%s' "$ROOT" | sha1sum | cut -c1-12)
   local alt_base="/var/tmp/canvass-$hash"
   BASE=$local_base
-  if is_root && ! runuser -u postgres -- test -x "$ROOT"; then BASE=$alt_base; fi
+  if is_root && ! as_owner test -x "$ROOT"; then BASE=$alt_base; fi
   # unix socket paths are limited to 107 bytes.
   if [ $(( ${#BASE} + 22 )) -gt 100 ]; then BASE=$alt_base; fi
   DATA="$BASE/postgres"; SOCK="$BASE/run"; LOG="$BASE/log/postgres.log"
