@@ -86,10 +86,9 @@ pub async fn seed_demo(args: &crate::cli::SeedDemoArgs) -> anyhow::Result<()> {
 
 /// `canvass bench-saves`.
 pub async fn bench_saves(args: &crate::cli::BenchSavesArgs) -> anyhow::Result<()> {
+    // The server's own pool size (CANVASS_DB_MAX_CONNECTIONS): respondents beyond it wait
+    // for a connection, as they would on the server, and that wait is in the latency.
     let mut settings = args.database.pool_settings();
-    settings.max_connections = settings
-        .max_connections
-        .max(u32::try_from(args.concurrency).unwrap_or(u32::MAX));
     settings.acquire_timeout = Duration::from_secs(30);
     let pool = canvass_db::connect_lazy(&args.database.database_url, settings)
         .context("DATABASE_URL is not a valid PostgreSQL URL")?;
