@@ -3,7 +3,9 @@
 //! Each of `concurrency` tasks plays one synthetic respondent after another, saving their
 //! pages with `respond::save_section` — validation of everything against the definition
 //! plus one durable transaction, exactly what a respondent's Next does — for `seconds`.
-//! It prints throughput and latency percentiles; it asserts nothing.
+//! It prints throughput and latency percentiles; it asserts nothing. By default each
+//! respondent saves again as soon as a save returns (closed loop); with `--rate` they are
+//! paced to that many saves per second in all, as people reading between pages would be.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -39,17 +41,29 @@ fn walks(survey: &Survey, count: u64) -> anyhow::Result<Vec<Walk>> {
 }
 
 #[expect(clippy::print_stdout, reason = "a benchmark prints its figures")]
-pub async fn run(pool: &PgPool, concurrency: usize, seconds: u64) -> anyhow::Result<()> {
+pub async fn run(
+    pool: &PgPool,
+    concurrency: usize,
+    seconds: u64,
+    rate: Option<f64>,
+) -> anyhow::Result<()> {
     let (published, survey) = crate::demo::national(pool).await?;
     let walks = Arc::new(walks(&survey, 256)?);
     eprintln!("benchmarking page saves: {concurrency} concurrent respondents for {seconds} s …");
     let deadline = Instant::now() + Duration::from_secs(seconds);
+    let pace = rate
+        .filter(|r| *r > 0.0)
+        .map(|r| Duration::from_secs_f64(concurrency as f64 / r));
     let started = Instant::now();
     let mut tasks = tokio::task::JoinSet::new();
     for task in 0..concurrency {
         let (pool, survey, walks) = (pool.clone(), Arc::clone(&survey), Arc::clone(&walks));
         let (survey_id, version) = (published.survey_id, published.version);
         tasks.spawn(async move {
+            // Paced respondents start spread over one pace, not all in the same instant.
+            if let Some(pace) = pace {
+                tokio::time::sleep(pace.mul_f64(task as f64 / concurrency as f64)).await;
+            }
             let mut latencies = Vec::new();
             let mut next_walk = task;
             while Instant::now() < deadline {
@@ -66,11 +80,17 @@ pub async fn run(pool: &PgPool, concurrency: usize, seconds: u64) -> anyhow::Res
                         break;
                     }
                     let t = Instant::now();
+                    // Paced mode: each respondent saves once per `pace`, like a person
+                    // reading the next page; latency is still only the save itself.
+                    let next_at = pace.map(|pace| t + pace);
                     let mut tx = pool.begin().await?;
                     let saved =
                         respond::save_section(&mut tx, who, &survey, section, posted).await?;
                     tx.commit().await?;
                     latencies.push(t.elapsed());
+                    if let Some(next_at) = next_at {
+                        tokio::time::sleep_until(next_at.into()).await;
+                    }
                     if !matches!(saved, Saved::Next(_)) {
                         break;
                     }

@@ -42,6 +42,10 @@ pub struct BenchSavesArgs {
     /// How long to run.
     #[arg(long, default_value_t = 10)]
     pub seconds: u64,
+    /// Pace all respondents together to this many saves per second (default: as fast as
+    /// they can, each saving again as soon as a save returns).
+    #[arg(long)]
+    pub rate: Option<f64>,
 }
 
 #[derive(Debug, clap::Args)]

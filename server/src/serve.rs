@@ -94,7 +94,7 @@ pub async fn bench_saves(args: &crate::cli::BenchSavesArgs) -> anyhow::Result<()
         .context("DATABASE_URL is not a valid PostgreSQL URL")?;
     migrate(&pool).await?;
     install_bundled_surveys(&pool).await?;
-    crate::bench::run(&pool, args.concurrency, args.seconds).await
+    crate::bench::run(&pool, args.concurrency, args.seconds, args.rate).await
 }
 
 /// Publishes the surveys that ship with Canvass (the national survey) unless this exact
