@@ -92,21 +92,25 @@ impl Parser {
     }
 
     fn or(&mut self) -> Result<Expr, ExprError> {
-        let mut left = self.and()?;
-        while self.is_keyword("or") {
-            self.pos += 1;
-            let right = self.and()?;
-            left = binary(BinaryOp::Or, left, right);
-        }
-        Ok(left)
+        self.chain("or", BinaryOp::Or, Self::and)
     }
 
     fn and(&mut self) -> Result<Expr, ExprError> {
-        let mut left = self.not()?;
-        while self.is_keyword("and") {
+        self.chain("and", BinaryOp::And, Self::not)
+    }
+
+    /// `operand (keyword operand)*`, grouped to the left.
+    fn chain(
+        &mut self,
+        keyword: &str,
+        op: BinaryOp,
+        operand: fn(&mut Self) -> Result<Expr, ExprError>,
+    ) -> Result<Expr, ExprError> {
+        let mut left = operand(self)?;
+        while self.is_keyword(keyword) {
             self.pos += 1;
-            let right = self.not()?;
-            left = binary(BinaryOp::And, left, right);
+            let right = operand(self)?;
+            left = binary(op, left, right);
         }
         Ok(left)
     }

@@ -244,14 +244,8 @@ impl Loader {
             .map_err(|e| self.error(place, e))
             .ok();
         let title = self.text(&format!("{place} › title"), &raw.title);
-        let intro = raw
-            .intro
-            .as_ref()
-            .map(|t| self.text(&format!("{place} › intro"), t));
-        let relevant = raw
-            .relevant
-            .as_deref()
-            .and_then(|source| self.condition(&format!("{place} › relevant"), source, None));
+        let intro = self.optional_text(place, "intro", raw.intro.as_ref());
+        let relevant = self.relevance(place, raw.relevant.as_deref());
         if raw.questions.is_empty() {
             self.error(place, "a section needs at least one question or note");
         }
@@ -279,14 +273,8 @@ impl Loader {
             .map_err(|e| self.error(place, e))
             .ok();
         let label = self.text(&format!("{place} › label"), &raw.label);
-        let hint = raw
-            .hint
-            .as_ref()
-            .map(|t| self.text(&format!("{place} › hint"), t));
-        let relevant = raw
-            .relevant
-            .as_deref()
-            .and_then(|source| self.condition(&format!("{place} › relevant"), source, None));
+        let hint = self.optional_text(place, "hint", raw.hint.as_ref());
+        let relevant = self.relevance(place, raw.relevant.as_deref());
         let kind = self.kind(&raw, place);
         let ends_elsewhere = match &kind {
             Some(QuestionKind::SingleChoice { .. }) | None => false,
@@ -438,10 +426,7 @@ impl Loader {
                 QuestionKind::Integer {
                     min,
                     max,
-                    unit: raw
-                        .unit
-                        .as_ref()
-                        .map(|u| self.text(&format!("{place} › unit"), u)),
+                    unit: self.optional_text(place, "unit", raw.unit.as_ref()),
                 }
             }
             "decimal" => {
@@ -451,10 +436,7 @@ impl Loader {
                 QuestionKind::Decimal {
                     min,
                     max,
-                    unit: raw
-                        .unit
-                        .as_ref()
-                        .map(|u| self.text(&format!("{place} › unit"), u)),
+                    unit: self.optional_text(place, "unit", raw.unit.as_ref()),
                 }
             }
             "year" => {
@@ -612,6 +594,15 @@ impl Loader {
         {
             self.error(place, format!("min ({min}) is more than max ({max})"));
         }
+    }
+
+    fn optional_text(&mut self, place: &str, key: &str, raw: Option<&RawText>) -> Option<Text> {
+        raw.map(|t| self.text(&format!("{place} › {key}"), t))
+    }
+
+    /// A section's or question's `relevant` condition, which may read earlier questions only.
+    fn relevance(&mut self, place: &str, source: Option<&str>) -> Option<Condition> {
+        source.and_then(|source| self.condition(&format!("{place} › relevant"), source, None))
     }
 
     fn condition(
