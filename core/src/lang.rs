@@ -57,6 +57,48 @@ impl Lang {
     }
 }
 
+impl Lang {
+    /// The language to speak: the remembered choice (the cookie) if it is valid, else the
+    /// first supported language of an `Accept-Language` header (by quality), else Chinese.
+    pub fn negotiate(cookie: Option<&str>, accept_language: Option<&str>) -> Lang {
+        if let Some(lang) = cookie.and_then(|c| Lang::parse(c.trim()).ok()) {
+            return lang;
+        }
+        let Some(header) = accept_language else {
+            return Lang::default();
+        };
+        let mut best: Option<(u16, Lang)> = None;
+        for item in header.split(',').take(32) {
+            let mut parts = item.split(';');
+            let tag = parts.next().unwrap_or_default().trim();
+            let quality = parts
+                .find_map(|p| p.trim().strip_prefix("q="))
+                .map_or(Some(1000), quality_per_mille);
+            let (Ok(lang), Some(q)) = (Lang::parse(tag), quality) else {
+                continue;
+            };
+            if q > 0 && best.is_none_or(|(b, _)| q > b) {
+                best = Some((q, lang));
+            }
+        }
+        best.map(|(_, lang)| lang).unwrap_or_default()
+    }
+}
+
+/// `q=0.8` → 800; `None` for anything that is not a quality value.
+fn quality_per_mille(value: &str) -> Option<u16> {
+    let (whole, fraction) = value.split_once('.').unwrap_or((value, ""));
+    if fraction.len() > 3 || !fraction.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let digits = format!("{fraction:0<3}");
+    match whole {
+        "1" if digits == "000" => Some(1000),
+        "0" => digits.parse().ok(),
+        _ => None,
+    }
+}
+
 impl fmt::Display for Lang {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.code())
@@ -119,11 +161,33 @@ mod tests {
     }
 
     #[test]
+    fn negotiation_prefers_the_cookie_then_the_best_accepted_language_then_chinese() {
+        assert_eq!(Lang::negotiate(Some("en"), Some("zh-CN")), Lang::En);
+        assert_eq!(
+            Lang::negotiate(Some("fr"), Some("en-GB,en;q=0.9")),
+            Lang::En
+        );
+        assert_eq!(
+            Lang::negotiate(None, Some("fr;q=1,zh;q=0.5,en;q=0.8")),
+            Lang::En
+        );
+        assert_eq!(Lang::negotiate(None, Some("fr, de")), Lang::Zh);
+        assert_eq!(Lang::negotiate(None, Some("en;q=0, zh;q=0.1")), Lang::Zh);
+        assert_eq!(Lang::negotiate(None, Some("en;q=2")), Lang::Zh);
+        assert_eq!(Lang::negotiate(None, None), Lang::Zh);
+    }
+
+    #[test]
     fn an_empty_code_is_refused() {
         assert!(Lang::parse("").is_err());
     }
 
     proptest! {
+        #[test]
+        fn negotiation_never_panics(cookie in proptest::option::of("\\PC{0,20}"), accept in proptest::option::of("\\PC{0,80}")) {
+            let _ = Lang::negotiate(cookie.as_deref(), accept.as_deref());
+        }
+
         #[test]
         fn parsing_never_panics_and_accepts_only_zh_or_en(input in "\\PC{0,40}") {
             match Lang::parse(&input) {

@@ -29,6 +29,16 @@ mod tests {
         !matches!(v.outcome(question), Some(Outcome::NotAsked) | None)
     }
 
+    /// The browser receives the model as JSON with the page (it validates with it), so the
+    /// trip must give back exactly the survey the server holds.
+    #[test]
+    fn the_national_survey_survives_a_trip_through_json() {
+        let survey = crate::survey::Survey::from_toml(AI_COLLAB).expect("loads");
+        let json = serde_json::to_string(&survey).expect("serializes");
+        let back: crate::survey::Survey = serde_json::from_str(&json).expect("deserializes");
+        assert_eq!(back, survey);
+    }
+
     #[test]
     fn the_national_survey_loads_in_chinese_and_english() {
         let survey = national();

@@ -15,7 +15,7 @@ pub mod responses;
 pub mod surveys;
 
 pub use pool::{PoolSettings, connect_lazy, connect_lazy_with};
-pub use sqlx::{Error, PgPool};
+pub use sqlx::{Error, PgConnection, PgPool};
 
 /// The migrations in the workspace's root `migrations/` folder, embedded at build time.
 /// Applied by `canvass migrate` and, by default, at server start.

@@ -7,12 +7,17 @@
 //! answer changed) is recorded as not asked instead of lingering.
 
 use std::collections::HashSet;
+use std::sync::Arc;
 
+use canvass_core::Lang;
 use canvass_core::answers::{AnswerError, Outcome, RawAnswers, Validation, validate};
-use canvass_core::survey::{Disclosure, Ending, QuestionId, SectionId, Survey};
+use canvass_core::survey::{Disclosure, Ending, QuestionId, Section, SectionId, Survey};
 use sqlx::PgConnection;
 
-use crate::responses::{self, PageSave, PublicId, SaveError, Status};
+use crate::responses::{
+    self, PageSave, PublicId, Response, ResumeCode, SaveError, Started, Status,
+};
+use crate::surveys::{Catalog, CatalogError};
 
 /// Where the respondent goes after a page was saved.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,6 +39,8 @@ pub enum RespondError {
     NotOnThisPage(Vec<String>),
     #[error("this page is not (or not yet) part of this respondent's survey")]
     OutOfOrder,
+    #[error("the survey has no such page")]
+    NoSuchPage,
     #[error("some answers need attention")]
     Invalid(Vec<(QuestionId, AnswerError)>),
     #[error("section {0} still has unanswered questions")]
@@ -42,6 +49,15 @@ pub enum RespondError {
     Corrupt(String),
     #[error(transparent)]
     Database(#[from] sqlx::Error),
+}
+
+impl From<CatalogError> for RespondError {
+    fn from(error: CatalogError) -> Self {
+        match error {
+            CatalogError::Database(e) => RespondError::Database(e),
+            other => RespondError::Corrupt(other.to_string()),
+        }
+    }
 }
 
 impl From<SaveError> for RespondError {
@@ -130,20 +146,8 @@ pub async fn save_section(
     }
     let section = survey
         .section(section_id.as_str())
-        .ok_or(RespondError::OutOfOrder)?;
-    let page_fields: HashSet<String> = section
-        .questions
-        .iter()
-        .flat_map(canvass_core::answers::fields_of)
-        .collect();
-    let stray: Vec<String> = posted
-        .keys()
-        .filter(|f| !page_fields.contains(f.as_str()))
-        .map(|f| f.chars().take(64).collect())
-        .collect();
-    if !stray.is_empty() {
-        return Err(RespondError::NotOnThisPage(stray));
-    }
+        .ok_or(RespondError::NoSuchPage)?;
+    let page_fields = only_this_page(section, posted)?;
 
     let stored = Stored::load(conn, response.id).await?;
     let mut fields = stored.fields(survey)?;
@@ -152,16 +156,11 @@ pub async fn save_section(
     let validation = validate(survey, &fields);
 
     // The page must be shown to this respondent, and every page before it complete.
-    if !validation.relevant_sections.contains(section_id) {
+    if !validation.may_answer(survey, section_id) {
         return Err(RespondError::OutOfOrder);
     }
-    if let Some(first) = validation.first_incomplete(survey)
-        && first != section_id
-        && position(&validation, first) < position(&validation, section_id)
-    {
-        return Err(RespondError::OutOfOrder);
-    }
-    let errors = validation.errors_in(survey, section_id);
+    let mut errors = validation.errors_in(survey, section_id);
+    errors.extend(answers_not_asked(section, &validation, posted));
     if !errors.is_empty() {
         return Err(RespondError::Invalid(errors));
     }
@@ -212,6 +211,147 @@ pub async fn submit(
     };
     responses::save_page(conn, public_id, &page).await?;
     Ok(())
+}
+
+/// Questions of the page that do not apply to this respondent but were posted a value.
+fn answers_not_asked(
+    section: &Section,
+    validation: &Validation,
+    posted: &RawAnswers,
+) -> Vec<(QuestionId, AnswerError)> {
+    section
+        .questions
+        .iter()
+        .filter(|q| matches!(validation.outcome(q.id.as_str()), Some(Outcome::NotAsked)))
+        .filter(|q| {
+            posted.iter().any(|(name, values)| {
+                canvass_core::answers::reads_field(q, name)
+                    && values.iter().any(|v| !v.trim().is_empty())
+            })
+        })
+        .map(|q| (q.id.clone(), AnswerError::NotAsked))
+        .collect()
+}
+
+/// The field names of `section`, once every posted field is known to be one of them.
+fn only_this_page(section: &Section, posted: &RawAnswers) -> Result<HashSet<String>, RespondError> {
+    let page_fields: HashSet<String> = section
+        .questions
+        .iter()
+        .flat_map(canvass_core::answers::fields_of)
+        .collect();
+    let stray: Vec<String> = posted
+        .keys()
+        .filter(|f| !page_fields.contains(f.as_str()))
+        .map(|f| f.chars().take(64).collect())
+        .collect();
+    if stray.is_empty() {
+        Ok(page_fields)
+    } else {
+        Err(RespondError::NotOnThisPage(stray))
+    }
+}
+
+/// A response found by its resume code, with the model of the version it is answered in.
+#[derive(Debug, Clone)]
+pub struct Found {
+    pub response: Response,
+    pub survey: Arc<Survey>,
+}
+
+/// The response a resume code opens (`NotFound` for any other code).
+pub async fn find(
+    conn: &mut PgConnection,
+    catalog: &Catalog,
+    code: &ResumeCode,
+) -> Result<Found, RespondError> {
+    let response = responses::by_resume_code(conn, code)
+        .await?
+        .ok_or(RespondError::NotFound)?;
+    let survey = catalog
+        .version(conn, response.survey_id, response.survey_version)
+        .await?;
+    Ok(Found { response, survey })
+}
+
+/// A response found by its resume code, with everything stored as form fields.
+#[derive(Debug, Clone)]
+pub struct Opened {
+    pub response: Response,
+    pub survey: Arc<Survey>,
+    pub fields: RawAnswers,
+}
+
+/// Opens a response to show one of its pages (read-only).
+pub async fn open(
+    conn: &mut PgConnection,
+    catalog: &Catalog,
+    code: &ResumeCode,
+) -> Result<Opened, RespondError> {
+    let Found { response, survey } = find(conn, catalog, code).await?;
+    let fields = stored_fields(conn, response.id, &survey).await?;
+    Ok(Opened {
+        response,
+        survey,
+        fields,
+    })
+}
+
+/// Saves a page of the response a resume code opens.
+pub async fn save_by_code(
+    conn: &mut PgConnection,
+    catalog: &Catalog,
+    code: &ResumeCode,
+    section: &str,
+    posted: &RawAnswers,
+) -> Result<Saved, RespondError> {
+    let found = find(conn, catalog, code).await?;
+    let section = SectionId::parse(section).map_err(|_| RespondError::NoSuchPage)?;
+    save_section(
+        conn,
+        found.response.public_id,
+        &found.survey,
+        &section,
+        posted,
+    )
+    .await
+}
+
+/// Submits the response a resume code opens.
+pub async fn submit_by_code(
+    conn: &mut PgConnection,
+    catalog: &Catalog,
+    code: &ResumeCode,
+) -> Result<(), RespondError> {
+    let found = find(conn, catalog, code).await?;
+    submit(conn, found.response.public_id, &found.survey).await
+}
+
+/// A response begun from the survey's first page.
+#[derive(Debug, Clone)]
+pub struct Begun {
+    pub started: Started,
+    pub saved: Saved,
+}
+
+/// Starts a response with its first page (the consent): nothing is created unless that page
+/// is valid, so a page view, a link preview or an empty post leaves no trace.
+pub async fn begin(
+    conn: &mut PgConnection,
+    survey_id: i64,
+    survey: &Survey,
+    lang: Lang,
+    posted: &RawAnswers,
+) -> Result<Begun, RespondError> {
+    let first = survey.sections.first().ok_or(RespondError::NoSuchPage)?;
+    only_this_page(first, posted)?;
+    let errors = validate(survey, posted).errors_in(survey, &first.id);
+    if !errors.is_empty() {
+        return Err(RespondError::Invalid(errors));
+    }
+    let started = responses::start(conn, survey_id, survey.version, lang).await?;
+    let saved = save_section(conn, started.public_id, survey, &first.id, posted).await?;
+    Ok(Begun { started, saved })
 }
 
 fn position(validation: &Validation, section: &SectionId) -> usize {
@@ -290,7 +430,7 @@ mod tests {
         canvass_core::answers::from_pairs(pairs.iter().copied())
     }
 
-    async fn started(pool: &PgPool) -> (PublicId, String) {
+    async fn started(pool: &PgPool) -> (PublicId, ResumeCode) {
         let mut conn = pool.acquire().await.expect("connection");
         let survey = national();
         crate::surveys::install(&mut conn, &survey, AI_COLLAB)
@@ -318,7 +458,7 @@ mod tests {
         result
     }
 
-    async fn stored(pool: &PgPool, code: &str) -> RawAnswers {
+    async fn stored(pool: &PgPool, code: &ResumeCode) -> RawAnswers {
         let mut conn = pool.acquire().await.expect("connection");
         let response = responses::by_resume_code(&mut conn, code)
             .await
@@ -538,6 +678,45 @@ mod tests {
     }
 
     #[sqlx::test(migrator = "crate::MIGRATOR")]
+    async fn an_answer_to_a_question_that_does_not_apply_is_refused_and_nothing_is_saved(
+        pool: PgPool,
+    ) {
+        let survey = national();
+        let clinician = (0..200u64)
+            .map(|seed| respondent(&survey, seed).expect("walk"))
+            .find(|raw| raw.get("role") == Some(&vec!["clinician".to_owned()]))
+            .expect("a generated clinician");
+        let (who, code) = started(&pool).await;
+        save(&pool, who, "consent", &[("consent", "agree")])
+            .await
+            .expect("consent");
+        save(&pool, who, "screening", &[("role", "clinician")])
+            .await
+            .expect("clinician");
+        let before = stored(&pool, &code).await;
+        let mut posted = section_fields(survey.section("profile").expect("profile"), &clinician);
+        // Asked of industry only; an empty value (an untouched hidden input) is no answer.
+        posted.insert("company_size".into(), vec!["large".into()]);
+        posted.insert("job_function".into(), vec![String::new()]);
+        let mut tx = pool.begin().await.expect("tx");
+        let error = save_section(&mut tx, who, &survey, &id("profile"), &posted)
+            .await
+            .expect_err("refused");
+        tx.commit().await.expect("commit");
+        match error {
+            RespondError::Invalid(errors) => assert_eq!(
+                errors,
+                [(
+                    QuestionId::parse("company_size").expect("id"),
+                    AnswerError::NotAsked
+                )]
+            ),
+            other => panic!("unexpected {other:?}"),
+        }
+        assert_eq!(stored(&pool, &code).await, before);
+    }
+
+    #[sqlx::test(migrator = "crate::MIGRATOR")]
     async fn a_returning_respondent_goes_on_at_the_first_unanswered_page(pool: PgPool) {
         let (who, code) = started(&pool).await;
         save(&pool, who, "consent", &[("consent", "agree")])
@@ -553,5 +732,98 @@ mod tests {
             v.first_incomplete(&survey).map(|s| s.as_str()),
             Some("profile")
         );
+    }
+
+    async fn begin_with(pool: &PgPool, pairs: &[(&str, &str)]) -> Result<Begun, RespondError> {
+        let mut tx = pool.begin().await.expect("tx");
+        let survey = national();
+        crate::surveys::install(&mut tx, &survey, AI_COLLAB)
+            .await
+            .expect("install");
+        let survey_id = crate::surveys::latest(&mut tx, "ai-collab")
+            .await
+            .expect("query")
+            .expect("present")
+            .survey_id;
+        let result = begin(&mut tx, survey_id, &survey, Lang::En, &fields(pairs)).await;
+        tx.commit().await.expect("commit");
+        result
+    }
+
+    async fn response_count(pool: &PgPool) -> i64 {
+        sqlx::query_scalar("SELECT count(*) FROM responses")
+            .fetch_one(pool)
+            .await
+            .expect("count")
+    }
+
+    #[sqlx::test(migrator = "crate::MIGRATOR")]
+    async fn an_unanswered_consent_page_creates_no_response(pool: PgPool) {
+        let error = begin_with(&pool, &[]).await.expect_err("required");
+        match error {
+            RespondError::Invalid(errors) => assert_eq!(
+                errors,
+                [(
+                    QuestionId::parse("consent").expect("id"),
+                    AnswerError::Required
+                )]
+            ),
+            other => panic!("unexpected {other:?}"),
+        }
+        let stray = begin_with(&pool, &[("consent", "agree"), ("role", "clinician")])
+            .await
+            .expect_err("stray");
+        assert_eq!(stray.to_string(), "fields that are not on this page: role");
+        assert_eq!(response_count(&pool).await, 0);
+    }
+
+    #[sqlx::test(migrator = "crate::MIGRATOR")]
+    async fn agreeing_begins_a_response_that_opens_by_its_code_at_screening(pool: PgPool) {
+        let begun = begin_with(&pool, &[("consent", "agree")])
+            .await
+            .expect("begun");
+        assert_eq!(begun.saved, Saved::Next(id("screening")));
+        let mut conn = pool.acquire().await.expect("connection");
+        let opened = open(&mut conn, &Catalog::default(), &begun.started.resume_code)
+            .await
+            .expect("opened");
+        assert_eq!(opened.response.public_id, begun.started.public_id);
+        assert_eq!(opened.response.lang, Lang::En);
+        assert_eq!(opened.fields, fields(&[("consent", "agree")]));
+    }
+
+    #[sqlx::test(migrator = "crate::MIGRATOR")]
+    async fn refusing_at_the_start_records_a_refusal(pool: PgPool) {
+        let begun = begin_with(&pool, &[("consent", "disagree")])
+            .await
+            .expect("recorded");
+        assert_eq!(begun.saved, Saved::Ended(Ending::Refused));
+        let mut conn = pool.acquire().await.expect("connection");
+        let found = find(&mut conn, &Catalog::default(), &begun.started.resume_code)
+            .await
+            .expect("found");
+        assert_eq!(found.response.status, Status::Refused);
+    }
+
+    #[sqlx::test(migrator = "crate::MIGRATOR")]
+    async fn a_page_by_code_must_be_a_page_of_the_survey(pool: PgPool) {
+        let (_, code) = started(&pool).await;
+        let mut conn = pool.acquire().await.expect("connection");
+        let catalog = Catalog::default();
+        for section in ["nowhere", "../consent", ""] {
+            let error = save_by_code(&mut conn, &catalog, &code, section, &RawAnswers::new())
+                .await
+                .expect_err("no such page");
+            assert_eq!(
+                error.to_string(),
+                "the survey has no such page",
+                "{section:?}"
+            );
+        }
+        let unknown = ResumeCode::parse("0123456789abcdef0123456789abcdef").expect("well formed");
+        let error = save_by_code(&mut conn, &catalog, &unknown, "consent", &RawAnswers::new())
+            .await
+            .expect_err("unknown");
+        assert_eq!(error.to_string(), "no such response");
     }
 }

@@ -20,6 +20,33 @@ pub enum Status {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct PublicId(pub Uuid);
 
+/// The secret in a respondent's resume link (`/r/{code}`): 32 lowercase hex digits.
+/// Only its SHA-256 is stored; anything else in that place of a URL is refused here, before
+/// any query.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct ResumeCode(String);
+
+impl ResumeCode {
+    pub fn parse(input: &str) -> Option<ResumeCode> {
+        let well_formed = input.len() == 32
+            && input
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+        well_formed.then(|| ResumeCode(input.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Never printed: a resume code opens someone's answers.
+impl std::fmt::Debug for ResumeCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ResumeCode(…)")
+    }
+}
+
 /// A response as stored (without its answers).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Response {
@@ -61,7 +88,7 @@ impl From<ResponseRow> for Response {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Started {
     pub public_id: PublicId,
-    pub resume_code: String,
+    pub resume_code: ResumeCode,
 }
 
 /// One page's worth of writes, already validated by `canvass-core`.
@@ -108,20 +135,20 @@ pub async fn start(
     .await?;
     Ok(Started {
         public_id: PublicId(row.public_id),
-        resume_code: row.resume_code,
+        resume_code: ResumeCode(row.resume_code),
     })
 }
 
 /// The response a resume code opens, if any.
 pub async fn by_resume_code(
     conn: &mut PgConnection,
-    code: &str,
+    code: &ResumeCode,
 ) -> Result<Option<Response>, sqlx::Error> {
     let row = sqlx::query_as!(
         ResponseRow,
         r#"SELECT id, public_id, survey_id, survey_version, status AS "status: Status", lang, last_section
            FROM responses WHERE resume_hash = sha256(convert_to($1, 'UTF8'))"#,
-        code
+        code.as_str()
     )
     .fetch_optional(&mut *conn)
     .await?;
@@ -283,6 +310,24 @@ mod tests {
         }
     }
 
+    #[test]
+    fn a_resume_code_is_exactly_32_lowercase_hex_digits() {
+        assert!(ResumeCode::parse("0123456789abcdef0123456789abcdef").is_some());
+        for bad in [
+            "",
+            "0123456789abcdef0123456789abcde",
+            "0123456789abcdef0123456789abcdef0",
+            "0123456789ABCDEF0123456789ABCDEF",
+            "0123456789abcdef0123456789abcdeg",
+            "' OR 1=1 --                     ",
+            "０123456789abcdef0123456789abcde",
+        ] {
+            assert!(ResumeCode::parse(bad).is_none(), "{bad:?}");
+        }
+        let code = ResumeCode::parse("0123456789abcdef0123456789abcdef").expect("valid");
+        assert_eq!(format!("{code:?}"), "ResumeCode(…)");
+    }
+
     #[sqlx::test(migrator = "crate::MIGRATOR")]
     async fn a_response_is_found_again_by_its_resume_code_and_not_by_another(pool: PgPool) {
         let mut conn = pool.acquire().await.expect("connection");
@@ -290,7 +335,7 @@ mod tests {
         let started = start(&mut conn, survey_id, 1, Lang::En)
             .await
             .expect("start");
-        assert_eq!(started.resume_code.len(), 32);
+        assert_eq!(started.resume_code.as_str().len(), 32);
         let found = by_resume_code(&mut conn, &started.resume_code)
             .await
             .expect("query")
@@ -299,9 +344,12 @@ mod tests {
         assert_eq!(found.status, Status::InProgress);
         assert_eq!(found.lang, Lang::En);
         assert_eq!(
-            by_resume_code(&mut conn, "not-a-code")
-                .await
-                .expect("query"),
+            by_resume_code(
+                &mut conn,
+                &ResumeCode("0123456789abcdef0123456789abcdef".into())
+            )
+            .await
+            .expect("query"),
             None
         );
         let stored: Vec<u8> = sqlx::query_scalar("SELECT resume_hash FROM responses")
@@ -310,7 +358,7 @@ mod tests {
             .expect("hash");
         assert_ne!(
             stored,
-            started.resume_code.as_bytes(),
+            started.resume_code.as_str().as_bytes(),
             "only the hash is stored"
         );
     }

@@ -1,5 +1,8 @@
 //! Surveys and their published versions.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+
 use canvass_core::survey::{DefinitionErrors, Survey};
 use sqlx::PgConnection;
 
@@ -125,6 +128,97 @@ pub fn model(published: &PublishedSource) -> Result<Survey, DefinitionErrors> {
     Survey::from_toml(&published.source)
 }
 
+/// The source text of one published version, if it exists.
+pub async fn source(
+    conn: &mut PgConnection,
+    survey_id: i64,
+    version: u32,
+) -> Result<Option<String>, sqlx::Error> {
+    let version = i32::try_from(version).unwrap_or(i32::MAX);
+    sqlx::query_scalar!(
+        "SELECT source FROM survey_versions WHERE survey_id = $1 AND version = $2",
+        survey_id,
+        version
+    )
+    .fetch_optional(&mut *conn)
+    .await
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CatalogError {
+    #[error("survey {survey_id} has no version {version}")]
+    Missing { survey_id: i64, version: u32 },
+    #[error("a published definition no longer loads: {0}")]
+    Definition(#[from] DefinitionErrors),
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+/// The parsed models of published versions, kept for the life of the process.
+///
+/// A published version never changes (a trigger enforces it), so a model parsed once stays
+/// true and the cache needs no invalidation; several processes each keep their own. Which
+/// version is the *latest* does change, so that is always asked of the database.
+#[derive(Debug, Clone, Default)]
+pub struct Catalog {
+    models: Arc<Mutex<HashMap<(i64, u32), Arc<Survey>>>>,
+}
+
+impl Catalog {
+    /// The model of one published version.
+    pub async fn version(
+        &self,
+        conn: &mut PgConnection,
+        survey_id: i64,
+        version: u32,
+    ) -> Result<Arc<Survey>, CatalogError> {
+        if let Some(model) = self.cached(survey_id, version) {
+            return Ok(model);
+        }
+        let text = source(conn, survey_id, version)
+            .await?
+            .ok_or(CatalogError::Missing { survey_id, version })?;
+        Ok(self.keep(survey_id, version, &text)?)
+    }
+
+    /// The newest published version of a survey and its model.
+    pub async fn latest(
+        &self,
+        conn: &mut PgConnection,
+        slug: &str,
+    ) -> Result<Option<(i64, Arc<Survey>)>, CatalogError> {
+        let row = sqlx::query!(
+            r#"SELECT v.survey_id, v.version FROM survey_versions v JOIN surveys s ON s.id = v.survey_id
+               WHERE s.slug = $1 ORDER BY v.version DESC LIMIT 1"#,
+            slug
+        )
+        .fetch_optional(&mut *conn)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let version = u32::try_from(row.version).unwrap_or_default();
+        let model = self.version(conn, row.survey_id, version).await?;
+        Ok(Some((row.survey_id, model)))
+    }
+
+    fn cached(&self, survey_id: i64, version: u32) -> Option<Arc<Survey>> {
+        let models = self.models.lock().unwrap_or_else(PoisonError::into_inner);
+        models.get(&(survey_id, version)).cloned()
+    }
+
+    fn keep(
+        &self,
+        survey_id: i64,
+        version: u32,
+        text: &str,
+    ) -> Result<Arc<Survey>, DefinitionErrors> {
+        let model = Arc::new(Survey::from_toml(text)?);
+        let mut models = self.models.lock().unwrap_or_else(PoisonError::into_inner);
+        Ok(Arc::clone(
+            models.entry((survey_id, version)).or_insert(model),
+        ))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use canvass_core::survey::Survey;
@@ -187,6 +281,44 @@ mod tests {
                 .to_string()
                 .contains("is published and cannot be changed"),
             "{error}"
+        );
+    }
+
+    #[sqlx::test(migrator = "crate::MIGRATOR")]
+    async fn the_catalog_parses_a_version_once_and_finds_the_latest(pool: PgPool) {
+        let mut conn = pool.acquire().await.expect("connection");
+        install(&mut conn, &national(), AI_COLLAB)
+            .await
+            .expect("install");
+        let catalog = Catalog::default();
+        let (survey_id, first) = catalog
+            .latest(&mut conn, "ai-collab")
+            .await
+            .expect("query")
+            .expect("present");
+        assert_eq!(*first, national());
+        let again = catalog
+            .version(&mut conn, survey_id, 1)
+            .await
+            .expect("cached");
+        assert!(
+            Arc::ptr_eq(&first, &again),
+            "the second call is served from the cache"
+        );
+        let missing = catalog
+            .version(&mut conn, survey_id, 9)
+            .await
+            .expect_err("no such version");
+        assert_eq!(
+            missing.to_string(),
+            format!("survey {survey_id} has no version 9")
+        );
+        assert!(
+            catalog
+                .latest(&mut conn, "nothing-here")
+                .await
+                .expect("query")
+                .is_none()
         );
     }
 

@@ -5,7 +5,9 @@
 //! (and records as [`Outcome::NotAsked`]) whatever is not, and returns for every question
 //! either a typed [`Answer`], [`Outcome::NoAnswer`], or a specific [`AnswerError`].
 
+mod describe;
 mod fields;
+mod form;
 mod parse;
 #[cfg(test)]
 mod tests;
@@ -17,7 +19,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::survey::Code;
 
-pub use parse::{fields_of, section_fields};
+pub use form::{FormError, MAX_FIELDS, from_urlencoded};
+pub use parse::{MAX_OTHER_LEN, fields_of, reads_field, section_fields};
 pub use validate::{Validation, validate};
 
 /// Raw input as a form posts it: field name → values, in the order sent.
@@ -125,6 +128,11 @@ pub enum AnswerError {
     NotADate,
     #[error("enter a year")]
     NotAYear,
+    /// A posted answer to a question that does not apply to this respondent (its condition
+    /// does not hold). Pages never post one (such questions are disabled), so it is refused
+    /// as an error rather than silently dropped.
+    #[error("this question does not apply to the answers given")]
+    NotAsked,
     /// A constraint of the definition failed; `index` is its position in `constraints`.
     #[error("constraint {index} is not met")]
     Constraint { index: usize },

@@ -67,6 +67,17 @@ impl Validation {
             .find(|section| !self.errors_in(survey, section).is_empty())
     }
 
+    /// Whether the respondent may be on `section` now: it is shown to them, and every shown
+    /// section before it is complete (no skipping ahead by editing the address).
+    pub fn may_answer(&self, survey: &Survey, section: &SectionId) -> bool {
+        let Some(at) = self.relevant_sections.iter().position(|s| s == section) else {
+            return false;
+        };
+        self.relevant_sections[..at]
+            .iter()
+            .all(|earlier| self.errors_in(survey, earlier).is_empty())
+    }
+
     /// The errors of the questions in one section, in order.
     pub fn errors_in(
         &self,

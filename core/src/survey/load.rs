@@ -16,6 +16,9 @@ use super::{
 use crate::expr::{self, Reference, Scope, ValueType};
 use crate::lang::Lang;
 
+/// Section IDs that name pages every survey has (`/r/{code}/review`, `/r/{code}/end`).
+pub const RESERVED_SECTION_IDS: [&str; 2] = ["review", "end"];
+
 /// Longest text answer any question may allow.
 pub const MAX_TEXT_LEN: u32 = 10_000;
 
@@ -243,6 +246,15 @@ impl Loader {
         let id = SectionId::parse(&raw.id)
             .map_err(|e| self.error(place, e))
             .ok();
+        if RESERVED_SECTION_IDS.contains(&raw.id.as_str()) {
+            self.error(
+                place,
+                format!(
+                    "`{}` names a page of every survey; choose another section ID",
+                    raw.id
+                ),
+            );
+        }
         let title = self.text(&format!("{place} › title"), &raw.title);
         let intro = self.optional_text(place, "intro", raw.intro.as_ref());
         let relevant = self.relevance(place, raw.relevant.as_deref());

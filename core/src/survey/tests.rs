@@ -205,6 +205,19 @@ fn unknown_types_keys_that_do_not_apply_and_bad_ids_are_named() {
 }
 
 #[test]
+fn a_section_may_not_take_the_name_of_the_review_or_end_page() {
+    let broken = MINI.replace(r#"id = "screening""#, r#"id = "review""#);
+    let errors = errors_of(&broken);
+    assert!(
+        errors.contains(
+            &"section review: `review` names a page of every survey; choose another section ID"
+                .to_owned()
+        ),
+        "{errors:?}"
+    );
+}
+
+#[test]
 fn duplicate_codes_and_empty_texts_are_refused() {
     let broken = MINI.replace(
         r#"{ code = "industry", zh = "企业代表", en = "Industry" }"#,
