@@ -2,12 +2,12 @@
 
 use leptos::prelude::*;
 use leptos_meta::{HashedStylesheet, MetaTags, Title, provide_meta_context};
-use leptos_router::StaticSegment;
 use leptos_router::components::{Route, Router, Routes};
+use leptos_router::{ParamSegment, SsrMode, StaticSegment};
 
 use crate::components::{Footer, Header};
 use crate::i18n::{I18nContextProvider, t_string, use_i18n};
-use crate::pages::{HomePage, NotFoundPage};
+use crate::pages::{EndPage, HomePage, NotFoundPage, ReviewPage, SectionPage, WelcomePage};
 
 /// The whole HTML document, rendered on the server around [`App`].
 /// `<html lang>` is set by the i18n provider, not here.
@@ -63,6 +63,28 @@ fn Layout() -> impl IntoView {
                 <main id="main" tabindex="-1">
                     <Routes fallback=NotFoundPage>
                         <Route path=StaticSegment("") view=HomePage />
+                        // The respondent's pages render completely before they are sent
+                        // (a status or a redirect can still be set; no streaming scripts).
+                        <Route
+                            path=(StaticSegment("s"), ParamSegment("slug"))
+                            view=WelcomePage
+                            ssr=SsrMode::Async
+                        />
+                        <Route
+                            path=(StaticSegment("r"), ParamSegment("code"), StaticSegment("review"))
+                            view=ReviewPage
+                            ssr=SsrMode::Async
+                        />
+                        <Route
+                            path=(StaticSegment("r"), ParamSegment("code"), StaticSegment("end"))
+                            view=EndPage
+                            ssr=SsrMode::Async
+                        />
+                        <Route
+                            path=(StaticSegment("r"), ParamSegment("code"), ParamSegment("section"))
+                            view=SectionPage
+                            ssr=SsrMode::Async
+                        />
                     </Routes>
                 </main>
                 <Footer />

@@ -1,7 +1,48 @@
 //! The page sent when a request fails unexpectedly (a panic outside any page). No language
 //! was negotiated at that point, so it speaks both, Chinese first.
 
+use leptos_i18n::Locale as _;
+
+use crate::api::Problem;
 use crate::i18n::{Locale, td_string};
+use crate::messages;
+
+/// A complete HTML document for a refused form post (the no-JavaScript path; with WASM the
+/// same words appear inside the page). Bilingual, Chinese first, with a way back when there
+/// is one. `back` must be a path on this site.
+pub fn problem_html(problem: Problem, back: Option<&str>) -> String {
+    let part = |locale: Locale| {
+        let link = match back {
+            Some(path) => format!(
+                "<p><a href=\"{}\">{}</a></p>",
+                escape(path),
+                td_string!(locale, problem_continue)
+            ),
+            None => format!("<p><a href=\"/\">{}</a></p>", td_string!(locale, back_home)),
+        };
+        format!(
+            "<section lang=\"{}\"><p>{}</p>{link}</section>",
+            locale.as_str(),
+            messages::problem(locale, problem)
+        )
+    };
+    format!(
+        "<!DOCTYPE html><html lang=\"zh\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>{} / {}</title></head><body><main>{}{}</main></body></html>",
+        td_string!(Locale::zh, brand),
+        td_string!(Locale::en, brand),
+        part(Locale::zh),
+        part(Locale::en),
+    )
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('"', "&quot;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
 
 /// A complete, self-contained HTML document for a 500 response.
 pub fn server_error_html() -> String {

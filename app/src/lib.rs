@@ -7,11 +7,16 @@
 
 include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
 
+pub mod api;
 mod app;
+#[cfg(feature = "ssr")]
+pub mod backend;
 pub mod components;
 pub mod error_page;
+mod fetch;
 #[cfg(feature = "hydrate")]
 mod hydrate;
+pub mod messages;
 pub mod pages;
 pub mod security;
 

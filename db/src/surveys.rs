@@ -161,8 +161,11 @@ pub enum CatalogError {
 /// version is the *latest* does change, so that is always asked of the database.
 #[derive(Debug, Clone, Default)]
 pub struct Catalog {
-    models: Arc<Mutex<HashMap<(i64, u32), Arc<Survey>>>>,
+    models: Arc<Mutex<Models>>,
 }
+
+/// Parsed models by (survey ID, version).
+type Models = HashMap<(i64, u32), Arc<Survey>>;
 
 impl Catalog {
     /// The model of one published version.

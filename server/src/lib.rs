@@ -15,7 +15,7 @@ pub mod state;
 pub mod telemetry;
 
 use axum::Router;
-use axum::routing::get;
+use axum::routing::{get, post};
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 
@@ -31,10 +31,17 @@ pub fn routes(state: AppState) -> Router {
         .route("/healthz", get(routes::health::live))
         .route("/readyz", get(routes::health::ready))
         .route("/lang/{code}", get(routes::lang::switch))
+        .route("/s/{slug}", post(routes::respond::start))
+        .route("/r/{code}", get(routes::respond::resume))
+        .route("/r/{code}/review", post(routes::respond::submit))
+        .route("/r/{code}/{section}", post(routes::respond::save))
         .leptos_routes_with_context(
             &state,
             pages,
-            move || provide_context(context_state.clone()),
+            move || {
+                provide_context(context_state.clone());
+                provide_context(context_state.backend());
+            },
             move || canvass_app::shell(options.clone()),
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(

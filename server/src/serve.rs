@@ -22,10 +22,7 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
         migrate(&pool).await?;
         install_bundled_surveys(&pool).await?;
     }
-    let state = AppState {
-        leptos_options: leptos_options(&config),
-        pool,
-    };
+    let state = AppState::new(leptos_options(&config), pool);
     let settings = HttpSettings {
         request_timeout: config.request_timeout(),
         body_limit_bytes: config.body_limit_bytes,

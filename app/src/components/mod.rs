@@ -3,7 +3,13 @@
 mod footer;
 mod header;
 mod lang_switch;
+mod progress_bar;
+pub mod question_field;
+mod section_form;
 
 pub use footer::Footer;
 pub use header::Header;
 pub use lang_switch::{LangSwitch, lang_cookie_options};
+pub use progress_bar::ProgressBar;
+pub use question_field::QuestionField;
+pub use section_form::{SectionForm, paragraphs};

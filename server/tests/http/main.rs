@@ -4,5 +4,6 @@
 mod health;
 mod pages;
 mod recovery;
+mod respond;
 mod startup;
 mod support;

@@ -18,13 +18,13 @@ pub const SETTINGS: HttpSettings = HttpSettings {
 };
 
 pub fn state(pool: PgPool) -> AppState {
-    AppState {
-        leptos_options: LeptosOptions::builder()
+    AppState::new(
+        LeptosOptions::builder()
             .output_name("canvass")
             .site_root("target/site")
             .build(),
         pool,
-    }
+    )
 }
 
 pub fn app(pool: PgPool) -> Router {

@@ -1,0 +1,363 @@
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use canvass_core::answers::{Outcome, RawAnswers, from_urlencoded, reads_field, validate};
+use canvass_core::survey::{QuestionId, Text};
+use leptos::ev::SubmitEvent;
+use leptos::html;
+use leptos::prelude::*;
+use leptos_router::hooks::use_navigate;
+
+use crate::api::{PageData, Problem, SaveReply, paths};
+use crate::components::question_field::tr;
+use crate::components::{ProgressBar, QuestionField};
+use crate::i18n::{t, use_i18n};
+use crate::messages;
+
+/// One question of the page, with its live error and whether it is shown.
+#[derive(Clone)]
+struct Asked {
+    id: QuestionId,
+    label: Text,
+    error: Signal<Option<String>>,
+    shown: Signal<bool>,
+}
+
+/// Where a save stands, as the respondent sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Sending {
+    Idle,
+    Busy,
+    /// No reply: the connection dropped or timed out. Nothing was lost; offer a retry.
+    Lost,
+    Refused(Problem),
+}
+
+/// One section of a survey as a form that posts to `action`.
+///
+/// Without WASM it is a plain form: the server validates, saves and redirects, or renders
+/// it again with the errors. Once hydrated, the same `canvass-core` validation runs as the
+/// respondent answers: questions appear and disappear with their conditions, errors show
+/// as soon as a question is left, the progress follows the branching, and Next posts with
+/// `fetch` (a lost connection keeps everything on the page and offers a retry).
+#[component]
+pub fn SectionForm(
+    page: PageData,
+    /// Where the form posts.
+    action: String,
+    /// The previous page, if any.
+    #[prop(default = None)]
+    back: Option<String>,
+    /// The first page (the welcome): its button starts the survey.
+    #[prop(optional)]
+    first: bool,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let PageData {
+        code,
+        survey,
+        section,
+        fields,
+        attempted,
+        errors,
+    } = page;
+    let survey = Arc::new(survey);
+    let Some(this) = survey.section(section.as_str()).cloned() else {
+        return ().into_any();
+    };
+    let this = Arc::new(this);
+    let elsewhere: RawAnswers = fields
+        .iter()
+        .filter(|(name, _)| !this.questions.iter().any(|q| reads_field(q, name)))
+        .map(|(name, values)| (name.clone(), values.clone()))
+        .collect();
+
+    let current = RwSignal::new(fields.clone());
+    let validation = Memo::new({
+        let survey = Arc::clone(&survey);
+        move |_| validate(&survey, &current.read())
+    });
+    let attempted = RwSignal::new(attempted);
+    let touched = RwSignal::new(HashSet::<String>::new());
+    let server_errors = RwSignal::new(errors);
+    let sending = RwSignal::new(Sending::Idle);
+    let form_ref = NodeRef::<html::Form>::new();
+    let summary_ref = NodeRef::<html::Div>::new();
+
+    // The error shown under each question: the server's until the question is changed,
+    // else the live one, once the question was left or the page was sent.
+    let questions: Vec<Asked> = this
+        .questions
+        .iter()
+        .map(|question| {
+            let id = question.id.clone();
+            let q = question.clone();
+            let error = Signal::derive(move || {
+                let from_server = server_errors
+                    .read()
+                    .iter()
+                    .find(|(qid, _)| *qid == id)
+                    .map(|(_, e)| e.clone());
+                let live = || match validation.read().outcome(id.as_str()) {
+                    Some(Outcome::Invalid { error }) => Some(error.clone()),
+                    _ => None,
+                };
+                let error = match from_server {
+                    Some(error) => Some(error),
+                    None if attempted.get() || touched.read().contains(id.as_str()) => live(),
+                    None => None,
+                };
+                error.map(|e| messages::answer_error(i18n, &q, &e))
+            });
+            let id = question.id.clone();
+            let shown = Signal::derive(move || {
+                !matches!(
+                    validation.read().outcome(id.as_str()),
+                    Some(Outcome::NotAsked)
+                )
+            });
+            Asked {
+                id: question.id.clone(),
+                label: question.label.clone(),
+                error,
+                shown,
+            }
+        })
+        .collect();
+
+    // Reads the form into the live answers; marks the questions whose fields changed.
+    let refresh = {
+        let this = Arc::clone(&this);
+        move || {
+            let body = form_ref
+                .get_untracked()
+                .and_then(|f| crate::fetch::form_body(&f))?;
+            let page_fields = from_urlencoded(body.as_bytes()).ok()?;
+            let before = current.get_untracked();
+            let changed: Vec<String> = this
+                .questions
+                .iter()
+                .filter(|q| {
+                    let of = |raw: &RawAnswers| -> RawAnswers {
+                        raw.iter()
+                            .filter(|(name, _)| reads_field(q, name))
+                            .map(|(n, v)| (n.clone(), v.clone()))
+                            .collect()
+                    };
+                    of(&before) != of(&page_fields)
+                })
+                .map(|q| q.id.to_string())
+                .collect();
+            if !changed.is_empty() {
+                server_errors
+                    .update(|e| e.retain(|(q, _)| !changed.iter().any(|c| c == q.as_str())));
+                touched.update(|t| t.extend(changed));
+            }
+            let mut merged = elsewhere.clone();
+            merged.extend(page_fields);
+            current.set(merged);
+            Some(body)
+        }
+    };
+
+    let on_change = {
+        let refresh = refresh.clone();
+        move |_| {
+            refresh();
+        }
+    };
+
+    let navigate = use_navigate();
+    let on_submit = {
+        let survey = Arc::clone(&survey);
+        let section = section.clone();
+        let action = action.clone();
+        move |ev: SubmitEvent| {
+            ev.prevent_default();
+            if sending.get_untracked() == Sending::Busy {
+                return;
+            }
+            let Some(body) = refresh() else {
+                // The form could not be read here: let the browser post it.
+                if let Some(form) = form_ref.get_untracked() {
+                    let _ = form.submit();
+                }
+                return;
+            };
+            attempted.set(true);
+            let has_errors =
+                validation.with_untracked(|v| !v.errors_in(&survey, &section).is_empty());
+            if has_errors {
+                request_animation_frame(move || {
+                    if let Some(summary) = summary_ref.get_untracked() {
+                        let _ = summary.focus();
+                    }
+                });
+                return;
+            }
+            sending.set(Sending::Busy);
+            let action = action.clone();
+            let navigate = navigate.clone();
+            leptos::task::spawn_local(async move {
+                let reply = crate::fetch::post_form(&action, body).await;
+                let Ok((status, text)) = reply else {
+                    sending.set(Sending::Lost);
+                    return;
+                };
+                match serde_json::from_str::<SaveReply>(&text) {
+                    Ok(SaveReply::Saved { next }) => {
+                        sending.set(Sending::Idle);
+                        navigate(&next, Default::default());
+                    }
+                    Ok(SaveReply::Invalid { errors }) => {
+                        sending.set(Sending::Idle);
+                        server_errors.set(errors);
+                        touched.set(HashSet::new());
+                    }
+                    Ok(SaveReply::Refused { problem }) => sending.set(Sending::Refused(problem)),
+                    Err(_) => sending.set(Sending::Refused(Problem::from_status(status))),
+                }
+            });
+        }
+    };
+
+    let summary = {
+        let questions = questions.clone();
+        move || {
+            let listed: Vec<_> = questions
+                .iter()
+                .filter_map(|asked| {
+                    asked
+                        .error
+                        .get()
+                        .map(|message| (asked.id.clone(), asked.label.clone(), message))
+                })
+                .collect();
+            (!listed.is_empty() && attempted.get()).then(|| {
+                view! {
+                    <div class="error-summary" role="alert" tabindex="-1" node_ref=summary_ref>
+                        <h2>{t!(i18n, survey_errors_title)}</h2>
+                        <ul>
+                            {listed
+                                .into_iter()
+                                .map(|(id, label, message)| {
+                                    let label = tr(&label);
+                                    view! {
+                                        <li>
+                                            <a href=format!("#q-{id}")>
+                                                {label} ": " {message}
+                                            </a>
+                                        </li>
+                                    }
+                                })
+                                .collect_view()}
+                        </ul>
+                    </div>
+                }
+            })
+        }
+    };
+
+    let resume = code.clone();
+    let notice = move || match sending.get() {
+        Sending::Idle => None,
+        Sending::Busy => {
+            Some(view! { <p class="notice" role="status">{t!(i18n, survey_saving)}</p> }.into_any())
+        }
+        Sending::Lost => Some(
+            view! {
+                <div class="notice notice-error" role="alert">
+                    <p>{t!(i18n, survey_offline)}</p>
+                    <button type="submit" class="secondary">{t!(i18n, survey_retry)}</button>
+                </div>
+            }
+            .into_any(),
+        ),
+        Sending::Refused(problem) => {
+            let link = if resume.is_empty() {
+                "/".to_owned()
+            } else {
+                paths::resume(&resume)
+            };
+            Some(
+                view! {
+                    <div class="notice notice-error" role="alert">
+                        <p>{move || messages::problem(i18n.get_locale(), problem)}</p>
+                        <p>
+                            <a href=link rel="external">{t!(i18n, problem_continue)}</a>
+                        </p>
+                    </div>
+                }
+                .into_any(),
+            )
+        }
+    };
+
+    let progress = {
+        let section = section.clone();
+        Signal::derive(move || validation.read().progress(&section).unwrap_or((1, 1)))
+    };
+    let initial = fields;
+    let intro = this.intro.clone();
+    let resume_note = (!code.is_empty()).then(|| {
+        let href = paths::resume(&code);
+        view! {
+            <p class="resume-note">
+                {t!(i18n, survey_resume_note)} " " <a href=href.clone() rel="external">{href.clone()}</a>
+            </p>
+        }
+    });
+    view! {
+        <ProgressBar progress=progress />
+        <h1 id="section-title">{tr(&this.title)}</h1>
+        {intro.as_ref().map(|text| view! { <div class="intro">{paragraphs(text)}</div> })}
+        <form
+            method="post"
+            action=action
+            novalidate
+            class="survey-form"
+            aria-labelledby="section-title"
+            node_ref=form_ref
+            on:change=on_change
+            on:submit=on_submit
+        >
+            {summary}
+            {questions
+                .iter()
+                .zip(this.questions.iter())
+                .map(|(asked, question)| {
+                    view! {
+                        <QuestionField
+                            question=question.clone()
+                            initial=initial.clone()
+                            shown=asked.shown
+                            error=asked.error
+                        />
+                    }
+                })
+                .collect_view()}
+            {notice}
+            <div class="actions">
+                <button type="submit" class="primary" disabled=move || sending.get() == Sending::Busy>
+                    {if first { t!(i18n, survey_start).into_any() } else { t!(i18n, survey_next).into_any() }}
+                </button>
+                {back.map(|href| view! { <a class="back" href=href>{t!(i18n, survey_back)}</a> })}
+            </div>
+        </form>
+        {resume_note}
+    }
+    .into_any()
+}
+
+/// A multi-paragraph survey text (blank lines separate paragraphs), in the current language.
+pub fn paragraphs(text: &Text) -> impl IntoView + use<> {
+    let text = tr(text);
+    move || {
+        text()
+            .split("\n\n")
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .map(|p| view! { <p>{p.to_owned()}</p> })
+            .collect_view()
+    }
+}

@@ -1,0 +1,90 @@
+//! Words for what `canvass-core` reports: answer errors and refused posts, in the
+//! respondent's language. Every text comes from `locales/*.json`, except what the survey
+//! definition itself words (constraint messages, choice labels).
+
+use canvass_core::Lang;
+use canvass_core::answers::AnswerError;
+use canvass_core::survey::{Question, QuestionKind};
+use leptos_i18n::I18nContext;
+
+use crate::api::Problem;
+use crate::i18n::{Locale, t_string, td_string};
+
+/// The survey-text language of an interface locale.
+pub fn lang_of(locale: Locale) -> Lang {
+    match locale {
+        Locale::zh => Lang::Zh,
+        Locale::en => Lang::En,
+    }
+}
+
+/// One answer error, worded for the respondent.
+pub fn answer_error(i18n: I18nContext<Locale>, question: &Question, error: &AnswerError) -> String {
+    let lang = lang_of(i18n.get_locale());
+    let choice_label = |code: &str| -> String {
+        let choices = match &question.kind {
+            QuestionKind::SingleChoice { choices, .. }
+            | QuestionKind::MultipleChoice { choices, .. }
+            | QuestionKind::Ranking { choices, .. } => choices.as_slice(),
+            QuestionKind::Matrix { rows, .. } => rows.as_slice(),
+            _ => &[],
+        };
+        choices
+            .iter()
+            .find(|c| c.code.as_str() == code)
+            .map_or_else(|| code.to_owned(), |c| c.label.get(lang).to_owned())
+    };
+    match error {
+        AnswerError::Required => t_string!(i18n, err_required).to_string(),
+        AnswerError::NotAChoice { .. } => t_string!(i18n, err_not_a_choice).to_string(),
+        AnswerError::OnlyOne => t_string!(i18n, err_only_one).to_string(),
+        AnswerError::TooFew { min } => t_string!(i18n, err_too_few, min = *min).to_string(),
+        AnswerError::TooMany { max } => t_string!(i18n, err_too_many, max = *max).to_string(),
+        AnswerError::Exclusive { code } => {
+            let choice = choice_label(code.as_str());
+            t_string!(i18n, err_exclusive, choice = choice).to_string()
+        }
+        AnswerError::Repeated => t_string!(i18n, err_repeated).to_string(),
+        AnswerError::OtherMissing => t_string!(i18n, err_other_missing).to_string(),
+        AnswerError::RowMissing { row } => {
+            let row = choice_label(row.as_str());
+            t_string!(i18n, err_row_missing, row = row).to_string()
+        }
+        AnswerError::RankIncomplete { top } => {
+            t_string!(i18n, err_rank_incomplete, top = *top).to_string()
+        }
+        AnswerError::NotWhole => t_string!(i18n, err_not_whole).to_string(),
+        AnswerError::NotANumber => t_string!(i18n, err_not_a_number).to_string(),
+        AnswerError::BelowMin { min } => {
+            t_string!(i18n, err_below_min, min = min.clone()).to_string()
+        }
+        AnswerError::AboveMax { max } => {
+            t_string!(i18n, err_above_max, max = max.clone()).to_string()
+        }
+        AnswerError::TooLong { max } => t_string!(i18n, err_too_long, max = *max).to_string(),
+        AnswerError::NotAnEmail => t_string!(i18n, err_not_an_email).to_string(),
+        AnswerError::NotADate => t_string!(i18n, err_not_a_date).to_string(),
+        AnswerError::NotAYear => t_string!(i18n, err_not_a_year).to_string(),
+        AnswerError::NotAsked => t_string!(i18n, err_not_asked).to_string(),
+        AnswerError::Constraint { index } => question
+            .constraints
+            .get(*index)
+            .map(|c| c.message.get(lang).to_owned())
+            .unwrap_or_else(|| t_string!(i18n, err_not_a_choice).to_string()),
+    }
+}
+
+/// Why a whole post was refused, worded in `locale` (read reactively by callers that pass
+/// `i18n.get_locale()`; also used outside any page, for the no-JavaScript problem page).
+pub fn problem(locale: Locale, problem: Problem) -> String {
+    match problem {
+        Problem::NotFound => td_string!(locale, problem_not_found),
+        Problem::Closed => td_string!(locale, problem_closed),
+        Problem::OutOfOrder => td_string!(locale, problem_out_of_order),
+        Problem::NotOnThisPage => td_string!(locale, problem_not_on_this_page),
+        Problem::Malformed => td_string!(locale, problem_malformed),
+        Problem::TooLarge => td_string!(locale, problem_too_large),
+        Problem::Unavailable => td_string!(locale, problem_unavailable),
+    }
+    .to_string()
+}

@@ -1,0 +1,389 @@
+//! The respondent's posts, and the resume link.
+//!
+//! - `POST /s/{slug}`: the consent page; begins a response (only when the page is valid).
+//! - `POST /r/{code}/{section}`: saves one page.
+//! - `POST /r/{code}/review`: the final submit.
+//! - `GET /r/{code}`: the resume link; goes to the first unanswered page.
+//!
+//! A form post (no JavaScript) is answered with a 303 to the next page, the same page
+//! rendered again with its errors (422), or a short bilingual page explaining a refusal
+//! (4xx). A post that asks for JSON (the page's WASM) gets the same outcomes as a
+//! [`SaveReply`]. Each save is one transaction; a refused post changes nothing.
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, Method, Request, StatusCode, Uri, header};
+use axum::response::{Html, IntoResponse, Json, Response};
+use canvass_app::api::{Posted, Problem, SaveReply, paths};
+use canvass_app::backend::{cookie_value, resume_cookie_name};
+use canvass_core::Lang;
+use canvass_core::answers::{from_urlencoded, validate};
+use canvass_core::survey::{Ending, Slug};
+use canvass_db::respond::{self, RespondError, Saved};
+use canvass_db::responses::{ResumeCode, Status};
+use leptos::prelude::provide_context;
+
+use crate::AppState;
+
+/// How long a browser remembers its unfinished response: 90 days.
+const RESUME_COOKIE_MAX_AGE: u32 = 90 * 24 * 60 * 60;
+
+/// What a post ends in, before it is worded for a form or for JSON.
+enum Outcome {
+    /// Saved: go on to this path (with the resume cookie to set, on the first page).
+    Go {
+        next: String,
+        remember: Option<(String, ResumeCode)>,
+    },
+    /// Nothing saved: show the page again with what was posted and its errors.
+    Invalid(Posted),
+    /// Nothing saved, for this reason; `back` leads back into the survey when known.
+    Refused {
+        problem: Problem,
+        back: Option<String>,
+    },
+}
+
+/// `POST /s/{slug}`.
+pub async fn start(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let outcome = begin(&state, &slug, &headers, &body).await;
+    reply(&state, outcome, &uri, headers).await
+}
+
+async fn begin(state: &AppState, slug: &str, headers: &HeaderMap, body: &[u8]) -> Outcome {
+    let refused = |problem| Outcome::Refused {
+        problem,
+        back: None,
+    };
+    if Slug::parse(slug).is_err() {
+        return refused(Problem::NotFound);
+    }
+    let Ok(posted) = from_urlencoded(body) else {
+        return refused(Problem::Malformed);
+    };
+    let Ok(mut tx) = state.pool.begin().await else {
+        return refused(Problem::Unavailable);
+    };
+    let (survey_id, survey) = match state.catalog.latest(&mut tx, slug).await {
+        Ok(Some(found)) => found,
+        Ok(None) => return refused(Problem::NotFound),
+        Err(error) => {
+            tracing::error!(%error, "the survey could not be loaded");
+            return refused(Problem::Unavailable);
+        }
+    };
+    let lang = request_lang(headers);
+    match respond::begin(&mut tx, survey_id, &survey, lang, &posted).await {
+        Ok(begun) => {
+            if let Err(error) = tx.commit().await {
+                return refusal(RespondError::from(error), None);
+            }
+            let code = begun.started.resume_code;
+            Outcome::Go {
+                next: next_path(code.as_str(), &begun.saved),
+                remember: Some((slug.to_owned(), code)),
+            }
+        }
+        Err(RespondError::Invalid(errors)) => Outcome::Invalid(Posted {
+            section: survey
+                .sections
+                .first()
+                .map(|s| s.id.to_string())
+                .unwrap_or_default(),
+            fields: posted,
+            errors,
+        }),
+        Err(error) => refusal(error, None),
+    }
+}
+
+/// `POST /r/{code}/{section}`.
+pub async fn save(
+    State(state): State<AppState>,
+    Path((code, section)): Path<(String, String)>,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let outcome = save_page(&state, &code, &section, &body).await;
+    reply(&state, outcome, &uri, headers).await
+}
+
+async fn save_page(state: &AppState, code: &str, section: &str, body: &[u8]) -> Outcome {
+    let Some(resume) = ResumeCode::parse(code) else {
+        return refusal(RespondError::NotFound, None);
+    };
+    let back = Some(paths::resume(code));
+    let Ok(posted) = from_urlencoded(body) else {
+        return Outcome::Refused {
+            problem: Problem::Malformed,
+            back,
+        };
+    };
+    let Ok(mut tx) = state.pool.begin().await else {
+        return Outcome::Refused {
+            problem: Problem::Unavailable,
+            back,
+        };
+    };
+    match respond::save_by_code(&mut tx, &state.catalog, &resume, section, &posted).await {
+        Ok(saved) => match tx.commit().await {
+            Ok(()) => Outcome::Go {
+                next: next_path(code, &saved),
+                remember: None,
+            },
+            Err(error) => refusal(RespondError::from(error), back),
+        },
+        Err(RespondError::Invalid(errors)) => Outcome::Invalid(Posted {
+            section: section.to_owned(),
+            fields: posted,
+            errors,
+        }),
+        Err(error) => refusal(error, back),
+    }
+}
+
+/// `POST /r/{code}/review`: the final submit. A second submit (a double tap, a replay) is
+/// refused as closed and changes nothing.
+pub async fn submit(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
+    let outcome = submit_response(&state, &code).await;
+    reply(&state, outcome, &uri, headers).await
+}
+
+async fn submit_response(state: &AppState, code: &str) -> Outcome {
+    let Some(resume) = ResumeCode::parse(code) else {
+        return refusal(RespondError::NotFound, None);
+    };
+    let back = Some(paths::resume(code));
+    let Ok(mut tx) = state.pool.begin().await else {
+        return Outcome::Refused {
+            problem: Problem::Unavailable,
+            back,
+        };
+    };
+    match respond::submit_by_code(&mut tx, &state.catalog, &resume).await {
+        Ok(()) => match tx.commit().await {
+            Ok(()) => Outcome::Go {
+                next: paths::end(code),
+                remember: None,
+            },
+            Err(error) => refusal(RespondError::from(error), back),
+        },
+        Err(error) => refusal(error, back),
+    }
+}
+
+/// `GET /r/{code}`: the resume link. Goes on at the first page with a missing answer (or
+/// the review, or the end), and remembers the response in this browser too.
+pub async fn resume(State(state): State<AppState>, Path(code): Path<String>) -> Response {
+    let Some(resume) = ResumeCode::parse(&code) else {
+        return problem_page(Problem::NotFound, None);
+    };
+    let Ok(mut conn) = state.pool.acquire().await else {
+        return problem_page(Problem::Unavailable, None);
+    };
+    let opened = match respond::open(&mut conn, &state.catalog, &resume).await {
+        Ok(opened) => opened,
+        Err(error) => return problem_page(problem_of(&error), None),
+    };
+    let target = if opened.response.status == Status::InProgress {
+        let validation = validate(&opened.survey, &opened.fields);
+        match validation.first_incomplete(&opened.survey) {
+            Some(section) => paths::section(&code, section.as_str()),
+            None => paths::review(&code),
+        }
+    } else {
+        paths::end(&code)
+    };
+    let mut response = see_other(&target);
+    remember(&mut response, opened.survey.slug.as_str(), &resume);
+    response
+}
+
+fn next_path(code: &str, saved: &Saved) -> String {
+    match saved {
+        Saved::Next(section) => paths::section(code, section.as_str()),
+        Saved::Review => paths::review(code),
+        Saved::Ended(Ending::Refused | Ending::ScreenedOut) => paths::end(code),
+    }
+}
+
+fn problem_of(error: &RespondError) -> Problem {
+    match error {
+        RespondError::NotFound | RespondError::NoSuchPage => Problem::NotFound,
+        RespondError::Closed(_) => Problem::Closed,
+        RespondError::OutOfOrder | RespondError::Incomplete(_) => Problem::OutOfOrder,
+        RespondError::NotOnThisPage(_) => Problem::NotOnThisPage,
+        RespondError::Invalid(_) => Problem::Malformed,
+        RespondError::Corrupt(_) | RespondError::Database(_) => Problem::Unavailable,
+    }
+}
+
+fn refusal(error: RespondError, back: Option<String>) -> Outcome {
+    let problem = problem_of(&error);
+    match &error {
+        RespondError::Corrupt(_) | RespondError::Database(_) => {
+            tracing::error!(%error, "a respondent's post could not be saved");
+        }
+        _ => tracing::info!(?problem, "a respondent's post was refused"),
+    }
+    Outcome::Refused { problem, back }
+}
+
+fn wants_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|accept| accept.contains("application/json"))
+}
+
+/// The language of a new response: the visitor's choice, else their browser's.
+fn request_lang(headers: &HeaderMap) -> Lang {
+    let cookie = headers
+        .get(header::COOKIE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|h| cookie_value(h, canvass_core::lang::COOKIE_NAME));
+    let accept = headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok());
+    Lang::negotiate(cookie, accept)
+}
+
+async fn reply(state: &AppState, outcome: Outcome, uri: &Uri, headers: HeaderMap) -> Response {
+    let json = wants_json(&headers);
+    match outcome {
+        Outcome::Go { next, remember: r } => {
+            let mut response = if json {
+                Json(SaveReply::Saved { next }).into_response()
+            } else {
+                see_other(&next)
+            };
+            if let Some((slug, code)) = r {
+                remember(&mut response, &slug, &code);
+            }
+            response
+        }
+        Outcome::Invalid(posted) if json => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Json(SaveReply::Invalid {
+                errors: posted.errors,
+            }),
+        )
+            .into_response(),
+        Outcome::Invalid(posted) => render_again(state, posted, uri, headers).await,
+        Outcome::Refused { problem, .. } if json => {
+            (status_of(problem), Json(SaveReply::Refused { problem })).into_response()
+        }
+        Outcome::Refused { problem, back } => problem_page(problem, back.as_deref()),
+    }
+}
+
+fn status_of(problem: Problem) -> StatusCode {
+    StatusCode::from_u16(problem.status()).unwrap_or(StatusCode::BAD_REQUEST)
+}
+
+fn problem_page(problem: Problem, back: Option<&str>) -> Response {
+    (
+        status_of(problem),
+        Html(canvass_app::error_page::problem_html(problem, back)),
+    )
+        .into_response()
+}
+
+fn see_other(path: &str) -> Response {
+    let mut response = StatusCode::SEE_OTHER.into_response();
+    if let Ok(value) = HeaderValue::from_str(path) {
+        response.headers_mut().insert(header::LOCATION, value);
+    }
+    response
+}
+
+/// Sets the cookie that lets this browser find its unfinished response again.
+fn remember(response: &mut Response, slug: &str, code: &ResumeCode) {
+    let cookie = format!(
+        "{}={}; Path=/; Max-Age={RESUME_COOKIE_MAX_AGE}; HttpOnly; SameSite=Lax",
+        resume_cookie_name(slug),
+        code.as_str()
+    );
+    if let Ok(value) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
+}
+
+/// The page rendered again (status 422) with what was posted and its errors next to the
+/// fields: the no-JavaScript path of an invalid page. Nothing was saved.
+async fn render_again(state: &AppState, posted: Posted, uri: &Uri, headers: HeaderMap) -> Response {
+    let context_state = state.clone();
+    let options = state.leptos_options.clone();
+    let render = leptos_axum::render_app_async_with_context(
+        move || {
+            provide_context(context_state.clone());
+            provide_context(context_state.backend());
+            provide_context(posted.clone());
+        },
+        move || canvass_app::shell(options.clone()),
+    );
+    let mut request = Request::new(Body::empty());
+    *request.method_mut() = Method::GET;
+    *request.uri_mut() = uri.clone();
+    *request.headers_mut() = headers;
+    request.headers_mut().remove(header::CONTENT_LENGTH);
+    request.headers_mut().remove(header::CONTENT_TYPE);
+    let mut response = render(request).await.into_response();
+    *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_problem_has_a_client_error_status_except_an_unavailable_database() {
+        for problem in [
+            Problem::NotFound,
+            Problem::Closed,
+            Problem::OutOfOrder,
+            Problem::NotOnThisPage,
+            Problem::Malformed,
+            Problem::TooLarge,
+        ] {
+            assert!(status_of(problem).is_client_error(), "{problem:?}");
+        }
+        assert_eq!(
+            status_of(Problem::Unavailable),
+            StatusCode::SERVICE_UNAVAILABLE
+        );
+    }
+
+    #[test]
+    fn the_language_of_a_new_response_is_the_visitors_choice_else_their_browsers() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::ACCEPT_LANGUAGE,
+            HeaderValue::from_static("en-US,en;q=0.9"),
+        );
+        assert_eq!(request_lang(&headers), Lang::En);
+        headers.insert(header::COOKIE, HeaderValue::from_static("canvass_lang=zh"));
+        assert_eq!(request_lang(&headers), Lang::Zh);
+    }
+
+    #[test]
+    fn only_a_request_asking_for_json_gets_json() {
+        let mut headers = HeaderMap::new();
+        assert!(!wants_json(&headers));
+        headers.insert(header::ACCEPT, HeaderValue::from_static("application/json"));
+        assert!(wants_json(&headers));
+    }
+}

@@ -1,0 +1,577 @@
+//! The respondent's path over HTTP, without JavaScript (form posts) and with (JSON), and
+//! every kind of bad input: each gets a clear 4xx or an in-form error, and leaves what is
+//! saved untouched.
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use canvass_core::answers::{RawAnswers, section_fields};
+use canvass_core::survey::Survey;
+use canvass_core::surveys::AI_COLLAB;
+use canvass_core::synth::respondent;
+use sqlx::PgPool;
+
+use crate::support::{Reply, app, get, send};
+
+const FORM: &str = "application/x-www-form-urlencoded";
+
+async fn installed(pool: &PgPool) -> Router {
+    canvass_server::serve::install_bundled_surveys(pool)
+        .await
+        .expect("install");
+    app(pool.clone())
+}
+
+async fn post(app: Router, uri: &str, body: impl Into<Body>, headers: &[(&str, &str)]) -> Reply {
+    let mut builder = Request::post(uri).header("content-type", FORM);
+    for (name, value) in headers {
+        builder = builder.header(*name, *value);
+    }
+    send(app, builder.body(body.into()).expect("request")).await
+}
+
+fn encode(fields: &RawAnswers) -> String {
+    let mut out = Vec::new();
+    for (name, values) in fields {
+        for value in values {
+            let enc = |s: &str| -> String {
+                s.bytes()
+                    .map(|b| {
+                        if b.is_ascii_alphanumeric() || b"._-".contains(&b) {
+                            char::from(b).to_string()
+                        } else {
+                            format!("%{b:02X}")
+                        }
+                    })
+                    .collect()
+            };
+            out.push(format!("{}={}", enc(name), enc(value)));
+        }
+    }
+    out.join("&")
+}
+
+/// Consents through the real form post; returns the resume code.
+async fn begun(app: &Router) -> String {
+    let reply = post(app.clone(), "/s/ai-collab", "consent=agree", &[]).await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
+    let location = reply.header("location").to_owned();
+    let code = location
+        .strip_prefix("/r/")
+        .and_then(|rest| rest.strip_suffix("/screening"))
+        .unwrap_or_else(|| panic!("unexpected location {location}"))
+        .to_owned();
+    assert_eq!(code.len(), 32);
+    code
+}
+
+async fn responses(pool: &PgPool) -> Vec<(String, String)> {
+    sqlx::query_as("SELECT status::text, coalesce(last_section, '') FROM responses ORDER BY id")
+        .fetch_all(pool)
+        .await
+        .expect("responses")
+}
+
+async fn answers(pool: &PgPool) -> Vec<(String, serde_json::Value)> {
+    sqlx::query_as("SELECT question_id, value FROM answers ORDER BY question_id")
+        .fetch_all(pool)
+        .await
+        .expect("answers")
+}
+
+#[sqlx::test(migrator = "canvass_db::MIGRATOR")]
+async fn the_welcome_page_asks_for_consent_in_chinese_and_creates_nothing(pool: PgPool) {
+    let app = installed(&pool).await;
+    let reply = get(app, "/s/ai-collab", &[]).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert!(reply.body.contains(r#"<html lang="zh""#));
+    assert!(
+        reply.body.contains("您是否同意参加本调查？"),
+        "{}",
+        reply.body
+    );
+    assert!(reply.body.contains(r#"action="/s/ai-collab""#));
+    assert!(responses(&pool).await.is_empty());
+}
+
+#[sqlx::test(migrator = "canvass_db::MIGRATOR")]
+async fn an_unknown_survey_is_not_found(pool: PgPool) {
+    let app = installed(&pool).await;
+    assert_eq!(
+        get(app.clone(), "/s/nothing-here", &[]).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let posted = post(app, "/s/nothing-here", "consent=agree", &[]).await;
+    assert_eq!(posted.status, StatusCode::NOT_FOUND);
+    assert!(
+        posted.body.contains("找不到这份问卷或这个页面"),
+        "{}",
+        posted.body
+    );
+}
+
+#[sqlx::test(migrator = "canvass_db::MIGRATOR")]
+async fn consenting_begins_a_response_remembered_in_a_cookie_and_the_resume_link_goes_on(
+    pool: PgPool,
+) {
+    let app = installed(&pool).await;
+    let reply = post(app.clone(), "/s/ai-collab", "consent=agree", &[]).await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER);
+    let code = reply.header("location")[3..35].to_owned();
+    let cookie = reply.header("set-cookie");
+    assert!(
+        cookie.starts_with(&format!("canvass_resume_ai-collab={code};")),
+        "{cookie}"
+    );
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
+    assert_eq!(
+        responses(&pool).await,
+        [("in_progress".into(), "consent".into())]
+    );
+
+    let resume = get(app.clone(), &format!("/r/{code}"), &[]).await;
+    assert_eq!(resume.status, StatusCode::SEE_OTHER);
+    assert_eq!(resume.header("location"), format!("/r/{code}/screening"));
+
+    let page = get(app.clone(), &format!("/r/{code}/screening"), &[]).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("以下哪一项最符合您目前的身份？"));
+
+    // The welcome page offers to continue in this browser.
+    let cookie_pair = cookie.split(';').next().expect("pair");
+    let welcome = get(app, "/s/ai-collab", &[("cookie", cookie_pair)]).await;
+    assert!(
+        welcome.body.contains(&format!("/r/{code}")),
+        "{}",
+        welcome.body
+    );
+    assert!(welcome.body.contains("您有一份尚未完成的问卷"));
+}
+
+#[sqlx::test(migrator = "canvass_db::MIGRATOR")]
+async fn an_unanswered_consent_is_shown_again_with_its_error_and_nothing_is_created(pool: PgPool) {
+    let app = installed(&pool).await;
+    let reply = post(app, "/s/ai-collab", "", &[]).await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(reply.body.contains("此题为必答题"), "{}", reply.body);
+    assert!(reply.body.contains("本页有回答需要修改"));
+    assert!(responses(&pool).await.is_empty());
+}
+
+#[sqlx::test(migrator = "canvass_db::MIGRATOR")]
+async fn refusing_consent_ends_politely_and_is_recorded(pool: PgPool) {
+    let app = installed(&pool).await;
+    let reply = post(
+        app.clone(),
+        "/s/ai-collab",
+        "consent=disagree",
+        &[("accept-language", "en")],
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER);
+    let end = reply.header("location").to_owned();
+    assert!(end.ends_with("/end"), "{end}");
+    let page = get(app, &end, &[("accept-language", "en")]).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains("You chose not to take part"),
+        "{}",
+        page.body
+    );
+    assert_eq!(
+        responses(&pool).await,
+        [("refused".into(), "consent".into())]
+    );
+}
+
+#[sqlx::test(migrator = "canvass_db::MIGRATOR")]
+async fn none_of_these_roles_is_screened_out_politely(pool: PgPool) {
+    let app = installed(&pool).await;
+    let code = begun(&app).await;
+    let reply = post(
+        app.clone(),
+        &format!("/r/{code}/screening"),
+        "role=none",
+        &[],
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER);
+    assert_eq!(reply.header("location"), format!("/r/{code}/end"));
+    let page = get(app, &format!("/r/{code}/end"), &[]).await;
+    assert!(
+        page.body.contains("您不在本次调查的对象范围内"),
+        "{}",
+        page.body
+    );
+    assert_eq!(responses(&pool).await[0].0, "screened_out");
+}
+
+#[sqlx::test(migrator = "canvass_db::MIGRATOR")]
+async fn a_page_with_an_invalid_answer_is_shown_again_with_what_was_posted(pool: PgPool) {
+    let app = installed(&pool).await;
+    let code = begun(&app).await;
+    post(
+        app.clone(),
+        &format!("/r/{code}/screening"),
+        "role=clinician",
+        &[],
+    )
+    .await;
+    let before = answers(&pool).await;
+    let reply = post(
+        app,
+        &format!("/r/{code}/profile"),
+        "province=beijing&years_experience=abc",
+        &[],
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(reply.body.contains("请输入数字"), "{}", reply.body);
+    assert!(
+        reply.body.contains(r#"value="abc""#),
+        "what was typed is kept"
+    );
+    assert!(
+        reply.body.contains(r#"value="beijing" selected"#),
+        "{}",
+        reply.body
+    );
+    assert_eq!(answers(&pool).await, before);
+}
+
+#[sqlx::test(migrator = "canvass_db::MIGRATOR")]
+async fn the_json_path_answers_with_the_next_page_or_the_errors(pool: PgPool) {
+    let app = installed(&pool).await;
+    let json = [("accept", "application/json")];
+    let started = post(app.clone(), "/s/ai-collab", "consent=agree", &json).await;
+    assert_eq!(started.status, StatusCode::OK);
+    let reply: serde_json::Value = serde_json::from_str(&started.body).expect("json");
+    let next = reply["next"].as_str().expect("next").to_owned();
+    assert_eq!(reply["result"], "saved");
+    let code = next[3..35].to_owned();
+    let invalid = post(
+        app,
+        &format!("/r/{code}/screening"),
+        "role=astronaut",
+        &json,
+    )
+    .await;
+    assert_eq!(invalid.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let reply: serde_json::Value = serde_json::from_str(&invalid.body).expect("json");
+    assert_eq!(
+        reply,
+        serde_json::json!({
+            "result": "invalid",
+            "errors": [["role", {"error": "not_a_choice", "value": "astronaut"}]]
+        })
+    );
+}
+
+/// A whole survey through form posts: each page 303s to the next, the review lists the
+/// answers, the submit completes it, and a replayed submit is refused.
+#[sqlx::test(migrator = "canvass_db::MIGRATOR")]
+async fn a_respondent_completes_the_survey_by_form_posts_and_cannot_submit_twice(pool: PgPool) {
+    let app = installed(&pool).await;
+    let survey = Survey::from_toml(AI_COLLAB).expect("loads");
+    let raw = respondent(&survey, 7).expect("walk");
+    let code = begun(&app).await;
+    let mut at = format!("/r/{code}/screening");
+    while let Some(section) = at
+        .strip_prefix(&format!("/r/{code}/"))
+        .filter(|s| *s != "review")
+    {
+        let section = survey.section(section).expect("a section");
+        let body = encode(&section_fields(section, &raw));
+        let reply = post(app.clone(), &at, body, &[]).await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER, "{at}: {}", reply.body);
+        at = reply.header("location").to_owned();
+    }
+    assert_eq!(at, format!("/r/{code}/review"));
+    let review = get(app.clone(), &at, &[]).await;
+    assert_eq!(review.status, StatusCode::OK);
+    assert!(review.body.contains("检查您的回答"));
+    assert!(
+        review
+            .body
+            .contains(&format!(r#"href="/r/{code}/profile""#))
+    );
+
+    let submitted = post(app.clone(), &at, "", &[]).await;
+    assert_eq!(submitted.status, StatusCode::SEE_OTHER);
+    assert_eq!(submitted.header("location"), format!("/r/{code}/end"));
+    assert_eq!(responses(&pool).await[0].0, "completed");
+    let thanks = get(app.clone(), &format!("/r/{code}/end"), &[]).await;
+    assert!(thanks.body.contains("感谢您的参与！"));
+
+    let before = answers(&pool).await;
+    let replay = post(app.clone(), &at, "", &[]).await;
+    assert_eq!(replay.status, StatusCode::CONFLICT);
+    assert!(
+        replay.body.contains("这份问卷已经结束，回答不能再修改。"),
+        "{}",
+        replay.body
+    );
+    let change = post(
+        app.clone(),
+        &format!("/r/{code}/screening"),
+        "role=industry",
+        &[],
+    )
+    .await;
+    assert_eq!(change.status, StatusCode::CONFLICT);
+    assert_eq!(answers(&pool).await, before);
+    // A finished response's pages lead to its end page.
+    let page = get(
+        app,
+        &format!("/r/{code}/profile"),
+        &[("accept", "text/html")],
+    )
+    .await;
+    assert_eq!(page.status, StatusCode::FOUND);
+    assert_eq!(page.header("location"), format!("/r/{code}/end"));
+}
+
+#[sqlx::test(migrator = "canvass_db::MIGRATOR")]
+async fn tampered_posts_are_refused_with_a_clear_status_and_change_nothing(pool: PgPool) {
+    let app = installed(&pool).await;
+    let code = begun(&app).await;
+    post(
+        app.clone(),
+        &format!("/r/{code}/screening"),
+        "role=clinician",
+        &[],
+    )
+    .await;
+    let before = (responses(&pool).await, answers(&pool).await);
+    let page = |section: &str| format!("/r/{code}/{section}");
+    let long = "长".repeat(2001);
+    let cases: Vec<(String, Vec<u8>, StatusCode, &str)> = vec![
+        // A field of no question on this page.
+        (
+            page("screening"),
+            b"role=clinician&admin=1".to_vec(),
+            StatusCode::BAD_REQUEST,
+            "提交的内容与本页不符",
+        ),
+        // A field of a question on another page.
+        (
+            page("screening"),
+            b"role=clinician&consent=agree".to_vec(),
+            StatusCode::BAD_REQUEST,
+            "提交的内容与本页不符",
+        ),
+        // A value that is not one of the choices.
+        (
+            page("screening"),
+            b"role=astronaut".to_vec(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "所选内容不是本题的选项",
+        ),
+        // Two values for a single choice.
+        (
+            page("screening"),
+            b"role=clinician&role=industry".to_vec(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "本题只能选择一项",
+        ),
+        // A page this respondent is not shown.
+        (
+            page("engagement"),
+            b"rd_interest=5".to_vec(),
+            StatusCode::CONFLICT,
+            "请按顺序作答",
+        ),
+        // A page further on, before the ones before it are done.
+        (
+            page("barriers"),
+            b"".to_vec(),
+            StatusCode::CONFLICT,
+            "请按顺序作答",
+        ),
+        // A page that does not exist, and the review before the end.
+        (
+            page("nowhere"),
+            b"".to_vec(),
+            StatusCode::NOT_FOUND,
+            "找不到这份问卷或这个页面",
+        ),
+        (
+            page("review"),
+            b"".to_vec(),
+            StatusCode::CONFLICT,
+            "请按顺序作答",
+        ),
+        // A forged resume code, a malformed one, and one of the right shape that exists nowhere.
+        (
+            "/r/not-a-code/screening".into(),
+            b"role=clinician".to_vec(),
+            StatusCode::NOT_FOUND,
+            "找不到这份问卷或这个页面",
+        ),
+        (
+            "/r/0123456789abcdef0123456789abcdef/screening".into(),
+            b"role=clinician".to_vec(),
+            StatusCode::NOT_FOUND,
+            "找不到这份问卷或这个页面",
+        ),
+        // Invalid UTF-8, raw and escaped.
+        (
+            page("screening"),
+            b"role=\xff\xfe".to_vec(),
+            StatusCode::BAD_REQUEST,
+            "提交的内容无法读取",
+        ),
+        (
+            page("screening"),
+            b"role=%C3%28".to_vec(),
+            StatusCode::BAD_REQUEST,
+            "提交的内容无法读取",
+        ),
+        // Too many fields.
+        (
+            page("screening"),
+            "a=1&".repeat(2001).into_bytes(),
+            StatusCode::BAD_REQUEST,
+            "提交的内容无法读取",
+        ),
+    ];
+    for (uri, body, status, message) in cases {
+        let shown = String::from_utf8_lossy(&body)
+            .chars()
+            .take(60)
+            .collect::<String>();
+        let reply = post(app.clone(), &uri, body, &[]).await;
+        assert_eq!(reply.status, status, "{uri} {shown}: {}", reply.body);
+        assert!(
+            reply.body.contains(message),
+            "{uri} {shown}: {}",
+            reply.body
+        );
+    }
+    // Text over its limit (the comments allow 2,000 characters) is an in-form error; so is
+    // an answer to a question this respondent is not asked. Both pages are reached first.
+    let survey = Survey::from_toml(AI_COLLAB).expect("loads");
+    let clinician = (0..200u64)
+        .map(|seed| respondent(&survey, seed).expect("walk"))
+        .find(|raw| raw.get("role") == Some(&vec!["clinician".to_owned()]))
+        .expect("a clinician");
+    let profile = survey.section("profile").expect("profile");
+    let mut tampered = section_fields(profile, &clinician);
+    tampered.insert("company_size".into(), vec!["large".into()]);
+    let reply = post(app.clone(), &page("profile"), encode(&tampered), &[]).await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        reply.body.contains("此题不适用于您的其他回答"),
+        "{}",
+        reply.body
+    );
+    assert_eq!((responses(&pool).await, answers(&pool).await), before);
+
+    let mut at = page("profile");
+    while !at.ends_with("/recommendations") {
+        let section = at.rsplit('/').next().expect("section");
+        let section = survey.section(section).expect("section");
+        let reply = post(
+            app.clone(),
+            &at,
+            encode(&section_fields(section, &clinician)),
+            &[],
+        )
+        .await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER, "{at}");
+        at = reply.header("location").to_owned();
+    }
+    let recommendations = survey.section("recommendations").expect("section");
+    let mut fields = section_fields(recommendations, &clinician);
+    fields.insert("comments".into(), vec![long]);
+    let saved_before = answers(&pool).await;
+    let reply = post(app.clone(), &at, encode(&fields), &[]).await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        reply.body.contains("请不要超过 2000 个字"),
+        "{}",
+        reply.body
+    );
+    assert_eq!(answers(&pool).await, saved_before);
+}
+
+#[sqlx::test(migrator = "canvass_db::MIGRATOR")]
+async fn too_many_choices_are_an_in_form_error(pool: PgPool) {
+    let app = installed(&pool).await;
+    let survey = Survey::from_toml(AI_COLLAB).expect("loads");
+    let raw = respondent(&survey, 11).expect("walk");
+    let code = begun(&app).await;
+    let mut at = format!("/r/{code}/screening");
+    while !at.ends_with("/priorities") {
+        let section = survey
+            .section(at.rsplit('/').next().expect("s"))
+            .expect("section");
+        let reply = post(
+            app.clone(),
+            &at,
+            encode(&section_fields(section, &raw)),
+            &[],
+        )
+        .await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER, "{at}");
+        at = reply.header("location").to_owned();
+    }
+    let priorities = survey.section("priorities").expect("section");
+    let mut fields = section_fields(priorities, &raw);
+    fields.insert(
+        "priority_organs".into(),
+        ["lung", "breast", "liver", "thyroid"]
+            .map(String::from)
+            .to_vec(),
+    );
+    let before = answers(&pool).await;
+    let reply = post(app, &at, encode(&fields), &[]).await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(reply.body.contains("请选择不超过 3 项"), "{}", reply.body);
+    assert_eq!(answers(&pool).await, before);
+}
+
+#[sqlx::test(migrator = "canvass_db::MIGRATOR")]
+async fn an_oversized_body_is_refused_with_413(pool: PgPool) {
+    let app = installed(&pool).await;
+    let code = begun(&app).await;
+    let body = format!("role={}", "x".repeat(70 * 1024));
+    let reply = post(app, &format!("/r/{code}/screening"), body, &[]).await;
+    assert_eq!(reply.status, StatusCode::PAYLOAD_TOO_LARGE);
+}
+
+#[sqlx::test(migrator = "canvass_db::MIGRATOR")]
+async fn saving_the_same_page_twice_changes_nothing_more(pool: PgPool) {
+    let app = installed(&pool).await;
+    let code = begun(&app).await;
+    let first = post(
+        app.clone(),
+        &format!("/r/{code}/screening"),
+        "role=clinician",
+        &[],
+    )
+    .await;
+    let after_first = answers(&pool).await;
+    let again = post(app, &format!("/r/{code}/screening"), "role=clinician", &[]).await;
+    assert_eq!(first.header("location"), again.header("location"));
+    assert_eq!(answers(&pool).await, after_first);
+    assert_eq!(responses(&pool).await.len(), 1);
+}
+
+#[sqlx::test(migrator = "canvass_db::MIGRATOR")]
+async fn a_resume_link_that_opens_nothing_is_not_found(pool: PgPool) {
+    let app = installed(&pool).await;
+    for uri in [
+        "/r/0123456789abcdef0123456789abcdef",
+        "/r/short",
+        "/r/0123456789abcdef0123456789abcdef/screening",
+        "/r/0123456789abcdef0123456789abcdef/review",
+        "/r/0123456789abcdef0123456789abcdef/end",
+    ] {
+        let reply = get(app.clone(), uri, &[]).await;
+        assert_eq!(reply.status, StatusCode::NOT_FOUND, "{uri}");
+    }
+}
