@@ -3,7 +3,7 @@ use leptos_router::hooks::use_location;
 
 use leptos_i18n::{I18nContext, Locale as _};
 
-use crate::i18n::{Locale, t_string, use_i18n};
+use crate::i18n::{Locale, t_string, td_string, use_i18n};
 
 /// One year, in milliseconds (the unit of leptos-use's cookie `max_age`).
 const ONE_YEAR_MS: i64 = 365 * 24 * 60 * 60 * 1000;
@@ -38,9 +38,10 @@ fn lang_link(i18n: I18nContext<Locale>, locale: Locale) -> impl IntoView {
     let location = use_location();
     let code = locale.as_str();
     let href = move || format!("/lang/{code}?next={}", location.pathname.get());
+    // Each language is named in itself, whatever the current language.
     let label = match locale {
-        Locale::zh => t_string!(i18n, lang_zh),
-        Locale::en => t_string!(i18n, lang_en),
+        Locale::zh => td_string!(locale, lang_zh),
+        Locale::en => td_string!(locale, lang_en),
     };
     view! {
         <a

@@ -2,7 +2,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use canvass_core::answers::{Outcome, RawAnswers, from_urlencoded, reads_field, validate};
-use canvass_core::survey::{QuestionId, Text};
+use canvass_core::survey::{Question, QuestionId, Text};
 use leptos::ev::SubmitEvent;
 use leptos::html;
 use leptos::prelude::*;
@@ -126,32 +126,29 @@ pub fn SectionForm(
         .collect();
 
     // Reads the form into the live answers; marks the questions whose fields changed.
+    // Reads the form into the live answers. With `touch`, the questions whose answers
+    // changed are marked as left, so their errors show (an empty text box counts as no
+    // answer, not as a change).
     let refresh = {
         let this = Arc::clone(&this);
-        move || {
+        move |touch: bool| {
             let body = form_ref
                 .get_untracked()
                 .and_then(|f| crate::fetch::form_body(&f))?;
             let page_fields = from_urlencoded(body.as_bytes()).ok()?;
-            let before = current.get_untracked();
-            let changed: Vec<String> = this
-                .questions
-                .iter()
-                .filter(|q| {
-                    let of = |raw: &RawAnswers| -> RawAnswers {
-                        raw.iter()
-                            .filter(|(name, _)| reads_field(q, name))
-                            .map(|(n, v)| (n.clone(), v.clone()))
-                            .collect()
-                    };
-                    of(&before) != of(&page_fields)
-                })
-                .map(|q| q.id.to_string())
-                .collect();
-            if !changed.is_empty() {
-                server_errors
-                    .update(|e| e.retain(|(q, _)| !changed.iter().any(|c| c == q.as_str())));
-                touched.update(|t| t.extend(changed));
+            if touch {
+                let before = current.get_untracked();
+                let changed: Vec<String> = this
+                    .questions
+                    .iter()
+                    .filter(|q| answered_fields(q, &before) != answered_fields(q, &page_fields))
+                    .map(|q| q.id.to_string())
+                    .collect();
+                if !changed.is_empty() {
+                    server_errors
+                        .update(|e| e.retain(|(q, _)| !changed.iter().any(|c| c == q.as_str())));
+                    touched.update(|t| t.extend(changed));
+                }
             }
             let mut merged = elsewhere.clone();
             merged.extend(page_fields);
@@ -160,10 +157,18 @@ pub fn SectionForm(
         }
     };
 
+    // Typing updates the answers (an error already shown clears as soon as it is fixed);
+    // leaving a field marks it, so its error shows.
+    let on_input = {
+        let refresh = refresh.clone();
+        move |_| {
+            refresh(false);
+        }
+    };
     let on_change = {
         let refresh = refresh.clone();
         move |_| {
-            refresh();
+            refresh(true);
         }
     };
 
@@ -177,7 +182,7 @@ pub fn SectionForm(
             if sending.get_untracked() == Sending::Busy {
                 return;
             }
-            let Some(body) = refresh() else {
+            let Some(body) = refresh(true) else {
                 // The form could not be read here: let the browser post it.
                 if let Some(form) = form_ref.get_untracked() {
                     let _ = form.submit();
@@ -318,6 +323,7 @@ pub fn SectionForm(
             class="survey-form"
             aria-labelledby="section-title"
             node_ref=form_ref
+            on:input=on_input
             on:change=on_change
             on:submit=on_submit
         >
@@ -347,6 +353,16 @@ pub fn SectionForm(
         {resume_note}
     }
     .into_any()
+}
+
+/// The non-empty fields of one question: what it was answered with.
+fn answered_fields(question: &Question, raw: &RawAnswers) -> RawAnswers {
+    raw.iter()
+        .filter(|(name, values)| {
+            reads_field(question, name) && values.iter().any(|v| !v.trim().is_empty())
+        })
+        .map(|(name, values)| (name.clone(), values.clone()))
+        .collect()
 }
 
 /// A multi-paragraph survey text (blank lines separate paragraphs), in the current language.

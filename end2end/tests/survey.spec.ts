@@ -1,0 +1,238 @@
+import { test, expect, type Page } from '@playwright/test';
+import AxeBuilder from '@axe-core/playwright';
+
+// The respondent's path through the national survey (`/s/ai-collab`), at phone and desktop
+// size, with WASM and without JavaScript.
+
+async function waitForHydration(page: Page) {
+  await expect(page.locator('.page[data-hydrated="true"]')).toHaveCount(1);
+}
+
+/** Answers every question shown on the page with a valid answer: the first option of
+ * each choice, the first option of each matrix row, distinct ranks, numbers, an e-mail.
+ * With WASM, answering can reveal questions (branching on the same page): it goes over
+ * the page again until nothing new appears. */
+async function answerThePage(page: Page) {
+  const form = page.locator('form.survey-form');
+  const done = new Set<string>();
+  for (let pass = 0; pass < 5; pass++) {
+    const before = done.size;
+    for (const role of ['radio', 'checkbox'] as const) {
+      for (const input of await form.getByRole(role).all()) {
+        const name = (await input.getAttribute('name')) ?? '';
+        if (done.has(name) || !(await input.isVisible())) continue;
+        done.add(name);
+        await input.check();
+      }
+    }
+    for (const select of await form.getByRole('combobox').all()) {
+      const name = (await select.getAttribute('name')) ?? '';
+      if (done.has(name) || !(await select.isVisible())) continue;
+      done.add(name);
+      const rank = /\.(\d+)$/.exec(name);
+      await select.selectOption({ index: rank ? Number(rank[1]) : 1 });
+    }
+    for (const box of await form.getByRole('textbox').all()) {
+      const name = (await box.getAttribute('name')) ?? '';
+      if (done.has(name) || name.endsWith('.other') || !(await box.isVisible())) continue;
+      done.add(name);
+      const type = await box.getAttribute('type');
+      const inputmode = await box.getAttribute('inputmode');
+      if (type === 'email') await box.fill('wang@hospital.cn');
+      else if (inputmode) await box.fill('3');
+    }
+    if (done.size === before) break;
+  }
+}
+
+/** Answers the page and goes on. Without JavaScript, questions that depend on answers on
+ * the same page appear only once it is sent (marked "please answer"): answer them and send
+ * again, as a respondent would, once per level of dependency. */
+async function answerAndContinue(page: Page, label: string) {
+  const heading = (await page.getByRole('heading', { level: 1 }).textContent()) ?? '';
+  const moved = page.getByRole('heading', { level: 1 }).filter({ hasNotText: heading });
+  const stayed = page.getByRole('alert');
+  for (let round = 0; round < 4; round++) {
+    await answerThePage(page);
+    await page.getByRole('button', { name: label }).click();
+    await expect(moved.or(stayed).first()).toBeVisible();
+    if (await moved.isVisible()) return;
+  }
+  throw new Error(`still on "${heading}" after four rounds`);
+}
+
+/** Sends the page and waits for the next one (a new address and a new heading: with WASM
+ * the address changes before the next page's data has arrived). */
+async function next(page: Page, label: string) {
+  const before = page.url();
+  const heading = (await page.getByRole('heading', { level: 1 }).textContent()) ?? '';
+  await page.getByRole('button', { name: label }).click();
+  await expect(page).not.toHaveURL(before);
+  await expect(page.getByRole('heading', { level: 1 })).not.toHaveText(heading);
+}
+
+async function consent(page: Page, agree: string, start: string) {
+  await page.goto('/s/ai-collab');
+  await page.getByRole('radio', { name: agree, exact: true }).check();
+  await next(page, start);
+}
+
+test('a clinician completes the survey in Chinese with WASM', async ({ page }) => {
+  await page.goto('/s/ai-collab');
+  await waitForHydration(page);
+  await expect(page.locator('html')).toHaveAttribute('lang', 'zh');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('知情同意');
+  await page.getByRole('radio', { name: '同意', exact: true }).check();
+  await next(page, '开始答题');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('身份确认');
+  await page.getByRole('radio', { name: /^临床医生/ }).check();
+  await next(page, '保存并继续');
+  for (let guard = 0; guard < 15 && !page.url().endsWith('/review'); guard++) {
+    await expect(page.locator('.page[data-hydrated="true"]')).toHaveCount(1);
+    await answerAndContinue(page, '保存并继续');
+  }
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('检查您的回答');
+  await expect(page.getByText('临床医生（放射科医生，或在影像科工作的其他医生）')).toBeVisible();
+  await page.getByRole('button', { name: '提交问卷' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('感谢您的参与！');
+});
+
+test.describe('without JavaScript, in English', () => {
+  test.use({ javaScriptEnabled: false, locale: 'en-GB' });
+
+  test('a clinician completes the survey by form posts', async ({ page }) => {
+    await consent(page, 'I agree', 'Start');
+    await page.getByRole('radio', { name: /^Clinician/ }).check();
+    await next(page, 'Save and continue');
+    for (let guard = 0; guard < 15 && !page.url().endsWith('/review'); guard++) {
+      await answerAndContinue(page, 'Save and continue');
+    }
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Check your answers');
+    await page.getByRole('button', { name: 'Submit' }).click();
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Thank you for taking part!');
+  });
+
+  test('a missing answer comes back with its error next to the field, and what was typed kept', async ({ page }) => {
+    await consent(page, 'I agree', 'Start');
+    await page.getByRole('radio', { name: /^Clinician/ }).check();
+    await next(page, 'Save and continue');
+    await page.getByLabel('How many years have you worked in medical imaging?').fill('abc');
+    await page.getByRole('button', { name: 'Save and continue' }).click();
+    await expect(page.getByRole('alert')).toContainText('Some answers on this page need attention');
+    await expect(page.getByText('Enter a number', { exact: true })).toBeVisible();
+    await expect(page.getByLabel('How many years have you worked in medical imaging?')).toHaveValue('abc');
+    await expect(page.getByText('Please answer this question').first()).toBeVisible();
+  });
+});
+
+test('an institution respondent sees the institution questions and not the others', async ({ page }) => {
+  await consent(page, '同意', '开始答题');
+  await page.getByRole('radio', { name: /^机构人员/ }).check();
+  await next(page, '保存并继续');
+  await expect(page.getByText('第 3 部分，共 11 部分')).toBeVisible();
+  await expect(page.getByRole('group', { name: /您的专业技术职称/ })).toBeHidden();
+  await answerAndContinue(page, '保存并继续');
+  await expect(page.getByRole('group', { name: /人工智能发展规划/ }).first()).toBeVisible();
+  await expect(page.getByRole('group', { name: /您所在科室目前是否在使用AI/ })).toHaveCount(0);
+});
+
+test('an industry respondent sees the industry questions and skips the engagement section', async ({ page }) => {
+  await consent(page, '同意', '开始答题');
+  await page.getByRole('radio', { name: /^企业代表/ }).check();
+  await next(page, '保存并继续');
+  await expect(page.getByText('第 3 部分，共 10 部分')).toBeVisible();
+  await answerAndContinue(page, '保存并继续');
+  await answerAndContinue(page, '保存并继续');
+  // After the AI section comes collaboration: the engagement section is not for industry.
+  await expect(page).toHaveURL(/\/collaboration$/);
+});
+
+test('a respondent leaves mid-way and resumes from the link in a fresh browser', async ({ page, browser }) => {
+  await consent(page, '同意', '开始答题');
+  await page.getByRole('radio', { name: /^临床医生/ }).check();
+  await next(page, '保存并继续');
+  await answerAndContinue(page, '保存并继续');
+  const link = await page.locator('.resume-note a').getAttribute('href');
+  expect(link).toMatch(/^\/r\/[0-9a-f]{32}$/);
+
+  const fresh = await browser.newContext({ locale: 'zh-CN' });
+  const other = await fresh.newPage();
+  await other.goto(new URL(link!, page.url()).toString());
+  await expect(other).toHaveURL(/\/ai_use$/);
+  await other.getByRole('link', { name: '上一页' }).click();
+  await expect(other).toHaveURL(/\/profile$/);
+  await expect(other.getByLabel('您从事医学影像相关工作多少年？')).toHaveValue('3');
+  await fresh.close();
+});
+
+test('refusing consent ends politely', async ({ page }) => {
+  await consent(page, '不同意', '开始答题');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('感谢您的关注');
+  await expect(page.getByText('您选择不参加本调查，我们尊重您的决定。')).toBeVisible();
+});
+
+test('none of these roles is screened out politely', async ({ page }) => {
+  await consent(page, '同意', '开始答题');
+  await page.getByRole('radio', { name: '以上都不是' }).check();
+  await next(page, '保存并继续');
+  await expect(page.getByText('您不在本次调查的对象范围内')).toBeVisible();
+});
+
+test('with WASM, branching and errors follow the answers as they are given', async ({ page }) => {
+  await consent(page, '同意', '开始答题');
+  await page.getByRole('radio', { name: /^临床医生/ }).check();
+  await next(page, '保存并继续');
+  await waitForHydration(page);
+  await answerAndContinue(page, '保存并继续');
+  await waitForHydration(page);
+  const applications = page.getByRole('group', { name: /科室在哪些方面使用了AI/ }).first();
+  await page.getByRole('radio', { name: '否', exact: true }).first().check();
+  await expect(applications).toBeHidden();
+  await page.getByRole('radio', { name: '是', exact: true }).first().check();
+  await expect(applications).toBeVisible();
+  // Nothing was posted: an error shows as soon as the page is sent, without a round trip.
+  await page.getByRole('button', { name: '保存并继续' }).click();
+  await expect(page.getByRole('alert')).toContainText('本页有回答需要修改');
+  await expect(page).toHaveURL(/\/ai_use$/);
+});
+
+test('with WASM, a lost connection keeps the answers and offers a retry', async ({ page }) => {
+  await consent(page, '同意', '开始答题');
+  await waitForHydration(page);
+  await page.getByRole('radio', { name: /^临床医生/ }).check();
+  await page.route('**/r/*/screening', (route) =>
+    route.request().method() === 'POST' ? route.abort('internetdisconnected') : route.continue(),
+  );
+  await page.getByRole('button', { name: '保存并继续' }).click();
+  await expect(page.getByRole('alert')).toContainText('网络连接中断');
+  await expect(page.getByRole('radio', { name: /^临床医生/ })).toBeChecked();
+  await page.unroute('**/r/*/screening');
+  await page.getByRole('button', { name: '重试' }).click();
+  await expect(page).toHaveURL(/\/profile$/);
+});
+
+test('the welcome page and a page with errors have no accessibility violations', async ({ page }) => {
+  await page.goto('/s/ai-collab');
+  await waitForHydration(page);
+  expect((await new AxeBuilder({ page }).analyze()).violations).toEqual([]);
+  await page.getByRole('radio', { name: '同意', exact: true }).check();
+  await next(page, '开始答题');
+  await page.getByRole('radio', { name: /^临床医生/ }).check();
+  await next(page, '保存并继续');
+  await waitForHydration(page);
+  await page.getByRole('button', { name: '保存并继续' }).click();
+  await expect(page.getByRole('alert')).toBeVisible();
+  expect((await new AxeBuilder({ page }).analyze()).violations).toEqual([]);
+});
+
+test('no page of the path scrolls sideways at 360 px', async ({ page }) => {
+  await page.setViewportSize({ width: 360, height: 740 });
+  await consent(page, '同意', '开始答题');
+  await page.getByRole('radio', { name: /^临床医生/ }).check();
+  await next(page, '保存并继续');
+  for (let guard = 0; guard < 15 && !page.url().endsWith('/review'); guard++) {
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow, page.url()).toBeLessThanOrEqual(0);
+    await answerAndContinue(page, '保存并继续');
+  }
+});
