@@ -78,10 +78,8 @@ struct Stored {
 
 impl Stored {
     async fn load(conn: &mut PgConnection, response_id: i64) -> Result<Self, sqlx::Error> {
-        Ok(Stored {
-            answers: responses::answers(conn, response_id).await?,
-            contacts: responses::contacts(conn, response_id).await?,
-        })
+        let (answers, contacts) = responses::stored(conn, response_id).await?;
+        Ok(Stored { answers, contacts })
     }
 
     /// The stored answers as form fields, contacts included.
@@ -141,6 +139,17 @@ pub async fn save_section(
     let response = responses::lock(conn, public_id)
         .await?
         .ok_or(RespondError::NotFound)?;
+    save_locked(conn, &response, survey, section_id, posted).await
+}
+
+/// [`save_section`] for a response the caller has just locked.
+async fn save_locked(
+    conn: &mut PgConnection,
+    response: &Response,
+    survey: &Survey,
+    section_id: &SectionId,
+    posted: &RawAnswers,
+) -> Result<Saved, RespondError> {
     if response.status != Status::InProgress {
         return Err(RespondError::Closed(response.status));
     }
@@ -172,7 +181,7 @@ pub async fn save_section(
     };
     // Only what changed is sent: a page saved again, or pages before it, cost no writes.
     let page = stored.unchanged_removed(page_save(survey, &validation, section_id, status));
-    responses::save_page(conn, public_id, &page).await?;
+    responses::write_locked(conn, response.id, &page).await?;
     Ok(
         match (validation.ended, validation.next_section(section_id)) {
             (Some(ending), _) => Saved::Ended(ending),
@@ -209,7 +218,7 @@ pub async fn submit(
         status: Some(Status::Completed),
         ..PageSave::default()
     };
-    responses::save_page(conn, public_id, &page).await?;
+    responses::write_locked(conn, response.id, &page).await?;
     Ok(())
 }
 
@@ -305,16 +314,15 @@ pub async fn save_by_code(
     section: &str,
     posted: &RawAnswers,
 ) -> Result<Saved, RespondError> {
-    let found = find(conn, catalog, code).await?;
+    // One query finds and locks the response.
+    let response = responses::lock_by_code(conn, code)
+        .await?
+        .ok_or(RespondError::NotFound)?;
+    let survey = catalog
+        .version(conn, response.survey_id, response.survey_version)
+        .await?;
     let section = SectionId::parse(section).map_err(|_| RespondError::NoSuchPage)?;
-    save_section(
-        conn,
-        found.response.public_id,
-        &found.survey,
-        &section,
-        posted,
-    )
-    .await
+    save_locked(conn, &response, &survey, &section, posted).await
 }
 
 /// Submits the response a resume code opens.

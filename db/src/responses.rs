@@ -171,6 +171,23 @@ pub async fn lock(
     Ok(row.map(Response::from))
 }
 
+/// Finds the response a resume code opens and locks it for the rest of the caller's
+/// transaction.
+pub async fn lock_by_code(
+    conn: &mut PgConnection,
+    code: &ResumeCode,
+) -> Result<Option<Response>, sqlx::Error> {
+    let row = sqlx::query_as!(
+        ResponseRow,
+        r#"SELECT id, public_id, survey_id, survey_version, status AS "status: Status", lang, last_section
+           FROM responses WHERE resume_hash = sha256(convert_to($1, 'UTF8')) FOR UPDATE"#,
+        code.as_str()
+    )
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(row.map(Response::from))
+}
+
 /// The direct identifiers stored apart for a response, by question ID.
 pub async fn contacts(
     conn: &mut PgConnection,
@@ -203,25 +220,40 @@ pub async fn save_page(
     if current.status != Status::InProgress {
         return Err(SaveError::Closed(current.status));
     }
-    let (ids, values): (Vec<String>, Vec<serde_json::Value>) = page.answers.iter().cloned().unzip();
-    sqlx::query!(
-        r#"INSERT INTO answers (response_id, question_id, value)
-           SELECT $1, q, v FROM unnest($2::text[], $3::jsonb[]) AS t(q, v)
-           ON CONFLICT (response_id, question_id) DO UPDATE SET value = EXCLUDED.value, saved_at = now()
-           WHERE answers.value IS DISTINCT FROM EXCLUDED.value"#,
-        current.id,
-        &ids,
-        &values
-    )
-    .execute(&mut *conn)
-    .await?;
+    write_locked(conn, current.id, page).await?;
+    Ok(())
+}
+
+/// Writes a page to a response the caller has locked ([`lock`]) and found in progress, in
+/// the caller's transaction: the answers that changed (one statement), the contacts, the
+/// progress.
+pub async fn write_locked(
+    conn: &mut PgConnection,
+    response_id: i64,
+    page: &PageSave,
+) -> Result<(), sqlx::Error> {
+    if !page.answers.is_empty() {
+        let (ids, values): (Vec<String>, Vec<serde_json::Value>) =
+            page.answers.iter().cloned().unzip();
+        sqlx::query!(
+            r#"INSERT INTO answers (response_id, question_id, value)
+               SELECT $1, q, v FROM unnest($2::text[], $3::jsonb[]) AS t(q, v)
+               ON CONFLICT (response_id, question_id) DO UPDATE SET value = EXCLUDED.value, saved_at = now()
+               WHERE answers.value IS DISTINCT FROM EXCLUDED.value"#,
+            response_id,
+            &ids,
+            &values
+        )
+        .execute(&mut *conn)
+        .await?;
+    }
     for (question, value) in &page.contacts {
         match value {
             Some(value) => {
                 sqlx::query!(
                     r#"INSERT INTO contacts (response_id, question_id, value) VALUES ($1, $2, $3)
                        ON CONFLICT (response_id, question_id) DO UPDATE SET value = EXCLUDED.value, saved_at = now()"#,
-                    current.id,
+                    response_id,
                     question,
                     value
                 )
@@ -231,7 +263,7 @@ pub async fn save_page(
             None => {
                 sqlx::query!(
                     "DELETE FROM contacts WHERE response_id = $1 AND question_id = $2",
-                    current.id,
+                    response_id,
                     question
                 )
                 .execute(&mut *conn)
@@ -245,13 +277,43 @@ pub async fn save_page(
            SET last_section = $2, last_activity_at = now(), status = $3,
                completed_at = CASE WHEN $3 = 'completed'::response_status THEN now() END
            WHERE id = $1"#,
-        current.id,
+        response_id,
         page.section,
         status as Status
     )
     .execute(&mut *conn)
     .await?;
     Ok(())
+}
+
+/// Everything stored for a response in one query: answer outcomes (JSON) by question, and
+/// the direct identifiers kept apart.
+pub async fn stored(
+    conn: &mut PgConnection,
+    response_id: i64,
+) -> Result<(BTreeMap<String, serde_json::Value>, Vec<(String, String)>), sqlx::Error> {
+    let rows = sqlx::query!(
+        r#"SELECT question_id AS "question_id!", value AS "value?", NULL::text AS "contact?"
+             FROM answers WHERE response_id = $1
+           UNION ALL
+           SELECT question_id, NULL::jsonb, value FROM contacts WHERE response_id = $1"#,
+        response_id
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut answers = BTreeMap::new();
+    let mut contacts = Vec::new();
+    for row in rows {
+        match (row.value, row.contact) {
+            (Some(value), _) => {
+                answers.insert(row.question_id, value);
+            }
+            (None, Some(contact)) => contacts.push((row.question_id, contact)),
+            (None, None) => {}
+        }
+    }
+    contacts.sort();
+    Ok((answers, contacts))
 }
 
 /// How many responses a survey has (all versions, all statuses).
@@ -450,6 +512,40 @@ mod tests {
             .await
             .expect("count");
         assert_eq!(left, 0);
+    }
+
+    #[sqlx::test(migrator = "crate::MIGRATOR")]
+    async fn stored_reads_answers_and_contacts_in_one_go_and_lock_by_code_finds_the_response(
+        pool: PgPool,
+    ) {
+        let mut conn = pool.acquire().await.expect("connection");
+        let survey_id = published(&mut conn).await;
+        let started = start(&mut conn, survey_id, 1, Lang::Zh)
+            .await
+            .expect("start");
+        let mut follow_up = page(
+            "follow_up",
+            &[("followup_ok", json!({"outcome": "no_answer"}))],
+        );
+        follow_up.contacts = vec![("contact_email".into(), Some("wang@hospital.cn".into()))];
+        save_page(&mut conn, started.public_id, &follow_up)
+            .await
+            .expect("save");
+        let locked = lock_by_code(&mut conn, &started.resume_code)
+            .await
+            .expect("query")
+            .expect("found");
+        assert_eq!(locked.public_id, started.public_id);
+        let (answers, contacts) = stored(&mut conn, locked.id).await.expect("stored");
+        assert_eq!(
+            answers.get("followup_ok"),
+            Some(&json!({"outcome": "no_answer"}))
+        );
+        assert_eq!(answers.len(), 1);
+        assert_eq!(
+            contacts,
+            [("contact_email".to_owned(), "wang@hospital.cn".to_owned())]
+        );
     }
 
     #[sqlx::test(migrator = "crate::MIGRATOR")]
