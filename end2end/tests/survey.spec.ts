@@ -4,8 +4,12 @@ import AxeBuilder from '@axe-core/playwright';
 // The respondent's path through the national survey (`/s/ai-collab`), at phone and desktop
 // size, with WASM and without JavaScript.
 
+// Walking a whole survey takes a while on 2 cores shared by two browsers, the server and
+// PostgreSQL; the debug bundle hydrates slowly there too.
+test.describe.configure({ timeout: 90_000 });
+
 async function waitForHydration(page: Page) {
-  await expect(page.locator('.page[data-hydrated="true"]')).toHaveCount(1);
+  await expect(page.locator('.page[data-hydrated="true"]')).toHaveCount(1, { timeout: 30_000 });
 }
 
 /** Answers every question shown on the page with a valid answer: the first option of
@@ -88,7 +92,7 @@ test('a clinician completes the survey in Chinese with WASM', async ({ page }) =
   await page.getByRole('radio', { name: /^临床医生/ }).check();
   await next(page, '保存并继续');
   for (let guard = 0; guard < 15 && !page.url().endsWith('/review'); guard++) {
-    await expect(page.locator('.page[data-hydrated="true"]')).toHaveCount(1);
+    await waitForHydration(page);
     await answerAndContinue(page, '保存并继续');
   }
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('检查您的回答');
