@@ -448,7 +448,7 @@ mod tests {
             .await
             .expect("query")
             .expect("present");
-        let started = responses::start(&mut conn, published.survey_id, 1, Lang::Zh)
+        let started = responses::start(&mut conn, published.survey_id, 2, Lang::Zh)
             .await
             .expect("start");
         (started.public_id, started.resume_code)

@@ -240,17 +240,17 @@ mod tests {
         let survey = national();
         assert_eq!(
             install(&mut conn, &survey, AI_COLLAB).await.expect("first"),
-            Installed::Published { version: 1 }
+            Installed::Published { version: 2 }
         );
         assert_eq!(
             install(&mut conn, &survey, AI_COLLAB).await.expect("again"),
-            Installed::Unchanged { version: 1 }
+            Installed::Unchanged { version: 2 }
         );
         let stored = latest(&mut conn, "ai-collab")
             .await
             .expect("query")
             .expect("present");
-        assert_eq!(stored.version, 1);
+        assert_eq!(stored.version, 2);
         assert_eq!(model(&stored).expect("model"), survey);
     }
 
@@ -265,7 +265,7 @@ mod tests {
             .expect_err("refused");
         assert_eq!(
             error.to_string(),
-            "version 1 of survey ai-collab is already published with a different text; give the changed definition a new version"
+            "version 2 of survey ai-collab is already published with a different text; give the changed definition a new version"
         );
     }
 
@@ -301,7 +301,7 @@ mod tests {
             .expect("present");
         assert_eq!(*first, national());
         let again = catalog
-            .version(&mut conn, survey_id, 1)
+            .version(&mut conn, survey_id, 2)
             .await
             .expect("cached");
         assert!(
