@@ -316,6 +316,33 @@ pub async fn stored(
     Ok((answers, contacts))
 }
 
+/// Moves a response's timestamps into the past: started `started_secs_ago` seconds ago,
+/// last active (and completed, if it is) `active_secs` later. For synthetic demo data only,
+/// so that monitoring has a history to show.
+pub async fn backdate(
+    conn: &mut PgConnection,
+    public_id: PublicId,
+    started_secs_ago: i64,
+    active_secs: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        r#"UPDATE responses
+           SET started_at = now() - make_interval(secs => $2::bigint::float8),
+               last_activity_at = now() - make_interval(secs => $2::bigint::float8)
+                                        + make_interval(secs => $3::bigint::float8),
+               completed_at = CASE WHEN completed_at IS NULL THEN NULL
+                              ELSE now() - make_interval(secs => $2::bigint::float8)
+                                         + make_interval(secs => $3::bigint::float8) END
+           WHERE public_id = $1"#,
+        public_id.0,
+        started_secs_ago,
+        active_secs
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
 /// How many responses a survey has (all versions, all statuses).
 pub async fn count_for(conn: &mut PgConnection, slug: &str) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar!(
@@ -394,7 +421,7 @@ mod tests {
     async fn a_response_is_found_again_by_its_resume_code_and_not_by_another(pool: PgPool) {
         let mut conn = pool.acquire().await.expect("connection");
         let survey_id = published(&mut conn).await;
-        let started = start(&mut conn, survey_id, 1, Lang::En)
+        let started = start(&mut conn, survey_id, 2, Lang::En)
             .await
             .expect("start");
         assert_eq!(started.resume_code.as_str().len(), 32);
@@ -429,7 +456,7 @@ mod tests {
     async fn saving_the_same_page_twice_changes_nothing_more(pool: PgPool) {
         let mut conn = pool.acquire().await.expect("connection");
         let survey_id = published(&mut conn).await;
-        let started = start(&mut conn, survey_id, 1, Lang::Zh)
+        let started = start(&mut conn, survey_id, 2, Lang::Zh)
             .await
             .expect("start");
         let consent = page(
@@ -458,7 +485,7 @@ mod tests {
     async fn a_completed_response_cannot_be_changed(pool: PgPool) {
         let mut conn = pool.acquire().await.expect("connection");
         let survey_id = published(&mut conn).await;
-        let started = start(&mut conn, survey_id, 1, Lang::Zh)
+        let started = start(&mut conn, survey_id, 2, Lang::Zh)
             .await
             .expect("start");
         let mut last = page(
@@ -482,7 +509,7 @@ mod tests {
     async fn contacts_are_kept_apart_from_answers_and_can_be_erased(pool: PgPool) {
         let mut conn = pool.acquire().await.expect("connection");
         let survey_id = published(&mut conn).await;
-        let started = start(&mut conn, survey_id, 1, Lang::Zh)
+        let started = start(&mut conn, survey_id, 2, Lang::Zh)
             .await
             .expect("start");
         let mut follow_up = page(
@@ -520,7 +547,7 @@ mod tests {
     ) {
         let mut conn = pool.acquire().await.expect("connection");
         let survey_id = published(&mut conn).await;
-        let started = start(&mut conn, survey_id, 1, Lang::Zh)
+        let started = start(&mut conn, survey_id, 2, Lang::Zh)
             .await
             .expect("start");
         let mut follow_up = page(

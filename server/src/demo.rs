@@ -54,11 +54,12 @@ const PROVINCES: &[(&str, u64)] = &[
     ("xizang", 2),
 ];
 
-fn weighted<'a>(rng: &mut Rng, items: &[(&'a str, u64)]) -> &'a str {
+/// One of `items`, with probability proportional to its weight (`items` is never empty).
+fn weighted<T: Copy>(rng: &mut Rng, items: &[(T, u64)]) -> T {
     let total: u64 = items.iter().map(|(_, w)| w).sum();
     let mut at = rng.below(total);
-    for (item, weight) in items {
-        if at < *weight {
+    for &(item, weight) in items {
+        if at < weight {
             return item;
         }
         at -= weight;
@@ -182,8 +183,66 @@ async fn one(
         responses::start(&mut conn, survey_id, version, lang).await?
     };
     let walk = validate(survey, &raw);
+    walk_pages(pool, survey, started.public_id, &raw, &walk, &fate).await?;
+    // Spread over the weeks of fieldwork, so that monitoring has a history to show.
+    let (ago, active) = when(&mut rng, &fate);
+    let mut conn = pool.acquire().await?;
+    responses::backdate(&mut conn, started.public_id, ago, active).await?;
+    Ok(())
+}
+
+/// Length of the demo fieldwork, in days.
+const FIELDWORK_DAYS: i64 = 42;
+
+/// When a synthetic respondent started (seconds ago) and how long they were active: most
+/// answer in the days after the launch and after each of two reminders (days 14 and 28),
+/// in the daytime and evening; completing takes 4 to 30 minutes.
+fn when(rng: &mut Rng, fate: &Fate) -> (i64, i64) {
+    let mut day: i64 = weighted(rng, &[(0, 50), (14, 30), (28, 20)]);
+    while day < FIELDWORK_DAYS - 1 && rng.chance(65) {
+        day += 1;
+    }
+    let hour: i64 = weighted(
+        rng,
+        &[
+            (8, 4),
+            (9, 6),
+            (10, 7),
+            (11, 7),
+            (12, 10),
+            (13, 9),
+            (14, 6),
+            (15, 6),
+            (16, 6),
+            (17, 6),
+            (18, 6),
+            (19, 7),
+            (20, 9),
+            (21, 9),
+            (22, 6),
+            (23, 3),
+        ],
+    );
+    let minute = rng.between(0, 59);
+    let active = match fate {
+        Fate::Completes => rng.between(4 * 60, 30 * 60),
+        Fate::BreaksOff(pages) => rng.between(30, 120) * (*pages as i64).max(1),
+    };
+    let since_launch = day * 86_400 + hour * 3_600 + minute * 60;
+    let ago = (FIELDWORK_DAYS * 86_400 - since_launch).max(active + 60);
+    (ago, active)
+}
+
+async fn walk_pages(
+    pool: &PgPool,
+    survey: &Survey,
+    public_id: responses::PublicId,
+    raw: &RawAnswers,
+    walk: &canvass_core::answers::Validation,
+    fate: &Fate,
+) -> anyhow::Result<()> {
     for (page, section_id) in walk.relevant_sections.iter().enumerate() {
-        if let Fate::BreaksOff(after) = fate
+        if let Fate::BreaksOff(after) = *fate
             && page >= after
         {
             return Ok(());
@@ -191,13 +250,13 @@ async fn one(
         let Some(section) = survey.section(section_id.as_str()) else {
             break;
         };
-        let posted = section_fields(section, &raw);
+        let posted = section_fields(section, raw);
         let mut tx = pool.begin().await?;
-        let saved = respond::save_section(&mut tx, started.public_id, survey, section_id, &posted)
+        let saved = respond::save_section(&mut tx, public_id, survey, section_id, &posted)
             .await
             .with_context(|| format!("saving section {section_id} of a synthetic respondent"))?;
         if saved == Saved::Review {
-            respond::submit(&mut tx, started.public_id, survey).await?;
+            respond::submit(&mut tx, public_id, survey).await?;
         }
         tx.commit().await?;
         if !matches!(saved, Saved::Next(_)) {

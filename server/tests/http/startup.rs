@@ -48,4 +48,16 @@ async fn seed_demo_walks_synthetic_respondents_through_the_real_save_path(pool: 
         answers_of_completed > completed * 20,
         "completed responses carry their answers"
     );
+    // Spread over the weeks of fieldwork, never in the future, each in order.
+    let (days, future, disordered): (f64, i64, i64) = sqlx::query_as(
+        "SELECT extract(epoch FROM max(started_at) - min(started_at))::float8 / 86400,
+                count(*) FILTER (WHERE last_activity_at > now()),
+                count(*) FILTER (WHERE last_activity_at < started_at OR completed_at <> last_activity_at)
+         FROM responses",
+    )
+    .fetch_one(&pool)
+    .await
+    .expect("timestamps");
+    assert!(days > 7.0, "started over {days:.1} days only");
+    assert_eq!((future, disordered), (0, 0));
 }
