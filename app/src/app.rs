@@ -35,7 +35,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    crate::security::send_content_security_policy();
     view! {
         <I18nContextProvider
             cookie_name=canvass_core::lang::COOKIE_NAME
@@ -49,11 +48,16 @@ pub fn App() -> impl IntoView {
 #[component]
 fn Layout() -> impl IntoView {
     let i18n = use_i18n();
+    // Titles of pages rendered with `SsrMode::Async` are plain strings worked out while the
+    // page renders: there leptos_meta applies a title closure after the render, outside the
+    // request's reactive arena (a panic with `sandboxed-arenas`). The brand is the same in
+    // every language.
+    let brand = t_string!(i18n, brand);
     // Set once the browser has hydrated the page; tests and styles can tell SSR-only from live.
     let (hydrated, set_hydrated) = signal(false);
     Effect::new(move |_| set_hydrated.set(true));
     view! {
-        <Title formatter=move |page: String| format!("{page} · {}", t_string!(i18n, brand)) />
+        <Title formatter=move |page: String| format!("{page} · {brand}") />
         <Router>
             <div class="page" data-hydrated=move || hydrated.get().then_some("true")>
                 <a class="skip-link" href="#main">

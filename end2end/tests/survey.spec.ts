@@ -1,4 +1,21 @@
-import { test, expect, type Page } from '@playwright/test';
+import { test as base, expect, type Page } from '@playwright/test';
+
+// Each page's console errors and uncaught errors, printed when its test fails.
+const test = base.extend({
+  page: async ({ page }, use, testInfo) => {
+    const seen: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error') seen.push(`console: ${page.url()} ${m.text().slice(0, 300)}`);
+    });
+    page.on('pageerror', (e) => seen.push(`pageerror: ${page.url()} ${e.message.slice(0, 300)}`));
+    page.on('response', (r) => {
+      if (r.request().resourceType() === 'document')
+        seen.push(`document: ${r.status()} ${r.url()} csp=${(r.headers()['content-security-policy'] ?? '').slice(20, 60)}`);
+    });
+    await use(page);
+    if (testInfo.status !== testInfo.expectedStatus) console.log(seen.join('\n'));
+  },
+});
 import AxeBuilder from '@axe-core/playwright';
 
 // The respondent's path through the national survey (`/s/ai-collab`), at phone and desktop
@@ -35,6 +52,13 @@ async function answerThePage(page: Page) {
       done.add(name);
       const rank = /\.(\d+)$/.exec(name);
       await select.selectOption({ index: rank ? Number(rank[1]) : 1 });
+    }
+    // With WASM, ranking is by tapping (the selects are then hidden): tap the first three.
+    for (const list of await form.locator('.tap-rank').all()) {
+      if (!(await list.isVisible()) || (await list.getByRole('button', { pressed: true }).count()) > 0) continue;
+      const buttons = list.getByRole('button');
+      for (let k = 0; k < 3; k++) await buttons.nth(k).click();
+      done.add(`tap-${done.size}`);
     }
     for (const box of await form.getByRole('textbox').all()) {
       const name = (await box.getAttribute('name')) ?? '';
@@ -93,6 +117,21 @@ test('a clinician completes the survey in Chinese with WASM', async ({ page }) =
   await next(page, '保存并继续');
   for (let guard = 0; guard < 15 && !page.url().endsWith('/review'); guard++) {
     await waitForHydration(page);
+    if (page.url().endsWith('/priorities')) {
+      // Ranking by tapping: tap three, take the first out again, the others move up.
+      const ranking = page.getByRole('group', { name: /未来医学影像AI研发最应优先关注哪些方向/ });
+      const [a, b, c] = [0, 1, 2].map((k) => ranking.getByRole('button').nth(k));
+      await a.click();
+      await b.click();
+      await c.click();
+      await expect(c).toHaveAttribute('aria-pressed', 'true');
+      await expect(c).toContainText('3');
+      await a.click();
+      await expect(a).toHaveAttribute('aria-pressed', 'false');
+      await expect(c).toContainText('2');
+      await a.click();
+      await expect(a).toContainText('3');
+    }
     await answerAndContinue(page, '保存并继续');
   }
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('检查您的回答');

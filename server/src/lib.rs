@@ -26,7 +26,16 @@ pub use state::AppState;
 pub fn routes(state: AppState) -> Router {
     let pages = generate_route_list(canvass_app::App);
     let options = state.leptos_options.clone();
-    let context_state = state.clone();
+    // What every render gets: the state, the pages' backend, and the page's CSP header
+    // (set here, where leptos_axum has just provided the nonce, not from a component).
+    let context = {
+        let state = state.clone();
+        move || {
+            provide_context(state.clone());
+            provide_context(state.backend());
+            canvass_app::security::send_content_security_policy();
+        }
+    };
     Router::new()
         .route("/healthz", get(routes::health::live))
         .route("/readyz", get(routes::health::ready))
@@ -35,18 +44,13 @@ pub fn routes(state: AppState) -> Router {
         .route("/r/{code}", get(routes::respond::resume))
         .route("/r/{code}/review", post(routes::respond::submit))
         .route("/r/{code}/{section}", post(routes::respond::save))
-        .leptos_routes_with_context(
-            &state,
-            pages,
-            move || {
-                provide_context(context_state.clone());
-                provide_context(context_state.backend());
-            },
-            move || canvass_app::shell(options.clone()),
-        )
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(
-            canvass_app::shell,
-        ))
+        .leptos_routes_with_context(&state, pages, context.clone(), move || {
+            canvass_app::shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(context, canvass_app::shell))
         .with_state(state)
 }
 

@@ -6,6 +6,7 @@ mod lang_switch;
 mod progress_bar;
 pub mod question_field;
 mod section_form;
+mod tap_rank;
 
 pub use footer::Footer;
 pub use header::Header;
@@ -13,3 +14,4 @@ pub use lang_switch::{LangSwitch, lang_cookie_options};
 pub use progress_bar::ProgressBar;
 pub use question_field::QuestionField;
 pub use section_form::{SectionForm, paragraphs};
+pub use tap_rank::TapRank;

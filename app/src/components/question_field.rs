@@ -5,6 +5,7 @@ use canvass_core::survey::{
 };
 use leptos::prelude::*;
 
+use crate::components::TapRank;
 use crate::i18n::{t, t_string, use_i18n};
 use crate::messages::lang_of;
 
@@ -202,6 +203,14 @@ pub fn QuestionField(
         }
         QuestionKind::Ranking { choices, top } => {
             let i18n = use_i18n();
+            // Once WASM runs, the choices are ranked by tapping; the selects (what works
+            // without JavaScript, and what the form posts) are then driven by the taps.
+            let live = RwSignal::new(false);
+            Effect::new(move |_| live.set(true));
+            let initial_ranks: Vec<String> = (1..=*top)
+                .map(|rank| values.first(&format!("{id}.{rank}")))
+                .collect();
+            let (tap_id, tap_choices, top_n) = (id.clone(), choices.clone(), *top);
             view! {
                 <fieldset
                     class="question ranking"
@@ -213,25 +222,37 @@ pub fn QuestionField(
                 >
                     <legend class="question-label">{label} {required}</legend>
                     {hint}
-                    <p class="hint">{t!(i18n, survey_rank_hint)}</p>
                     {error_view}
-                    {(1..=*top)
-                        .map(|rank| {
-                            let field = format!("{id}.{rank}");
-                            let select_id = format!("{id}-rank-{rank}");
-                            view! {
-                                <div class="rank">
-                                    <label for=select_id.clone()>
-                                        {move || t_string!(i18n, survey_rank, rank = rank)}
-                                    </label>
-                                    <select id=select_id name=field.clone()>
-                                        {placeholder()}
-                                        {options(choices, &values, &field)}
-                                    </select>
-                                </div>
-                            }
-                        })
-                        .collect_view()}
+                    <div class="rank-selects" hidden=move || live.get()>
+                        <p class="hint">{t!(i18n, survey_rank_hint)}</p>
+                        {(1..=*top)
+                            .map(|rank| {
+                                let field = format!("{id}.{rank}");
+                                let select_id = format!("{id}-rank-{rank}");
+                                view! {
+                                    <div class="rank">
+                                        <label for=select_id.clone()>
+                                            {move || t_string!(i18n, survey_rank, rank = rank)}
+                                        </label>
+                                        <select id=select_id name=field.clone()>
+                                            {placeholder()}
+                                            {options(choices, &values, &field)}
+                                        </select>
+                                    </div>
+                                }
+                            })
+                            .collect_view()}
+                    </div>
+                    <Show when=move || live.get()>
+                        {
+                            let (id, choices, initial) = (
+                                tap_id.clone(),
+                                tap_choices.clone(),
+                                initial_ranks.clone(),
+                            );
+                            view! { <TapRank id choices top=top_n initial /> }
+                        }
+                    </Show>
                 </fieldset>
             }
             .into_any()

@@ -9,7 +9,7 @@ pub fn NotFoundPage() -> impl IntoView {
     crate::security::set_status(404);
     let i18n = use_i18n();
     view! {
-        <Title text=move || t_string!(i18n, not_found_title) />
+        <Title text=t_string!(i18n, not_found_title) />
         <section class="message" aria-labelledby="not-found-title">
             <h1 id="not-found-title">{t!(i18n, not_found_title)}</h1>
             <p>{t!(i18n, not_found_body)}</p>

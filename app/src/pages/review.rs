@@ -131,7 +131,7 @@ fn Answers(review: Review) -> impl IntoView {
         })
     };
     view! {
-        <Title text=move || t_string!(i18n, review_title) />
+        <Title text=t_string!(i18n, review_title) />
         <p class="survey-title">{tr(&survey.title)}</p>
         <h1>{t!(i18n, review_title)}</h1>
         <p>{t!(i18n, review_lead)}</p>

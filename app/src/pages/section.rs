@@ -37,7 +37,7 @@ pub fn SectionPage() -> impl IntoView {
                             .map(|s| tr(&s.title));
                         let survey_title = tr(&data.survey.title);
                         view! {
-                            <Title text=move || title.as_ref().map(|t| t()).unwrap_or_default() />
+                            <Title text=title.as_ref().map(|t| t()).unwrap_or_default() />
                             <p class="survey-title">{survey_title}</p>
                             <SectionForm page=data action=action back=back />
                         }

@@ -10,7 +10,7 @@ pub fn UnavailablePage() -> impl IntoView {
     crate::security::set_status(503);
     let i18n = use_i18n();
     view! {
-        <Title text=move || t_string!(i18n, server_error_title) />
+        <Title text=t_string!(i18n, server_error_title) />
         <section class="message" aria-labelledby="unavailable-title">
             <h1 id="unavailable-title">{t!(i18n, server_error_title)}</h1>
             <p>{t!(i18n, server_error_body)}</p>

@@ -37,7 +37,7 @@ pub fn WelcomePage() -> impl IntoView {
                             }
                         });
                         view! {
-                            <Title text=title.clone() />
+                            <Title text=title() />
                             <p class="survey-title">{title}</p>
                             {resume}
                             <SectionForm

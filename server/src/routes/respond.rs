@@ -331,6 +331,7 @@ async fn render_again(state: &AppState, posted: Posted, uri: &Uri, headers: Head
             provide_context(context_state.clone());
             provide_context(context_state.backend());
             provide_context(posted.clone());
+            canvass_app::security::send_content_security_policy();
         },
         move || canvass_app::shell(options.clone()),
     );
