@@ -575,3 +575,35 @@ async fn a_resume_link_that_opens_nothing_is_not_found(pool: PgPool) {
         assert_eq!(reply.status, StatusCode::NOT_FOUND, "{uri}");
     }
 }
+
+/// Every kind of page — a respondent's page rendered asynchronously, a page shown again
+/// after a failed post, the 404 fallback — sends a policy whose nonce is on every script.
+#[sqlx::test(migrator = "canvass_db::MIGRATOR")]
+async fn every_kind_of_page_carries_the_nonce_of_its_scripts(pool: PgPool) {
+    let app = installed(&pool).await;
+    let code = begun(&app).await;
+    let screening = format!("/r/{code}/screening");
+    let mut replies = Vec::new();
+    for _ in 0..5 {
+        let (a, b, c, d) = tokio::join!(
+            get(app.clone(), "/s/ai-collab", &[]),
+            get(app.clone(), &screening, &[]),
+            get(app.clone(), "/no/such/page", &[]),
+            post(app.clone(), &screening, "role=astronaut", &[]),
+        );
+        replies.extend([a, b, c, d]);
+    }
+    for reply in replies {
+        let csp = reply.header("content-security-policy").to_owned();
+        let nonce = csp
+            .split("'nonce-")
+            .nth(1)
+            .and_then(|rest| rest.split('\'').next())
+            .unwrap_or_else(|| panic!("no nonce in {csp:?} ({})", reply.status));
+        let scripts = reply.body.matches("<script").count();
+        let with_nonce = reply.body.matches(&format!(r#"nonce="{nonce}""#)).count();
+        let empty = reply.body.matches("<script></script>").count();
+        assert!(scripts > 0, "{}", reply.status);
+        assert_eq!(with_nonce + empty, scripts, "{}: {csp}", reply.status);
+    }
+}
