@@ -21,7 +21,9 @@ const chromiumArgs = [
 export default defineConfig({
   testDir: './tests',
   fullyParallel: true,
-  workers: 2,
+  // One worker: with two, now and then a page came back without its CSP nonce (cause not
+  // found yet; see the issue notes) and never hydrated. Also kinder to a 2-core machine.
+  workers: 1,
   forbidOnly: !!process.env.CI,
   retries: 0,
   reporter: [['list']],
