@@ -129,15 +129,25 @@ async fn remembered(conn: &mut PgConnection, catalog: &Catalog, slug: &str) -> O
         .then(|| code.to_owned())
 }
 
-pub async fn section(code: &str, section: &str) -> Result<Load<PageData>, ServerFnError> {
+/// The response a page of `code` shows while it is in progress; otherwise where to go
+/// instead (not found, or its end page).
+async fn in_progress<T>(code: &str) -> Result<Result<Opened, Load<T>>, ServerFnError> {
     let backend = backend()?;
     let mut conn = backend.pool.acquire().await.map_err(unavailable)?;
-    let Some(opened) = open(&mut conn, &backend.catalog, code).await? else {
-        return Ok(Load::NotFound);
+    Ok(match open(&mut conn, &backend.catalog, code).await? {
+        None => Err(Load::NotFound),
+        Some(opened) if opened.response.status != Status::InProgress => {
+            Err(Load::Redirect(paths::end(code)))
+        }
+        Some(opened) => Ok(opened),
+    })
+}
+
+pub async fn section(code: &str, section: &str) -> Result<Load<PageData>, ServerFnError> {
+    let opened = match in_progress(code).await? {
+        Ok(opened) => opened,
+        Err(elsewhere) => return Ok(elsewhere),
     };
-    if opened.response.status != Status::InProgress {
-        return Ok(Load::Redirect(paths::end(code)));
-    }
     let survey = opened.survey;
     let Some(section) = survey.section(section).map(|s| s.id.clone()) else {
         return Ok(Load::NotFound);
@@ -158,14 +168,10 @@ pub async fn section(code: &str, section: &str) -> Result<Load<PageData>, Server
 }
 
 pub async fn review(code: &str) -> Result<Load<Review>, ServerFnError> {
-    let backend = backend()?;
-    let mut conn = backend.pool.acquire().await.map_err(unavailable)?;
-    let Some(opened) = open(&mut conn, &backend.catalog, code).await? else {
-        return Ok(Load::NotFound);
+    let opened = match in_progress(code).await? {
+        Ok(opened) => opened,
+        Err(elsewhere) => return Ok(elsewhere),
     };
-    if opened.response.status != Status::InProgress {
-        return Ok(Load::Redirect(paths::end(code)));
-    }
     let validation = validate(&opened.survey, &opened.fields);
     if let Some(section) = validation.first_incomplete(&opened.survey) {
         return Ok(Load::Redirect(paths::section(code, section.as_str())));
