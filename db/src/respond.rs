@@ -1,10 +1,16 @@
 //! A respondent's path through a survey: saving a page, submitting, resuming.
 //!
-//! Every call runs in the caller's transaction and re-validates everything with
-//! `canvass-core`: the stored answers become form fields again, the posted page replaces
-//! its own fields, and the whole set goes through `validate`. So the server enforces
-//! exactly what the browser checked, and an answer that stops being relevant (an earlier
-//! answer changed) is recorded as not asked instead of lingering.
+//! Every save re-validates everything with `canvass-core`: the stored answers become form
+//! fields again, the posted page replaces its own fields, and the whole set goes through
+//! `validate`. So the server enforces exactly what the browser checked, and an answer that
+//! stops being relevant (an earlier answer changed) is recorded as not asked instead of
+//! lingering.
+//!
+//! A save is one read (the response and all it stores, [`responses::snapshot`]) and one
+//! write statement that applies only if the response has not changed since that read
+//! ([`responses::write`]); otherwise it reads and validates again. No row lock is held
+//! while validating, and a save needs no transaction of its own: callers may still run it
+//! inside theirs (`begin` does, to create the response with its first page).
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -14,9 +20,7 @@ use canvass_core::answers::{AnswerError, Outcome, RawAnswers, Validation, valida
 use canvass_core::survey::{Disclosure, Ending, QuestionId, Section, SectionId, Survey};
 use sqlx::PgConnection;
 
-use crate::responses::{
-    self, PageSave, PublicId, Response, ResumeCode, SaveError, Started, Status,
-};
+use crate::responses::{self, PageSave, PublicId, Response, ResumeCode, Snapshot, Started, Status};
 use crate::surveys::{Catalog, CatalogError};
 
 /// Where the respondent goes after a page was saved.
@@ -45,6 +49,8 @@ pub enum RespondError {
     Invalid(Vec<(QuestionId, AnswerError)>),
     #[error("section {0} still has unanswered questions")]
     Incomplete(SectionId),
+    #[error("other saves to this response came in at the same moment; try again")]
+    Busy,
     #[error("a stored answer could not be read: {0}")]
     Corrupt(String),
     #[error(transparent)]
@@ -60,72 +66,51 @@ impl From<CatalogError> for RespondError {
     }
 }
 
-impl From<SaveError> for RespondError {
-    fn from(error: SaveError) -> Self {
-        match error {
-            SaveError::NotFound => RespondError::NotFound,
-            SaveError::Closed(status) => RespondError::Closed(status),
-            SaveError::Database(e) => RespondError::Database(e),
-        }
-    }
-}
+/// How many times a save reads and validates when another write to the same response came
+/// in between (a double tap, two devices). Each lost race means another save landed, so
+/// this many saves of one response at the same moment all land; more in a row means
+/// something is hammering one response, and the respondent is asked to try again.
+const ATTEMPTS: usize = 4;
 
-/// What is stored for a response: outcomes as JSON, and the contacts kept apart.
-struct Stored {
-    answers: std::collections::BTreeMap<String, serde_json::Value>,
-    contacts: Vec<(String, String)>,
-}
+/// What is stored for a response, turned back into form fields for validation.
+struct Stored<'a>(&'a Snapshot);
 
-impl Stored {
-    async fn load(conn: &mut PgConnection, response_id: i64) -> Result<Self, sqlx::Error> {
-        let (answers, contacts) = responses::stored(conn, response_id).await?;
-        Ok(Stored { answers, contacts })
-    }
-
+impl Stored<'_> {
     /// The stored answers as form fields, contacts included.
-    fn fields(&self, survey: &Survey) -> Result<RawAnswers, RespondError> {
+    fn fields(&self, survey: &Survey) -> RawAnswers {
         let mut fields = RawAnswers::new();
-        for (question_id, value) in &self.answers {
-            let outcome: Outcome = serde_json::from_value(value.clone())
-                .map_err(|e| RespondError::Corrupt(format!("{question_id}: {e}")))?;
+        for (question_id, outcome) in &self.0.answers {
             if let (Outcome::Answered { answer }, Some(question)) =
                 (outcome, survey.question(question_id))
             {
                 fields.extend(answer.to_fields(question));
             }
         }
-        for (question_id, value) in &self.contacts {
+        for (question_id, value) in &self.0.contacts {
             fields
                 .entry(question_id.clone())
                 .or_default()
                 .push(value.clone());
         }
-        Ok(fields)
-    }
-
-    /// Drops from `page` the writes that would store what is already there.
-    fn unchanged_removed(&self, mut page: PageSave) -> PageSave {
-        page.answers
-            .retain(|(question, value)| self.answers.get(question) != Some(value));
-        page.contacts.retain(|(question, value)| {
-            let stored = self
-                .contacts
-                .iter()
-                .find(|(q, _)| q == question)
-                .map(|(_, v)| v);
-            stored != value.as_ref()
-        });
-        page
+        fields
     }
 }
 
-/// The stored answers of a response as form fields (contacts included).
-pub async fn stored_fields(
-    conn: &mut PgConnection,
-    response_id: i64,
-    survey: &Survey,
-) -> Result<RawAnswers, RespondError> {
-    Stored::load(conn, response_id).await?.fields(survey)
+/// Where a save finds its response.
+#[derive(Clone, Copy)]
+enum Key<'a> {
+    Public(PublicId),
+    Code(&'a ResumeCode),
+}
+
+impl Key<'_> {
+    async fn read(self, conn: &mut PgConnection) -> Result<Snapshot, RespondError> {
+        match self {
+            Key::Public(id) => responses::snapshot(conn, id).await,
+            Key::Code(code) => responses::snapshot_by_code(conn, code).await,
+        }?
+        .ok_or(RespondError::NotFound)
+    }
 }
 
 /// Validates a posted page together with everything stored, and saves it when valid.
@@ -136,20 +121,26 @@ pub async fn save_section(
     section_id: &SectionId,
     posted: &RawAnswers,
 ) -> Result<Saved, RespondError> {
-    let response = responses::lock(conn, public_id)
-        .await?
-        .ok_or(RespondError::NotFound)?;
-    save_locked(conn, &response, survey, section_id, posted).await
+    for _ in 0..ATTEMPTS {
+        let snapshot = Key::Public(public_id).read(conn).await?;
+        if let Some(saved) = save_on(conn, &snapshot, survey, section_id, posted, None).await? {
+            return Ok(saved);
+        }
+    }
+    Err(RespondError::Busy)
 }
 
-/// [`save_section`] for a response the caller has just locked.
-async fn save_locked(
+/// Validates and writes a page against one snapshot of the response. `None` when another
+/// write came first, so the snapshot is stale and the caller reads again.
+async fn save_on(
     conn: &mut PgConnection,
-    response: &Response,
+    snapshot: &Snapshot,
     survey: &Survey,
     section_id: &SectionId,
     posted: &RawAnswers,
-) -> Result<Saved, RespondError> {
+    lang: Option<Lang>,
+) -> Result<Option<Saved>, RespondError> {
+    let response = &snapshot.response;
     if response.status != Status::InProgress {
         return Err(RespondError::Closed(response.status));
     }
@@ -158,8 +149,7 @@ async fn save_locked(
         .ok_or(RespondError::NoSuchPage)?;
     let page_fields = only_this_page(section, posted)?;
 
-    let stored = Stored::load(conn, response.id).await?;
-    let mut fields = stored.fields(survey)?;
+    let mut fields = Stored(snapshot).fields(survey);
     fields.retain(|name, _| !page_fields.contains(name));
     fields.extend(posted.iter().map(|(k, v)| (k.clone(), v.clone())));
     let validation = validate(survey, &fields);
@@ -179,16 +169,18 @@ async fn save_locked(
         Some(Ending::ScreenedOut) => Some(Status::ScreenedOut),
         None => None,
     };
-    // Only what changed is sent: a page saved again, or pages before it, cost no writes.
-    let page = stored.unchanged_removed(page_save(survey, &validation, section_id, status));
-    responses::write_locked(conn, response.id, &page).await?;
-    Ok(
+    let mut page = page_save(survey, snapshot, &validation, section_id, status);
+    page.lang = lang.filter(|l| *l != response.lang);
+    if !responses::write(conn, response.id, snapshot.revision, &page).await? {
+        return Ok(None);
+    }
+    Ok(Some(
         match (validation.ended, validation.next_section(section_id)) {
             (Some(ending), _) => Saved::Ended(ending),
             (None, Some(next)) => Saved::Next(next.clone()),
             (None, None) => Saved::Review,
         },
-    )
+    ))
 }
 
 /// The final submit: everything shown must be answered; then the response is completed.
@@ -197,13 +189,27 @@ pub async fn submit(
     public_id: PublicId,
     survey: &Survey,
 ) -> Result<(), RespondError> {
-    let response = responses::lock(conn, public_id)
-        .await?
-        .ok_or(RespondError::NotFound)?;
+    for _ in 0..ATTEMPTS {
+        let snapshot = Key::Public(public_id).read(conn).await?;
+        if submit_on(conn, &snapshot, survey).await? {
+            return Ok(());
+        }
+    }
+    Err(RespondError::Busy)
+}
+
+/// Completes the response of `snapshot` if everything shown is answered. `false` when
+/// another write came first.
+async fn submit_on(
+    conn: &mut PgConnection,
+    snapshot: &Snapshot,
+    survey: &Survey,
+) -> Result<bool, RespondError> {
+    let response = &snapshot.response;
     if response.status != Status::InProgress {
         return Err(RespondError::Closed(response.status));
     }
-    let fields = stored_fields(conn, response.id, survey).await?;
+    let fields = Stored(snapshot).fields(survey);
     let validation = validate(survey, &fields);
     if let Some(section) = validation.first_incomplete(survey) {
         return Err(RespondError::Incomplete(section.clone()));
@@ -218,8 +224,7 @@ pub async fn submit(
         status: Some(Status::Completed),
         ..PageSave::default()
     };
-    responses::write_locked(conn, response.id, &page).await?;
-    Ok(())
+    Ok(responses::write(conn, response.id, snapshot.revision, &page).await?)
 }
 
 /// Questions of the page that do not apply to this respondent but were posted a value.
@@ -297,32 +302,48 @@ pub async fn open(
     catalog: &Catalog,
     code: &ResumeCode,
 ) -> Result<Opened, RespondError> {
-    let Found { response, survey } = find(conn, catalog, code).await?;
-    let fields = stored_fields(conn, response.id, &survey).await?;
+    let snapshot = Key::Code(code).read(conn).await?;
+    let survey = catalog
+        .version(
+            conn,
+            snapshot.response.survey_id,
+            snapshot.response.survey_version,
+        )
+        .await?;
+    let fields = Stored(&snapshot).fields(&survey);
     Ok(Opened {
-        response,
+        response: snapshot.response,
         survey,
         fields,
     })
 }
 
-/// Saves a page of the response a resume code opens.
+/// Saves a page of the response a resume code opens, and remembers the language the
+/// respondent is now using. Two round trips: one read, one conditional write.
 pub async fn save_by_code(
     conn: &mut PgConnection,
     catalog: &Catalog,
     code: &ResumeCode,
     section: &str,
     posted: &RawAnswers,
+    lang: Lang,
 ) -> Result<Saved, RespondError> {
-    // One query finds and locks the response.
-    let response = responses::lock_by_code(conn, code)
-        .await?
-        .ok_or(RespondError::NotFound)?;
-    let survey = catalog
-        .version(conn, response.survey_id, response.survey_version)
-        .await?;
     let section = SectionId::parse(section).map_err(|_| RespondError::NoSuchPage)?;
-    save_locked(conn, &response, &survey, &section, posted).await
+    for _ in 0..ATTEMPTS {
+        let snapshot = Key::Code(code).read(conn).await?;
+        let survey = catalog
+            .version(
+                conn,
+                snapshot.response.survey_id,
+                snapshot.response.survey_version,
+            )
+            .await?;
+        if let Some(saved) = save_on(conn, &snapshot, &survey, &section, posted, Some(lang)).await?
+        {
+            return Ok(saved);
+        }
+    }
+    Err(RespondError::Busy)
 }
 
 /// Submits the response a resume code opens.
@@ -331,8 +352,20 @@ pub async fn submit_by_code(
     catalog: &Catalog,
     code: &ResumeCode,
 ) -> Result<(), RespondError> {
-    let found = find(conn, catalog, code).await?;
-    submit(conn, found.response.public_id, &found.survey).await
+    for _ in 0..ATTEMPTS {
+        let snapshot = Key::Code(code).read(conn).await?;
+        let survey = catalog
+            .version(
+                conn,
+                snapshot.response.survey_id,
+                snapshot.response.survey_version,
+            )
+            .await?;
+        if submit_on(conn, &snapshot, &survey).await? {
+            return Ok(());
+        }
+    }
+    Err(RespondError::Busy)
 }
 
 /// A response begun from the survey's first page.
@@ -371,9 +404,12 @@ fn position(validation: &Validation, section: &SectionId) -> usize {
 }
 
 /// What to write: outcomes up to and including this page (never future pages the
-/// respondent has not seen), plus "not asked" wherever an answer stopped being relevant.
+/// respondent has not seen), plus "not asked" wherever an answer stopped being relevant —
+/// and of those only what differs from `stored`, so a page saved again, or the pages
+/// before it, cost no writes.
 fn page_save(
     survey: &Survey,
+    stored: &Snapshot,
     validation: &Validation,
     section_id: &SectionId,
     status: Option<Status>,
@@ -384,13 +420,15 @@ fn page_save(
         status,
         ..PageSave::default()
     };
+    // Outcomes come in survey order: walk them alongside the questions.
+    let mut outcomes = validation.outcomes.iter().peekable();
     for section in &survey.sections {
         let shown_at = validation
             .relevant_sections
             .iter()
             .position(|s| *s == section.id);
         for question in &section.questions {
-            let Some(outcome) = validation.outcome(question.id.as_str()) else {
+            let Some((_, outcome)) = outcomes.next_if(|(id, _)| *id == question.id) else {
                 continue;
             };
             let seen = shown_at.is_some_and(|at| at <= reached);
@@ -399,17 +437,22 @@ fn page_save(
             if !write {
                 continue;
             }
+            let id = question.id.as_str();
             if question.disclosure == Disclosure::DirectIdentifier {
                 let value = match outcome {
                     Outcome::Answered { answer } => answer
                         .to_fields(question)
-                        .remove(question.id.as_str())
+                        .remove(id)
                         .and_then(|mut v| v.pop()),
                     _ => None,
                 };
-                page.contacts.push((question.id.to_string(), value));
-            } else if let Ok(json) = serde_json::to_value(outcome) {
-                page.answers.push((question.id.to_string(), json));
+                if stored.contacts.get(id) != value.as_ref() {
+                    page.contacts.push((id.to_owned(), value));
+                }
+            } else if stored.answers.get(id) != Some(outcome)
+                && let Ok(json) = serde_json::to_value(outcome)
+            {
+                page.answers.push((id.to_owned(), json));
             }
         }
     }
@@ -468,13 +511,11 @@ mod tests {
 
     async fn stored(pool: &PgPool, code: &ResumeCode) -> RawAnswers {
         let mut conn = pool.acquire().await.expect("connection");
-        let response = responses::by_resume_code(&mut conn, code)
+        let snapshot = responses::snapshot_by_code(&mut conn, code)
             .await
             .expect("query")
             .expect("found");
-        stored_fields(&mut conn, response.id, &national())
-            .await
-            .expect("fields")
+        Stored(&snapshot).fields(&national())
     }
 
     #[sqlx::test(migrator = "crate::MIGRATOR")]
@@ -491,6 +532,47 @@ mod tests {
                 .await
                 .expect("role"),
             Saved::Next(id("profile"))
+        );
+    }
+
+    #[sqlx::test(migrator = "crate::MIGRATOR")]
+    async fn many_saves_of_one_response_at_the_same_moment_all_land_once(pool: PgPool) {
+        let (who, code) = started(&pool).await;
+        save(&pool, who, "consent", &[("consent", "agree")])
+            .await
+            .expect("consent");
+        // A quadruple tap, or several devices: each save reads, validates and writes
+        // against its own read; the ones that lose the race read again. Each loss means
+        // another save landed, so `ATTEMPTS` saves at once all land.
+        let taps = (0..ATTEMPTS).map(|_| {
+            let pool = pool.clone();
+            tokio::spawn(async move {
+                let mut conn = pool.acquire().await.expect("connection");
+                save_section(
+                    &mut conn,
+                    who,
+                    &national(),
+                    &id("screening"),
+                    &fields(&[("role", "clinician")]),
+                )
+                .await
+            })
+        });
+        for tap in taps.collect::<Vec<_>>() {
+            assert_eq!(
+                tap.await.expect("task").expect("saved"),
+                Saved::Next(id("profile"))
+            );
+        }
+        let rows: i64 =
+            sqlx::query_scalar("SELECT count(*) FROM answers WHERE question_id = 'role'")
+                .fetch_one(&pool)
+                .await
+                .expect("count");
+        assert_eq!(rows, 1);
+        assert_eq!(
+            stored(&pool, &code).await.get("role").map(Vec::as_slice),
+            Some(&["clinician".to_owned()][..])
         );
     }
 
@@ -655,34 +737,27 @@ mod tests {
             .await
             .expect("profile");
         tx.commit().await.expect("commit");
-        let answered_title = |stored: &std::collections::BTreeMap<String, serde_json::Value>| {
-            stored
-                .get("title")
-                .and_then(|v| v.get("outcome"))
-                .and_then(|o| o.as_str())
-                .map(str::to_owned)
-        };
         let mut conn = pool.acquire().await.expect("connection");
-        let response = responses::by_resume_code(&mut conn, &code)
+        let before = responses::snapshot_by_code(&mut conn, &code)
             .await
             .expect("query")
-            .expect("found");
-        let before = responses::answers(&mut conn, response.id)
-            .await
-            .expect("answers");
-        assert_eq!(answered_title(&before).as_deref(), Some("answered"));
+            .expect("found")
+            .answers;
+        assert!(matches!(
+            before.get("title"),
+            Some(Outcome::Answered { .. })
+        ));
 
         // Going back and changing the role drops what only clinicians are asked.
         save(&pool, who, "screening", &[("role", "industry")])
             .await
             .expect("industry");
-        let after = responses::answers(&mut conn, response.id)
+        let after = responses::snapshot_by_code(&mut conn, &code)
             .await
-            .expect("answers");
-        assert_eq!(
-            after.get("title"),
-            Some(&serde_json::json!({"outcome": "not_asked"}))
-        );
+            .expect("query")
+            .expect("found")
+            .answers;
+        assert_eq!(after.get("title"), Some(&Outcome::NotAsked));
     }
 
     #[sqlx::test(migrator = "crate::MIGRATOR")]
@@ -819,9 +894,16 @@ mod tests {
         let mut conn = pool.acquire().await.expect("connection");
         let catalog = Catalog::default();
         for section in ["nowhere", "../consent", ""] {
-            let error = save_by_code(&mut conn, &catalog, &code, section, &RawAnswers::new())
-                .await
-                .expect_err("no such page");
+            let error = save_by_code(
+                &mut conn,
+                &catalog,
+                &code,
+                section,
+                &RawAnswers::new(),
+                Lang::Zh,
+            )
+            .await
+            .expect_err("no such page");
             assert_eq!(
                 error.to_string(),
                 "the survey has no such page",
@@ -829,9 +911,16 @@ mod tests {
             );
         }
         let unknown = ResumeCode::parse("0123456789abcdef0123456789abcdef").expect("well formed");
-        let error = save_by_code(&mut conn, &catalog, &unknown, "consent", &RawAnswers::new())
-            .await
-            .expect_err("unknown");
+        let error = save_by_code(
+            &mut conn,
+            &catalog,
+            &unknown,
+            "consent",
+            &RawAnswers::new(),
+            Lang::Zh,
+        )
+        .await
+        .expect_err("unknown");
         assert_eq!(error.to_string(), "no such response");
     }
 }

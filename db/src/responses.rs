@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 
 use canvass_core::Lang;
+use canvass_core::answers::Outcome;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
@@ -102,16 +103,8 @@ pub struct PageSave {
     pub contacts: Vec<(String, Option<String>)>,
     /// The status after this save (`Completed` on the final submit).
     pub status: Option<Status>,
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum SaveError {
-    #[error("no such response")]
-    NotFound,
-    #[error("this response is {0:?} and can no longer be changed")]
-    Closed(Status),
-    #[error(transparent)]
-    Database(#[from] sqlx::Error),
+    /// The language the respondent is now using, if known (they may switch mid-way).
+    pub lang: Option<Lang>,
 }
 
 /// Starts a response to a published survey version.
@@ -155,165 +148,235 @@ pub async fn by_resume_code(
     Ok(row.map(Response::from))
 }
 
-/// Locks a response for the rest of the caller's transaction and returns it.
-pub async fn lock(
+/// A response as read for a save: its row, what is stored for it, and the revision all
+/// of that was read at (one query, so one consistent snapshot).
+#[derive(Debug, Clone)]
+pub struct Snapshot {
+    pub response: Response,
+    pub revision: i32,
+    /// Question ID → what became of the question, as stored.
+    pub answers: BTreeMap<String, Outcome>,
+    /// Question ID → a direct identifier, kept apart from the answers.
+    pub contacts: BTreeMap<String, String>,
+}
+
+/// A `responses` row with its stored answers and contacts aggregated as JSON objects
+/// (`json`, not `jsonb`: concatenated as text, not rebuilt).
+struct SnapshotRow {
+    id: i64,
+    public_id: Uuid,
+    survey_id: i64,
+    survey_version: i32,
+    status: Status,
+    lang: String,
+    last_section: Option<String>,
+    revision: i32,
+    answers: String,
+    contacts: String,
+}
+
+/// A stored answer that is not a valid outcome (a bug or a hand edit), named by question.
+#[derive(Debug, thiserror::Error)]
+#[error("the stored answer to {question} could not be read: {reason}")]
+pub struct CorruptAnswer {
+    pub question: String,
+    pub reason: String,
+}
+
+impl TryFrom<SnapshotRow> for Snapshot {
+    type Error = CorruptAnswer;
+
+    fn try_from(r: SnapshotRow) -> Result<Self, CorruptAnswer> {
+        // One pass straight into typed outcomes; only on failure, a second one to name the
+        // question at fault.
+        let answers = match serde_json::from_str::<BTreeMap<String, Outcome>>(&r.answers) {
+            Ok(answers) => answers,
+            Err(error) => return Err(corrupt_answer(&r.answers, &error)),
+        };
+        let contacts = serde_json::from_str(&r.contacts).map_err(|e| CorruptAnswer {
+            question: "contacts".to_owned(),
+            reason: e.to_string(),
+        })?;
+        Ok(Snapshot {
+            response: Response::from(ResponseRow {
+                id: r.id,
+                public_id: r.public_id,
+                survey_id: r.survey_id,
+                survey_version: r.survey_version,
+                status: r.status,
+                lang: r.lang,
+                last_section: r.last_section,
+            }),
+            revision: r.revision,
+            answers,
+            contacts,
+        })
+    }
+}
+
+fn corrupt_answer(json: &str, error: &serde_json::Error) -> CorruptAnswer {
+    let entries: BTreeMap<String, serde_json::Value> =
+        serde_json::from_str(json).unwrap_or_default();
+    entries
+        .into_iter()
+        .find_map(|(question, value)| {
+            serde_json::from_value::<Outcome>(value)
+                .err()
+                .map(|e| CorruptAnswer {
+                    question,
+                    reason: e.to_string(),
+                })
+        })
+        .unwrap_or_else(|| CorruptAnswer {
+            question: "answers".to_owned(),
+            reason: error.to_string(),
+        })
+}
+
+fn decoded(row: Option<SnapshotRow>) -> Result<Option<Snapshot>, sqlx::Error> {
+    row.map(Snapshot::try_from)
+        .transpose()
+        .map_err(|e| sqlx::Error::Decode(Box::new(e)))
+}
+
+/// The response with this public ID and everything stored for it, in one query.
+pub async fn snapshot(
     conn: &mut PgConnection,
     public_id: PublicId,
-) -> Result<Option<Response>, sqlx::Error> {
+) -> Result<Option<Snapshot>, sqlx::Error> {
     let row = sqlx::query_as!(
-        ResponseRow,
-        r#"SELECT id, public_id, survey_id, survey_version, status AS "status: Status", lang, last_section
-           FROM responses WHERE public_id = $1 FOR UPDATE"#,
+        SnapshotRow,
+        r#"SELECT r.id, r.public_id, r.survey_id, r.survey_version, r.status AS "status: Status",
+                  r.lang, r.last_section, r.revision,
+                  (SELECT coalesce(json_object_agg(a.question_id, a.value)::text, '{}')
+                     FROM answers a WHERE a.response_id = r.id) AS "answers!",
+                  (SELECT coalesce(json_object_agg(c.question_id, c.value)::text, '{}')
+                     FROM contacts c WHERE c.response_id = r.id) AS "contacts!"
+           FROM responses r WHERE r.public_id = $1"#,
         public_id.0
     )
     .fetch_optional(&mut *conn)
     .await?;
-    Ok(row.map(Response::from))
+    decoded(row)
 }
 
-/// Finds the response a resume code opens and locks it for the rest of the caller's
-/// transaction.
-pub async fn lock_by_code(
+/// The response a resume code opens and everything stored for it, in one query.
+pub async fn snapshot_by_code(
     conn: &mut PgConnection,
     code: &ResumeCode,
-) -> Result<Option<Response>, sqlx::Error> {
+) -> Result<Option<Snapshot>, sqlx::Error> {
     let row = sqlx::query_as!(
-        ResponseRow,
-        r#"SELECT id, public_id, survey_id, survey_version, status AS "status: Status", lang, last_section
-           FROM responses WHERE resume_hash = sha256(convert_to($1, 'UTF8')) FOR UPDATE"#,
+        SnapshotRow,
+        r#"SELECT r.id, r.public_id, r.survey_id, r.survey_version, r.status AS "status: Status",
+                  r.lang, r.last_section, r.revision,
+                  (SELECT coalesce(json_object_agg(a.question_id, a.value)::text, '{}')
+                     FROM answers a WHERE a.response_id = r.id) AS "answers!",
+                  (SELECT coalesce(json_object_agg(c.question_id, c.value)::text, '{}')
+                     FROM contacts c WHERE c.response_id = r.id) AS "contacts!"
+           FROM responses r WHERE r.resume_hash = sha256(convert_to($1, 'UTF8'))"#,
         code.as_str()
     )
     .fetch_optional(&mut *conn)
     .await?;
-    Ok(row.map(Response::from))
+    decoded(row)
 }
 
-/// The direct identifiers stored apart for a response, by question ID.
-pub async fn contacts(
+/// Writes a page to a response in one statement — so atomically and durably, with or
+/// without a surrounding transaction — provided the response is still in progress and at
+/// the `revision` its validation was based on ([`Snapshot::revision`]). Returns `false`, and
+/// writes nothing, when another write came first (a double tap, a second device) or the
+/// response is closed: the caller reads again and decides.
+///
+/// Only the answers whose value changed are rewritten; contacts set to `None` are erased;
+/// the response's progress, language and status are updated and its revision bumped.
+pub async fn write(
     conn: &mut PgConnection,
     response_id: i64,
-) -> Result<Vec<(String, String)>, sqlx::Error> {
-    let rows = sqlx::query!(
-        "SELECT question_id, value FROM contacts WHERE response_id = $1 ORDER BY question_id",
-        response_id
-    )
-    .fetch_all(&mut *conn)
-    .await?;
-    Ok(rows.into_iter().map(|r| (r.question_id, r.value)).collect())
-}
-
-/// Saves one page in the caller's transaction: locks the response, refuses a closed one,
-/// overwrites the page's answers (so saving the same page twice changes nothing more), and
-/// records progress.
-pub async fn save_page(
-    conn: &mut PgConnection,
-    public_id: PublicId,
+    revision: i32,
     page: &PageSave,
-) -> Result<(), SaveError> {
-    let current = sqlx::query!(
-        r#"SELECT id, status AS "status: Status" FROM responses WHERE public_id = $1 FOR UPDATE"#,
-        public_id.0
-    )
-    .fetch_optional(&mut *conn)
-    .await?
-    .ok_or(SaveError::NotFound)?;
-    if current.status != Status::InProgress {
-        return Err(SaveError::Closed(current.status));
-    }
-    write_locked(conn, current.id, page).await?;
-    Ok(())
-}
-
-/// Writes a page to a response the caller has locked ([`lock`]) and found in progress, in
-/// the caller's transaction: the answers that changed (one statement), the contacts, the
-/// progress.
-pub async fn write_locked(
-    conn: &mut PgConnection,
-    response_id: i64,
-    page: &PageSave,
-) -> Result<(), sqlx::Error> {
-    if !page.answers.is_empty() {
-        let (ids, values): (Vec<String>, Vec<serde_json::Value>) =
-            page.answers.iter().cloned().unzip();
-        sqlx::query!(
-            r#"INSERT INTO answers (response_id, question_id, value)
-               SELECT $1, q, v FROM unnest($2::text[], $3::jsonb[]) AS t(q, v)
-               ON CONFLICT (response_id, question_id) DO UPDATE SET value = EXCLUDED.value, saved_at = now()
-               WHERE answers.value IS DISTINCT FROM EXCLUDED.value"#,
-            response_id,
-            &ids,
-            &values
-        )
-        .execute(&mut *conn)
-        .await?;
-    }
+) -> Result<bool, sqlx::Error> {
+    let (answer_ids, answer_values): (Vec<String>, Vec<serde_json::Value>) =
+        page.answers.iter().cloned().unzip();
+    let (mut set_ids, mut set_values, mut erased) = (Vec::new(), Vec::new(), Vec::new());
     for (question, value) in &page.contacts {
         match value {
             Some(value) => {
-                sqlx::query!(
-                    r#"INSERT INTO contacts (response_id, question_id, value) VALUES ($1, $2, $3)
-                       ON CONFLICT (response_id, question_id) DO UPDATE SET value = EXCLUDED.value, saved_at = now()"#,
-                    response_id,
-                    question,
-                    value
-                )
-                .execute(&mut *conn)
-                .await?;
+                set_ids.push(question.clone());
+                set_values.push(value.clone());
             }
-            None => {
-                sqlx::query!(
-                    "DELETE FROM contacts WHERE response_id = $1 AND question_id = $2",
-                    response_id,
-                    question
-                )
-                .execute(&mut *conn)
-                .await?;
-            }
+            None => erased.push(question.clone()),
         }
     }
     let status = page.status.unwrap_or(Status::InProgress);
-    sqlx::query!(
-        r#"UPDATE responses
-           SET last_section = $2, last_activity_at = now(), status = $3,
-               completed_at = CASE WHEN $3 = 'completed'::response_status THEN now() END
-           WHERE id = $1"#,
-        response_id,
-        page.section,
-        status as Status
-    )
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
-}
-
-/// Everything stored for a response in one query: answer outcomes (JSON) by question, and
-/// the direct identifiers kept apart.
-pub async fn stored(
-    conn: &mut PgConnection,
-    response_id: i64,
-) -> Result<(BTreeMap<String, serde_json::Value>, Vec<(String, String)>), sqlx::Error> {
-    let rows = sqlx::query!(
-        r#"SELECT question_id AS "question_id!", value AS "value?", NULL::text AS "contact?"
-             FROM answers WHERE response_id = $1
-           UNION ALL
-           SELECT question_id, NULL::jsonb, value FROM contacts WHERE response_id = $1"#,
-        response_id
-    )
-    .fetch_all(&mut *conn)
-    .await?;
-    let mut answers = BTreeMap::new();
-    let mut contacts = Vec::new();
-    for row in rows {
-        match (row.value, row.contact) {
-            (Some(value), _) => {
-                answers.insert(row.question_id, value);
-            }
-            (None, Some(contact)) => contacts.push((row.question_id, contact)),
-            (None, None) => {}
-        }
-    }
-    contacts.sort();
-    Ok((answers, contacts))
+    // Most pages hold no contact: they get the statement without the contacts' parts,
+    // which PostgreSQL sets up in less time.
+    let written = if page.contacts.is_empty() {
+        sqlx::query_scalar!(
+            r#"WITH r AS (
+                 UPDATE responses
+                 SET last_section = $3, last_activity_at = now(), status = $4,
+                     lang = coalesce($5, lang), revision = revision + 1,
+                     completed_at = CASE WHEN $4 = 'completed'::response_status THEN now() END
+                 WHERE id = $1 AND revision = $2 AND status = 'in_progress'
+                 RETURNING id
+               ), answered AS (
+                 INSERT INTO answers (response_id, question_id, value)
+                 SELECT r.id, q, v FROM r, unnest($6::text[], $7::jsonb[]) AS t(q, v)
+                 ON CONFLICT (response_id, question_id)
+                   DO UPDATE SET value = EXCLUDED.value, saved_at = now()
+                   WHERE answers.value IS DISTINCT FROM EXCLUDED.value
+               )
+               SELECT count(*) AS "written!" FROM r"#,
+            response_id,
+            revision,
+            page.section,
+            status as Status,
+            page.lang.map(Lang::code),
+            &answer_ids,
+            &answer_values,
+        )
+        .fetch_one(&mut *conn)
+        .await?
+    } else {
+        sqlx::query_scalar!(
+            r#"WITH r AS (
+                 UPDATE responses
+                 SET last_section = $3, last_activity_at = now(), status = $4,
+                     lang = coalesce($5, lang), revision = revision + 1,
+                     completed_at = CASE WHEN $4 = 'completed'::response_status THEN now() END
+                 WHERE id = $1 AND revision = $2 AND status = 'in_progress'
+                 RETURNING id
+               ), answered AS (
+                 INSERT INTO answers (response_id, question_id, value)
+                 SELECT r.id, q, v FROM r, unnest($6::text[], $7::jsonb[]) AS t(q, v)
+                 ON CONFLICT (response_id, question_id)
+                   DO UPDATE SET value = EXCLUDED.value, saved_at = now()
+                   WHERE answers.value IS DISTINCT FROM EXCLUDED.value
+               ), contacted AS (
+                 INSERT INTO contacts (response_id, question_id, value)
+                 SELECT r.id, q, v FROM r, unnest($8::text[], $9::text[]) AS t(q, v)
+                 ON CONFLICT (response_id, question_id)
+                   DO UPDATE SET value = EXCLUDED.value, saved_at = now()
+               ), erased AS (
+                 DELETE FROM contacts c USING r
+                 WHERE c.response_id = r.id AND c.question_id = ANY($10::text[])
+               )
+               SELECT count(*) AS "written!" FROM r"#,
+            response_id,
+            revision,
+            page.section,
+            status as Status,
+            page.lang.map(Lang::code),
+            &answer_ids,
+            &answer_values,
+            &set_ids,
+            &set_values,
+            &erased
+        )
+        .fetch_one(&mut *conn)
+        .await?
+    };
+    Ok(written == 1)
 }
 
 /// Moves a response's timestamps into the past: started `started_secs_ago` seconds ago,
@@ -351,20 +414,6 @@ pub async fn count_for(conn: &mut PgConnection, slug: &str) -> Result<i64, sqlx:
     )
     .fetch_one(&mut *conn)
     .await
-}
-
-/// Every stored answer outcome of a response, by question ID.
-pub async fn answers(
-    conn: &mut PgConnection,
-    response_id: i64,
-) -> Result<BTreeMap<String, serde_json::Value>, sqlx::Error> {
-    let rows = sqlx::query!(
-        "SELECT question_id, value FROM answers WHERE response_id = $1",
-        response_id
-    )
-    .fetch_all(&mut *conn)
-    .await?;
-    Ok(rows.into_iter().map(|r| (r.question_id, r.value)).collect())
 }
 
 #[cfg(test)]
@@ -452,6 +501,24 @@ mod tests {
         );
     }
 
+    /// Reads the response and writes `page` at the revision just read.
+    async fn save_page(conn: &mut PgConnection, public_id: PublicId, page: &PageSave) -> bool {
+        let read = snapshot(conn, public_id)
+            .await
+            .expect("query")
+            .expect("found");
+        write(conn, read.response.id, read.revision, page)
+            .await
+            .expect("write")
+    }
+
+    async fn read(conn: &mut PgConnection, code: &ResumeCode) -> Snapshot {
+        snapshot_by_code(conn, code)
+            .await
+            .expect("query")
+            .expect("found")
+    }
+
     #[sqlx::test(migrator = "crate::MIGRATOR")]
     async fn saving_the_same_page_twice_changes_nothing_more(pool: PgPool) {
         let mut conn = pool.acquire().await.expect("connection");
@@ -466,19 +533,54 @@ mod tests {
                 json!({"outcome": "answered", "answer": {"type": "choice", "value": {"code": "agree", "other": null}}}),
             )],
         );
-        save_page(&mut conn, started.public_id, &consent)
+        assert!(save_page(&mut conn, started.public_id, &consent).await);
+        assert!(save_page(&mut conn, started.public_id, &consent).await);
+        let read = read(&mut conn, &started.resume_code).await;
+        assert_eq!(read.answers.len(), 1);
+        assert_eq!(read.response.last_section.as_deref(), Some("consent"));
+        assert_eq!(read.revision, 2);
+    }
+
+    #[sqlx::test(migrator = "crate::MIGRATOR")]
+    async fn a_write_based_on_a_stale_read_changes_nothing(pool: PgPool) {
+        let mut conn = pool.acquire().await.expect("connection");
+        let survey_id = published(&mut conn).await;
+        let started = start(&mut conn, survey_id, 2, Lang::Zh)
             .await
-            .expect("first save");
-        save_page(&mut conn, started.public_id, &consent)
+            .expect("start");
+        let stale = read(&mut conn, &started.resume_code).await;
+        let first = page("consent", &[("consent", json!({"outcome": "no_answer"}))]);
+        assert!(save_page(&mut conn, started.public_id, &first).await);
+        let second = page("profile", &[("province", json!({"outcome": "no_answer"}))]);
+        let written = write(&mut conn, stale.response.id, stale.revision, &second)
             .await
-            .expect("retry");
-        let response = by_resume_code(&mut conn, &started.resume_code)
+            .expect("write");
+        assert!(!written, "another write came in between");
+        let now = read(&mut conn, &started.resume_code).await;
+        assert_eq!(now.response.last_section.as_deref(), Some("consent"));
+        assert_eq!(now.answers.keys().collect::<Vec<_>>(), ["consent"]);
+        assert_eq!(now.revision, 1);
+    }
+
+    #[sqlx::test(migrator = "crate::MIGRATOR")]
+    async fn a_save_records_the_language_the_respondent_switched_to(pool: PgPool) {
+        let mut conn = pool.acquire().await.expect("connection");
+        let survey_id = published(&mut conn).await;
+        let started = start(&mut conn, survey_id, 2, Lang::Zh)
             .await
-            .expect("query")
-            .expect("found");
-        let stored = answers(&mut conn, response.id).await.expect("answers");
-        assert_eq!(stored.len(), 1);
-        assert_eq!(response.last_section.as_deref(), Some("consent"));
+            .expect("start");
+        let mut consent = page("consent", &[("consent", json!({"outcome": "no_answer"}))]);
+        assert!(save_page(&mut conn, started.public_id, &consent).await);
+        assert_eq!(
+            read(&mut conn, &started.resume_code).await.response.lang,
+            Lang::Zh
+        );
+        consent.lang = Some(Lang::En);
+        assert!(save_page(&mut conn, started.public_id, &consent).await);
+        assert_eq!(
+            read(&mut conn, &started.resume_code).await.response.lang,
+            Lang::En
+        );
     }
 
     #[sqlx::test(migrator = "crate::MIGRATOR")]
@@ -493,16 +595,13 @@ mod tests {
             &[("followup_ok", json!({"outcome": "no_answer"}))],
         );
         last.status = Some(Status::Completed);
-        save_page(&mut conn, started.public_id, &last)
-            .await
-            .expect("submit");
-        let error = save_page(&mut conn, started.public_id, &last)
-            .await
-            .expect_err("closed");
-        assert_eq!(
-            error.to_string(),
-            "this response is Completed and can no longer be changed"
-        );
+        assert!(save_page(&mut conn, started.public_id, &last).await);
+        last.status = None;
+        last.answers = vec![("followup_ok".into(), json!({"outcome": "not_asked"}))];
+        assert!(!save_page(&mut conn, started.public_id, &last).await);
+        let read = read(&mut conn, &started.resume_code).await;
+        assert_eq!(read.response.status, Status::Completed);
+        assert_eq!(read.answers.get("followup_ok"), Some(&Outcome::NoAnswer));
     }
 
     #[sqlx::test(migrator = "crate::MIGRATOR")]
@@ -514,12 +613,10 @@ mod tests {
             .expect("start");
         let mut follow_up = page(
             "follow_up",
-            &[("followup_ok", json!({"outcome": "answered"}))],
+            &[("followup_ok", json!({"outcome": "no_answer"}))],
         );
         follow_up.contacts = vec![("contact_email".into(), Some("wang@hospital.cn".into()))];
-        save_page(&mut conn, started.public_id, &follow_up)
-            .await
-            .expect("save");
+        assert!(save_page(&mut conn, started.public_id, &follow_up).await);
         let in_answers: i64 =
             sqlx::query_scalar("SELECT count(*) FROM answers WHERE value::text LIKE '%@%'")
                 .fetch_one(&pool)
@@ -531,9 +628,7 @@ mod tests {
             .expect("count");
         assert_eq!((in_answers, in_contacts), (0, 1));
         follow_up.contacts = vec![("contact_email".into(), None)];
-        save_page(&mut conn, started.public_id, &follow_up)
-            .await
-            .expect("erase");
+        assert!(save_page(&mut conn, started.public_id, &follow_up).await);
         let left: i64 = sqlx::query_scalar("SELECT count(*) FROM contacts")
             .fetch_one(&pool)
             .await
@@ -542,45 +637,69 @@ mod tests {
     }
 
     #[sqlx::test(migrator = "crate::MIGRATOR")]
-    async fn stored_reads_answers_and_contacts_in_one_go_and_lock_by_code_finds_the_response(
-        pool: PgPool,
-    ) {
+    async fn a_snapshot_reads_the_response_its_answers_and_its_contacts_in_one_go(pool: PgPool) {
         let mut conn = pool.acquire().await.expect("connection");
         let survey_id = published(&mut conn).await;
         let started = start(&mut conn, survey_id, 2, Lang::Zh)
             .await
             .expect("start");
+        let fresh = read(&mut conn, &started.resume_code).await;
+        assert!(fresh.answers.is_empty() && fresh.contacts.is_empty());
         let mut follow_up = page(
             "follow_up",
             &[("followup_ok", json!({"outcome": "no_answer"}))],
         );
         follow_up.contacts = vec![("contact_email".into(), Some("wang@hospital.cn".into()))];
-        save_page(&mut conn, started.public_id, &follow_up)
-            .await
-            .expect("save");
-        let locked = lock_by_code(&mut conn, &started.resume_code)
+        assert!(save_page(&mut conn, started.public_id, &follow_up).await);
+        let by_code = read(&mut conn, &started.resume_code).await;
+        assert_eq!(by_code.response.public_id, started.public_id);
+        assert_eq!(by_code.answers.get("followup_ok"), Some(&Outcome::NoAnswer));
+        assert_eq!(by_code.answers.len(), 1);
+        assert_eq!(
+            by_code.contacts.into_iter().collect::<Vec<_>>(),
+            [("contact_email".to_owned(), "wang@hospital.cn".to_owned())]
+        );
+        let by_id = snapshot(&mut conn, started.public_id)
             .await
             .expect("query")
             .expect("found");
-        assert_eq!(locked.public_id, started.public_id);
-        let (answers, contacts) = stored(&mut conn, locked.id).await.expect("stored");
-        assert_eq!(
-            answers.get("followup_ok"),
-            Some(&json!({"outcome": "no_answer"}))
-        );
-        assert_eq!(answers.len(), 1);
-        assert_eq!(
-            contacts,
-            [("contact_email".to_owned(), "wang@hospital.cn".to_owned())]
+        assert_eq!(by_id.revision, by_code.revision);
+    }
+
+    #[sqlx::test(migrator = "crate::MIGRATOR")]
+    async fn a_stored_answer_that_is_not_an_outcome_is_named_when_read(pool: PgPool) {
+        let mut conn = pool.acquire().await.expect("connection");
+        let survey_id = published(&mut conn).await;
+        let started = start(&mut conn, survey_id, 2, Lang::Zh)
+            .await
+            .expect("start");
+        let first = page("consent", &[("consent", json!({"outcome": "no_answer"}))]);
+        assert!(save_page(&mut conn, started.public_id, &first).await);
+        sqlx::query("INSERT INTO answers (response_id, question_id, value) SELECT id, 'title', '{\"outcome\": \"maybe\"}' FROM responses")
+            .execute(&pool)
+            .await
+            .expect("hand edit");
+        let error = snapshot_by_code(&mut conn, &started.resume_code)
+            .await
+            .expect_err("corrupt");
+        assert!(
+            error
+                .to_string()
+                .contains("the stored answer to title could not be read: unknown variant `maybe`"),
+            "{error}"
         );
     }
 
     #[sqlx::test(migrator = "crate::MIGRATOR")]
-    async fn saving_to_an_unknown_response_is_not_found(pool: PgPool) {
+    async fn an_unknown_response_is_not_found_and_cannot_be_written(pool: PgPool) {
         let mut conn = pool.acquire().await.expect("connection");
-        let error = save_page(&mut conn, PublicId(Uuid::nil()), &PageSave::default())
+        let unknown = snapshot(&mut conn, PublicId(Uuid::nil()))
             .await
-            .expect_err("unknown");
-        assert_eq!(error.to_string(), "no such response");
+            .expect("query");
+        assert!(unknown.is_none());
+        let written = write(&mut conn, 4242, 0, &PageSave::default())
+            .await
+            .expect("write");
+        assert!(!written);
     }
 }

@@ -2,10 +2,12 @@
 //!
 //! Each of `concurrency` tasks plays one synthetic respondent after another, saving their
 //! pages with `respond::save_section` — validation of everything against the definition
-//! plus one durable transaction, exactly what a respondent's Next does — for `seconds`.
+//! plus one durable write statement, exactly what a respondent's Next does — for `seconds`.
 //! It prints throughput and latency percentiles; it asserts nothing. By default each
 //! respondent saves again as soon as a save returns (closed loop); with `--rate` they are
-//! paced to that many saves per second in all, as people reading between pages would be.
+//! paced to that many saves per second in all, as people reading between pages would be,
+//! on a fixed schedule (a late save does not push the next one back), and latency counts
+//! from when a save was due.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -60,9 +62,12 @@ pub async fn run(
         let (pool, survey, walks) = (pool.clone(), Arc::clone(&survey), Arc::clone(&walks));
         let (survey_id, version) = (published.survey_id, published.version);
         tasks.spawn(async move {
-            // Paced respondents start spread over one pace, not all in the same instant.
+            // Paced respondents start spread over one pace, not all in the same instant, and
+            // then keep to a fixed schedule: one save every `pace`, whatever the previous
+            // one cost, so the rate asked for is the rate offered.
+            let mut due = Instant::now();
             if let Some(pace) = pace {
-                tokio::time::sleep(pace.mul_f64(task as f64 / concurrency as f64)).await;
+                due += pace.mul_f64(task as f64 / concurrency as f64);
             }
             let mut latencies = Vec::new();
             let mut next_walk = task;
@@ -76,21 +81,27 @@ pub async fn run(
                         .public_id
                 };
                 for (section, posted) in walk {
+                    // Latency counts from when the save was due (paced) or began (closed
+                    // loop): a save that had to wait for an earlier one counts that wait.
+                    let began = match pace {
+                        Some(pace) => {
+                            let at = due;
+                            tokio::time::sleep_until(at.into()).await;
+                            due += pace;
+                            at
+                        }
+                        None => Instant::now(),
+                    };
                     if Instant::now() >= deadline {
                         break;
                     }
-                    let t = Instant::now();
-                    // Paced mode: each respondent saves once per `pace`, like a person
-                    // reading the next page; latency is still only the save itself.
-                    let next_at = pace.map(|pace| t + pace);
-                    let mut tx = pool.begin().await?;
+                    // As the route does: a connection, no transaction (a save is one read
+                    // and one conditional write statement).
+                    let mut conn = pool.acquire().await?;
                     let saved =
-                        respond::save_section(&mut tx, who, &survey, section, posted).await?;
-                    tx.commit().await?;
-                    latencies.push(t.elapsed());
-                    if let Some(next_at) = next_at {
-                        tokio::time::sleep_until(next_at.into()).await;
-                    }
+                        respond::save_section(&mut conn, who, &survey, section, posted).await?;
+                    drop(conn);
+                    latencies.push(began.elapsed());
                     if !matches!(saved, Saved::Next(_)) {
                         break;
                     }

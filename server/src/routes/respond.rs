@@ -111,11 +111,18 @@ pub async fn save(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let outcome = save_page(&state, &code, &section, &body).await;
+    let lang = request_lang(&headers);
+    let outcome = save_page(&state, &code, &section, &body, lang).await;
     reply(&state, outcome, &uri, headers).await
 }
 
-async fn save_page(state: &AppState, code: &str, section: &str, body: &[u8]) -> Outcome {
+async fn save_page(
+    state: &AppState,
+    code: &str,
+    section: &str,
+    body: &[u8],
+    lang: Lang,
+) -> Outcome {
     let Some(resume) = ResumeCode::parse(code) else {
         return refusal(RespondError::NotFound, None);
     };
@@ -126,19 +133,17 @@ async fn save_page(state: &AppState, code: &str, section: &str, body: &[u8]) -> 
             back,
         };
     };
-    let Ok(mut tx) = state.pool.begin().await else {
+    // No transaction: a save is one read and one conditional write statement.
+    let Ok(mut conn) = state.pool.acquire().await else {
         return Outcome::Refused {
             problem: Problem::Unavailable,
             back,
         };
     };
-    match respond::save_by_code(&mut tx, &state.catalog, &resume, section, &posted).await {
-        Ok(saved) => match tx.commit().await {
-            Ok(()) => Outcome::Go {
-                next: next_path(code, &saved),
-                remember: None,
-            },
-            Err(error) => refusal(RespondError::from(error), back),
+    match respond::save_by_code(&mut conn, &state.catalog, &resume, section, &posted, lang).await {
+        Ok(saved) => Outcome::Go {
+            next: next_path(code, &saved),
+            remember: None,
         },
         Err(RespondError::Invalid(errors)) => Outcome::Invalid(Posted {
             section: section.to_owned(),
@@ -166,19 +171,16 @@ async fn submit_response(state: &AppState, code: &str) -> Outcome {
         return refusal(RespondError::NotFound, None);
     };
     let back = Some(paths::resume(code));
-    let Ok(mut tx) = state.pool.begin().await else {
+    let Ok(mut conn) = state.pool.acquire().await else {
         return Outcome::Refused {
             problem: Problem::Unavailable,
             back,
         };
     };
-    match respond::submit_by_code(&mut tx, &state.catalog, &resume).await {
-        Ok(()) => match tx.commit().await {
-            Ok(()) => Outcome::Go {
-                next: paths::end(code),
-                remember: None,
-            },
-            Err(error) => refusal(RespondError::from(error), back),
+    match respond::submit_by_code(&mut conn, &state.catalog, &resume).await {
+        Ok(()) => Outcome::Go {
+            next: paths::end(code),
+            remember: None,
         },
         Err(error) => refusal(error, back),
     }
@@ -226,7 +228,9 @@ fn problem_of(error: &RespondError) -> Problem {
         RespondError::OutOfOrder | RespondError::Incomplete(_) => Problem::OutOfOrder,
         RespondError::NotOnThisPage(_) => Problem::NotOnThisPage,
         RespondError::Invalid(_) => Problem::Malformed,
-        RespondError::Corrupt(_) | RespondError::Database(_) => Problem::Unavailable,
+        RespondError::Busy | RespondError::Corrupt(_) | RespondError::Database(_) => {
+            Problem::Unavailable
+        }
     }
 }
 

@@ -607,3 +607,26 @@ async fn every_kind_of_page_carries_the_nonce_of_its_scripts(pool: PgPool) {
         assert_eq!(with_nonce + empty, scripts, "{}: {csp}", reply.status);
     }
 }
+
+#[sqlx::test(migrator = "canvass_db::MIGRATOR")]
+async fn a_save_records_the_language_the_respondent_now_uses(pool: PgPool) {
+    let app = installed(&pool).await;
+    let code = begun(&app).await;
+    let lang = || async {
+        sqlx::query_scalar::<_, String>("SELECT lang FROM responses")
+            .fetch_one(&pool)
+            .await
+            .expect("lang")
+    };
+    assert_eq!(lang().await, "zh");
+    // The respondent switched to English (the language cookie) before sending a page.
+    let reply = post(
+        app.clone(),
+        &format!("/r/{code}/screening"),
+        "role=clinician",
+        &[("cookie", "canvass_lang=en")],
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
+    assert_eq!(lang().await, "en");
+}
