@@ -211,6 +211,31 @@ pub fn QuestionField(
                 .map(|rank| values.first(&format!("{id}.{rank}")))
                 .collect();
             let (tap_id, tap_choices, top_n) = (id.clone(), choices.clone(), *top);
+            // Type-erased: the whole fieldset as one nested view type is too deep for the
+            // compiler's layout queries in the wasm release build.
+            let selects = view! {
+                <div class="rank-selects" hidden=move || live.get()>
+                    <p class="hint">{t!(i18n, survey_rank_hint)}</p>
+                    {(1..=*top)
+                        .map(|rank| {
+                            let field = format!("{id}.{rank}");
+                            let select_id = format!("{id}-rank-{rank}");
+                            view! {
+                                <div class="rank">
+                                    <label for=select_id.clone()>
+                                        {move || t_string!(i18n, survey_rank, rank = rank)}
+                                    </label>
+                                    <select id=select_id name=field.clone()>
+                                        {placeholder()}
+                                        {options(choices, &values, &field)}
+                                    </select>
+                                </div>
+                            }
+                        })
+                        .collect_view()}
+                </div>
+            }
+            .into_any();
             view! {
                 <fieldset
                     class="question ranking"
@@ -223,26 +248,7 @@ pub fn QuestionField(
                     <legend class="question-label">{label} {required}</legend>
                     {hint}
                     {error_view}
-                    <div class="rank-selects" hidden=move || live.get()>
-                        <p class="hint">{t!(i18n, survey_rank_hint)}</p>
-                        {(1..=*top)
-                            .map(|rank| {
-                                let field = format!("{id}.{rank}");
-                                let select_id = format!("{id}-rank-{rank}");
-                                view! {
-                                    <div class="rank">
-                                        <label for=select_id.clone()>
-                                            {move || t_string!(i18n, survey_rank, rank = rank)}
-                                        </label>
-                                        <select id=select_id name=field.clone()>
-                                            {placeholder()}
-                                            {options(choices, &values, &field)}
-                                        </select>
-                                    </div>
-                                }
-                            })
-                            .collect_view()}
-                    </div>
+                    {selects}
                     <Show when=move || live.get()>
                         {
                             let (id, choices, initial) = (
@@ -250,7 +256,7 @@ pub fn QuestionField(
                                 tap_choices.clone(),
                                 initial_ranks.clone(),
                             );
-                            view! { <TapRank id choices top=top_n initial /> }
+                            view! { <TapRank id choices top=top_n initial /> }.into_any()
                         }
                     </Show>
                 </fieldset>
