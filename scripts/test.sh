@@ -55,9 +55,21 @@ rust_tests() {
   cargo test --workspace --no-fail-fast 2>&1 | tee "$LOGS/rust.log"
 }
 
+# The compressed bytes a browser downloads for the bundle (printed, never asserted).
+bundle_sizes() {
+  local f
+  say "bundle sizes (brotli, as served)"
+  for f in target/site/pkg/*.br; do
+    printf '  %-48s %8d bytes\n' "${f#target/site/pkg/}" "$(stat -c %s "$f")"
+  done
+}
+
 e2e() {
-  say "building the site for the end-to-end tests"
-  cargo leptos build
+  # The release site, exactly what `make run` serves (and a release-only build failure
+  # fails here); wasm-opt comes from npm (see ARCHITECTURE.md).
+  say "building the release site for the end-to-end tests"
+  PATH="$ROOT/tools/node_modules/.bin:$PATH" cargo leptos build --release --precompress
+  bundle_sizes
   database canvass_e2e
   say "Playwright (Debian's Chromium, phone and desktop viewports)"
   mkdir -p "$LOGS"

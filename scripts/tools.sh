@@ -2,7 +2,7 @@
 # Installs, when missing and at the pinned versions, what the build and the tests need.
 #   scripts/tools.sh build    wasm32 target, cargo-leptos, wasm-bindgen CLI
 #   scripts/tools.sh release  the above, plus binaryen's wasm-opt (npm) for release builds
-#   scripts/tools.sh test     the build tools, sqlx-cli, Chromium, and the Playwright packages
+#   scripts/tools.sh test     the release tools, sqlx-cli, Chromium, and the Playwright packages
 # Idempotent: a second run installs nothing and takes a second.
 . "$(dirname "$0")/lib.sh"
 
@@ -54,6 +54,7 @@ case ${1:-build} in
     build_tools
     cargo_tool sqlx-cli "$SQLX_CLI_VERSION" sqlx --version
     chromium
+    npm_ci "$ROOT/tools"
     npm_ci "$ROOT/end2end"
     ;;
   *) die "usage: $0 build|release|test" ;;

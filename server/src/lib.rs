@@ -14,10 +14,15 @@ pub mod shutdown;
 pub mod state;
 pub mod telemetry;
 
+use std::convert::Infallible;
+
 use axum::Router;
+use axum::body::Body;
+use axum::http::Request;
 use axum::routing::{get, post};
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list};
+use tower_http::services::ServeDir;
 
 pub use middleware::HttpSettings;
 pub use state::AppState;
@@ -44,14 +49,41 @@ pub fn routes(state: AppState) -> Router {
         .route("/r/{code}", get(routes::respond::resume))
         .route("/r/{code}/review", post(routes::respond::submit))
         .route("/r/{code}/{section}", post(routes::respond::save))
-        .leptos_routes_with_context(&state, pages, context.clone(), move || {
-            canvass_app::shell(options.clone())
+        .leptos_routes_with_context(&state, pages, context.clone(), {
+            let options = options.clone();
+            move || canvass_app::shell(options.clone())
         })
-        .fallback(leptos_axum::file_and_error_handler_with_context::<
-            AppState,
-            _,
-        >(context, canvass_app::shell))
+        .merge(site_files(&options, context))
         .with_state(state)
+}
+
+/// Everything else: a file of the site (the bundle under `/pkg`, the favicon…), served
+/// precompressed when the browser takes it, else the not-found page rendered by Leptos.
+///
+/// Files are served by tower-http, outside Leptos, on purpose: leptos_axum's
+/// `file_and_error_handler` looked up the response options of whatever reactive owner was
+/// current on the thread, so a file served while a page was rendering could take that
+/// page's headers — its CSP nonce, leaving the page unable to hydrate.
+fn site_files(
+    options: &leptos::config::LeptosOptions,
+    context: impl Fn() + Clone + Send + Sync + 'static,
+) -> Router<AppState> {
+    let not_found = {
+        let options = options.clone();
+        let render = leptos_axum::render_app_async_with_context(context, move || {
+            canvass_app::shell(options.clone())
+        });
+        tower::service_fn(move |request: Request<Body>| {
+            let page = render(request);
+            async move { Ok::<_, Infallible>(page.await) }
+        })
+    };
+    let files = ServeDir::new(&*options.site_root)
+        .precompressed_br()
+        .precompressed_gzip()
+        .call_fallback_on_method_not_allowed(true)
+        .fallback(not_found);
+    Router::new().fallback_service(files)
 }
 
 /// The application as served: every route inside the standard middleware stack.

@@ -1,4 +1,4 @@
-use crate::support::{app, get, send};
+use crate::support::{app, app_with_site, get, send};
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use axum::routing::get as route_get;
@@ -160,4 +160,49 @@ async fn an_oversized_body_is_refused_with_413(pool: PgPool) {
         .expect("request");
     let reply = send(app(pool), request).await;
     assert_eq!(reply.status, StatusCode::PAYLOAD_TOO_LARGE);
+}
+
+/// A regression test: a static file served while pages were rendering took a page's
+/// headers (leptos_axum's file handler read the response options of whichever page's
+/// reactive owner was current), so that page left without its CSP nonce and never hydrated.
+#[sqlx::test(migrator = "canvass_db::MIGRATOR")]
+async fn static_files_served_alongside_pages_leave_every_page_its_own_nonce(pool: PgPool) {
+    canvass_server::serve::install_bundled_surveys(&pool)
+        .await
+        .expect("install");
+    let site = std::env::temp_dir().join(format!("canvass-site-{}", std::process::id()));
+    std::fs::create_dir_all(site.join("pkg")).expect("site folder");
+    std::fs::write(site.join("pkg/canvass.css"), "body { margin: 0 }").expect("css");
+    std::fs::write(site.join("favicon.svg"), "<svg/>").expect("icon");
+    let app = app_with_site(pool, &site);
+
+    let mut pages = tokio::task::JoinSet::new();
+    let mut files = tokio::task::JoinSet::new();
+    for _ in 0..60 {
+        pages.spawn(get(app.clone(), "/s/ai-collab", &[]));
+        for file in ["/pkg/canvass.css", "/favicon.svg"] {
+            files.spawn(get(app.clone(), file, &[]));
+        }
+    }
+    while let Some(file) = files.join_next().await {
+        let file = file.expect("task");
+        assert_eq!(file.status, StatusCode::OK);
+        assert!(!file.body.contains("<html"), "a file, not a page");
+    }
+    let mut missing = 0;
+    while let Some(page) = pages.join_next().await {
+        let page = page.expect("task");
+        assert_eq!(page.status, StatusCode::OK);
+        let csp = page.header("content-security-policy");
+        let nonce = page
+            .body
+            .split(r#"nonce=""#)
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .expect("the page's scripts carry a nonce");
+        if !csp.contains(&format!("'nonce-{nonce}'")) {
+            missing += 1;
+        }
+    }
+    assert_eq!(missing, 0, "pages whose policy lacks their scripts' nonce");
 }

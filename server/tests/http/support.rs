@@ -31,6 +31,15 @@ pub fn app(pool: PgPool) -> Router {
     canvass_server::router(state(pool), SETTINGS)
 }
 
+/// The router serving the files of `site_root` (`pkg/`, `favicon.svg`…).
+pub fn app_with_site(pool: PgPool, site_root: &std::path::Path) -> Router {
+    let options = LeptosOptions::builder()
+        .output_name("canvass")
+        .site_root(site_root.to_string_lossy().into_owned())
+        .build();
+    canvass_server::router(AppState::new(options, pool), SETTINGS)
+}
+
 /// A pool whose database never answers: nothing listens on the discard port.
 pub fn unreachable_pool() -> PgPool {
     canvass_db::connect_lazy(
