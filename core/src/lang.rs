@@ -30,6 +30,15 @@ pub struct UnsupportedLang {
 }
 
 impl Lang {
+    /// The `Set-Cookie` value (or `document.cookie` assignment) that remembers this language
+    /// for a year, site-wide: one definition for the server's route and the browser's switch.
+    pub fn cookie(self) -> String {
+        format!(
+            "{COOKIE_NAME}={}; Path=/; Max-Age=31536000; SameSite=Lax",
+            self.code()
+        )
+    }
+
     /// Every supported language, the default first.
     pub const ALL: [Lang; 2] = [Lang::Zh, Lang::En];
 
@@ -198,5 +207,13 @@ mod tests {
                 Err(error) => prop_assert!(error.to_string().starts_with("unsupported language")),
             }
         }
+    }
+
+    #[test]
+    fn the_language_cookie_is_site_wide_for_a_year_and_same_site_lax() {
+        assert_eq!(
+            Lang::En.cookie(),
+            "canvass_lang=en; Path=/; Max-Age=31536000; SameSite=Lax"
+        );
     }
 }

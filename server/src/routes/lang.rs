@@ -5,7 +5,6 @@ use axum::extract::{Path, Query};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use canvass_core::Lang;
-use canvass_core::lang::COOKIE_NAME;
 use serde::Deserialize;
 
 #[derive(Debug, Deserialize)]
@@ -21,10 +20,7 @@ pub async fn switch(Path(code): Path<String>, Query(query): Query<SwitchQuery>) 
             return (StatusCode::BAD_REQUEST, message).into_response();
         }
     };
-    let cookie = format!(
-        "{COOKIE_NAME}={}; Path=/; Max-Age=31536000; SameSite=Lax",
-        lang.code()
-    );
+    let cookie = lang.cookie();
     let target = local_path(query.next.as_deref());
     (
         StatusCode::SEE_OTHER,
