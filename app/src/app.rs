@@ -21,7 +21,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="color-scheme" content="light" />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
                 <HashedStylesheet options=options.clone() id="leptos" />
-                <HydrationScripts options />
+                <HydrationScripts options islands=true />
                 <MetaTags />
             </head>
             <body>
@@ -53,13 +53,10 @@ fn Layout() -> impl IntoView {
     // request's reactive arena (a panic with `sandboxed-arenas`). The brand is the same in
     // every language.
     let brand = t_string!(i18n, brand);
-    // Set once the browser has hydrated the page; tests and styles can tell SSR-only from live.
-    let (hydrated, set_hydrated) = signal(false);
-    Effect::new(move |_| set_hydrated.set(true));
     view! {
         <Title formatter=move |page: String| format!("{page} · {brand}") />
         <Router>
-            <div class="page" data-hydrated=move || hydrated.get().then_some("true")>
+            <div class="page">
                 <a class="skip-link" href="#main">
                     {move || t_string!(i18n, skip_to_content)}
                 </a>

@@ -12,6 +12,7 @@ mod app;
 #[cfg(feature = "ssr")]
 pub mod backend;
 pub mod components;
+mod draft;
 pub mod error_page;
 mod fetch;
 #[cfg(feature = "hydrate")]

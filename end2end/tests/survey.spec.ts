@@ -22,7 +22,7 @@ import AxeBuilder from '@axe-core/playwright';
 // size, with WASM and without JavaScript.
 
 // Walking a whole survey takes a while on 2 cores shared by two browsers, the server and
-// PostgreSQL; the debug bundle hydrates slowly there too.
+// PostgreSQL.
 test.describe.configure({ timeout: 90_000 });
 
 async function waitForHydration(page: Page) {
@@ -237,6 +237,29 @@ test('with WASM, branching and errors follow the answers as they are given', asy
   await page.getByRole('button', { name: '保存并继续' }).click();
   await expect(page.getByRole('alert')).toContainText('本页有回答需要修改');
   await expect(page).toHaveURL(/\/ai_use$/);
+});
+
+test('with WASM, answers typed but not sent survive a language switch', async ({ page }) => {
+  await page.goto('/s/ai-collab');
+  await waitForHydration(page);
+  await page.getByRole('radio', { name: '同意', exact: true }).check();
+  await next(page, '开始答题');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('身份确认');
+  await waitForHydration(page);
+  await page.getByRole('radio', { name: /^临床医生/ }).check();
+  // Not sent: the switch loads the page again, in English, and the draft kept in the tab
+  // puts the answer back.
+  await page.getByRole('navigation', { name: '语言' }).getByRole('link', { name: 'English' }).click();
+  await expect(page.locator('html')).toHaveAttribute('lang', 'en');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('About your role');
+  await waitForHydration(page);
+  await expect(page.getByRole('radio', { name: /^Clinician/ })).toBeChecked();
+  await next(page, 'Save and continue');
+  // Saved: the draft is gone, and coming back shows what is stored.
+  await page.goBack();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('About your role');
+  await waitForHydration(page);
+  await expect(page.getByRole('radio', { name: /^Clinician/ })).toBeChecked();
 });
 
 test('with WASM, a lost connection keeps the answers and offers a retry', async ({ page }) => {

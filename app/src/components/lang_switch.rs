@@ -17,9 +17,9 @@ pub fn lang_cookie_options() -> leptos_i18n::context::CookieOptions<Locale> {
         .same_site(leptos_use::SameSite::Lax)
 }
 
-/// Links to every language. Without WASM each is a plain link to `/lang/{code}`, which sets
-/// the cookie and redirects back; once hydrated, a click switches in place without a reload
-/// (nothing typed on the page is lost) and writes the same cookie.
+/// Links to every language: each goes to `/lang/{code}`, which sets the cookie and
+/// redirects back, so the page comes again in that language (the survey form keeps what
+/// was typed but not sent: see `draft.rs`).
 #[component]
 pub fn LangSwitch() -> impl IntoView {
     let i18n = use_i18n();
@@ -32,14 +32,6 @@ pub fn LangSwitch() -> impl IntoView {
                     .collect_view()}
             </ul>
         </nav>
-    }
-}
-
-/// Writes the language cookie in the browser, exactly as the server's `/lang/{code}` does.
-fn remember(locale: Locale) {
-    use wasm_bindgen::JsCast;
-    if let Ok(document) = document().dyn_into::<web_sys::HtmlDocument>() {
-        let _ = document.set_cookie(&crate::messages::lang_of(locale).cookie());
     }
 }
 
@@ -59,11 +51,6 @@ fn lang_link(i18n: I18nContext<Locale>, locale: Locale) -> impl IntoView {
             hreflang=code
             lang=code
             aria-current=move || (i18n.get_locale() == locale).then_some("true")
-            on:click=move |ev| {
-                ev.prevent_default();
-                i18n.set_locale(locale);
-                remember(locale);
-            }
         >
             {label}
         </a>

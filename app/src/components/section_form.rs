@@ -1,17 +1,17 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
+use canvass_core::Lang;
 use canvass_core::answers::{Outcome, RawAnswers, from_urlencoded, reads_field, validate};
 use canvass_core::survey::{Question, QuestionId, Text};
 use leptos::ev::SubmitEvent;
 use leptos::html;
 use leptos::prelude::*;
-use leptos_router::hooks::use_navigate;
 
 use crate::api::{PageData, Problem, SaveReply, paths};
 use crate::components::question_field::tr;
 use crate::components::{ProgressBar, QuestionField};
-use crate::i18n::{t, use_i18n};
+use crate::i18n::{Locale, t};
 use crate::messages;
 
 /// One question of the page, with its live error and whether it is shown.
@@ -40,19 +40,25 @@ enum Sending {
 /// respondent answers: questions appear and disappear with their conditions, errors show
 /// as soon as a question is left, the progress follows the branching, and Next posts with
 /// `fetch` (a lost connection keeps everything on the page and offers a retry).
-#[component]
+#[island]
 pub fn SectionForm(
     page: PageData,
     /// Where the form posts.
     action: String,
     /// The previous page, if any.
-    #[prop(default = None)]
     back: Option<String>,
     /// The first page (the welcome): its button starts the survey.
-    #[prop(optional)]
     first: bool,
+    /// The language the page is in (an island has no context from the page around it).
+    lang: Lang,
 ) -> impl IntoView {
-    let i18n = use_i18n();
+    let locale = match lang {
+        Lang::Zh => Locale::zh,
+        Lang::En => Locale::en,
+    };
+    let i18n =
+        leptos_i18n::context::init_i18n_subcontext::<Locale>(Some(Signal::derive(move || locale)));
+    provide_context(i18n);
     let PageData {
         code,
         survey,
@@ -61,6 +67,9 @@ pub fn SectionForm(
         attempted,
         errors,
     } = page;
+    // Unsent answers are kept in this tab until the page is saved (not on the welcome page:
+    // no response exists yet).
+    let draft_key = (!code.is_empty()).then(|| crate::draft::key(&code, section.as_str()));
     let survey = Arc::new(survey);
     let Some(this) = survey.section(section.as_str()).cloned() else {
         return ().into_any();
@@ -131,6 +140,7 @@ pub fn SectionForm(
     // answer, not as a change).
     let refresh = {
         let this = Arc::clone(&this);
+        let draft_key = draft_key.clone();
         move |touch: bool| {
             let body = form_ref
                 .get_untracked()
@@ -153,6 +163,9 @@ pub fn SectionForm(
             let mut merged = elsewhere.clone();
             merged.extend(page_fields);
             current.set(merged);
+            if let Some(key) = &draft_key {
+                crate::draft::keep(key, &body);
+            }
             Some(body)
         }
     };
@@ -172,8 +185,24 @@ pub fn SectionForm(
         }
     };
 
-    let navigate = use_navigate();
+    // A draft of this page kept in this tab (typed, then the page was reloaded or the
+    // language switched) wins over what the page was rendered with.
+    if let Some(key) = draft_key.clone() {
+        let refresh = refresh.clone();
+        Effect::new(move |_| {
+            let Some(form) = form_ref.get() else {
+                return;
+            };
+            let draft = crate::draft::kept(&key).and_then(|d| from_urlencoded(d.as_bytes()).ok());
+            if let Some(fields) = draft {
+                crate::draft::fill(&form, &fields);
+                refresh(false);
+            }
+        });
+    }
+
     let on_submit = {
+        let draft_key = draft_key.clone();
         let survey = Arc::clone(&survey);
         let section = section.clone();
         let action = action.clone();
@@ -202,7 +231,7 @@ pub fn SectionForm(
             }
             sending.set(Sending::Busy);
             let action = action.clone();
-            let navigate = navigate.clone();
+            let draft_key = draft_key.clone();
             leptos::task::spawn_local(async move {
                 let reply = crate::fetch::post_form(&action, body).await;
                 let Ok((status, text)) = reply else {
@@ -212,7 +241,10 @@ pub fn SectionForm(
                 match serde_json::from_str::<SaveReply>(&text) {
                     Ok(SaveReply::Saved { next }) => {
                         sending.set(Sending::Idle);
-                        navigate(&next, Default::default());
+                        if let Some(key) = &draft_key {
+                            crate::draft::forget(key);
+                        }
+                        let _ = window().location().assign(&next);
                     }
                     Ok(SaveReply::Invalid { errors }) => {
                         sending.set(Sending::Idle);

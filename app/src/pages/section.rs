@@ -6,6 +6,8 @@ use leptos_router::hooks::use_params_map;
 use crate::api::{Load, load_section, paths};
 use crate::components::SectionForm;
 use crate::components::question_field::tr;
+use crate::i18n::use_i18n;
+use crate::messages::lang_of;
 
 /// `/r/{code}/{section}`: one section of a response, pre-filled with what is saved.
 #[component]
@@ -36,10 +38,11 @@ pub fn SectionPage() -> impl IntoView {
                             .section(data.section.as_str())
                             .map(|s| tr(&s.title));
                         let survey_title = tr(&data.survey.title);
+                        let lang = lang_of(use_i18n().get_locale_untracked());
                         view! {
                             <Title text=title.as_ref().map(|t| t()).unwrap_or_default() />
                             <p class="survey-title">{survey_title}</p>
-                            <SectionForm page=data action=action back=back />
+                            <SectionForm page=data action=action back=back first=false lang=lang />
                         }
                             .into_any()
                     }

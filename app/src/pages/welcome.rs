@@ -6,6 +6,7 @@ use crate::api::{Load, load_welcome, paths};
 use crate::components::SectionForm;
 use crate::components::question_field::tr;
 use crate::i18n::{t, use_i18n};
+use crate::messages::lang_of;
 
 /// `/s/{slug}`: the study's welcome and consent. Nothing is created by opening it (link
 /// previews in messaging apps open it too); the response begins when the consent is posted.
@@ -43,7 +44,9 @@ pub fn WelcomePage() -> impl IntoView {
                             <SectionForm
                                 page=welcome.page
                                 action=paths::welcome(&welcome.slug)
+                                back=None
                                 first=true
+                                lang=lang_of(use_i18n().get_locale_untracked())
                             />
                         }
                             .into_any()
