@@ -2,6 +2,9 @@
 //!
 //! It owns configuration, telemetry, the HTTP stack and the routes outside Leptos (health,
 //! language switch; later events and exports), and the CLI subcommands.
+// Leptos view types nest deeply (a survey page's whole view is one type): computing their
+// layout needs more than the default query depth in release builds.
+#![recursion_limit = "256"]
 
 pub mod bench;
 pub mod cli;

@@ -3,6 +3,7 @@ use canvass_core::answers::RawAnswers;
 use canvass_core::survey::{
     Choice, ChoiceDisplay, MatrixAnswer, Question, QuestionKind, Scale, Text,
 };
+use leptos::either::{Either, EitherOf7};
 use leptos::prelude::*;
 
 use crate::components::TapRank;
@@ -60,19 +61,18 @@ pub fn QuestionField(
     let values = Values(initial);
 
     match &question.kind {
-        QuestionKind::Note => view! {
+        QuestionKind::Note => EitherOf7::A(view! {
             <div class="question note" id=anchor hidden=move || !shown.get()>
                 <p class="note-text">{label}</p>
                 {hint}
             </div>
-        }
-        .into_any(),
+        }),
         QuestionKind::SingleChoice {
             choices,
             display: ChoiceDisplay::Select,
         } => {
             let input_id = format!("{id}-input");
-            view! {
+            EitherOf7::B(view! {
                 <div class="question" id=anchor hidden=move || !shown.get()>
                     <label class="question-label" for=input_id.clone()>
                         {label}
@@ -92,8 +92,7 @@ pub fn QuestionField(
                     </select>
                     {other_input(&id, choices, &values, shown)}
                 </div>
-            }
-            .into_any()
+            })
         }
         QuestionKind::SingleChoice { choices, .. }
         | QuestionKind::MultipleChoice { choices, .. } => {
@@ -102,7 +101,7 @@ pub fn QuestionField(
             } else {
                 "checkbox"
             };
-            view! {
+            EitherOf7::C(view! {
                 <fieldset
                     class="question"
                     id=anchor
@@ -135,10 +134,9 @@ pub fn QuestionField(
                     </div>
                     {other_input(&id, choices, &values, shown)}
                 </fieldset>
-            }
-            .into_any()
+            })
         }
-        QuestionKind::Likert(scale) => view! {
+        QuestionKind::Likert(scale) => EitherOf7::D(view! {
             <fieldset
                 class="question"
                 id=anchor
@@ -152,8 +150,7 @@ pub fn QuestionField(
                 {error_view}
                 {scale_inputs(&id, scale, &values)}
             </fieldset>
-        }
-        .into_any(),
+        }),
         QuestionKind::Matrix { rows, answer } => {
             let legend = match answer {
                 MatrixAnswer::Scale(scale) => Some(view! {
@@ -164,7 +161,7 @@ pub fn QuestionField(
                 }),
                 MatrixAnswer::Choices(_) => None,
             };
-            view! {
+            EitherOf7::E(view! {
                 <fieldset
                     class="question matrix"
                     id=anchor
@@ -183,10 +180,10 @@ pub fn QuestionField(
                             let field = format!("{id}.{}", row.code);
                             let cells = match answer {
                                 MatrixAnswer::Scale(scale) => {
-                                    scale_inputs(&field, scale, &values).into_any()
+                                    Either::Left(scale_inputs(&field, scale, &values))
                                 }
                                 MatrixAnswer::Choices(choices) => {
-                                    radio_choices(&field, choices, &values).into_any()
+                                    Either::Right(radio_choices(&field, choices, &values))
                                 }
                             };
                             view! {
@@ -198,8 +195,7 @@ pub fn QuestionField(
                         })
                         .collect_view()}
                 </fieldset>
-            }
-            .into_any()
+            })
         }
         QuestionKind::Ranking { choices, top } => {
             let i18n = use_i18n();
@@ -211,8 +207,6 @@ pub fn QuestionField(
                 .map(|rank| values.first(&format!("{id}.{rank}")))
                 .collect();
             let (tap_id, tap_choices, top_n) = (id.clone(), choices.clone(), *top);
-            // Type-erased: the whole fieldset as one nested view type is too deep for the
-            // compiler's layout queries in the wasm release build.
             let selects = view! {
                 <div class="rank-selects" hidden=move || live.get()>
                     <p class="hint">{t!(i18n, survey_rank_hint)}</p>
@@ -234,9 +228,8 @@ pub fn QuestionField(
                         })
                         .collect_view()}
                 </div>
-            }
-            .into_any();
-            view! {
+            };
+            EitherOf7::F(view! {
                 <fieldset
                     class="question ranking"
                     id=anchor
@@ -249,19 +242,18 @@ pub fn QuestionField(
                     {hint}
                     {error_view}
                     {selects}
-                    <Show when=move || live.get()>
+                    {move || live.get().then(|| {
                         {
                             let (id, choices, initial) = (
                                 tap_id.clone(),
                                 tap_choices.clone(),
                                 initial_ranks.clone(),
                             );
-                            view! { <TapRank id choices top=top_n initial /> }.into_any()
+                            view! { <TapRank id choices top=top_n initial /> }
                         }
-                    </Show>
+                    })}
                 </fieldset>
-            }
-            .into_any()
+            })
         }
         kind => {
             let input_id = format!("{id}-input");
@@ -273,7 +265,7 @@ pub fn QuestionField(
                 _ => None,
             };
             let control = match kind {
-                QuestionKind::LongText { max_len } => view! {
+                QuestionKind::LongText { max_len } => Either::Left(view! {
                     <textarea
                         id=input_id.clone()
                         name=id.clone()
@@ -285,8 +277,7 @@ pub fn QuestionField(
                     >
                         {value}
                     </textarea>
-                }
-                .into_any(),
+                }),
                 _ => {
                     let (kind_attr, inputmode, maxlength, autocomplete) = match kind {
                         QuestionKind::Integer { .. } | QuestionKind::Year { .. } => {
@@ -302,7 +293,7 @@ pub fn QuestionField(
                         QuestionKind::Date => ("date", None, None, None),
                         _ => ("text", None, None, None),
                     };
-                    view! {
+                    Either::Right(view! {
                         <input
                             id=input_id.clone()
                             type=kind_attr
@@ -315,11 +306,10 @@ pub fn QuestionField(
                             aria-describedby=described
                             aria-invalid=invalid
                         />
-                    }
-                    .into_any()
+                    })
                 }
             };
-            view! {
+            EitherOf7::G(view! {
                 <div class="question" id=anchor hidden=move || !shown.get()>
                     <label class="question-label" for=input_id>
                         {label}
@@ -329,8 +319,7 @@ pub fn QuestionField(
                     {error_view}
                     <div class="input-row">{control} {unit}</div>
                 </div>
-            }
-            .into_any()
+            })
         }
     }
 }

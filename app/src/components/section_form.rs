@@ -4,6 +4,7 @@ use std::sync::Arc;
 use canvass_core::Lang;
 use canvass_core::answers::{Outcome, RawAnswers, from_urlencoded, reads_field, validate};
 use canvass_core::survey::{Question, QuestionId, Text};
+use leptos::either::{Either, EitherOf3};
 use leptos::ev::SubmitEvent;
 use leptos::html;
 use leptos::prelude::*;
@@ -72,7 +73,7 @@ pub fn SectionForm(
     let draft_key = (!code.is_empty()).then(|| crate::draft::key(&code, section.as_str()));
     let survey = Arc::new(survey);
     let Some(this) = survey.section(section.as_str()).cloned() else {
-        return ().into_any();
+        return Either::Left(());
     };
     let this = Arc::new(this);
     let elsewhere: RawAnswers = fields
@@ -298,35 +299,29 @@ pub fn SectionForm(
     let resume = code.clone();
     let notice = move || match sending.get() {
         Sending::Idle => None,
-        Sending::Busy => {
-            Some(view! { <p class="notice" role="status">{t!(i18n, survey_saving)}</p> }.into_any())
-        }
-        Sending::Lost => Some(
-            view! {
-                <div class="notice notice-error" role="alert">
-                    <p>{t!(i18n, survey_offline)}</p>
-                    <button type="submit" class="secondary">{t!(i18n, survey_retry)}</button>
-                </div>
-            }
-            .into_any(),
-        ),
+        Sending::Busy => Some(EitherOf3::A(
+            view! { <p class="notice" role="status">{t!(i18n, survey_saving)}</p> },
+        )),
+        Sending::Lost => Some(EitherOf3::B(view! {
+            <div class="notice notice-error" role="alert">
+                <p>{t!(i18n, survey_offline)}</p>
+                <button type="submit" class="secondary">{t!(i18n, survey_retry)}</button>
+            </div>
+        })),
         Sending::Refused(problem) => {
             let link = if resume.is_empty() {
                 "/".to_owned()
             } else {
                 paths::resume(&resume)
             };
-            Some(
-                view! {
-                    <div class="notice notice-error" role="alert">
-                        <p>{move || messages::problem(i18n.get_locale(), problem)}</p>
-                        <p>
-                            <a href=link rel="external">{t!(i18n, problem_continue)}</a>
-                        </p>
-                    </div>
-                }
-                .into_any(),
-            )
+            Some(EitherOf3::C(view! {
+                <div class="notice notice-error" role="alert">
+                    <p>{move || messages::problem(i18n.get_locale(), problem)}</p>
+                    <p>
+                        <a href=link rel="external">{t!(i18n, problem_continue)}</a>
+                    </p>
+                </div>
+            }))
         }
     };
 
@@ -344,7 +339,7 @@ pub fn SectionForm(
             </p>
         }
     });
-    view! {
+    Either::Right(view! {
         <ProgressBar progress=progress />
         <h1 id="section-title">{tr(&this.title)}</h1>
         {intro.as_ref().map(|text| view! { <div class="intro">{paragraphs(text)}</div> })}
@@ -377,14 +372,13 @@ pub fn SectionForm(
             {notice}
             <div class="actions">
                 <button type="submit" class="primary" disabled=move || sending.get() == Sending::Busy>
-                    {if first { t!(i18n, survey_start).into_any() } else { t!(i18n, survey_next).into_any() }}
+                    {if first { Either::Left(t!(i18n, survey_start)) } else { Either::Right(t!(i18n, survey_next)) }}
                 </button>
                 {back.map(|href| view! { <a class="back" href=href>{t!(i18n, survey_back)}</a> })}
             </div>
         </form>
         {resume_note}
-    }
-    .into_any()
+    })
 }
 
 /// The non-empty fields of one question: what it was answered with.
