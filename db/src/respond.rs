@@ -302,20 +302,28 @@ pub async fn open(
     catalog: &Catalog,
     code: &ResumeCode,
 ) -> Result<Opened, RespondError> {
-    let snapshot = Key::Code(code).read(conn).await?;
-    let survey = catalog
-        .version(
-            conn,
-            snapshot.response.survey_id,
-            snapshot.response.survey_version,
-        )
-        .await?;
+    let (snapshot, survey) = read_with_survey(conn, catalog, code).await?;
     let fields = Stored(&snapshot).fields(&survey);
     Ok(Opened {
         response: snapshot.response,
         survey,
         fields,
     })
+}
+
+/// The response a resume code opens, as read for a write, and the survey version it is
+/// answered in.
+async fn read_with_survey(
+    conn: &mut PgConnection,
+    catalog: &Catalog,
+    code: &ResumeCode,
+) -> Result<(Snapshot, Arc<Survey>), RespondError> {
+    let snapshot = Key::Code(code).read(conn).await?;
+    let response = &snapshot.response;
+    let survey = catalog
+        .version(conn, response.survey_id, response.survey_version)
+        .await?;
+    Ok((snapshot, survey))
 }
 
 /// Saves a page of the response a resume code opens, and remembers the language the
@@ -330,14 +338,7 @@ pub async fn save_by_code(
 ) -> Result<Saved, RespondError> {
     let section = SectionId::parse(section).map_err(|_| RespondError::NoSuchPage)?;
     for _ in 0..ATTEMPTS {
-        let snapshot = Key::Code(code).read(conn).await?;
-        let survey = catalog
-            .version(
-                conn,
-                snapshot.response.survey_id,
-                snapshot.response.survey_version,
-            )
-            .await?;
+        let (snapshot, survey) = read_with_survey(conn, catalog, code).await?;
         if let Some(saved) = save_on(conn, &snapshot, &survey, &section, posted, Some(lang)).await?
         {
             return Ok(saved);
@@ -353,14 +354,7 @@ pub async fn submit_by_code(
     code: &ResumeCode,
 ) -> Result<(), RespondError> {
     for _ in 0..ATTEMPTS {
-        let snapshot = Key::Code(code).read(conn).await?;
-        let survey = catalog
-            .version(
-                conn,
-                snapshot.response.survey_id,
-                snapshot.response.survey_version,
-            )
-            .await?;
+        let (snapshot, survey) = read_with_survey(conn, catalog, code).await?;
         if submit_on(conn, &snapshot, &survey).await? {
             return Ok(());
         }
