@@ -31,5 +31,6 @@ say "installing the national survey and demo data (once: skipped when responses 
 export LEPTOS_SITE_ROOT="${LEPTOS_SITE_ROOT:-target/site}"
 export LEPTOS_HASH_FILES=true
 addr=${LEPTOS_SITE_ADDR:-127.0.0.1:3000}
+say "staff sign in with accounts made by: target/release/canvass create-admin --email you@example.org (asks for the password)"
 say "serving on http://$addr (Ctrl-C stops; 'make stop' stops the database)"
 exec "$ROOT/target/release/canvass" serve

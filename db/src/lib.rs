@@ -8,6 +8,7 @@
 //!
 //! It knows nothing about HTTP, Leptos or sessions.
 
+pub mod accounts;
 pub mod health;
 pub mod pool;
 pub mod respond;

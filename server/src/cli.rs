@@ -30,6 +30,21 @@ pub enum Command {
     SeedDemo(SeedDemoArgs),
     /// Measure page saves per second and their latency (prints figures; adds responses).
     BenchSaves(BenchSavesArgs),
+    /// Create an administrator account. The password is read from standard input (a hidden
+    /// prompt on a terminal), never taken as an argument.
+    CreateAdmin(CreateAdminArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CreateAdminArgs {
+    #[command(flatten)]
+    pub database: DatabaseConfig,
+    /// The administrator's e-mail address (what they sign in with).
+    #[arg(long)]
+    pub email: String,
+    /// The name shown in the interface and the audit log.
+    #[arg(long, default_value = "Administrator")]
+    pub name: String,
 }
 
 #[derive(Debug, clap::Args)]
@@ -80,6 +95,7 @@ pub fn run(cli: Cli) -> ExitCode {
                     Command::Migrate(config) => crate::serve::migrate_only(&config).await,
                     Command::SeedDemo(args) => crate::serve::seed_demo(&args).await,
                     Command::BenchSaves(args) => crate::serve::bench_saves(&args).await,
+                    Command::CreateAdmin(args) => crate::serve::create_admin(&args).await,
                 }
             })
         });

@@ -6,6 +6,7 @@
 // layout needs more than the default query depth in release builds.
 #![recursion_limit = "256"]
 
+pub mod admin;
 pub mod bench;
 pub mod cli;
 pub mod config;

@@ -81,6 +81,17 @@ pub async fn seed_demo(args: &crate::cli::SeedDemoArgs) -> anyhow::Result<()> {
     crate::demo::seed(&pool, args.responses, args.seed).await
 }
 
+/// `canvass create-admin`.
+pub async fn create_admin(args: &crate::cli::CreateAdminArgs) -> anyhow::Result<()> {
+    let password = crate::admin::read_password(&args.email)?;
+    let pool = canvass_db::connect_lazy(&args.database.database_url, args.database.pool_settings())
+        .context("DATABASE_URL is not a valid PostgreSQL URL")?;
+    migrate(&pool).await?;
+    crate::admin::create_admin(&pool, &args.email, &args.name, &password).await?;
+    eprintln!("created the administrator account {}", args.email.trim());
+    Ok(())
+}
+
 /// `canvass bench-saves`.
 pub async fn bench_saves(args: &crate::cli::BenchSavesArgs) -> anyhow::Result<()> {
     // The server's own pool size (CANVASS_DB_MAX_CONNECTIONS): respondents beyond it wait

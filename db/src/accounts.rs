@@ -1,0 +1,399 @@
+//! Staff accounts: who may sign in, with which role, and their password hash.
+//!
+//! Raw input becomes a domain value only through the parsers here: [`StaffEmail::parse`],
+//! [`DisplayName::parse`], [`Password::parse`]. A [`Password`] and a [`PasswordHash`] never
+//! print themselves (`Debug` shows a placeholder), so neither can reach a log by accident.
+//! Hashing and verifying run on tokio's blocking threads: an argon2id hash takes tens of
+//! milliseconds of CPU and must not stall the async workers.
+
+use argon2::password_hash::{PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
+use argon2::{Algorithm, Argon2, Params, Version};
+use sqlx::PgConnection;
+use validator::ValidateEmail;
+
+/// What a staff member may do; enforced on the server for every page and route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, sqlx::Type)]
+#[sqlx(type_name = "staff_role", rename_all = "snake_case")]
+pub enum Role {
+    /// Everything, including users and surveys.
+    Admin,
+    /// Dashboards and anonymized exports.
+    Analyst,
+    /// Response monitoring only.
+    Viewer,
+}
+
+/// Why a staff form's input was refused. The app words each one in the user's language.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum InputError {
+    #[error("not an e-mail address")]
+    NotAnEmail,
+    #[error("a name is required")]
+    NameMissing,
+    #[error("the name is longer than {max} characters")]
+    NameTooLong { max: usize },
+    #[error("the password must have at least {min} characters")]
+    PasswordTooShort { min: usize },
+    #[error("the password must have at most {max} characters")]
+    PasswordTooLong { max: usize },
+    #[error("the password must not be the e-mail address")]
+    PasswordIsEmail,
+}
+
+/// A staff e-mail address: trimmed, lower case, valid syntax.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct StaffEmail(String);
+
+impl StaffEmail {
+    pub fn parse(input: &str) -> Result<StaffEmail, InputError> {
+        let email = input.trim().to_lowercase();
+        if email.len() > 254 || !email.validate_email() {
+            return Err(InputError::NotAnEmail);
+        }
+        Ok(StaffEmail(email))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A staff member's name as shown in the interface and the audit log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DisplayName(String);
+
+impl DisplayName {
+    pub const MAX_CHARS: usize = 200;
+
+    pub fn parse(input: &str) -> Result<DisplayName, InputError> {
+        let name = input.trim();
+        if name.is_empty() {
+            return Err(InputError::NameMissing);
+        }
+        if name.chars().count() > Self::MAX_CHARS {
+            return Err(InputError::NameTooLong {
+                max: Self::MAX_CHARS,
+            });
+        }
+        Ok(DisplayName(name.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A new password that meets the rules: at least 12 characters, at most 1,024 (hashing a
+/// huge one would cost the server), and not the account's e-mail address.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Password(String);
+
+impl Password {
+    pub const MIN_CHARS: usize = 12;
+    pub const MAX_CHARS: usize = 1024;
+
+    pub fn parse(input: &str, email: &StaffEmail) -> Result<Password, InputError> {
+        let chars = input.chars().count();
+        if chars < Self::MIN_CHARS {
+            return Err(InputError::PasswordTooShort {
+                min: Self::MIN_CHARS,
+            });
+        }
+        if chars > Self::MAX_CHARS {
+            return Err(InputError::PasswordTooLong {
+                max: Self::MAX_CHARS,
+            });
+        }
+        if input.trim().to_lowercase() == email.as_str() {
+            return Err(InputError::PasswordIsEmail);
+        }
+        Ok(Password(input.to_owned()))
+    }
+}
+
+impl std::fmt::Debug for Password {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Password(…)")
+    }
+}
+
+/// An argon2id hash in PHC string format (algorithm, parameters, salt and hash).
+#[derive(Clone, PartialEq, Eq)]
+pub struct PasswordHash(String);
+
+impl std::fmt::Debug for PasswordHash {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PasswordHash(…)")
+    }
+}
+
+impl PasswordHash {
+    pub fn as_phc(&self) -> &str {
+        &self.0
+    }
+}
+
+/// OWASP's argon2id parameters: 19 MiB of memory, 2 iterations, 1 lane.
+fn argon2() -> Argon2<'static> {
+    // The parameters are constants within argon2's bounds; `Params::DEFAULT` (the same
+    // values) stands in should that ever change.
+    let params = Params::new(19 * 1024, 2, 1, None).unwrap_or(Params::DEFAULT);
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum HashError {
+    #[error("hashing failed: {0}")]
+    Hashing(String),
+    #[error("the hashing task stopped: {0}")]
+    Task(#[from] tokio::task::JoinError),
+}
+
+/// Hashes a password with a fresh random salt, off the async workers.
+pub async fn hash(password: &Password) -> Result<PasswordHash, HashError> {
+    let password = password.0.clone();
+    tokio::task::spawn_blocking(move || {
+        let salt = SaltString::generate(&mut OsRng);
+        argon2()
+            .hash_password(password.as_bytes(), &salt)
+            .map(|hash| PasswordHash(hash.to_string()))
+            .map_err(|e| HashError::Hashing(e.to_string()))
+    })
+    .await?
+}
+
+/// Whether `candidate` is the password behind `hash`, off the async workers. Any input, a
+/// malformed hash included, gives `false`, never an error or a panic.
+pub async fn verify(candidate: &str, hash: &PasswordHash) -> bool {
+    let (candidate, hash) = (candidate.to_owned(), hash.0.clone());
+    tokio::task::spawn_blocking(move || {
+        argon2::PasswordHash::new(&hash).is_ok_and(|parsed| {
+            argon2()
+                .verify_password(candidate.as_bytes(), &parsed)
+                .is_ok()
+        })
+    })
+    .await
+    .unwrap_or(false)
+}
+
+/// A staff account as stored (the hash included: callers verify against it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaffUser {
+    pub id: i64,
+    pub email: StaffEmail,
+    pub display_name: String,
+    pub role: Role,
+    pub active: bool,
+    pub password_hash: PasswordHash,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CreateError {
+    #[error("an account with this e-mail address exists already")]
+    EmailTaken,
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+/// Creates an active account. Refuses an e-mail address that has one already.
+pub async fn create(
+    conn: &mut PgConnection,
+    email: &StaffEmail,
+    name: &DisplayName,
+    role: Role,
+    hash: &PasswordHash,
+) -> Result<i64, CreateError> {
+    let inserted = sqlx::query_scalar!(
+        r#"INSERT INTO staff_users (email, display_name, role, password_hash)
+           VALUES ($1, $2, $3, $4)
+           ON CONFLICT (email) DO NOTHING
+           RETURNING id"#,
+        email.as_str(),
+        name.as_str(),
+        role as Role,
+        hash.as_phc()
+    )
+    .fetch_optional(&mut *conn)
+    .await?;
+    inserted.ok_or(CreateError::EmailTaken)
+}
+
+/// The account with this e-mail address, active or not.
+pub async fn by_email(
+    conn: &mut PgConnection,
+    email: &StaffEmail,
+) -> Result<Option<StaffUser>, sqlx::Error> {
+    let row = sqlx::query!(
+        r#"SELECT id, email, display_name, role AS "role: Role", active, password_hash
+           FROM staff_users WHERE email = $1"#,
+        email.as_str()
+    )
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(row.map(|r| StaffUser {
+        id: r.id,
+        email: StaffEmail(r.email),
+        display_name: r.display_name,
+        role: r.role,
+        active: r.active,
+        password_hash: PasswordHash(r.password_hash),
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use sqlx::PgPool;
+
+    use super::*;
+
+    fn email(input: &str) -> StaffEmail {
+        StaffEmail::parse(input).expect("valid e-mail")
+    }
+
+    #[test]
+    fn an_email_is_trimmed_and_lower_cased_and_must_look_like_one() {
+        assert_eq!(
+            email("  Wang.Li@Hospital.CN ").as_str(),
+            "wang.li@hospital.cn"
+        );
+        for bad in [
+            "",
+            "wang",
+            "wang@",
+            "@hospital.cn",
+            "wang li@hospital.cn",
+            "<script>@x",
+        ] {
+            assert_eq!(
+                StaffEmail::parse(bad),
+                Err(InputError::NotAnEmail),
+                "{bad:?}"
+            );
+        }
+        let long = format!("{}@hospital.cn", "a".repeat(250));
+        assert_eq!(StaffEmail::parse(&long), Err(InputError::NotAnEmail));
+    }
+
+    #[test]
+    fn a_display_name_is_required_and_at_most_200_characters() {
+        assert_eq!(
+            DisplayName::parse("  王丽 ").expect("valid").as_str(),
+            "王丽"
+        );
+        assert_eq!(DisplayName::parse("   "), Err(InputError::NameMissing));
+        assert_eq!(
+            DisplayName::parse(&"名".repeat(201)),
+            Err(InputError::NameTooLong { max: 200 })
+        );
+        assert!(DisplayName::parse(&"名".repeat(200)).is_ok());
+    }
+
+    #[test]
+    fn a_password_has_at_least_12_characters_and_is_not_the_email() {
+        let owner = email("wang.li@hospital.cn");
+        assert_eq!(
+            Password::parse("short pass1", &owner).map(|_| ()),
+            Err(InputError::PasswordTooShort { min: 12 })
+        );
+        // Characters, not bytes: twelve Chinese characters are enough.
+        assert!(Password::parse(&"密".repeat(12), &owner).is_ok());
+        assert_eq!(
+            Password::parse(" Wang.Li@Hospital.cn ", &owner).map(|_| ()),
+            Err(InputError::PasswordIsEmail)
+        );
+        assert_eq!(
+            Password::parse(&"x".repeat(1025), &owner).map(|_| ()),
+            Err(InputError::PasswordTooLong { max: 1024 })
+        );
+        let password = Password::parse("correct horse battery", &owner).expect("valid");
+        assert_eq!(format!("{password:?}"), "Password(…)");
+    }
+
+    #[tokio::test]
+    async fn a_hash_is_argon2id_with_owasp_parameters_and_verifies_only_its_password() {
+        let owner = email("wang.li@hospital.cn");
+        let password = Password::parse("correct horse battery", &owner).expect("valid");
+        let hash = hash(&password).await.expect("hash");
+        assert!(
+            hash.as_phc().starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+            "{}",
+            hash.as_phc()
+        );
+        assert_eq!(format!("{hash:?}"), "PasswordHash(…)");
+        assert!(verify("correct horse battery", &hash).await);
+        assert!(!verify("correct horse battery ", &hash).await);
+        assert!(!verify("", &hash).await);
+        let again = super::hash(&password).await.expect("hash");
+        assert_ne!(hash, again, "each hash has its own salt");
+    }
+
+    #[tokio::test]
+    async fn verifying_against_a_malformed_hash_is_simply_false() {
+        for bad in [
+            "",
+            "plain text",
+            "$argon2id$v=19$m=19456,t=2,p=1$",
+            "$2b$12$abc",
+        ] {
+            assert!(!verify("anything at all", &PasswordHash(bad.to_owned())).await);
+        }
+    }
+
+    #[sqlx::test(migrator = "crate::MIGRATOR")]
+    async fn an_account_is_created_once_per_email_whatever_its_case(pool: PgPool) {
+        let mut conn = pool.acquire().await.expect("connection");
+        let owner = email("Wang.Li@hospital.cn");
+        let name = DisplayName::parse("王丽").expect("name");
+        let password = Password::parse("correct horse battery", &owner).expect("valid");
+        let hash = hash(&password).await.expect("hash");
+        let id = create(&mut conn, &owner, &name, Role::Admin, &hash)
+            .await
+            .expect("created");
+        let again = create(
+            &mut conn,
+            &email("WANG.LI@HOSPITAL.CN"),
+            &name,
+            Role::Viewer,
+            &hash,
+        )
+        .await
+        .expect_err("taken");
+        assert_eq!(
+            again.to_string(),
+            "an account with this e-mail address exists already"
+        );
+        let found = by_email(&mut conn, &email("wang.li@hospital.cn"))
+            .await
+            .expect("query")
+            .expect("found");
+        assert_eq!(found.id, id);
+        assert_eq!(found.role, Role::Admin);
+        assert!(found.active);
+        assert!(verify("correct horse battery", &found.password_hash).await);
+        let stored: String = sqlx::query_scalar("SELECT password_hash FROM staff_users")
+            .fetch_one(&pool)
+            .await
+            .expect("hash");
+        assert!(!stored.contains("correct horse battery"));
+    }
+
+    #[sqlx::test(migrator = "crate::MIGRATOR")]
+    async fn hostile_strings_are_stored_as_they_are(pool: PgPool) {
+        let mut conn = pool.acquire().await.expect("connection");
+        let owner = email("robert@hospital.cn");
+        let name = DisplayName::parse("Robert'); DROP TABLE staff_users;-- <script>x</script>")
+            .expect("name");
+        let hash = hash(&Password::parse("correct horse battery", &owner).expect("valid"))
+            .await
+            .expect("hash");
+        create(&mut conn, &owner, &name, Role::Analyst, &hash)
+            .await
+            .expect("created");
+        let found = by_email(&mut conn, &owner)
+            .await
+            .expect("query")
+            .expect("found");
+        assert_eq!(found.display_name, name.as_str());
+    }
+}

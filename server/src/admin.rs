@@ -1,0 +1,42 @@
+//! `canvass create-admin`: an administrator account, typically the first. The password is
+//! read from standard input (a hidden prompt when that is a terminal), never from the
+//! command line, where it would stay in the shell history and the process list.
+
+use std::io::{BufRead, IsTerminal};
+
+use anyhow::Context;
+use canvass_db::PgPool;
+use canvass_db::accounts::{self, DisplayName, Password, Role, StaffEmail};
+
+/// Creates an active admin account; every refused input is a clear error.
+pub async fn create_admin(
+    pool: &PgPool,
+    email: &str,
+    name: &str,
+    password: &str,
+) -> anyhow::Result<i64> {
+    let email = StaffEmail::parse(email).context("--email")?;
+    let name = DisplayName::parse(name).context("--name")?;
+    let password = Password::parse(password, &email).context("password")?;
+    let hash = accounts::hash(&password).await?;
+    let mut conn = pool.acquire().await.context("no database connection")?;
+    let id = accounts::create(&mut conn, &email, &name, Role::Admin, &hash).await?;
+    Ok(id)
+}
+
+/// The new password: typed twice at a hidden prompt on a terminal, else the first line of
+/// standard input (for scripts: `printf '%s\n' "$PASSWORD" | canvass create-admin …`).
+pub fn read_password(email: &str) -> anyhow::Result<String> {
+    if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password(format!("New password for {email}: "))?;
+        let second = rpassword::prompt_password("Once more: ")?;
+        anyhow::ensure!(first == second, "the two passwords differ");
+        return Ok(first);
+    }
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .context("could not read the password from standard input")?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+}
