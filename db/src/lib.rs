@@ -9,6 +9,7 @@
 //! It knows nothing about HTTP, Leptos or sessions.
 
 pub mod accounts;
+pub mod audit;
 pub mod health;
 pub mod pool;
 pub mod respond;

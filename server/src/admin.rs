@@ -7,8 +7,10 @@ use std::io::{BufRead, IsTerminal};
 use anyhow::Context;
 use canvass_db::PgPool;
 use canvass_db::accounts::{self, DisplayName, Password, Role, StaffEmail};
+use canvass_db::audit::{self, Action};
 
-/// Creates an active admin account; every refused input is a clear error.
+/// Creates an active admin account, recorded in the audit log as made from the command
+/// line; every refused input is a clear error.
 pub async fn create_admin(
     pool: &PgPool,
     email: &str,
@@ -19,8 +21,11 @@ pub async fn create_admin(
     let name = DisplayName::parse(name).context("--name")?;
     let password = Password::parse(password, &email).context("password")?;
     let hash = accounts::hash(&password).await?;
-    let mut conn = pool.acquire().await.context("no database connection")?;
-    let id = accounts::create(&mut conn, &email, &name, Role::Admin, &hash).await?;
+    // The account and its audit entry land together or not at all.
+    let mut tx = pool.begin().await.context("no database connection")?;
+    let id = accounts::create(&mut tx, &email, &name, Role::Admin, &hash).await?;
+    audit::record(&mut tx, None, Action::UserCreated, Some(id)).await?;
+    tx.commit().await?;
     Ok(id)
 }
 

@@ -65,6 +65,13 @@ async fn create_admin_reads_the_password_from_standard_input(pool: PgPool) {
         "{hash}"
     );
     assert!(!stderr.contains("correct horse battery"));
+    let audited: (Option<i64>, String) = sqlx::query_as(
+        "SELECT actor_id, action::text FROM audit_log WHERE target_user_id = (SELECT id FROM staff_users)",
+    )
+    .fetch_one(&pool)
+    .await
+    .expect("an audit entry");
+    assert_eq!(audited, (None, "user_created".to_owned()));
 }
 
 #[sqlx::test(migrator = "canvass_db::MIGRATOR")]
@@ -81,6 +88,11 @@ async fn create_admin_refuses_a_short_password_and_creates_nothing(pool: PgPool)
         .await
         .expect("count");
     assert_eq!(count, 0);
+    let audited: i64 = sqlx::query_scalar("SELECT count(*) FROM audit_log")
+        .fetch_one(&pool)
+        .await
+        .expect("count");
+    assert_eq!(audited, 0);
 }
 
 #[sqlx::test(migrator = "canvass_db::MIGRATOR")]
