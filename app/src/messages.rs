@@ -18,6 +18,20 @@ pub fn lang_of(locale: Locale) -> Lang {
     }
 }
 
+/// The i18n context of an island, in `lang`, provided to everything inside it: an island
+/// sees no context from the page around it, so it gets the page's language as a prop.
+pub fn provide_island_i18n(lang: Lang) -> I18nContext<Locale> {
+    let locale = match lang {
+        Lang::Zh => Locale::zh,
+        Lang::En => Locale::en,
+    };
+    let i18n = leptos_i18n::context::init_i18n_subcontext::<Locale>(Some(
+        leptos::prelude::Signal::derive(move || locale),
+    ));
+    leptos::prelude::provide_context(i18n);
+    i18n
+}
+
 /// One answer error, worded for the respondent.
 pub fn answer_error(i18n: I18nContext<Locale>, question: &Question, error: &AnswerError) -> String {
     let lang = lang_of(i18n.get_locale());

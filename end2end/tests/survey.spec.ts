@@ -136,7 +136,15 @@ test('a clinician completes the survey in Chinese with WASM', async ({ page }) =
   }
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('检查您的回答');
   await expect(page.getByText('临床医生（放射科医生，或在影像科工作的其他医生）')).toBeVisible();
+  // A lost connection on the final submit keeps the page and offers a retry.
+  await waitForHydration(page);
+  await page.route('**/r/*/review', (route) =>
+    route.request().method() === 'POST' ? route.abort('internetdisconnected') : route.continue(),
+  );
   await page.getByRole('button', { name: '提交问卷' }).click();
+  await expect(page.getByRole('alert')).toContainText('网络连接中断');
+  await page.unroute('**/r/*/review');
+  await page.getByRole('button', { name: '重试' }).click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('感谢您的参与！');
 });
 

@@ -6,6 +6,7 @@ mod lang_switch;
 mod progress_bar;
 pub mod question_field;
 mod section_form;
+mod submit_form;
 mod tap_rank;
 
 pub use footer::Footer;
@@ -14,4 +15,5 @@ pub use lang_switch::{LangSwitch, lang_cookie_options};
 pub use progress_bar::ProgressBar;
 pub use question_field::QuestionField;
 pub use section_form::{SectionForm, paragraphs};
+pub use submit_form::SubmitForm;
 pub use tap_rank::TapRank;

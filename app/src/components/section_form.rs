@@ -12,7 +12,7 @@ use leptos::prelude::*;
 use crate::api::{PageData, Problem, SaveReply, paths};
 use crate::components::question_field::tr;
 use crate::components::{ProgressBar, QuestionField};
-use crate::i18n::{Locale, t};
+use crate::i18n::t;
 use crate::messages;
 
 /// One question of the page, with its live error and whether it is shown.
@@ -53,13 +53,7 @@ pub fn SectionForm(
     /// The language the page is in (an island has no context from the page around it).
     lang: Lang,
 ) -> impl IntoView {
-    let locale = match lang {
-        Lang::Zh => Locale::zh,
-        Lang::En => Locale::en,
-    };
-    let i18n =
-        leptos_i18n::context::init_i18n_subcontext::<Locale>(Some(Signal::derive(move || locale)));
-    provide_context(i18n);
+    let i18n = messages::provide_island_i18n(lang);
     let PageData {
         code,
         survey,

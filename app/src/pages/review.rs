@@ -1,14 +1,14 @@
 use canvass_core::answers::{Outcome, validate};
 use canvass_core::survey::QuestionKind;
-use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_navigate, use_params_map};
+use leptos_router::hooks::use_params_map;
 
-use crate::api::{Load, Problem, Review, SaveReply, load_review, paths};
+use crate::api::{Load, Review, load_review, paths};
+use crate::components::SubmitForm;
 use crate::components::question_field::tr;
 use crate::i18n::{t, t_string, use_i18n};
-use crate::messages::{self, lang_of};
+use crate::messages::lang_of;
 
 /// `/r/{code}/review`: every answer shown to this respondent, each section with a link to
 /// change it, then the final submit.
@@ -85,70 +85,14 @@ fn Answers(review: Review) -> impl IntoView {
         })
         .collect_view();
 
-    // With WASM the submit goes by fetch, so a lost connection offers a retry in place.
     let action = paths::review(&code);
-    let failure = RwSignal::new(None::<Option<Problem>>);
-    let busy = RwSignal::new(false);
-    let navigate = use_navigate();
-    let on_submit = {
-        let action = action.clone();
-        move |ev: SubmitEvent| {
-            ev.prevent_default();
-            if busy.get_untracked() {
-                return;
-            }
-            busy.set(true);
-            let action = action.clone();
-            let navigate = navigate.clone();
-            leptos::task::spawn_local(async move {
-                let reply = crate::fetch::post_form(&action, String::new()).await;
-                busy.set(false);
-                match reply {
-                    Ok((status, text)) => match serde_json::from_str::<SaveReply>(&text) {
-                        Ok(SaveReply::Saved { next }) => navigate(&next, Default::default()),
-                        Ok(SaveReply::Refused { problem }) => failure.set(Some(Some(problem))),
-                        _ => failure.set(Some(Some(Problem::from_status(status)))),
-                    },
-                    Err(_) => failure.set(Some(None)),
-                }
-            });
-        }
-    };
-    let notice = move || {
-        failure.get().map(|problem| match problem {
-            None => view! {
-                <div class="notice notice-error" role="alert">
-                    <p>{t!(i18n, survey_offline)}</p>
-                </div>
-            }
-            .into_any(),
-            Some(problem) => view! {
-                <div class="notice notice-error" role="alert">
-                    <p>{move || messages::problem(i18n.get_locale(), problem)}</p>
-                </div>
-            }
-            .into_any(),
-        })
-    };
+    let lang = lang_of(i18n.get_locale_untracked());
     view! {
         <Title text=t_string!(i18n, review_title) />
         <p class="survey-title">{tr(&survey.title)}</p>
         <h1>{t!(i18n, review_title)}</h1>
         <p>{t!(i18n, review_lead)}</p>
         {sections}
-        <form method="post" action=action on:submit=on_submit>
-            {notice}
-            <div class="actions">
-                <button type="submit" class="primary" disabled=move || busy.get()>
-                    {move || {
-                        if failure.get().is_some() {
-                            t_string!(i18n, survey_retry)
-                        } else {
-                            t_string!(i18n, review_submit)
-                        }
-                    }}
-                </button>
-            </div>
-        </form>
+        <SubmitForm action=action lang=lang />
     }
 }
