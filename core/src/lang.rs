@@ -5,7 +5,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 /// Name of the cookie that remembers a visitor's language, holding a [`Lang::code`].
-/// Written by the server's `/lang/{code}` route and by the language switch in the browser.
+/// Written by the server's `/lang/{code}` route ([`Lang::cookie`]).
 pub const COOKIE_NAME: &str = "canvass_lang";
 
 /// A supported interface language.
@@ -30,8 +30,7 @@ pub struct UnsupportedLang {
 }
 
 impl Lang {
-    /// The `Set-Cookie` value (or `document.cookie` assignment) that remembers this language
-    /// for a year, site-wide: one definition for the server's route and the browser's switch.
+    /// The `Set-Cookie` value that remembers this language for a year, site-wide.
     pub fn cookie(self) -> String {
         format!(
             "{COOKIE_NAME}={}; Path=/; Max-Age=31536000; SameSite=Lax",

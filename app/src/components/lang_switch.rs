@@ -8,8 +8,8 @@ use crate::i18n::{Locale, t_string, td_string, use_i18n};
 /// One year, in milliseconds (the unit of leptos-use's cookie `max_age`).
 const ONE_YEAR_MS: i64 = 365 * 24 * 60 * 60 * 1000;
 
-/// How the browser side writes the language cookie: the same name, path and lifetime as the
-/// server's `/lang/{code}` route, so both paths remember the choice identically.
+/// The language cookie as leptos_i18n handles it on the server (its cookie feature is off in
+/// the browser build): the same name, path and lifetime as [`canvass_core::Lang::cookie`].
 pub fn lang_cookie_options() -> leptos_i18n::context::CookieOptions<Locale> {
     leptos_i18n::context::CookieOptions::default()
         .path("/")

@@ -243,14 +243,9 @@ pub fn QuestionField(
                     {error_view}
                     {selects}
                     {move || live.get().then(|| {
-                        {
-                            let (id, choices, initial) = (
-                                tap_id.clone(),
-                                tap_choices.clone(),
-                                initial_ranks.clone(),
-                            );
-                            view! { <TapRank id choices top=top_n initial /> }
-                        }
+                        let (id, choices, initial) =
+                            (tap_id.clone(), tap_choices.clone(), initial_ranks.clone());
+                        view! { <TapRank id choices top=top_n initial /> }
                     })}
                 </fieldset>
             })

@@ -16,9 +16,8 @@ pub fn set_status(code: u16) {
 /// Sends the page's Content-Security-Policy, carrying this request's script nonce.
 ///
 /// Called by the server in the context of every Leptos render, right after leptos_axum
-/// provides the nonce and the response options and before the app runs. (Called from a
-/// component instead, the header was missing now and then on `SsrMode::Async` pages under
-/// load, which blocked the hydration scripts.)
+/// provides the nonce and the response options and before the app runs, so no page can
+/// render without it.
 pub fn send_content_security_policy() {
     let Some(response) = use_context::<ResponseOptions>() else {
         return;
