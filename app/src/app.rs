@@ -7,7 +7,10 @@ use leptos_router::{ParamSegment, SsrMode, StaticSegment};
 
 use crate::components::{Footer, Header};
 use crate::i18n::{I18nContextProvider, t_string, use_i18n};
-use crate::pages::{EndPage, HomePage, NotFoundPage, ReviewPage, SectionPage, WelcomePage};
+use crate::pages::{
+    EndPage, HomePage, NotFoundPage, ReviewPage, SectionPage, StaffAuditPage, StaffHomePage,
+    StaffPasswordPage, StaffSignInPage, StaffUsersPage, WelcomePage,
+};
 
 /// The whole HTML document, rendered on the server around [`App`].
 /// `<html lang>` is set by the i18n provider, not here.
@@ -84,6 +87,28 @@ fn Layout() -> impl IntoView {
                         <Route
                             path=(StaticSegment("r"), ParamSegment("code"), ParamSegment("section"))
                             view=SectionPage
+                            ssr=SsrMode::Async
+                        />
+                        // Staff pages: server-rendered forms that post, no island.
+                        <Route path=StaticSegment("staff") view=StaffHomePage ssr=SsrMode::Async />
+                        <Route
+                            path=(StaticSegment("staff"), StaticSegment("sign-in"))
+                            view=StaffSignInPage
+                            ssr=SsrMode::Async
+                        />
+                        <Route
+                            path=(StaticSegment("staff"), StaticSegment("password"))
+                            view=StaffPasswordPage
+                            ssr=SsrMode::Async
+                        />
+                        <Route
+                            path=(StaticSegment("staff"), StaticSegment("users"))
+                            view=StaffUsersPage
+                            ssr=SsrMode::Async
+                        />
+                        <Route
+                            path=(StaticSegment("staff"), StaticSegment("audit"))
+                            view=StaffAuditPage
                             ssr=SsrMode::Async
                         />
                     </Routes>

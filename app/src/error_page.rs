@@ -61,3 +61,42 @@ pub fn server_error_html() -> String {
         td_string!(Locale::en, server_error_body),
     )
 }
+
+/// A complete, bilingual HTML document for a staff request that is refused as a whole:
+/// a role that may not (403), or a post from another site (403).
+pub fn staff_refusal_html(refusal: StaffRefusal) -> String {
+    let part = |locale: Locale| {
+        let (title, body) = match refusal {
+            StaffRefusal::Forbidden => (
+                td_string!(locale, staff_forbidden_title),
+                td_string!(locale, staff_forbidden_body),
+            ),
+            StaffRefusal::CrossOrigin => (
+                td_string!(locale, staff_cross_origin_title),
+                td_string!(locale, staff_cross_origin_body),
+            ),
+        };
+        format!(
+            "<section lang=\"{}\"><h1>{title}</h1><p>{body}</p><p><a href=\"{}\">{}</a></p></section>",
+            locale.as_str(),
+            crate::staff::paths::HOME,
+            td_string!(locale, staff_home_title),
+        )
+    };
+    format!(
+        "<!DOCTYPE html><html lang=\"zh\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>{} / {}</title></head><body><main>{}{}</main></body></html>",
+        td_string!(Locale::zh, brand),
+        td_string!(Locale::en, brand),
+        part(Locale::zh),
+        part(Locale::en),
+    )
+}
+
+/// Why a staff request was refused as a whole.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StaffRefusal {
+    Forbidden,
+    CrossOrigin,
+}

@@ -20,5 +20,6 @@ mod hydrate;
 pub mod messages;
 pub mod pages;
 pub mod security;
+pub mod staff;
 
 pub use app::{App, shell};

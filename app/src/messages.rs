@@ -9,6 +9,7 @@ use leptos_i18n::I18nContext;
 
 use crate::api::Problem;
 use crate::i18n::{Locale, t_string, td_string};
+use crate::staff::{StaffError, StaffRole};
 
 /// The survey-text language of an interface locale.
 pub fn lang_of(locale: Locale) -> Lang {
@@ -101,4 +102,43 @@ pub fn problem(locale: Locale, problem: Problem) -> String {
         Problem::Unavailable => td_string!(locale, problem_unavailable),
     }
     .to_string()
+}
+
+/// Why a staff form's field was refused, in the user's language.
+pub fn staff_error(i18n: I18nContext<Locale>, error: StaffError) -> String {
+    match error {
+        StaffError::NotAnEmail => t_string!(i18n, staff_err_not_an_email).to_string(),
+        StaffError::NameMissing => t_string!(i18n, staff_err_name_missing).to_string(),
+        StaffError::NameTooLong { max } => {
+            t_string!(i18n, staff_err_name_too_long, max = max).to_string()
+        }
+        StaffError::PasswordTooShort { min } => {
+            t_string!(i18n, staff_err_password_too_short, min = min).to_string()
+        }
+        StaffError::PasswordTooLong { max } => {
+            t_string!(i18n, staff_err_password_too_long, max = max).to_string()
+        }
+        StaffError::PasswordIsEmail => t_string!(i18n, staff_err_password_is_email).to_string(),
+        StaffError::PasswordsDiffer => t_string!(i18n, staff_err_passwords_differ).to_string(),
+        StaffError::WrongPassword => t_string!(i18n, staff_err_wrong_password).to_string(),
+        StaffError::BadCredentials => t_string!(i18n, staff_err_bad_credentials).to_string(),
+        StaffError::Throttled { minutes } => {
+            t_string!(i18n, staff_err_throttled, minutes = minutes).to_string()
+        }
+        StaffError::EmailTaken => t_string!(i18n, staff_err_email_taken).to_string(),
+        StaffError::NotARole => t_string!(i18n, staff_err_not_a_role).to_string(),
+        StaffError::LastAdmin => t_string!(i18n, staff_err_last_admin).to_string(),
+        StaffError::NoSuchUser => t_string!(i18n, staff_err_no_such_user).to_string(),
+        StaffError::NotAnAction => t_string!(i18n, staff_err_not_an_action).to_string(),
+        StaffError::NotADay => t_string!(i18n, staff_err_not_a_day).to_string(),
+    }
+}
+
+/// A staff role's name, in the user's language.
+pub fn staff_role(i18n: I18nContext<Locale>, role: StaffRole) -> String {
+    match role {
+        StaffRole::Admin => t_string!(i18n, staff_role_admin).to_string(),
+        StaffRole::Analyst => t_string!(i18n, staff_role_analyst).to_string(),
+        StaffRole::Viewer => t_string!(i18n, staff_role_viewer).to_string(),
+    }
 }

@@ -185,6 +185,7 @@ pub struct StaffUser {
     pub display_name: String,
     pub role: Role,
     pub active: bool,
+    pub session_epoch: i32,
     pub password_hash: PasswordHash,
 }
 
@@ -225,7 +226,8 @@ pub async fn by_email(
     email: &StaffEmail,
 ) -> Result<Option<StaffUser>, sqlx::Error> {
     let row = sqlx::query!(
-        r#"SELECT id, email, display_name, role AS "role: Role", active, password_hash
+        r#"SELECT id, email, display_name, role AS "role: Role", active, session_epoch,
+                  password_hash
            FROM staff_users WHERE email = $1"#,
         email.as_str()
     )
@@ -237,8 +239,164 @@ pub async fn by_email(
         display_name: r.display_name,
         role: r.role,
         active: r.active,
+        session_epoch: r.session_epoch,
         password_hash: PasswordHash(r.password_hash),
     }))
+}
+
+/// An account as the interface shows it (no hash).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Account {
+    pub id: i64,
+    pub email: StaffEmail,
+    pub display_name: String,
+    pub role: Role,
+    pub active: bool,
+    /// Moves on when the account is deactivated or its password changes: a session signed
+    /// in under an older epoch is over.
+    pub session_epoch: i32,
+}
+
+/// The account with this ID, active or not.
+pub async fn by_id(conn: &mut PgConnection, id: i64) -> Result<Option<Account>, sqlx::Error> {
+    let row = sqlx::query!(
+        r#"SELECT id, email, display_name, role AS "role: Role", active, session_epoch
+           FROM staff_users WHERE id = $1"#,
+        id
+    )
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(row.map(|r| Account {
+        id: r.id,
+        email: StaffEmail(r.email),
+        display_name: r.display_name,
+        role: r.role,
+        active: r.active,
+        session_epoch: r.session_epoch,
+    }))
+}
+
+/// Every account, active ones first, then by name.
+pub async fn list(conn: &mut PgConnection) -> Result<Vec<Account>, sqlx::Error> {
+    let rows = sqlx::query!(
+        r#"SELECT id, email, display_name, role AS "role: Role", active, session_epoch
+           FROM staff_users ORDER BY active DESC, lower(display_name), id"#
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| Account {
+            id: r.id,
+            email: StaffEmail(r.email),
+            display_name: r.display_name,
+            role: r.role,
+            active: r.active,
+            session_epoch: r.session_epoch,
+        })
+        .collect())
+}
+
+/// Why an account could not be changed.
+#[derive(Debug, thiserror::Error)]
+pub enum ChangeError {
+    #[error("no such account")]
+    NotFound,
+    /// The change would leave no active admin, and nobody could manage accounts any more.
+    #[error("the last active admin cannot be deactivated or lose the admin role")]
+    LastAdmin,
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+/// Whether `id` is the only active admin. Locks the admins' rows, so that two admins
+/// demoting each other at the same moment cannot both succeed: call it in the transaction
+/// that makes the change.
+async fn is_last_admin(conn: &mut PgConnection, id: i64) -> Result<bool, sqlx::Error> {
+    let others = sqlx::query_scalar!(
+        r#"SELECT id FROM staff_users WHERE role = 'admin' AND active FOR UPDATE"#
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(others == [id])
+}
+
+/// Gives the account a new role. Refuses to demote the last active admin.
+pub async fn set_role(conn: &mut PgConnection, id: i64, role: Role) -> Result<(), ChangeError> {
+    if role != Role::Admin && is_last_admin(conn, id).await? {
+        return Err(ChangeError::LastAdmin);
+    }
+    let changed = sqlx::query!(
+        "UPDATE staff_users SET role = $2, updated_at = now() WHERE id = $1",
+        id,
+        role as Role
+    )
+    .execute(&mut *conn)
+    .await?;
+    if changed.rows_affected() == 0 {
+        return Err(ChangeError::NotFound);
+    }
+    Ok(())
+}
+
+/// Deactivates (ending every session of the account at its next request) or reactivates
+/// an account. Refuses to deactivate the last active admin.
+pub async fn set_active(conn: &mut PgConnection, id: i64, active: bool) -> Result<(), ChangeError> {
+    if !active && is_last_admin(conn, id).await? {
+        return Err(ChangeError::LastAdmin);
+    }
+    let changed = sqlx::query!(
+        r#"UPDATE staff_users
+           SET active = $2, updated_at = now(),
+               session_epoch = session_epoch + CASE WHEN $2 THEN 0 ELSE 1 END
+           WHERE id = $1"#,
+        id,
+        active
+    )
+    .execute(&mut *conn)
+    .await?;
+    if changed.rows_affected() == 0 {
+        return Err(ChangeError::NotFound);
+    }
+    Ok(())
+}
+
+/// Replaces the account's password; every other session of the account ends. Returns the
+/// new session epoch, for the session that made the change to carry on with.
+pub async fn set_password(
+    conn: &mut PgConnection,
+    id: i64,
+    hash: &PasswordHash,
+) -> Result<i32, ChangeError> {
+    sqlx::query_scalar!(
+        r#"UPDATE staff_users
+           SET password_hash = $2, session_epoch = session_epoch + 1, updated_at = now()
+           WHERE id = $1
+           RETURNING session_epoch"#,
+        id,
+        hash.as_phc()
+    )
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or(ChangeError::NotFound)
+}
+
+/// The stored hash of an account's password, to check the current one before a change.
+pub async fn password_hash(
+    conn: &mut PgConnection,
+    id: i64,
+) -> Result<Option<PasswordHash>, sqlx::Error> {
+    let hash = sqlx::query_scalar!("SELECT password_hash FROM staff_users WHERE id = $1", id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(hash.map(PasswordHash))
+}
+
+/// A hash of no one's password, to verify against when the e-mail address is unknown, so
+/// that an unknown address costs the same time as a wrong password. Compute it once at
+/// start (it takes as long as a real hash).
+pub async fn dummy_hash() -> Result<PasswordHash, HashError> {
+    hash(&Password("no one's password, ever".to_owned())).await
 }
 
 #[cfg(test)]
@@ -395,5 +553,100 @@ mod tests {
             .expect("query")
             .expect("found");
         assert_eq!(found.display_name, name.as_str());
+    }
+
+    async fn staff(conn: &mut PgConnection, address: &str, role: Role) -> i64 {
+        let owner = email(address);
+        let hash = hash(&Password::parse("correct horse battery", &owner).expect("valid"))
+            .await
+            .expect("hash");
+        create(
+            conn,
+            &owner,
+            &DisplayName::parse("X").expect("name"),
+            role,
+            &hash,
+        )
+        .await
+        .expect("created")
+    }
+
+    async fn epoch_of(conn: &mut PgConnection, id: i64) -> i32 {
+        by_id(conn, id)
+            .await
+            .expect("query")
+            .expect("found")
+            .session_epoch
+    }
+
+    #[sqlx::test(migrator = "crate::MIGRATOR")]
+    async fn deactivating_or_changing_the_password_moves_the_session_epoch_on(pool: PgPool) {
+        let mut conn = pool.acquire().await.expect("connection");
+        staff(&mut conn, "admin@hospital.cn", Role::Admin).await;
+        let id = staff(&mut conn, "viewer@hospital.cn", Role::Viewer).await;
+        assert_eq!(epoch_of(&mut conn, id).await, 0);
+        set_role(&mut conn, id, Role::Analyst).await.expect("role");
+        assert_eq!(
+            epoch_of(&mut conn, id).await,
+            0,
+            "a role change applies at once without it"
+        );
+        set_active(&mut conn, id, false).await.expect("deactivated");
+        assert_eq!(epoch_of(&mut conn, id).await, 1);
+        set_active(&mut conn, id, true).await.expect("reactivated");
+        assert_eq!(epoch_of(&mut conn, id).await, 1);
+        let new = hash(
+            &Password::parse("another long password", &email("viewer@hospital.cn")).expect("valid"),
+        )
+        .await
+        .expect("hash");
+        assert_eq!(set_password(&mut conn, id, &new).await.expect("changed"), 2);
+        let account = by_id(&mut conn, id).await.expect("query").expect("found");
+        assert_eq!(account.role, Role::Analyst);
+        assert!(account.active);
+        let stored = password_hash(&mut conn, id)
+            .await
+            .expect("query")
+            .expect("hash");
+        assert!(verify("another long password", &stored).await);
+    }
+
+    #[sqlx::test(migrator = "crate::MIGRATOR")]
+    async fn the_last_active_admin_keeps_the_role_and_stays_active(pool: PgPool) {
+        let mut conn = pool.acquire().await.expect("connection");
+        let first = staff(&mut conn, "first@hospital.cn", Role::Admin).await;
+        let message = "the last active admin cannot be deactivated or lose the admin role";
+        let refused = set_role(&mut conn, first, Role::Viewer)
+            .await
+            .expect_err("last");
+        assert_eq!(refused.to_string(), message);
+        let refused = set_active(&mut conn, first, false).await.expect_err("last");
+        assert_eq!(refused.to_string(), message);
+        // With a second admin, the first may go; then the second is the last.
+        let second = staff(&mut conn, "second@hospital.cn", Role::Admin).await;
+        set_active(&mut conn, first, false)
+            .await
+            .expect("another admin remains");
+        assert!(matches!(
+            set_role(&mut conn, second, Role::Analyst).await,
+            Err(ChangeError::LastAdmin)
+        ));
+        assert!(matches!(
+            set_role(&mut conn, 999_999, Role::Admin).await,
+            Err(ChangeError::NotFound)
+        ));
+        let listed: Vec<(String, bool)> = list(&mut conn)
+            .await
+            .expect("list")
+            .into_iter()
+            .map(|a| (a.email.as_str().to_owned(), a.active))
+            .collect();
+        assert_eq!(
+            listed,
+            [
+                ("second@hospital.cn".to_owned(), true),
+                ("first@hospital.cn".to_owned(), false)
+            ]
+        );
     }
 }

@@ -15,6 +15,7 @@ pub mod pool;
 pub mod respond;
 pub mod responses;
 pub mod surveys;
+pub mod throttle;
 
 pub use pool::{PoolSettings, connect_lazy, connect_lazy_with};
 pub use sqlx::{Error, PgConnection, PgPool};

@@ -24,7 +24,7 @@ pub async fn create_admin(
     // The account and its audit entry land together or not at all.
     let mut tx = pool.begin().await.context("no database connection")?;
     let id = accounts::create(&mut tx, &email, &name, Role::Admin, &hash).await?;
-    audit::record(&mut tx, None, Action::UserCreated, Some(id)).await?;
+    audit::record(&mut tx, None, Action::UserCreated, Some(id), Some("admin")).await?;
     tx.commit().await?;
     Ok(id)
 }

@@ -78,6 +78,55 @@ pub struct ServeConfig {
     /// Seconds in-flight requests get to finish after SIGTERM or Ctrl-C.
     #[arg(long, env = "CANVASS_SHUTDOWN_GRACE_SECS", default_value_t = 20)]
     pub shutdown_grace_secs: u64,
+
+    #[command(flatten)]
+    pub staff: StaffConfig,
+}
+
+/// Staff sign-in: sessions, cookies, and where requests come from.
+#[derive(Debug, Clone, Args)]
+pub struct StaffConfig {
+    /// Send cookies only over HTTPS (`Secure`; the session cookie gets the `__Host-`
+    /// prefix). Turn on whenever the site is served over HTTPS.
+    #[arg(long, env = "CANVASS_SECURE_COOKIES", default_value_t = false, action = clap::ArgAction::Set)]
+    pub secure_cookies: bool,
+
+    /// Minutes of inactivity after which a staff session ends.
+    #[arg(long, env = "CANVASS_SESSION_IDLE_MINUTES", default_value_t = 30)]
+    pub session_idle_minutes: u64,
+
+    /// Hours after sign-in at which a staff session ends, however active.
+    #[arg(long, env = "CANVASS_SESSION_MAX_HOURS", default_value_t = 12)]
+    pub session_max_hours: u64,
+
+    /// The site's public origin, e.g. `https://survey.example.org`, when it is served behind
+    /// a reverse proxy that changes the `Host` header. Staff posts must come from it.
+    #[arg(long, env = "CANVASS_PUBLIC_ORIGIN")]
+    pub public_origin: Option<String>,
+
+    /// A header a reverse proxy sets to the client's address (e.g. `X-Real-IP`), used for
+    /// sign-in throttling. Unset: the TCP peer's address.
+    #[arg(long, env = "CANVASS_CLIENT_IP_HEADER")]
+    pub client_ip_header: Option<String>,
+}
+
+impl StaffConfig {
+    pub fn settings(&self) -> anyhow::Result<crate::staff::StaffSettings> {
+        let client_ip_header =
+            match &self.client_ip_header {
+                Some(name) => Some(axum::http::HeaderName::try_from(name.as_str()).map_err(
+                    |_| anyhow::anyhow!("CANVASS_CLIENT_IP_HEADER is not a header name: {name}"),
+                )?),
+                None => None,
+            };
+        Ok(crate::staff::StaffSettings {
+            secure_cookies: self.secure_cookies,
+            idle_timeout: Duration::from_secs(self.session_idle_minutes.max(1) * 60),
+            max_lifetime: Duration::from_secs(self.session_max_hours.max(1) * 3600),
+            public_origin: self.public_origin.clone(),
+            client_ip_header,
+        })
+    }
 }
 
 impl ServeConfig {

@@ -12,9 +12,11 @@ pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod middleware;
+pub mod render;
 pub mod routes;
 pub mod serve;
 pub mod shutdown;
+pub mod staff;
 pub mod state;
 pub mod telemetry;
 
@@ -53,11 +55,27 @@ pub fn routes(state: AppState) -> Router {
         .route("/r/{code}", get(routes::respond::resume))
         .route("/r/{code}/review", post(routes::respond::submit))
         .route("/r/{code}/{section}", post(routes::respond::save))
+        .route("/staff/sign-in", post(routes::staff::sign_in))
+        .route("/staff/sign-out", post(routes::staff::sign_out))
+        .route("/staff/password", post(routes::staff::change_password))
+        .route("/staff/users", post(routes::staff::create_user))
+        .route("/staff/users/{id}", post(routes::staff::change_user))
         .leptos_routes_with_context(&state, pages, context.clone(), {
             let options = options.clone();
             move || canvass_app::shell(options.clone())
         })
         .merge(site_files(&options, context))
+        // Inside out: the session becomes a signed-in staff member (staff paths only), after
+        // cross-site posts have been refused.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            staff::authenticate,
+        ))
+        .layer(staff::session_layer(&state))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            staff::same_origin,
+        ))
         .with_state(state)
 }
 

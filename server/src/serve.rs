@@ -22,7 +22,8 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
         migrate(&pool).await?;
         install_bundled_surveys(&pool).await?;
     }
-    let state = AppState::new(leptos_options(&config), pool);
+    let state =
+        AppState::new(leptos_options(&config), pool.clone()).with_staff(config.staff.settings()?);
     let settings = HttpSettings {
         request_timeout: config.request_timeout(),
         body_limit_bytes: config.body_limit_bytes,
@@ -38,8 +39,23 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
     // After the signal, in-flight requests get a grace period, then the process exits anyway.
     let stopping = Arc::new(Notify::new());
     let notifier = Arc::clone(&stopping);
-    let server = axum::serve(listener, app).with_graceful_shutdown(async move {
+    // Expired staff sessions are deleted every 10 minutes, until shutdown.
+    let cleanup_stop = Arc::new(Notify::new());
+    let cleanup = tokio::spawn(crate::staff::delete_expired_sessions(
+        pool,
+        Duration::from_secs(600),
+        {
+            let stop = Arc::clone(&cleanup_stop);
+            async move { stop.notified().await }
+        },
+    ));
+    let server = axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(async move {
         crate::shutdown::signal().await;
+        cleanup_stop.notify_one();
         notifier.notify_one();
     });
     let grace = Duration::from_secs(config.shutdown_grace_secs);
@@ -49,6 +65,7 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
             tracing::warn!(grace_secs = grace.as_secs(), "requests still open after the grace period; exiting");
         }
     }
+    cleanup.abort();
     tracing::info!("canvass stopped");
     Ok(())
 }

@@ -6,6 +6,8 @@ use canvass_db::PgPool;
 use canvass_db::surveys::Catalog;
 use leptos::config::LeptosOptions;
 
+use crate::staff::{StaffSettings, StaffState};
+
 /// Shared by all requests; cheap to clone (each field is a handle).
 #[derive(Clone, FromRef)]
 pub struct AppState {
@@ -13,6 +15,8 @@ pub struct AppState {
     pub pool: PgPool,
     /// Parsed survey versions (immutable, so safe to keep per process).
     pub catalog: Catalog,
+    /// Staff sign-in settings and the dummy hash.
+    pub staff: StaffState,
 }
 
 impl AppState {
@@ -21,6 +25,15 @@ impl AppState {
             leptos_options,
             pool,
             catalog: Catalog::default(),
+            staff: StaffState::default(),
+        }
+    }
+
+    /// The same state with these staff settings.
+    pub fn with_staff(self, settings: StaffSettings) -> AppState {
+        AppState {
+            staff: StaffState::new(settings),
+            ..self
         }
     }
 

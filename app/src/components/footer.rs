@@ -9,6 +9,7 @@ pub fn Footer() -> impl IntoView {
     view! {
         <footer class="site-footer">
             <p>{t!(i18n, footer_text)}</p>
+            <p><a href=crate::staff::paths::HOME>{t!(i18n, staff_link)}</a></p>
         </footer>
     }
 }

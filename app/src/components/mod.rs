@@ -6,6 +6,9 @@ mod lang_switch;
 mod progress_bar;
 pub mod question_field;
 mod section_form;
+mod staff_errors;
+mod staff_field;
+mod staff_nav;
 mod submit_form;
 mod tap_rank;
 
@@ -15,5 +18,8 @@ pub use lang_switch::{LangSwitch, lang_cookie_options};
 pub use progress_bar::ProgressBar;
 pub use question_field::QuestionField;
 pub use section_form::{SectionForm, paragraphs};
+pub use staff_errors::StaffErrors;
+pub use staff_field::StaffField;
+pub use staff_nav::StaffNav;
 pub use submit_form::SubmitForm;
 pub use tap_rank::TapRank;

@@ -3,3 +3,4 @@
 pub mod health;
 pub mod lang;
 pub mod respond;
+pub mod staff;

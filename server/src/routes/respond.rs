@@ -10,9 +10,9 @@
 //! (4xx). A post that asks for JSON (the page's WASM) gets the same outcomes as a
 //! [`SaveReply`]. Each save is one transaction; a refused post changes nothing.
 
-use axum::body::{Body, Bytes};
+use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, HeaderValue, Method, Request, StatusCode, Uri, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{Html, IntoResponse, Json, Response};
 use canvass_app::api::{Posted, Problem, SaveReply, paths};
 use canvass_app::backend::{cookie_value, resume_cookie_name};
@@ -297,7 +297,7 @@ fn status_of(problem: Problem) -> StatusCode {
     StatusCode::from_u16(problem.status()).unwrap_or(StatusCode::BAD_REQUEST)
 }
 
-fn problem_page(problem: Problem, back: Option<&str>) -> Response {
+pub(crate) fn problem_page(problem: Problem, back: Option<&str>) -> Response {
     (
         status_of(problem),
         Html(canvass_app::error_page::problem_html(problem, back)),
@@ -328,26 +328,16 @@ fn remember(response: &mut Response, slug: &str, code: &ResumeCode) {
 /// The page rendered again (status 422) with what was posted and its errors next to the
 /// fields: the no-JavaScript path of an invalid page. Nothing was saved.
 async fn render_again(state: &AppState, posted: Posted, uri: &Uri, headers: HeaderMap) -> Response {
-    let context_state = state.clone();
-    let options = state.leptos_options.clone();
-    let render = leptos_axum::render_app_async_with_context(
-        move || {
-            provide_context(context_state.clone());
-            provide_context(context_state.backend());
-            provide_context(posted.clone());
-            canvass_app::security::send_content_security_policy();
-        },
-        move || canvass_app::shell(options.clone()),
-    );
-    let mut request = Request::new(Body::empty());
-    *request.method_mut() = Method::GET;
-    *request.uri_mut() = uri.clone();
-    *request.headers_mut() = headers;
-    request.headers_mut().remove(header::CONTENT_LENGTH);
-    request.headers_mut().remove(header::CONTENT_TYPE);
-    let mut response = render(request).await.into_response();
-    *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-    response
+    let provide = move || provide_context(posted.clone());
+    crate::render::page(
+        state,
+        uri.clone(),
+        headers,
+        Default::default(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        provide,
+    )
+    .await
 }
 
 #[cfg(test)]

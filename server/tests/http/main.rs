@@ -5,5 +5,6 @@ mod health;
 mod pages;
 mod recovery;
 mod respond;
+mod staff;
 mod startup;
 mod support;

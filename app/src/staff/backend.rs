@@ -1,0 +1,186 @@
+//! The server side of the staff pages: who is signed in, whether their role may see the
+//! page, and the page's data. Compiled only with `ssr`.
+
+use canvass_db::accounts::{self, Role};
+use canvass_db::audit::{self, Action, Date, Filter};
+use leptos::prelude::*;
+use leptos_axum::ResponseOptions;
+
+use super::{
+    AuditPage, AuditQuery, AuditRow, Gate, SignedIn, StaffError, StaffRole, UserRow, UsersPage,
+    access,
+};
+use crate::backend::Backend;
+
+/// The most audit entries one page lists.
+pub const AUDIT_LIMIT: usize = 500;
+
+pub fn role_of(role: Role) -> StaffRole {
+    match role {
+        Role::Admin => StaffRole::Admin,
+        Role::Analyst => StaffRole::Analyst,
+        Role::Viewer => StaffRole::Viewer,
+    }
+}
+
+pub fn db_role(role: StaffRole) -> Role {
+    match role {
+        StaffRole::Admin => Role::Admin,
+        StaffRole::Analyst => Role::Analyst,
+        StaffRole::Viewer => Role::Viewer,
+    }
+}
+
+fn status(code: http::StatusCode) {
+    if let Some(response) = use_context::<ResponseOptions>() {
+        response.set_status(code);
+    }
+}
+
+/// The signed-in staff member if their role is one of `roles`; else why not, with the
+/// page's status set (sign in: a redirect for a browser, else 401; 403 for a role that
+/// may not).
+pub fn me(roles: &[StaffRole]) -> Result<Gate<SignedIn>, ServerFnError> {
+    let parts = use_context::<http::request::Parts>();
+    let signed_in = parts
+        .as_ref()
+        .and_then(|parts| parts.extensions.get::<SignedIn>().cloned());
+    Ok(match signed_in {
+        None => {
+            // A browser asking for a page is sent to sign in (the page's `<Redirect>`
+            // makes it a 302); anything else gets 401.
+            let page = parts.as_ref().is_some_and(|parts| {
+                parts
+                    .headers
+                    .get(http::header::ACCEPT)
+                    .and_then(|v| v.to_str().ok())
+                    .is_some_and(|accept| accept.contains("text/html"))
+            });
+            if !page {
+                status(http::StatusCode::UNAUTHORIZED);
+            }
+            Gate::SignIn
+        }
+        Some(me) if !me.may(roles) => {
+            status(http::StatusCode::FORBIDDEN);
+            Gate::Forbidden
+        }
+        Some(me) => Gate::Ready(me),
+    })
+}
+
+fn backend() -> Result<Backend, ServerFnError> {
+    use_context::<Backend>().ok_or_else(|| ServerFnError::new("no backend in context"))
+}
+
+fn unavailable(error: impl std::fmt::Display) -> ServerFnError {
+    tracing::error!(%error, "a staff page could not be loaded");
+    ServerFnError::new("unavailable")
+}
+
+async fn user_rows(backend: &Backend) -> Result<Vec<UserRow>, ServerFnError> {
+    let mut conn = backend.pool.acquire().await.map_err(unavailable)?;
+    let accounts = accounts::list(&mut conn).await.map_err(unavailable)?;
+    Ok(accounts
+        .into_iter()
+        .map(|a| UserRow {
+            id: a.id,
+            name: a.display_name,
+            email: a.email.as_str().to_owned(),
+            role: role_of(a.role),
+            active: a.active,
+        })
+        .collect())
+}
+
+pub async fn users() -> Result<Gate<UsersPage>, ServerFnError> {
+    let me = match me(access::ADMIN)? {
+        Gate::Ready(me) => me,
+        Gate::SignIn => return Ok(Gate::SignIn),
+        Gate::Forbidden => return Ok(Gate::Forbidden),
+    };
+    let users = user_rows(&backend()?).await?;
+    Ok(Gate::Ready(UsersPage { me, users }))
+}
+
+/// An empty form field counts as not filled in.
+fn filled(value: &Option<String>) -> Option<&str> {
+    value.as_deref().map(str::trim).filter(|v| !v.is_empty())
+}
+
+/// The filter typed into the audit page, or the fields that could not be read.
+pub fn audit_filter(query: &AuditQuery) -> Result<Filter, Vec<(String, StaffError)>> {
+    let mut errors = Vec::new();
+    let mut filter = Filter::default();
+    if let Some(user) = filled(&query.user) {
+        match user.parse::<i64>() {
+            Ok(id) => filter.user = Some(id),
+            Err(_) => errors.push(("user".to_owned(), StaffError::NoSuchUser)),
+        }
+    }
+    if let Some(action) = filled(&query.action) {
+        match Action::parse(action) {
+            Some(action) => filter.action = Some(action),
+            None => errors.push(("action".to_owned(), StaffError::NotAnAction)),
+        }
+    }
+    for (field, value, slot) in [
+        ("from", &query.from, &mut filter.from),
+        ("to", &query.to, &mut filter.to),
+    ] {
+        if let Some(day) = filled(value) {
+            match Date::parse(day) {
+                Some(day) => *slot = Some(day),
+                None => errors.push((field.to_owned(), StaffError::NotADay)),
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(filter)
+    } else {
+        Err(errors)
+    }
+}
+
+pub async fn audit(query: AuditQuery) -> Result<Gate<AuditPage>, ServerFnError> {
+    match me(access::ADMIN)? {
+        Gate::Ready(_) => {}
+        Gate::SignIn => return Ok(Gate::SignIn),
+        Gate::Forbidden => return Ok(Gate::Forbidden),
+    }
+    let backend = backend()?;
+    let users = user_rows(&backend).await?;
+    let actions = Action::ALL.iter().map(|a| a.as_str().to_owned()).collect();
+    let (entries, errors) = match audit_filter(&query) {
+        Ok(filter) => {
+            let mut conn = backend.pool.acquire().await.map_err(unavailable)?;
+            let limit = i64::try_from(AUDIT_LIMIT).unwrap_or(i64::MAX);
+            let shown = audit::list(&mut conn, &filter, limit)
+                .await
+                .map_err(unavailable)?;
+            let rows = shown
+                .into_iter()
+                .map(|e| AuditRow {
+                    at: e.at,
+                    actor: e.actor,
+                    action: e.action.as_str().to_owned(),
+                    target: e.target,
+                    detail: e.detail,
+                })
+                .collect();
+            (rows, Vec::new())
+        }
+        Err(errors) => {
+            status(http::StatusCode::UNPROCESSABLE_ENTITY);
+            (Vec::new(), errors)
+        }
+    };
+    Ok(Gate::Ready(AuditPage {
+        query,
+        errors,
+        users,
+        actions,
+        entries,
+        limit: AUDIT_LIMIT,
+    }))
+}

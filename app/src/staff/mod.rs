@@ -1,0 +1,218 @@
+//! The staff side's shared types and the server functions its pages load with. Who may
+//! see what is decided on the server, here ([`access`]) and in the server's `Staff<…>`
+//! extractor for posts; a page only hides what it would be refused anyway.
+
+#[cfg(feature = "ssr")]
+pub mod backend;
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// A staff member's role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StaffRole {
+    /// Everything, including users and surveys.
+    Admin,
+    /// Dashboards and anonymized exports.
+    Analyst,
+    /// Response monitoring only.
+    Viewer,
+}
+
+impl StaffRole {
+    pub const ALL: [StaffRole; 3] = [StaffRole::Admin, StaffRole::Analyst, StaffRole::Viewer];
+
+    /// The name in forms and URLs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StaffRole::Admin => "admin",
+            StaffRole::Analyst => "analyst",
+            StaffRole::Viewer => "viewer",
+        }
+    }
+
+    pub fn parse(input: &str) -> Option<StaffRole> {
+        StaffRole::ALL.into_iter().find(|r| r.as_str() == input)
+    }
+}
+
+/// Which roles may do what: the one table the pages and the routes both check.
+pub mod access {
+    use super::StaffRole::{self, Admin, Analyst, Viewer};
+
+    /// Any signed-in staff member: their own account, response monitoring.
+    pub const STAFF: &[StaffRole] = &[Admin, Analyst, Viewer];
+    /// Dashboards and anonymized exports.
+    pub const ANALYSIS: &[StaffRole] = &[Admin, Analyst];
+    /// Accounts, roles and the audit log.
+    pub const ADMIN: &[StaffRole] = &[Admin];
+}
+
+/// The staff member a request comes from, put into the request by the server's session
+/// middleware once the session, the account and its epoch check out.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignedIn {
+    pub id: i64,
+    pub name: String,
+    pub email: String,
+    pub role: StaffRole,
+}
+
+impl SignedIn {
+    pub fn may(&self, roles: &[StaffRole]) -> bool {
+        roles.contains(&self.role)
+    }
+}
+
+/// A staff page's data, or why it is not shown.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Gate<T> {
+    Ready(T),
+    /// Nobody is signed in: the page sends them to sign in.
+    SignIn,
+    /// Signed in, with a role that may not see this page (403).
+    Forbidden,
+}
+
+/// Why a staff form was refused, field by field; worded in the user's language by
+/// [`crate::messages::staff_error`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "error")]
+pub enum StaffError {
+    NotAnEmail,
+    NameMissing,
+    NameTooLong {
+        max: usize,
+    },
+    PasswordTooShort {
+        min: usize,
+    },
+    PasswordTooLong {
+        max: usize,
+    },
+    PasswordIsEmail,
+    /// The new password and its confirmation differ.
+    PasswordsDiffer,
+    /// The current password given to change it is wrong.
+    WrongPassword,
+    /// Sign-in: the same answer for an unknown e-mail and a wrong password.
+    BadCredentials,
+    /// Sign-in: too many failures; try again after this many minutes.
+    Throttled {
+        minutes: u64,
+    },
+    EmailTaken,
+    NotARole,
+    LastAdmin,
+    /// An account filter that names no account.
+    NoSuchUser,
+    NotAnAction,
+    NotADay,
+}
+
+/// A staff form that failed, rendered again (server side) with what was typed and why.
+/// Password fields are never sent back.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct StaffPosted {
+    /// The form's name (`sign_in`, `create_user`, `password`, `user_{id}`).
+    pub form: String,
+    pub fields: Vec<(String, String)>,
+    pub errors: Vec<(String, StaffError)>,
+}
+
+impl StaffPosted {
+    /// What was typed into `field` of `form`, if this failed post is of `form`.
+    pub fn value(&self, form: &str, field: &str) -> Option<String> {
+        (self.form == form)
+            .then(|| self.fields.iter().find(|(k, _)| k == field))
+            .flatten()
+            .map(|(_, v)| v.clone())
+    }
+
+    pub fn error(&self, form: &str, field: &str) -> Option<StaffError> {
+        (self.form == form)
+            .then(|| self.errors.iter().find(|(k, _)| k == field))
+            .flatten()
+            .map(|(_, e)| *e)
+    }
+}
+
+/// One account in the user list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserRow {
+    pub id: i64,
+    pub name: String,
+    pub email: String,
+    pub role: StaffRole,
+    pub active: bool,
+}
+
+/// `/staff/users`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UsersPage {
+    pub me: SignedIn,
+    pub users: Vec<UserRow>,
+}
+
+/// One audit entry, as shown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditRow {
+    pub at: String,
+    pub actor: Option<String>,
+    pub action: String,
+    pub target: Option<String>,
+    pub detail: Option<String>,
+}
+
+/// The audit page's filter, as typed (kept in the form when refused).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct AuditQuery {
+    pub user: Option<String>,
+    pub action: Option<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+}
+
+/// `/staff/audit`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditPage {
+    pub query: AuditQuery,
+    /// Filter fields that could not be read, with why (nothing is listed then).
+    pub errors: Vec<(String, StaffError)>,
+    pub users: Vec<UserRow>,
+    pub actions: Vec<String>,
+    pub entries: Vec<AuditRow>,
+    /// The list stops at this many entries.
+    pub limit: usize,
+}
+
+/// Where the staff pages live.
+pub mod paths {
+    pub const HOME: &str = "/staff";
+    pub const SIGN_IN: &str = "/staff/sign-in";
+    pub const SIGN_OUT: &str = "/staff/sign-out";
+    pub const PASSWORD: &str = "/staff/password";
+    pub const USERS: &str = "/staff/users";
+    pub const AUDIT: &str = "/staff/audit";
+
+    pub fn user(id: i64) -> String {
+        format!("/staff/users/{id}")
+    }
+}
+
+// Fixed endpoints (`/api/staff_me`…), so the access tests can call them over HTTP too.
+#[server(endpoint = "staff_me")]
+pub async fn load_me() -> Result<Gate<SignedIn>, ServerFnError> {
+    backend::me(access::STAFF)
+}
+
+#[server(endpoint = "staff_users")]
+pub async fn load_users() -> Result<Gate<UsersPage>, ServerFnError> {
+    backend::users().await
+}
+
+#[server(endpoint = "staff_audit")]
+pub async fn load_audit(query: AuditQuery) -> Result<Gate<AuditPage>, ServerFnError> {
+    backend::audit(query).await
+}
