@@ -21,21 +21,33 @@ pub mod state;
 pub mod telemetry;
 
 use std::convert::Infallible;
+use std::sync::OnceLock;
 
 use axum::Router;
 use axum::body::Body;
 use axum::http::Request;
 use axum::routing::{get, post};
 use leptos::prelude::provide_context;
-use leptos_axum::{LeptosRoutes, generate_route_list};
+use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use tower_http::services::ServeDir;
 
 pub use middleware::HttpSettings;
 pub use state::AppState;
 
+/// The pages' routes, generated once per process. Generating them sets a process-wide
+/// flag in Leptos that leaves every resource first polled meanwhile pending forever
+/// (leptos-rs/leptos#4773): a router built while another one renders a page (tests build
+/// many) would hang that page. Once, before any router exists, it is harmless.
+fn page_routes() -> Vec<AxumRouteListing> {
+    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    ROUTES
+        .get_or_init(|| generate_route_list(canvass_app::App))
+        .clone()
+}
+
 /// Every route, without the middleware stack.
 pub fn routes(state: AppState) -> Router {
-    let pages = generate_route_list(canvass_app::App);
+    let pages = page_routes();
     let options = state.leptos_options.clone();
     // What every render gets: the state, the pages' backend, and the page's CSP header
     // (set here, where leptos_axum has just provided the nonce, not from a component).
