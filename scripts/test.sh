@@ -23,6 +23,12 @@ database() { # name: sets DATABASE_URL to that database on the test server, crea
   export DATABASE_URL
 }
 
+fresh_database() { # name: as `database`, but dropped and created anew, for a reproducible start
+  database "$1"
+  sqlx database drop -y -f --database-url "$DATABASE_URL" >/dev/null
+  sqlx database create --database-url "$DATABASE_URL"
+}
+
 lint() {
   say "cargo fmt --check"
   cargo fmt --all -- --check
@@ -70,7 +76,9 @@ e2e() {
   say "building the release site for the end-to-end tests"
   PATH="$ROOT/tools/node_modules/.bin:$PATH" cargo leptos build --release --precompress
   bundle_sizes
-  database canvass_e2e
+  # A fresh database each run: sign-in throttling counts failures for 15 minutes, and the
+  # tests must not depend on what an earlier run left.
+  fresh_database canvass_e2e
   say "Playwright (Debian's Chromium, phone and desktop viewports)"
   mkdir -p "$LOGS"
   (cd end2end && npx playwright test) 2>&1 | tee "$LOGS/e2e.log"

@@ -142,3 +142,21 @@ pub fn staff_role(i18n: I18nContext<Locale>, role: StaffRole) -> String {
         StaffRole::Viewer => t_string!(i18n, staff_role_viewer).to_string(),
     }
 }
+
+/// An audit action's name (`sign_in_failed`), in the user's language.
+pub fn audit_action(i18n: I18nContext<Locale>, action: &str) -> String {
+    match action {
+        "sign_in" => t_string!(i18n, audit_sign_in).to_string(),
+        "sign_in_failed" => t_string!(i18n, audit_sign_in_failed).to_string(),
+        "sign_out" => t_string!(i18n, audit_sign_out).to_string(),
+        "user_created" => t_string!(i18n, audit_user_created).to_string(),
+        "user_changed" => t_string!(i18n, audit_user_changed).to_string(),
+        "user_deactivated" => t_string!(i18n, audit_user_deactivated).to_string(),
+        "user_reactivated" => t_string!(i18n, audit_user_reactivated).to_string(),
+        "role_changed" => t_string!(i18n, audit_role_changed).to_string(),
+        "password_changed" => t_string!(i18n, audit_password_changed).to_string(),
+        "survey_published" => t_string!(i18n, audit_survey_published).to_string(),
+        "export_made" => t_string!(i18n, audit_export_made).to_string(),
+        other => other.to_owned(),
+    }
+}

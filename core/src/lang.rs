@@ -30,11 +30,13 @@ pub struct UnsupportedLang {
 }
 
 impl Lang {
-    /// The `Set-Cookie` value that remembers this language for a year, site-wide.
-    pub fn cookie(self) -> String {
+    /// The `Set-Cookie` value that remembers this language for a year, site-wide; only
+    /// over HTTPS when `secure` (the site is configured for HTTPS).
+    pub fn cookie(self, secure: bool) -> String {
         format!(
-            "{COOKIE_NAME}={}; Path=/; Max-Age=31536000; SameSite=Lax",
-            self.code()
+            "{COOKIE_NAME}={}; Path=/; Max-Age=31536000; SameSite=Lax{}",
+            self.code(),
+            if secure { "; Secure" } else { "" }
         )
     }
 
@@ -211,8 +213,12 @@ mod tests {
     #[test]
     fn the_language_cookie_is_site_wide_for_a_year_and_same_site_lax() {
         assert_eq!(
-            Lang::En.cookie(),
+            Lang::En.cookie(false),
             "canvass_lang=en; Path=/; Max-Age=31536000; SameSite=Lax"
+        );
+        assert_eq!(
+            Lang::Zh.cookie(true),
+            "canvass_lang=zh; Path=/; Max-Age=31536000; SameSite=Lax; Secure"
         );
     }
 }

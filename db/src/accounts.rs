@@ -9,7 +9,7 @@
 use argon2::password_hash::{PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
 use argon2::{Algorithm, Argon2, Params, Version};
 use sqlx::PgConnection;
-use validator::ValidateEmail;
+use validator::{ValidateEmail, ValidateLength};
 
 /// What a staff member may do; enforced on the server for every page and route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, sqlx::Type)]
@@ -70,7 +70,7 @@ impl DisplayName {
         if name.is_empty() {
             return Err(InputError::NameMissing);
         }
-        if name.chars().count() > Self::MAX_CHARS {
+        if !name.validate_length(None, Some(Self::MAX_CHARS as u64), None) {
             return Err(InputError::NameTooLong {
                 max: Self::MAX_CHARS,
             });
@@ -93,13 +93,13 @@ impl Password {
     pub const MAX_CHARS: usize = 1024;
 
     pub fn parse(input: &str, email: &StaffEmail) -> Result<Password, InputError> {
-        let chars = input.chars().count();
-        if chars < Self::MIN_CHARS {
+        // validator counts characters, not bytes: twelve Chinese characters are enough.
+        if !input.validate_length(Some(Self::MIN_CHARS as u64), None, None) {
             return Err(InputError::PasswordTooShort {
                 min: Self::MIN_CHARS,
             });
         }
-        if chars > Self::MAX_CHARS {
+        if !input.validate_length(None, Some(Self::MAX_CHARS as u64), None) {
             return Err(InputError::PasswordTooLong {
                 max: Self::MAX_CHARS,
             });

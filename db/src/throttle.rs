@@ -40,11 +40,13 @@ fn window_secs() -> f64 {
     WINDOW.as_secs_f64()
 }
 
-/// The key an e-mail address is counted under.
+/// The key an e-mail address is counted under: the parsed address, else what was typed,
+/// trimmed, lower cased and cut to 320 characters (an address is at most 254, and a huge
+/// input must not become a huge index entry).
 pub fn account_key(email: &str) -> String {
     StaffEmail::parse(email)
         .map(|e| e.as_str().to_owned())
-        .unwrap_or_else(|_| email.trim().to_lowercase())
+        .unwrap_or_else(|_| email.trim().to_lowercase().chars().take(320).collect())
 }
 
 /// Whether this attempt may go ahead, given the failures in the window.

@@ -60,9 +60,12 @@ pub fn apply(routes: Router, settings: HttpSettings) -> Router {
                     HeaderValue::from_static("nosniff"),
                 ))
                 // Resume links carry a secret code: never leak a URL to another site.
+                // `same-origin` rather than `no-referrer`: under `no-referrer` browsers send
+                // `Origin: null` even on this site's own posts, and the staff pages' CSRF
+                // check needs the real origin.
                 .layer(SetResponseHeaderLayer::overriding(
                     header::REFERRER_POLICY,
-                    HeaderValue::from_static("no-referrer"),
+                    HeaderValue::from_static("same-origin"),
                 ))
                 .layer(SetResponseHeaderLayer::overriding(
                     header::X_FRAME_OPTIONS,

@@ -133,6 +133,17 @@ pub async fn install_bundled_surveys(pool: &PgPool) -> anyhow::Result<()> {
     let mut tx = pool.begin().await.context("could not open a transaction")?;
     match canvass_db::surveys::install(&mut tx, &survey, source).await {
         Ok(Installed::Published { version }) => {
+            // Published by the system at start: no acting user.
+            let detail = format!("{} v{version}", survey.slug);
+            canvass_db::audit::record(
+                &mut tx,
+                None,
+                canvass_db::audit::Action::SurveyPublished,
+                None,
+                Some(&detail),
+            )
+            .await
+            .context("could not record the publication in the audit log")?;
             tracing::info!(slug = %survey.slug, version, "published the bundled survey")
         }
         Ok(Installed::Unchanged { version }) => {

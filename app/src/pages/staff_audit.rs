@@ -4,7 +4,7 @@ use leptos_router::hooks::use_query_map;
 
 use crate::components::StaffNav;
 use crate::i18n::{t, t_string, use_i18n};
-use crate::messages::staff_error;
+use crate::messages::{audit_action, staff_error};
 use crate::staff::{AuditPage, AuditQuery, StaffError, load_audit, load_me, paths};
 
 /// `/staff/audit` (admins): the audit log, newest first, filtered by user, action and
@@ -69,7 +69,8 @@ fn AuditFilter(page: AuditPage) -> impl IntoView {
         .iter()
         .map(|a| {
             let selected = *a == chosen_action;
-            view! { <option value=a.clone() selected=selected>{a.clone()}</option> }
+            let code = a.clone();
+            view! { <option value=a.clone() selected=selected>{move || audit_action(i18n, &code)}</option> }
         })
         .collect_view();
     let error = |field: &'static str| {
@@ -136,7 +137,7 @@ fn AuditEntries(page: AuditPage) -> impl IntoView {
                 <tr>
                     <td>{e.at}</td>
                     <td>{actor}</td>
-                    <td><code>{e.action}</code></td>
+                    <td>{move || audit_action(i18n, &e.action)}</td>
                     <td>{e.target.unwrap_or_default()}</td>
                     <td>{e.detail.unwrap_or_default()}</td>
                 </tr>

@@ -12,6 +12,9 @@ pub enum FormError {
     InvalidUtf8,
     #[error("the form has more than {MAX_FIELDS} fields")]
     TooManyFields,
+    /// No text may hold a NUL character (PostgreSQL refuses it in text and jsonb alike).
+    #[error("the form holds a NUL character")]
+    NulCharacter,
 }
 
 /// Parses a urlencoded body strictly: `+` is a space, `%XY` a byte, and the decoded bytes
@@ -55,6 +58,9 @@ fn decode(input: &[u8]) -> Result<String, FormError> {
         }
         i += 1;
     }
+    if out.contains(&0) {
+        return Err(FormError::NulCharacter);
+    }
     String::from_utf8(out).map_err(|_| FormError::InvalidUtf8)
 }
 
@@ -73,6 +79,15 @@ mod tests {
 
     use super::*;
     use crate::answers::from_pairs;
+
+    #[test]
+    fn a_nul_character_anywhere_refuses_the_form() {
+        assert_eq!(from_urlencoded(b"q=a%00b"), Err(FormError::NulCharacter));
+        assert_eq!(from_urlencoded(b"q%00=a"), Err(FormError::NulCharacter));
+        assert_eq!(from_urlencoded(b"q=a\0"), Err(FormError::NulCharacter));
+        // A backslash and a zero are just text.
+        assert_eq!(from_urlencoded(b"q=a\\0"), Ok(from_pairs([("q", "a\\0")])));
+    }
 
     #[test]
     fn repeated_fields_keep_every_value_in_order() {

@@ -1,18 +1,24 @@
 //! `GET /lang/{code}?next=/path`: remember a language in a cookie and go back.
 //! This is the language switch's no-JavaScript path; with WASM the switch happens in place.
 
-use axum::extract::{Path, Query};
+use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use canvass_core::Lang;
 use serde::Deserialize;
+
+use crate::AppState;
 
 #[derive(Debug, Deserialize)]
 pub struct SwitchQuery {
     next: Option<String>,
 }
 
-pub async fn switch(Path(code): Path<String>, Query(query): Query<SwitchQuery>) -> Response {
+pub async fn switch(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    Query(query): Query<SwitchQuery>,
+) -> Response {
     let lang = match Lang::parse(&code) {
         Ok(lang) => lang,
         Err(error) => {
@@ -20,7 +26,7 @@ pub async fn switch(Path(code): Path<String>, Query(query): Query<SwitchQuery>) 
             return (StatusCode::BAD_REQUEST, message).into_response();
         }
     };
-    let cookie = lang.cookie();
+    let cookie = lang.cookie(state.staff.settings.secure_cookies);
     let target = local_path(query.next.as_deref());
     (
         StatusCode::SEE_OTHER,

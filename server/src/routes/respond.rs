@@ -209,7 +209,12 @@ pub async fn resume(State(state): State<AppState>, Path(code): Path<String>) -> 
         paths::end(&code)
     };
     let mut response = see_other(&target);
-    remember(&mut response, opened.survey.slug.as_str(), &resume);
+    remember(
+        &mut response,
+        opened.survey.slug.as_str(),
+        &resume,
+        state.staff.settings.secure_cookies,
+    );
     response
 }
 
@@ -274,7 +279,12 @@ async fn reply(state: &AppState, outcome: Outcome, uri: &Uri, headers: HeaderMap
                 see_other(&next)
             };
             if let Some((slug, code)) = r {
-                remember(&mut response, &slug, &code);
+                remember(
+                    &mut response,
+                    &slug,
+                    &code,
+                    state.staff.settings.secure_cookies,
+                );
             }
             response
         }
@@ -314,11 +324,12 @@ fn see_other(path: &str) -> Response {
 }
 
 /// Sets the cookie that lets this browser find its unfinished response again.
-fn remember(response: &mut Response, slug: &str, code: &ResumeCode) {
+fn remember(response: &mut Response, slug: &str, code: &ResumeCode, secure: bool) {
     let cookie = format!(
-        "{}={}; Path=/; Max-Age={RESUME_COOKIE_MAX_AGE}; HttpOnly; SameSite=Lax",
+        "{}={}; Path=/; Max-Age={RESUME_COOKIE_MAX_AGE}; HttpOnly; SameSite=Lax{}",
         resume_cookie_name(slug),
-        code.as_str()
+        code.as_str(),
+        if secure { "; Secure" } else { "" }
     );
     if let Ok(value) = HeaderValue::from_str(&cookie) {
         response.headers_mut().append(header::SET_COOKIE, value);

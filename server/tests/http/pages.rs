@@ -109,7 +109,7 @@ async fn pages_carry_security_headers_and_a_nonce_matching_their_scripts(pool: P
     );
     assert!(csp.contains("frame-ancestors 'none'"));
     assert_eq!(reply.header("x-content-type-options"), "nosniff");
-    assert_eq!(reply.header("referrer-policy"), "no-referrer");
+    assert_eq!(reply.header("referrer-policy"), "same-origin");
     assert_eq!(reply.header("x-frame-options"), "DENY");
 }
 

@@ -430,6 +430,13 @@ async fn tampered_posts_are_refused_with_a_clear_status_and_change_nothing(pool:
             StatusCode::BAD_REQUEST,
             "提交的内容无法读取",
         ),
+        // A NUL character, which PostgreSQL refuses in any text or jsonb.
+        (
+            page("screening"),
+            b"role=clinician%00".to_vec(),
+            StatusCode::BAD_REQUEST,
+            "提交的内容无法读取",
+        ),
         // Too many fields.
         (
             page("screening"),

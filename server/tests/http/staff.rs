@@ -878,3 +878,124 @@ async fn bad_audit_filters_are_named_and_a_bad_body_is_a_client_error(pool: PgPo
     .await;
     assert_eq!(huge.status, StatusCode::PAYLOAD_TOO_LARGE);
 }
+
+#[sqlx::test(migrator = "canvass_db::MIGRATOR")]
+async fn hostile_and_huge_inputs_are_stored_and_shown_safely_or_refused(pool: PgPool) {
+    account(&pool, "admin@hospital.cn", Role::Admin).await;
+    let cookie = signed_in(&pool, "admin@hospital.cn").await;
+    let hostile = "<script>alert(1)</script>'; DROP TABLE staff_users;--";
+    let created = post(
+        app(pool.clone()),
+        "/staff/users",
+        &form(&[
+            ("name", hostile),
+            ("email", "robert@hospital.cn"),
+            ("role", "viewer"),
+            ("password", PASSWORD),
+        ]),
+        Some(&cookie),
+    )
+    .await;
+    assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
+    let list = get(app(pool.clone()), "/staff/users", Some(&cookie)).await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert!(!list.body.contains("<script>alert(1)"), "{}", list.body);
+    assert!(
+        list.body.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+        "{}",
+        list.body
+    );
+    // Very long and strange strings in the sign-in form: the generic refusal, never a 5xx.
+    for email in ["a".repeat(50_000), "' OR 1=1 --".to_owned()] {
+        let reply = sign_in(app(pool.clone()), &email, &"p".repeat(10_000), None).await;
+        assert_eq!(
+            reply.status,
+            StatusCode::UNAUTHORIZED,
+            "{}",
+            &email[..email.len().min(20)]
+        );
+    }
+    // A NUL character, which no stored text may hold: the whole form is malformed.
+    let nul = sign_in(app(pool.clone()), "a\u{0}@hospital.cn", PASSWORD, None).await;
+    assert_eq!(nul.status, StatusCode::BAD_REQUEST);
+    // An unknown account ID and an unknown action.
+    let unknown = post(
+        app(pool.clone()),
+        "/staff/users/999999",
+        &form(&[("action", "deactivate")]),
+        Some(&cookie),
+    )
+    .await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+    let not_an_id = post(
+        app(pool.clone()),
+        "/staff/users/1%27%20OR%201=1",
+        &form(&[("action", "deactivate")]),
+        Some(&cookie),
+    )
+    .await;
+    assert_eq!(not_an_id.status, StatusCode::NOT_FOUND);
+    let no_action = post(
+        app(pool.clone()),
+        "/staff/users/1",
+        &form(&[("action", "drop")]),
+        Some(&cookie),
+    )
+    .await;
+    assert_eq!(no_action.status, StatusCode::BAD_REQUEST);
+}
+
+#[sqlx::test(migrator = "canvass_db::MIGRATOR")]
+async fn with_https_configured_every_cookie_is_secure_and_the_session_one_host_only(pool: PgPool) {
+    account(&pool, "wang.li@hospital.cn", Role::Viewer).await;
+    let secure = canvass_server::staff::StaffSettings {
+        secure_cookies: true,
+        ..Default::default()
+    };
+    let app = || {
+        canvass_server::router(
+            crate::support::state(pool.clone()).with_staff(secure.clone()),
+            crate::support::SETTINGS,
+        )
+    };
+    let reply = sign_in(app(), "wang.li@hospital.cn", PASSWORD, None).await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER);
+    let cookie = reply.header("set-cookie");
+    assert!(cookie.starts_with("__Host-canvass_staff="), "{cookie}");
+    assert!(cookie.contains("Secure"), "{cookie}");
+    assert!(cookie.contains("Path=/"), "{cookie}");
+    assert!(!cookie.contains("Domain"), "{cookie}");
+    let lang = get(app(), "/lang/en?next=/staff", None).await;
+    assert!(
+        lang.header("set-cookie").ends_with("; Secure"),
+        "{}",
+        lang.header("set-cookie")
+    );
+}
+
+#[sqlx::test(migrator = "canvass_db::MIGRATOR")]
+async fn a_session_ends_after_its_absolute_lifetime_however_active(pool: PgPool) {
+    account(&pool, "wang.li@hospital.cn", Role::Viewer).await;
+    let cookie = signed_in(&pool, "wang.li@hospital.cn").await;
+    assert_eq!(
+        get(app(pool.clone()), "/staff", Some(&cookie)).await.status,
+        StatusCode::OK
+    );
+    // The same session under a server whose lifetime is already over.
+    let short = canvass_server::staff::StaffSettings {
+        max_lifetime: std::time::Duration::ZERO,
+        ..Default::default()
+    };
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let app = canvass_server::router(
+        crate::support::state(pool.clone()).with_staff(short),
+        crate::support::SETTINGS,
+    );
+    let after = get(app, "/staff", Some(&cookie)).await;
+    assert_eq!(after.status, StatusCode::FOUND);
+    let sessions: i64 = sqlx::query_scalar("SELECT count(*) FROM tower_sessions.session")
+        .fetch_one(&pool)
+        .await
+        .expect("count");
+    assert_eq!(sessions, 0, "the ended session was deleted");
+}

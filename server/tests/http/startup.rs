@@ -13,6 +13,20 @@ async fn the_bundled_survey_is_installed_on_start_and_only_once(pool: PgPool) {
         .await
         .expect("count");
     assert_eq!(versions, 1);
+    let audit: Vec<(Option<i64>, String, Option<String>)> =
+        sqlx::query_as("SELECT actor_id, action::text, detail FROM audit_log")
+            .fetch_all(&pool)
+            .await
+            .expect("audit");
+    assert_eq!(
+        audit,
+        [(
+            None,
+            "survey_published".to_owned(),
+            Some("ai-collab v2".to_owned())
+        )],
+        "one publication, by the system"
+    );
 }
 
 #[sqlx::test(migrator = "canvass_db::MIGRATOR")]

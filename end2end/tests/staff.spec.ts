@@ -1,0 +1,79 @@
+import { test, expect } from '@playwright/test';
+import AxeBuilder from '@axe-core/playwright';
+import { execFileSync } from 'node:child_process';
+
+// The first admin is made the way an operator makes one: `canvass create-admin`, the
+// password on standard input. The server under test has migrated the database already.
+function createAdmin(email: string, password: string) {
+  execFileSync('../target/release/canvass', ['create-admin', '--email', email, '--name', '测试管理员'], {
+    input: `${password}\n`,
+    env: { ...process.env, CANVASS_LOG: 'warn' },
+    stdio: ['pipe', 'ignore', 'pipe'],
+  });
+}
+
+async function expectNoAxeViolations(page: import('@playwright/test').Page) {
+  const results = await new AxeBuilder({ page }).analyze();
+  expect(results.violations.map((v) => `${v.id}: ${v.help}`)).toEqual([]);
+}
+
+test('an admin creates an analyst, who signs in and cannot open the user list', async ({ page }, testInfo) => {
+  const run = `${testInfo.project.name}-${Date.now()}`;
+  const admin = { email: `admin-${run}@e2e.test`, password: 'admin password for e2e' };
+  const analyst = { email: `analyst-${run}@e2e.test`, password: 'analyst password for e2e' };
+  createAdmin(admin.email, admin.password);
+
+  // The admin signs in (the interface is in Chinese: the browser asks for zh-CN).
+  await page.goto('/staff');
+  await expect(page).toHaveURL(/\/staff\/sign-in$/);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('工作人员登录');
+  await expectNoAxeViolations(page);
+  await page.getByLabel('电子邮箱').fill(admin.email);
+  await page.getByLabel('密码').fill(admin.password);
+  await page.getByRole('button', { name: '登录' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('工作人员区');
+  await expect(page.getByText('已登录：测试管理员（管理员）')).toBeVisible();
+
+  // …opens the user list and adds an analyst.
+  await page.getByRole('navigation', { name: '工作人员页面' }).getByRole('link', { name: '用户' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('用户');
+  const create = page.getByRole('region', { name: '添加用户' });
+  await create.getByLabel('姓名').fill('王分析');
+  await create.getByLabel('电子邮箱').fill(analyst.email);
+  await create.getByLabel('角色', { exact: true }).selectOption({ label: '分析员' });
+  await create.getByLabel('初始密码').fill('short');
+  await create.getByRole('button', { name: '添加用户' }).click();
+  // A bad input is named next to its field; what was typed (not the password) stays.
+  await expect(page.getByRole('alert')).toContainText('密码至少需要 12 个字符。');
+  await expect(create.getByLabel('电子邮箱')).toHaveValue(analyst.email);
+  await expectNoAxeViolations(page);
+  await create.getByLabel('初始密码').fill(analyst.password);
+  await create.getByRole('button', { name: '添加用户' }).click();
+  await expect(page.getByRole('status')).toHaveText('用户已添加。');
+  await expect(page.getByRole('listitem').filter({ hasText: analyst.email })).toContainText('有效');
+  await expectNoAxeViolations(page);
+
+  // The admin signs out; the analyst signs in.
+  await page.getByRole('button', { name: '退出登录' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('工作人员登录');
+  await page.getByLabel('电子邮箱').fill(analyst.email);
+  await page.getByLabel('密码').fill(analyst.password);
+  await page.getByRole('button', { name: '登录' }).click();
+  await expect(page.getByText('已登录：王分析（分析员）')).toBeVisible();
+  // No link to the user list, and opening it by address is refused.
+  await expect(page.getByRole('link', { name: '用户' })).toHaveCount(0);
+  const refused = await page.goto('/staff/users');
+  expect(refused?.status()).toBe(403);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('无权访问');
+  await expect(page.getByText(analyst.email)).toHaveCount(0);
+});
+
+test('a wrong password gets one generic message and keeps the e-mail', async ({ page }) => {
+  await page.goto('/staff/sign-in');
+  await page.getByLabel('电子邮箱').fill('nobody@e2e.test');
+  await page.getByLabel('密码').fill('not a password at all');
+  await page.getByRole('button', { name: '登录' }).click();
+  await expect(page.getByRole('alert')).toContainText('电子邮箱或密码不正确。');
+  await expect(page.getByLabel('电子邮箱')).toHaveValue('nobody@e2e.test');
+  await expect(page.getByLabel('密码')).toHaveValue('');
+});
