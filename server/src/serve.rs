@@ -24,6 +24,13 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
     }
     let state =
         AppState::new(leptos_options(&config), pool.clone()).with_staff(config.staff.settings()?);
+    // The dummy hash an unknown e-mail is verified against, made now: made on first use, it
+    // would make that one sign-in slower than a wrong password, and tell.
+    state
+        .staff
+        .dummy_hash()
+        .await
+        .context("could not prepare password verification")?;
     let settings = HttpSettings {
         request_timeout: config.request_timeout(),
         body_limit_bytes: config.body_limit_bytes,
