@@ -7,6 +7,7 @@
 pub mod answers;
 pub mod expr;
 pub mod lang;
+pub mod monitor;
 pub mod survey;
 pub mod surveys;
 pub mod synth;

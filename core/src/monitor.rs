@@ -1,0 +1,197 @@
+//! Response-rate figures of the monitoring dashboard: the funnel of one survey (or one
+//! link, province, role…) and the rates worked out from it. Every rate keeps its numerator
+//! and denominator, so a dashboard can show both, and a rate over nothing is no rate (not
+//! zero, not a division by zero).
+//!
+//! Definitions (`../shared/design/national-survey.md`):
+//! - CHERRIES participation rate = consented / opened (the welcome page);
+//! - CHERRIES completion rate = completed / consented;
+//! - AAPOR RR1 = completed / invited eligible; RR2 = (completed + partial) / invited
+//!   eligible, only where invitations with a known count exist.
+
+use serde::{Deserialize, Serialize};
+
+/// A share: `numerator` out of `denominator`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rate {
+    pub numerator: u64,
+    pub denominator: u64,
+}
+
+impl Rate {
+    pub const fn new(numerator: u64, denominator: u64) -> Rate {
+        Rate {
+            numerator,
+            denominator,
+        }
+    }
+
+    /// The share in [0, 1]; `None` over a zero denominator.
+    pub fn value(self) -> Option<f64> {
+        (self.denominator > 0).then(|| self.numerator as f64 / self.denominator as f64)
+    }
+
+    /// The share in percent, rounded to one decimal; `None` over a zero denominator.
+    pub fn percent(self) -> Option<f64> {
+        self.value().map(|v| (v * 1000.0).round() / 10.0)
+    }
+}
+
+/// How far respondents got, counted once each.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Funnel {
+    /// Welcome pages opened (through a link, or the survey's own address).
+    pub opened: u64,
+    /// Responses begun: the consent page was posted, agreeing or not.
+    pub started: u64,
+    /// Agreed to take part.
+    pub consented: u64,
+    /// Did not agree.
+    pub refused: u64,
+    /// Agreed, then found not eligible by the screening question.
+    pub screened_out: u64,
+    /// Submitted.
+    pub completed: u64,
+}
+
+impl Funnel {
+    /// Agreed and eligible, whether they went on or not.
+    pub fn eligible(self) -> u64 {
+        self.consented.saturating_sub(self.screened_out)
+    }
+
+    /// Eligible and not (yet) submitted: partial responses and break-offs.
+    pub fn partial(self) -> u64 {
+        self.eligible().saturating_sub(self.completed)
+    }
+
+    /// CHERRIES participation rate: consented / opened.
+    pub fn participation(self) -> Rate {
+        Rate::new(self.consented, self.opened)
+    }
+
+    /// CHERRIES completion rate: completed / consented.
+    pub fn completion(self) -> Rate {
+        Rate::new(self.completed, self.consented)
+    }
+
+    /// AAPOR RR1 = completed / invited eligible.
+    pub fn rr1(self, invited_eligible: u64) -> Rate {
+        Rate::new(self.completed, invited_eligible)
+    }
+
+    /// AAPOR RR2 = (completed + partial) / invited eligible.
+    pub fn rr2(self, invited_eligible: u64) -> Rate {
+        Rate::new(self.completed + self.partial(), invited_eligible)
+    }
+}
+
+/// Progress towards a target (a link's expected number of eligible respondents).
+pub fn progress(completed: u64, target: Option<u64>) -> Option<Rate> {
+    target.map(|target| Rate::new(completed, target))
+}
+
+/// The median of some durations (seconds); `None` for none. The mean of the middle two
+/// for an even count.
+pub fn median(mut values: Vec<u64>) -> Option<f64> {
+    if values.is_empty() {
+        return None;
+    }
+    values.sort_unstable();
+    let mid = values.len() / 2;
+    Some(if values.len() % 2 == 1 {
+        values[mid] as f64
+    } else {
+        (values[mid - 1] as f64 + values[mid] as f64) / 2.0
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// A funnel worked out by hand: 200 opened the link, 150 began, 130 agreed, 20
+    /// refused, 10 were screened out, 90 submitted.
+    const FUNNEL: Funnel = Funnel {
+        opened: 200,
+        started: 150,
+        consented: 130,
+        refused: 20,
+        screened_out: 10,
+        completed: 90,
+    };
+
+    #[test]
+    fn the_cherries_rates_of_a_hand_worked_funnel() {
+        assert_eq!(FUNNEL.participation(), Rate::new(130, 200));
+        assert_eq!(FUNNEL.participation().percent(), Some(65.0));
+        assert_eq!(FUNNEL.completion(), Rate::new(90, 130));
+        assert_eq!(FUNNEL.completion().percent(), Some(69.2));
+        assert_eq!(FUNNEL.eligible(), 120);
+        assert_eq!(FUNNEL.partial(), 30);
+    }
+
+    #[test]
+    fn the_aapor_rates_of_a_hand_worked_invitation_list() {
+        // 300 invited and eligible: RR1 = 90 / 300, RR2 = (90 + 30) / 300.
+        assert_eq!(FUNNEL.rr1(300), Rate::new(90, 300));
+        assert_eq!(FUNNEL.rr1(300).percent(), Some(30.0));
+        assert_eq!(FUNNEL.rr2(300), Rate::new(120, 300));
+        assert_eq!(FUNNEL.rr2(300).percent(), Some(40.0));
+    }
+
+    #[test]
+    fn a_rate_over_nothing_is_no_rate() {
+        let empty = Funnel::default();
+        assert_eq!(empty.participation().value(), None);
+        assert_eq!(empty.completion().value(), None);
+        assert_eq!(empty.rr1(0).percent(), None);
+        assert_eq!(empty.rr2(0).percent(), None);
+        assert_eq!(Rate::new(0, 5).value(), Some(0.0));
+        assert_eq!(progress(3, None), None);
+        assert_eq!(progress(3, Some(0)).and_then(Rate::value), None);
+        assert_eq!(progress(30, Some(120)).and_then(Rate::percent), Some(25.0));
+    }
+
+    #[test]
+    fn the_median_is_the_middle_value_or_the_mean_of_the_middle_two() {
+        assert_eq!(median(vec![]), None);
+        assert_eq!(median(vec![300]), Some(300.0));
+        assert_eq!(median(vec![600, 100, 300]), Some(300.0));
+        assert_eq!(median(vec![600, 100, 300, 400]), Some(350.0));
+    }
+
+    #[test]
+    fn counts_that_disagree_never_underflow() {
+        // A funnel read while saves go on may see more submitted than eligible.
+        let odd = Funnel {
+            consented: 5,
+            screened_out: 7,
+            completed: 9,
+            ..Funnel::default()
+        };
+        assert_eq!(odd.eligible(), 0);
+        assert_eq!(odd.partial(), 0);
+    }
+
+    proptest! {
+        #[test]
+        fn every_rate_is_between_zero_and_one_when_the_funnel_is_consistent(
+            opened in 0u64..10_000, started_share in 0.0f64..=1.0, consent_share in 0.0f64..=1.0,
+            screen_share in 0.0f64..=1.0, complete_share in 0.0f64..=1.0,
+        ) {
+            let started = (opened as f64 * started_share) as u64;
+            let consented = (started as f64 * consent_share) as u64;
+            let screened_out = (consented as f64 * screen_share) as u64;
+            let completed = ((consented - screened_out) as f64 * complete_share) as u64;
+            let funnel = Funnel { opened, started, consented, refused: started - consented, screened_out, completed };
+            for rate in [funnel.participation(), funnel.completion(), funnel.rr1(funnel.eligible()), funnel.rr2(funnel.eligible())] {
+                if let Some(v) = rate.value() {
+                    prop_assert!((0.0..=1.0).contains(&v), "{rate:?}");
+                }
+            }
+        }
+    }
+}
