@@ -26,14 +26,17 @@ pub fn problem_html(problem: Problem, back: Option<&str>) -> String {
             messages::problem(locale, problem)
         )
     };
+    bilingual_document(&part(Locale::zh), &part(Locale::en))
+}
+
+/// A complete document holding the Chinese part, then the English one.
+fn bilingual_document(zh: &str, en: &str) -> String {
     format!(
         "<!DOCTYPE html><html lang=\"zh\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{} / {}</title></head><body><main>{}{}</main></body></html>",
+         <title>{} / {}</title></head><body><main>{zh}{en}</main></body></html>",
         td_string!(Locale::zh, brand),
         td_string!(Locale::en, brand),
-        part(Locale::zh),
-        part(Locale::en),
     )
 }
 
@@ -83,15 +86,7 @@ pub fn staff_refusal_html(refusal: StaffRefusal) -> String {
             td_string!(locale, staff_home_title),
         )
     };
-    format!(
-        "<!DOCTYPE html><html lang=\"zh\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{} / {}</title></head><body><main>{}{}</main></body></html>",
-        td_string!(Locale::zh, brand),
-        td_string!(Locale::en, brand),
-        part(Locale::zh),
-        part(Locale::en),
-    )
+    bilingual_document(&part(Locale::zh), &part(Locale::en))
 }
 
 /// Why a staff request was refused as a whole.

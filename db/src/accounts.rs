@@ -257,44 +257,52 @@ pub struct Account {
     pub session_epoch: i32,
 }
 
-/// The account with this ID, active or not.
-pub async fn by_id(conn: &mut PgConnection, id: i64) -> Result<Option<Account>, sqlx::Error> {
-    let row = sqlx::query!(
-        r#"SELECT id, email, display_name, role AS "role: Role", active, session_epoch
-           FROM staff_users WHERE id = $1"#,
-        id
-    )
-    .fetch_optional(&mut *conn)
-    .await?;
-    Ok(row.map(|r| Account {
-        id: r.id,
-        email: StaffEmail(r.email),
-        display_name: r.display_name,
-        role: r.role,
-        active: r.active,
-        session_epoch: r.session_epoch,
-    }))
+/// An `Account` as a query returns it.
+struct AccountRow {
+    id: i64,
+    email: String,
+    display_name: String,
+    role: Role,
+    active: bool,
+    session_epoch: i32,
 }
 
-/// Every account, active ones first, then by name.
-pub async fn list(conn: &mut PgConnection) -> Result<Vec<Account>, sqlx::Error> {
-    let rows = sqlx::query!(
-        r#"SELECT id, email, display_name, role AS "role: Role", active, session_epoch
-           FROM staff_users ORDER BY active DESC, lower(display_name), id"#
-    )
-    .fetch_all(&mut *conn)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| Account {
+impl From<AccountRow> for Account {
+    fn from(r: AccountRow) -> Account {
+        Account {
             id: r.id,
             email: StaffEmail(r.email),
             display_name: r.display_name,
             role: r.role,
             active: r.active,
             session_epoch: r.session_epoch,
-        })
-        .collect())
+        }
+    }
+}
+
+/// The account with this ID, active or not.
+pub async fn by_id(conn: &mut PgConnection, id: i64) -> Result<Option<Account>, sqlx::Error> {
+    let row = sqlx::query_as!(
+        AccountRow,
+        r#"SELECT id, email, display_name, role AS "role: Role", active, session_epoch
+           FROM staff_users WHERE id = $1"#,
+        id
+    )
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(row.map(Account::from))
+}
+
+/// Every account, active ones first, then by name.
+pub async fn list(conn: &mut PgConnection) -> Result<Vec<Account>, sqlx::Error> {
+    let rows = sqlx::query_as!(
+        AccountRow,
+        r#"SELECT id, email, display_name, role AS "role: Role", active, session_epoch
+           FROM staff_users ORDER BY active DESC, lower(display_name), id"#
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows.into_iter().map(Account::from).collect())
 }
 
 /// Why an account could not be changed.
