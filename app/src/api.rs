@@ -85,6 +85,8 @@ pub enum Problem {
     TooLarge,
     /// The server could not save (database unavailable).
     Unavailable,
+    /// A distribution link staff have closed.
+    LinkClosed,
 }
 
 impl Problem {
@@ -95,6 +97,7 @@ impl Problem {
             Problem::NotOnThisPage | Problem::Malformed => 400,
             Problem::TooLarge => 413,
             Problem::Unavailable => 503,
+            Problem::LinkClosed => 410,
         }
     }
 
@@ -105,6 +108,7 @@ impl Problem {
             409 => Problem::Closed,
             400 => Problem::Malformed,
             413 => Problem::TooLarge,
+            410 => Problem::LinkClosed,
             _ => Problem::Unavailable,
         }
     }

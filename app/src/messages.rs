@@ -100,6 +100,7 @@ pub fn problem(locale: Locale, problem: Problem) -> String {
         Problem::Malformed => td_string!(locale, problem_malformed),
         Problem::TooLarge => td_string!(locale, problem_too_large),
         Problem::Unavailable => td_string!(locale, problem_unavailable),
+        Problem::LinkClosed => td_string!(locale, problem_link_closed),
     }
     .to_string()
 }
@@ -157,6 +158,9 @@ pub fn audit_action(i18n: I18nContext<Locale>, action: &str) -> String {
         "password_changed" => t_string!(i18n, audit_password_changed).to_string(),
         "survey_published" => t_string!(i18n, audit_survey_published).to_string(),
         "export_made" => t_string!(i18n, audit_export_made).to_string(),
+        "link_created" => t_string!(i18n, audit_link_created).to_string(),
+        "link_closed" => t_string!(i18n, audit_link_closed).to_string(),
+        "link_reopened" => t_string!(i18n, audit_link_reopened).to_string(),
         other => other.to_owned(),
     }
 }

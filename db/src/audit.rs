@@ -18,6 +18,9 @@ pub enum Action {
     PasswordChanged,
     SurveyPublished,
     ExportMade,
+    LinkCreated,
+    LinkClosed,
+    LinkReopened,
 }
 
 /// One entry as stored. `actor` is `None` for the command line.
@@ -175,7 +178,7 @@ impl std::fmt::Display for Date {
 }
 
 impl Action {
-    pub const ALL: [Action; 11] = [
+    pub const ALL: [Action; 14] = [
         Action::SignIn,
         Action::SignInFailed,
         Action::SignOut,
@@ -187,6 +190,9 @@ impl Action {
         Action::PasswordChanged,
         Action::SurveyPublished,
         Action::ExportMade,
+        Action::LinkCreated,
+        Action::LinkClosed,
+        Action::LinkReopened,
     ];
 
     /// The name used in the database, filters and URLs (`sign_in_failed`).
@@ -203,6 +209,9 @@ impl Action {
             Action::PasswordChanged => "password_changed",
             Action::SurveyPublished => "survey_published",
             Action::ExportMade => "export_made",
+            Action::LinkCreated => "link_created",
+            Action::LinkClosed => "link_closed",
+            Action::LinkReopened => "link_reopened",
         }
     }
 

@@ -11,6 +11,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod health;
+pub mod links;
 pub mod pool;
 pub mod respond;
 pub mod responses;

@@ -376,6 +376,7 @@ pub async fn begin(
     survey_id: i64,
     survey: &Survey,
     lang: Lang,
+    link_id: Option<i64>,
     posted: &RawAnswers,
 ) -> Result<Begun, RespondError> {
     let first = survey.sections.first().ok_or(RespondError::NoSuchPage)?;
@@ -384,7 +385,7 @@ pub async fn begin(
     if !errors.is_empty() {
         return Err(RespondError::Invalid(errors));
     }
-    let started = responses::start(conn, survey_id, survey.version, lang).await?;
+    let started = responses::start(conn, survey_id, survey.version, lang, link_id).await?;
     let saved = save_section(conn, started.public_id, survey, &first.id, posted).await?;
     Ok(Begun { started, saved })
 }
@@ -485,7 +486,7 @@ mod tests {
             .await
             .expect("query")
             .expect("present");
-        let started = responses::start(&mut conn, published.survey_id, 2, Lang::Zh)
+        let started = responses::start(&mut conn, published.survey_id, 2, Lang::Zh, None)
             .await
             .expect("start");
         (started.public_id, started.resume_code)
@@ -822,7 +823,7 @@ mod tests {
             .expect("query")
             .expect("present")
             .survey_id;
-        let result = begin(&mut tx, survey_id, &survey, Lang::En, &fields(pairs)).await;
+        let result = begin(&mut tx, survey_id, &survey, Lang::En, None, &fields(pairs)).await;
         tx.commit().await.expect("commit");
         result
     }

@@ -76,7 +76,7 @@ pub async fn run(
                 next_walk += concurrency;
                 let who = {
                     let mut conn = pool.acquire().await?;
-                    responses::start(&mut conn, survey_id, version, Lang::Zh)
+                    responses::start(&mut conn, survey_id, version, Lang::Zh, None)
                         .await?
                         .public_id
                 };

@@ -64,6 +64,7 @@ pub fn routes(state: AppState) -> Router {
         .route("/readyz", get(routes::health::ready))
         .route("/lang/{code}", get(routes::lang::switch))
         .route("/s/{slug}", post(routes::respond::start))
+        .route("/l/{code}", get(routes::links::open))
         .route("/r/{code}", get(routes::respond::resume))
         .route("/r/{code}/review", post(routes::respond::submit))
         .route("/r/{code}/{section}", post(routes::respond::save))

@@ -2,5 +2,6 @@
 
 pub mod health;
 pub mod lang;
+pub mod links;
 pub mod respond;
 pub mod staff;

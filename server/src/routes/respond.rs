@@ -19,6 +19,7 @@ use canvass_app::backend::{cookie_value, resume_cookie_name};
 use canvass_core::Lang;
 use canvass_core::answers::{from_urlencoded, validate};
 use canvass_core::survey::{Ending, Slug};
+use canvass_db::links::{self, LinkCode};
 use canvass_db::respond::{self, RespondError, Saved};
 use canvass_db::responses::{ResumeCode, Status};
 use leptos::prelude::provide_context;
@@ -79,7 +80,11 @@ async fn begin(state: &AppState, slug: &str, headers: &HeaderMap, body: &[u8]) -
         }
     };
     let lang = request_lang(headers);
-    match respond::begin(&mut tx, survey_id, &survey, lang, &posted).await {
+    let link_id = match came_through(&mut tx, headers, slug, survey_id).await {
+        Ok(link_id) => link_id,
+        Err(error) => return refusal(RespondError::from(error), None),
+    };
+    match respond::begin(&mut tx, survey_id, &survey, lang, link_id, &posted).await {
         Ok(begun) => {
             if let Err(error) = tx.commit().await {
                 return refusal(RespondError::from(error), None);
@@ -100,6 +105,24 @@ async fn begin(state: &AppState, slug: &str, headers: &HeaderMap, body: &[u8]) -
             errors,
         }),
         Err(error) => refusal(error, None),
+    }
+}
+
+/// The open distribution link this browser came through to `slug`, if its cookie names one.
+async fn came_through(
+    conn: &mut canvass_db::PgConnection,
+    headers: &HeaderMap,
+    slug: &str,
+    survey_id: i64,
+) -> Result<Option<i64>, canvass_db::Error> {
+    let code = headers
+        .get(header::COOKIE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|h| cookie_value(h, &super::links::link_cookie_name(slug)))
+        .and_then(LinkCode::parse);
+    match code {
+        Some(code) => links::open_link_id(conn, survey_id, &code).await,
+        None => Ok(None),
     }
 }
 
@@ -315,7 +338,7 @@ pub(crate) fn problem_page(problem: Problem, back: Option<&str>) -> Response {
         .into_response()
 }
 
-fn see_other(path: &str) -> Response {
+pub(crate) fn see_other(path: &str) -> Response {
     let mut response = StatusCode::SEE_OTHER.into_response();
     if let Ok(value) = HeaderValue::from_str(path) {
         response.headers_mut().insert(header::LOCATION, value);

@@ -2,6 +2,7 @@
 //! database per test.
 
 mod health;
+mod links;
 mod pages;
 mod recovery;
 mod respond;

@@ -1,0 +1,55 @@
+//! `GET /l/{code}`: a distribution link. An open link counts the visit, remembers itself in
+//! a cookie for the survey (the consent post records it on the response) and goes to the
+//! survey's welcome page; a closed one says so politely (410).
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderValue, header};
+use axum::response::Response;
+use canvass_app::api::Problem;
+use canvass_db::links::{self, LinkCode};
+
+use super::respond::{problem_page, see_other};
+use crate::AppState;
+
+/// How long a browser remembers the link it came through: 30 days.
+const LINK_COOKIE_MAX_AGE: u32 = 30 * 24 * 60 * 60;
+
+/// The cookie that remembers, for one survey, the link a browser came through.
+pub fn link_cookie_name(slug: &str) -> String {
+    format!("canvass_link_{slug}")
+}
+
+pub async fn open(State(state): State<AppState>, Path(code): Path<String>) -> Response {
+    let Some(code) = LinkCode::parse(&code) else {
+        return problem_page(Problem::NotFound, None);
+    };
+    let Ok(mut conn) = state.pool.acquire().await else {
+        return problem_page(Problem::Unavailable, None);
+    };
+    let opened = match links::open_by_code(&mut conn, &code).await {
+        Ok(Some(opened)) => opened,
+        Ok(None) => return problem_page(Problem::NotFound, None),
+        Err(error) => {
+            tracing::error!(%error, "a distribution link could not be opened");
+            return problem_page(Problem::Unavailable, None);
+        }
+    };
+    if !opened.link.open {
+        return problem_page(Problem::LinkClosed, None);
+    }
+    let mut response = see_other(&canvass_app::api::paths::welcome(&opened.slug));
+    let cookie = format!(
+        "{}={}; Path=/; Max-Age={LINK_COOKIE_MAX_AGE}; HttpOnly; SameSite=Lax{}",
+        link_cookie_name(&opened.slug),
+        code.as_str(),
+        if state.staff.settings.secure_cookies {
+            "; Secure"
+        } else {
+            ""
+        }
+    );
+    if let Ok(value) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
+    response
+}
