@@ -9,7 +9,7 @@ use crate::components::{Footer, Header};
 use crate::i18n::{I18nContextProvider, t_string, use_i18n};
 use crate::pages::{
     EndPage, HomePage, NotFoundPage, ReviewPage, SectionPage, StaffAuditPage, StaffHomePage,
-    StaffPasswordPage, StaffSignInPage, StaffUsersPage, WelcomePage,
+    StaffLinksPage, StaffPasswordPage, StaffSignInPage, StaffUsersPage, WelcomePage,
 };
 
 /// The whole HTML document, rendered on the server around [`App`].
@@ -104,6 +104,16 @@ fn Layout() -> impl IntoView {
                         <Route
                             path=(StaticSegment("staff"), StaticSegment("users"))
                             view=StaffUsersPage
+                            ssr=SsrMode::Async
+                        />
+                        <Route
+                            path=(
+                                StaticSegment("staff"),
+                                StaticSegment("surveys"),
+                                ParamSegment("slug"),
+                                StaticSegment("links"),
+                            )
+                            view=StaffLinksPage
                             ssr=SsrMode::Async
                         />
                         <Route

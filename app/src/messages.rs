@@ -132,6 +132,14 @@ pub fn staff_error(i18n: I18nContext<Locale>, error: StaffError) -> String {
         StaffError::NoSuchUser => t_string!(i18n, staff_err_no_such_user).to_string(),
         StaffError::NotAnAction => t_string!(i18n, staff_err_not_an_action).to_string(),
         StaffError::NotADay => t_string!(i18n, staff_err_not_a_day).to_string(),
+        StaffError::ChannelMissing => t_string!(i18n, staff_err_channel_missing).to_string(),
+        StaffError::ChannelTooLong { max } => {
+            t_string!(i18n, staff_err_channel_too_long, max = max).to_string()
+        }
+        StaffError::NotAProvince => t_string!(i18n, staff_err_not_a_province).to_string(),
+        StaffError::BadTarget { max } => {
+            t_string!(i18n, staff_err_bad_target, max = max).to_string()
+        }
     }
 }
 

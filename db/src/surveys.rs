@@ -103,6 +103,13 @@ pub async fn install(
 }
 
 /// The newest published version of a survey, if it exists.
+/// The slug of the survey with this ID.
+pub async fn slug_of(conn: &mut PgConnection, survey_id: i64) -> Result<String, sqlx::Error> {
+    sqlx::query_scalar!("SELECT slug FROM surveys WHERE id = $1", survey_id)
+        .fetch_one(&mut *conn)
+        .await
+}
+
 pub async fn latest(
     conn: &mut PgConnection,
     slug: &str,

@@ -56,6 +56,7 @@ pub fn routes(state: AppState) -> Router {
         move || {
             provide_context(state.clone());
             provide_context(state.backend());
+            provide_context(state.public_origin());
             canvass_app::security::send_content_security_policy();
         }
     };
@@ -73,6 +74,12 @@ pub fn routes(state: AppState) -> Router {
         .route("/staff/password", post(routes::staff::change_password))
         .route("/staff/users", post(routes::staff::create_user))
         .route("/staff/users/{id}", post(routes::staff::change_user))
+        .route(
+            "/staff/surveys/{slug}/links",
+            post(routes::staff_links::create),
+        )
+        .route("/staff/links/{id}", post(routes::staff_links::change))
+        .route("/staff/links/{id}/qr.svg", get(routes::staff_links::qr))
         .leptos_routes_with_context(&state, pages, context.clone(), {
             let options = options.clone();
             move || canvass_app::shell(options.clone())

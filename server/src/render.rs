@@ -24,6 +24,7 @@ pub async fn page(
         move || {
             provide_context(context_state.clone());
             provide_context(context_state.backend());
+            provide_context(context_state.public_origin());
             provide();
             canvass_app::security::send_content_security_policy();
         },

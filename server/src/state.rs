@@ -29,6 +29,11 @@ impl AppState {
         }
     }
 
+    /// The configured public origin, for pages that print the site's whole address.
+    pub fn public_origin(&self) -> canvass_app::staff::backend::PublicOrigin {
+        canvass_app::staff::backend::PublicOrigin(self.staff.settings.public_origin.clone())
+    }
+
     /// The same state with these staff settings.
     pub fn with_staff(self, settings: StaffSettings) -> AppState {
         AppState {

@@ -12,6 +12,9 @@ pub fn StaffNav(me: SignedIn) -> impl IntoView {
     let admin = me.may(access::ADMIN).then(|| {
         view! {
             <li><a href=paths::USERS>{t!(i18n, staff_nav_users)}</a></li>
+            <li>
+                <a href=paths::links(paths::DEFAULT_SURVEY)>{t!(i18n, staff_nav_links)}</a>
+            </li>
             <li><a href=paths::AUDIT>{t!(i18n, staff_nav_audit)}</a></li>
         }
     });

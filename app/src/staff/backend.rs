@@ -7,8 +7,8 @@ use leptos::prelude::*;
 use leptos_axum::ResponseOptions;
 
 use super::{
-    AuditPage, AuditQuery, AuditRow, Gate, SignedIn, StaffError, StaffRole, UserRow, UsersPage,
-    access,
+    AuditPage, AuditQuery, AuditRow, Gate, LinkRow, LinksPage, SignedIn, StaffError, StaffRole,
+    UserRow, UsersPage, access,
 };
 use crate::backend::Backend;
 
@@ -183,4 +183,95 @@ pub async fn audit(query: AuditQuery) -> Result<Gate<AuditPage>, ServerFnError> 
         entries,
         limit: AUDIT_LIMIT,
     }))
+}
+
+/// The absolute address of `path` on this site, as a poster prints it: the configured
+/// public origin, else the request's host.
+pub fn absolute(path: &str) -> String {
+    let origin = use_context::<PublicOrigin>().and_then(|o| o.0).or_else(|| {
+        let parts = use_context::<http::request::Parts>()?;
+        let host = parts
+            .headers
+            .get(http::header::HOST)?
+            .to_str()
+            .ok()?
+            .to_owned();
+        Some(format!("http://{host}"))
+    });
+    format!("{}{path}", origin.unwrap_or_default())
+}
+
+/// The site's configured public origin (`https://survey.example.org`), provided by the
+/// server to every render.
+#[derive(Debug, Clone, Default)]
+pub struct PublicOrigin(pub Option<String>);
+
+fn choice_texts(
+    survey: &canvass_core::survey::Survey,
+    question: &str,
+) -> Vec<(String, canvass_core::survey::Text)> {
+    survey
+        .question(question)
+        .into_iter()
+        .flat_map(|q| match &q.kind {
+            canvass_core::survey::QuestionKind::SingleChoice { choices, .. } => choices.as_slice(),
+            _ => &[],
+        })
+        .map(|c| (c.code.to_string(), c.label.clone()))
+        .collect()
+}
+
+pub async fn links(slug: String) -> Result<Gate<Option<LinksPage>>, ServerFnError> {
+    let me = match me(access::ADMIN)? {
+        Gate::Ready(me) => me,
+        Gate::SignIn => return Ok(Gate::SignIn),
+        Gate::Forbidden => return Ok(Gate::Forbidden),
+    };
+    let backend = backend()?;
+    let mut conn = backend.pool.acquire().await.map_err(unavailable)?;
+    let Some((survey_id, survey)) = backend
+        .catalog
+        .latest(&mut conn, &slug)
+        .await
+        .map_err(unavailable)?
+    else {
+        status(http::StatusCode::NOT_FOUND);
+        return Ok(Gate::Ready(None));
+    };
+    let roles = choice_texts(&survey, "role");
+    let provinces = choice_texts(&survey, "province");
+    let label = |choices: &[(String, canvass_core::survey::Text)], code: Option<String>| {
+        code.map(|code| {
+            choices
+                .iter()
+                .find(|(c, _)| *c == code)
+                .map(|(_, t)| t.clone())
+                .unwrap_or_else(|| canvass_core::survey::Text::same(&code))
+        })
+    };
+    let links = canvass_db::links::for_survey(&mut conn, survey_id)
+        .await
+        .map_err(unavailable)?
+        .into_iter()
+        .map(|l| LinkRow {
+            id: l.id,
+            url: absolute(&format!("/l/{}", l.code.as_str())),
+            code: l.code.as_str().to_owned(),
+            name: l.name,
+            channel: l.channel,
+            fixed_role: label(&roles, l.fixed_role),
+            fixed_province: label(&provinces, l.fixed_province),
+            target: l.target,
+            open: l.open,
+            opens: l.opens,
+        })
+        .collect();
+    Ok(Gate::Ready(Some(LinksPage {
+        me,
+        slug,
+        title: survey.title.clone(),
+        links,
+        roles,
+        provinces,
+    })))
 }

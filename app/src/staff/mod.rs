@@ -5,6 +5,7 @@
 #[cfg(feature = "ssr")]
 pub mod backend;
 
+use canvass_core::survey::Text;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -109,6 +110,14 @@ pub enum StaffError {
     NoSuchUser,
     NotAnAction,
     NotADay,
+    ChannelMissing,
+    ChannelTooLong {
+        max: usize,
+    },
+    NotAProvince,
+    BadTarget {
+        max: i32,
+    },
 }
 
 /// A staff form that failed, rendered again (server side) with what was typed and why.
@@ -187,6 +196,35 @@ pub struct AuditPage {
     pub limit: usize,
 }
 
+/// One distribution link, as the links page shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkRow {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub channel: String,
+    /// The fixed role's and province's labels, if any.
+    pub fixed_role: Option<Text>,
+    pub fixed_province: Option<Text>,
+    pub target: Option<i32>,
+    pub open: bool,
+    pub opens: i64,
+    /// The whole address, as printed on a poster.
+    pub url: String,
+}
+
+/// `/staff/surveys/{slug}/links`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LinksPage {
+    pub me: SignedIn,
+    pub slug: String,
+    pub title: Text,
+    pub links: Vec<LinkRow>,
+    /// The choices a link may fix: code and label.
+    pub roles: Vec<(String, Text)>,
+    pub provinces: Vec<(String, Text)>,
+}
+
 /// Where the staff pages live.
 pub mod paths {
     pub const HOME: &str = "/staff";
@@ -199,6 +237,21 @@ pub mod paths {
     pub fn user(id: i64) -> String {
         format!("/staff/users/{id}")
     }
+
+    pub fn links(slug: &str) -> String {
+        format!("/staff/surveys/{slug}/links")
+    }
+
+    pub fn link(id: i64) -> String {
+        format!("/staff/links/{id}")
+    }
+
+    pub fn link_qr(id: i64) -> String {
+        format!("/staff/links/{id}/qr.svg")
+    }
+
+    /// The survey whose links the staff pages show by default.
+    pub const DEFAULT_SURVEY: &str = "ai-collab";
 }
 
 // Fixed endpoints (`/api/staff_me`…), so the access tests can call them over HTTP too.
@@ -210,6 +263,11 @@ pub async fn load_me() -> Result<Gate<SignedIn>, ServerFnError> {
 #[server(endpoint = "staff_users")]
 pub async fn load_users() -> Result<Gate<UsersPage>, ServerFnError> {
     backend::users().await
+}
+
+#[server(endpoint = "staff_links")]
+pub async fn load_links(slug: String) -> Result<Gate<Option<LinksPage>>, ServerFnError> {
+    backend::links(slug).await
 }
 
 #[server(endpoint = "staff_audit")]

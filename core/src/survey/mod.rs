@@ -35,6 +35,11 @@ impl Text {
             .or_else(|| self.0.values().next())
             .map_or("", String::as_str)
     }
+
+    /// The same words in every language (a code shown as it is).
+    pub fn same(text: &str) -> Text {
+        Text(Lang::ALL.iter().map(|l| (*l, text.to_owned())).collect())
+    }
 }
 
 /// How an answer may be shared (drives anonymized exports).

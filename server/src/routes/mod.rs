@@ -5,3 +5,4 @@ pub mod lang;
 pub mod links;
 pub mod respond;
 pub mod staff;
+pub mod staff_links;

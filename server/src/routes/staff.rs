@@ -37,15 +37,15 @@ use crate::staff::{self as auth, Admin, AnyStaff, Staff};
 const THROTTLED_DELAY: Duration = Duration::from_secs(1);
 
 /// A staff form's fields: the first value of each.
-struct Fields(RawAnswers);
+pub(crate) struct Fields(RawAnswers);
 
 impl Fields {
     /// `None` for a body that is not a form (not UTF-8, far too many fields).
-    fn parse(body: &[u8]) -> Option<Fields> {
+    pub(crate) fn parse(body: &[u8]) -> Option<Fields> {
         from_urlencoded(body).ok().map(Fields)
     }
 
-    fn get(&self, name: &str) -> &str {
+    pub(crate) fn get(&self, name: &str) -> &str {
         self.0
             .get(name)
             .and_then(|values| values.first())
@@ -53,7 +53,7 @@ impl Fields {
     }
 
     /// What comes back into the form when it is refused: the named fields, never a password.
-    fn kept(&self, names: &[&str]) -> Vec<(String, String)> {
+    pub(crate) fn kept(&self, names: &[&str]) -> Vec<(String, String)> {
         names
             .iter()
             .map(|name| ((*name).to_owned(), self.get(name).to_owned()))
@@ -94,13 +94,13 @@ fn input_error(error: InputError) -> StaffError {
     }
 }
 
-fn unavailable(error: impl std::fmt::Display) -> Response {
+pub(crate) fn unavailable(error: impl std::fmt::Display) -> Response {
     tracing::error!(%error, "a staff post could not be carried out");
     problem_page(Problem::Unavailable, None)
 }
 
 /// The page at `path` again, with this failed post of `form` in it.
-async fn refused_form(
+pub(crate) async fn refused_form(
     state: &AppState,
     path: &str,
     headers: HeaderMap,

@@ -128,3 +128,191 @@ async fn an_unknown_or_malformed_link_is_not_found(pool: PgPool) {
         assert!(reply.body.contains("找不到这份问卷或这个页面"), "{path}");
     }
 }
+
+mod staff_pages {
+    use axum::http::StatusCode;
+    use canvass_db::accounts::Role;
+    use sqlx::PgPool;
+
+    use crate::staff::{account, form, get, post, signed_in};
+
+    async fn setup(pool: &PgPool) -> (String, String) {
+        canvass_server::serve::install_bundled_surveys(pool)
+            .await
+            .expect("install");
+        account(pool, "admin@hospital.cn", Role::Admin).await;
+        account(pool, "analyst@hospital.cn", Role::Analyst).await;
+        (
+            signed_in(pool, "admin@hospital.cn").await,
+            signed_in(pool, "analyst@hospital.cn").await,
+        )
+    }
+
+    #[sqlx::test(migrator = "canvass_db::MIGRATOR")]
+    async fn an_admin_makes_a_link_sees_its_address_and_qr_code_and_closes_it(pool: PgPool) {
+        let (admin, analyst) = setup(&pool).await;
+        let made = post(
+            crate::support::app(pool.clone()),
+            "/staff/surveys/ai-collab/links",
+            &form(&[
+                ("name", "广东省放射学会"),
+                ("channel", "WeChat group"),
+                ("fixed_role", "clinician"),
+                ("fixed_province", ""),
+                ("target", "400"),
+            ]),
+            Some(&admin),
+        )
+        .await;
+        assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.body);
+        assert_eq!(
+            made.header("location"),
+            "/staff/surveys/ai-collab/links?done=1"
+        );
+        let (id, code, role): (i64, String, Option<String>) =
+            sqlx::query_as("SELECT id, code, fixed_role FROM distribution_links")
+                .fetch_one(&pool)
+                .await
+                .expect("link");
+        assert_eq!(role.as_deref(), Some("clinician"));
+        let page = get(
+            crate::support::app(pool.clone()),
+            "/staff/surveys/ai-collab/links",
+            Some(&admin),
+        )
+        .await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(
+            page.body.contains(&format!("http://canvass.test/l/{code}")),
+            "{}",
+            page.body
+        );
+        assert!(page.body.contains("广东省放射学会"));
+        assert!(
+            page.body.contains("target 400 eligible respondents"),
+            "{}",
+            page.body
+        );
+        let qr = get(
+            crate::support::app(pool.clone()),
+            &format!("/staff/links/{id}/qr.svg"),
+            Some(&admin),
+        )
+        .await;
+        assert_eq!(qr.status, StatusCode::OK);
+        assert_eq!(qr.header("content-type"), "image/svg+xml");
+        assert!(
+            qr.body.starts_with("<?xml") && qr.body.contains("<svg"),
+            "{}",
+            &qr.body[..qr.body.len().min(200)]
+        );
+        // Analysts may neither see nor change links, nor get a QR code.
+        for (reply, what) in [
+            (
+                get(
+                    crate::support::app(pool.clone()),
+                    "/staff/surveys/ai-collab/links",
+                    Some(&analyst),
+                )
+                .await,
+                "page",
+            ),
+            (
+                get(
+                    crate::support::app(pool.clone()),
+                    &format!("/staff/links/{id}/qr.svg"),
+                    Some(&analyst),
+                )
+                .await,
+                "qr",
+            ),
+            (
+                post(
+                    crate::support::app(pool.clone()),
+                    &format!("/staff/links/{id}"),
+                    &form(&[("action", "close")]),
+                    Some(&analyst),
+                )
+                .await,
+                "close",
+            ),
+            (
+                post(
+                    crate::support::app(pool.clone()),
+                    "/staff/surveys/ai-collab/links",
+                    &form(&[("name", "x"), ("channel", "y")]),
+                    Some(&analyst),
+                )
+                .await,
+                "create",
+            ),
+        ] {
+            assert_eq!(reply.status, StatusCode::FORBIDDEN, "{what}");
+        }
+        let closed = post(
+            crate::support::app(pool.clone()),
+            &format!("/staff/links/{id}"),
+            &form(&[("action", "close")]),
+            Some(&admin),
+        )
+        .await;
+        assert_eq!(closed.status, StatusCode::SEE_OTHER, "{}", closed.body);
+        let open: bool = sqlx::query_scalar("SELECT open FROM distribution_links")
+            .fetch_one(&pool)
+            .await
+            .expect("open");
+        assert!(!open);
+        let log: Vec<String> = sqlx::query_scalar(
+            "SELECT action::text FROM audit_log WHERE action::text LIKE 'link%' ORDER BY id",
+        )
+        .fetch_all(&pool)
+        .await
+        .expect("audit");
+        assert_eq!(log, ["link_created", "link_closed"]);
+    }
+
+    #[sqlx::test(migrator = "canvass_db::MIGRATOR")]
+    async fn each_bad_link_field_is_named_and_what_was_typed_stays(pool: PgPool) {
+        let (admin, _) = setup(&pool).await;
+        let reply = post(
+            crate::support::app(pool.clone()),
+            "/staff/surveys/ai-collab/links",
+            &form(&[
+                ("name", "<b>Hospital</b>"),
+                ("channel", ""),
+                ("fixed_role", "surgeon"),
+                ("fixed_province", "atlantis"),
+                ("target", "-3"),
+            ]),
+            Some(&admin),
+        )
+        .await;
+        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+        for message in [
+            "Enter a channel.",
+            "Choose one of the roles listed.",
+            "Choose one of the provinces listed.",
+            "Enter a whole number from 1 to 1000000, or leave it empty.",
+        ] {
+            assert!(reply.body.contains(message), "{message}: {}", reply.body);
+        }
+        assert!(
+            reply.body.contains("value=\"&lt;b&gt;Hospital&lt;/b&gt;\""),
+            "{}",
+            reply.body
+        );
+        let unknown = post(
+            crate::support::app(pool.clone()),
+            "/staff/surveys/no-such/links",
+            &form(&[("name", "x"), ("channel", "y")]),
+            Some(&admin),
+        )
+        .await;
+        assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+        let none: i64 = sqlx::query_scalar("SELECT count(*) FROM distribution_links")
+            .fetch_one(&pool)
+            .await
+            .expect("count");
+        assert_eq!(none, 0);
+    }
+}

@@ -11,9 +11,9 @@ use crate::support::{Reply, app, send};
 
 const ORIGIN: &str = "http://canvass.test";
 const HOST: &str = "canvass.test";
-const PASSWORD: &str = "correct horse battery";
+pub(crate) const PASSWORD: &str = "correct horse battery";
 
-async fn account(pool: &PgPool, email: &str, role: Role) -> i64 {
+pub(crate) async fn account(pool: &PgPool, email: &str, role: Role) -> i64 {
     let email = StaffEmail::parse(email).expect("email");
     let hash = accounts::hash(&Password::parse(PASSWORD, &email).expect("password"))
         .await
@@ -26,11 +26,11 @@ async fn account(pool: &PgPool, email: &str, role: Role) -> i64 {
 }
 
 /// A form post from a page of this site (Host and Origin agree), with a session cookie.
-async fn post(app: Router, uri: &str, body: &str, cookie: Option<&str>) -> Reply {
+pub(crate) async fn post(app: Router, uri: &str, body: &str, cookie: Option<&str>) -> Reply {
     post_from(app, uri, body, cookie, Some(ORIGIN)).await
 }
 
-async fn post_from(
+pub(crate) async fn post_from(
     app: Router,
     uri: &str,
     body: &str,
@@ -54,7 +54,7 @@ async fn post_from(
     .await
 }
 
-async fn get(app: Router, uri: &str, cookie: Option<&str>) -> Reply {
+pub(crate) async fn get(app: Router, uri: &str, cookie: Option<&str>) -> Reply {
     let mut builder = Request::get(uri)
         .header("host", HOST)
         .header("accept", "text/html")
@@ -66,7 +66,7 @@ async fn get(app: Router, uri: &str, cookie: Option<&str>) -> Reply {
 }
 
 /// The session cookie a reply sets, as `name=value`.
-fn session_cookie(reply: &Reply) -> Option<String> {
+pub(crate) fn session_cookie(reply: &Reply) -> Option<String> {
     reply
         .headers
         .get_all("set-cookie")
@@ -76,7 +76,7 @@ fn session_cookie(reply: &Reply) -> Option<String> {
         .map(|c| c.split(';').next().unwrap_or_default().to_owned())
 }
 
-fn form(pairs: &[(&str, &str)]) -> String {
+pub(crate) fn form(pairs: &[(&str, &str)]) -> String {
     pairs
         .iter()
         .map(|(k, v)| format!("{k}={}", urlencode(v)))
@@ -84,7 +84,7 @@ fn form(pairs: &[(&str, &str)]) -> String {
         .join("&")
 }
 
-fn urlencode(value: &str) -> String {
+pub(crate) fn urlencode(value: &str) -> String {
     value
         .bytes()
         .map(|b| match b {
@@ -96,13 +96,18 @@ fn urlencode(value: &str) -> String {
         .collect()
 }
 
-async fn sign_in(app: Router, email: &str, password: &str, cookie: Option<&str>) -> Reply {
+pub(crate) async fn sign_in(
+    app: Router,
+    email: &str,
+    password: &str,
+    cookie: Option<&str>,
+) -> Reply {
     let body = form(&[("email", email), ("password", password)]);
     post(app, "/staff/sign-in", &body, cookie).await
 }
 
 /// Signs in and returns the session cookie.
-async fn signed_in(pool: &PgPool, email: &str) -> String {
+pub(crate) async fn signed_in(pool: &PgPool, email: &str) -> String {
     let reply = sign_in(app(pool.clone()), email, PASSWORD, None).await;
     assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
     assert_eq!(reply.header("location"), "/staff");
@@ -326,6 +331,9 @@ enum Gets {
 #[sqlx::test(migrator = "canvass_db::MIGRATOR")]
 async fn each_role_reaches_exactly_what_it_should(pool: PgPool) {
     use Gets::*;
+    canvass_server::serve::install_bundled_surveys(&pool)
+        .await
+        .expect("install");
     let target = account(&pool, "target@hospital.cn", Role::Viewer).await;
     account(&pool, "viewer@hospital.cn", Role::Viewer).await;
     account(&pool, "analyst@hospital.cn", Role::Analyst).await;
@@ -443,6 +451,46 @@ async fn each_role_reaches_exactly_what_it_should(pool: PgPool) {
                 Forbidden,
                 Forbidden,
                 Through(StatusCode::UNPROCESSABLE_ENTITY),
+            ],
+        ),
+        (
+            "GET",
+            "/staff/surveys/ai-collab/links",
+            String::new(),
+            [page_redirect, Forbidden, Forbidden, Through(StatusCode::OK)],
+        ),
+        (
+            "POST",
+            "/staff/surveys/ai-collab/links",
+            form(&[("name", ""), ("channel", "")]),
+            [
+                SignIn,
+                Forbidden,
+                Forbidden,
+                Through(StatusCode::UNPROCESSABLE_ENTITY),
+            ],
+        ),
+        (
+            "POST",
+            "/staff/links/999999",
+            form(&[("action", "close")]),
+            [SignIn, Forbidden, Forbidden, Through(StatusCode::NOT_FOUND)],
+        ),
+        (
+            "GET",
+            "/staff/links/999999/qr.svg",
+            String::new(),
+            [SignIn, Forbidden, Forbidden, Through(StatusCode::NOT_FOUND)],
+        ),
+        (
+            "POST",
+            "/api/staff_links",
+            form(&[("slug", "ai-collab")]),
+            [
+                Through(StatusCode::UNAUTHORIZED),
+                Forbidden,
+                Forbidden,
+                Through(StatusCode::OK),
             ],
         ),
         (
