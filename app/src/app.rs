@@ -8,8 +8,8 @@ use leptos_router::{ParamSegment, SsrMode, StaticSegment};
 use crate::components::{Footer, Header};
 use crate::i18n::{I18nContextProvider, t_string, use_i18n};
 use crate::pages::{
-    EndPage, HomePage, NotFoundPage, ReviewPage, SectionPage, StaffAuditPage, StaffHomePage,
-    StaffLinksPage, StaffPasswordPage, StaffSignInPage, StaffUsersPage, WelcomePage,
+    EndPage, HomePage, MonitorDashboard, NotFoundPage, ReviewPage, SectionPage, StaffAuditPage,
+    StaffHomePage, StaffLinksPage, StaffPasswordPage, StaffSignInPage, StaffUsersPage, WelcomePage,
 };
 
 /// The whole HTML document, rendered on the server around [`App`].
@@ -90,6 +90,11 @@ fn Layout() -> impl IntoView {
                             ssr=SsrMode::Async
                         />
                         // Staff pages: server-rendered forms that post, no island.
+                        <Route
+                            path=(StaticSegment("monitor"), ParamSegment("slug"))
+                            view=MonitorDashboard
+                            ssr=SsrMode::Async
+                        />
                         <Route path=StaticSegment("staff") view=StaffHomePage ssr=SsrMode::Async />
                         <Route
                             path=(StaticSegment("staff"), StaticSegment("sign-in"))

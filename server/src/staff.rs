@@ -140,7 +140,10 @@ pub async fn delete_expired_sessions(
 /// Paths where a staff session counts: the staff pages, and the server functions and API
 /// they and later dashboards call.
 pub fn in_staff_scope(path: &str) -> bool {
-    path == "/staff" || path.starts_with("/staff/") || path.starts_with("/api/")
+    path == "/staff"
+        || path.starts_with("/staff/")
+        || path.starts_with("/monitor/")
+        || path.starts_with("/api/")
 }
 
 fn now_secs() -> i64 {

@@ -29,6 +29,9 @@ pub fn StaffNav(me: SignedIn) -> impl IntoView {
             </p>
             <ul>
                 <li><a href=paths::HOME>{t!(i18n, staff_home_title)}</a></li>
+                <li>
+                    <a href=paths::monitor(paths::DEFAULT_SURVEY)>{t!(i18n, staff_nav_monitor)}</a>
+                </li>
                 {admin}
                 <li><a href=paths::PASSWORD>{t!(i18n, staff_nav_password)}</a></li>
             </ul>

@@ -2,6 +2,7 @@
 
 mod ended;
 mod home;
+mod monitor;
 mod not_found;
 mod review;
 mod section;
@@ -20,6 +21,7 @@ use leptos_router::components::Redirect;
 
 pub use ended::EndPage;
 pub use home::HomePage;
+pub use monitor::MonitorDashboard;
 pub use not_found::NotFoundPage;
 pub use review::ReviewPage;
 pub use section::SectionPage;

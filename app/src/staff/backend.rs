@@ -7,8 +7,8 @@ use leptos::prelude::*;
 use leptos_axum::ResponseOptions;
 
 use super::{
-    AuditPage, AuditQuery, AuditRow, Gate, LinkRow, LinksPage, SignedIn, StaffError, StaffRole,
-    UserRow, UsersPage, access,
+    AuditPage, AuditQuery, AuditRow, Gate, LinkFigures, LinkRow, LinksPage, MonitorPage,
+    SectionFigures, SignedIn, StaffError, StaffRole, UserRow, UsersPage, access,
 };
 use crate::backend::Backend;
 
@@ -273,5 +273,97 @@ pub async fn links(slug: String) -> Result<Gate<Option<LinksPage>>, ServerFnErro
         links,
         roles,
         provinces,
+    })))
+}
+
+/// The monitoring dashboard's figures, from the survey's responses and links.
+pub async fn monitor(slug: String) -> Result<Gate<Option<MonitorPage>>, ServerFnError> {
+    use canvass_core::monitor::Funnel;
+    use canvass_db::responses::Status;
+
+    let me = match me(access::STAFF)? {
+        Gate::Ready(me) => me,
+        Gate::SignIn => return Ok(Gate::SignIn),
+        Gate::Forbidden => return Ok(Gate::Forbidden),
+    };
+    let backend = backend()?;
+    let mut conn = backend.pool.acquire().await.map_err(unavailable)?;
+    let Some((survey_id, survey)) = backend
+        .catalog
+        .latest(&mut conn, &slug)
+        .await
+        .map_err(unavailable)?
+    else {
+        status(http::StatusCode::NOT_FOUND);
+        return Ok(Gate::Ready(None));
+    };
+    let tallies = canvass_db::monitor::tallies(&mut conn, survey_id)
+        .await
+        .map_err(unavailable)?;
+    let links = canvass_db::links::for_survey(&mut conn, survey_id)
+        .await
+        .map_err(unavailable)?;
+    let median = canvass_db::monitor::median_completion_secs(&mut conn, survey_id)
+        .await
+        .map_err(unavailable)?;
+    drop(conn);
+
+    let count = |keep: &dyn Fn(&canvass_db::monitor::Tally) -> bool| -> u64 {
+        tallies
+            .iter()
+            .filter(|t| keep(t))
+            .map(|t| u64::try_from(t.n).unwrap_or(0))
+            .sum()
+    };
+    let started = count(&|_| true);
+    let refused = count(&|t| t.status == Status::Refused);
+    let funnel = Funnel {
+        opened: links
+            .iter()
+            .map(|l| u64::try_from(l.opens).unwrap_or(0))
+            .sum(),
+        started,
+        consented: started - refused,
+        refused,
+        screened_out: count(&|t| t.status == Status::ScreenedOut),
+        completed: count(&|t| t.status == Status::Completed),
+    };
+    let position = |id: &Option<String>| {
+        id.as_deref()
+            .and_then(|id| survey.sections.iter().position(|s| s.id.as_str() == id))
+    };
+    let sections = survey
+        .sections
+        .iter()
+        .enumerate()
+        .map(|(i, section)| SectionFigures {
+            title: section.title.clone(),
+            reached: count(&|t| position(&t.last_section).is_some_and(|p| p >= i)),
+            stopped: count(&|t| {
+                t.status == Status::InProgress && position(&t.last_section) == Some(i)
+            }),
+        })
+        .collect();
+    let links = links
+        .into_iter()
+        .map(|l| LinkFigures {
+            started: count(&|t| t.link_id == Some(l.id)),
+            completed: count(&|t| t.link_id == Some(l.id) && t.status == Status::Completed),
+            name: l.name,
+            channel: l.channel,
+            open: l.open,
+            opens: u64::try_from(l.opens).unwrap_or(0),
+            target: l.target.and_then(|t| u64::try_from(t).ok()),
+        })
+        .collect();
+    Ok(Gate::Ready(Some(MonitorPage {
+        me,
+        slug,
+        title: survey.title.clone(),
+        funnel,
+        sections,
+        links,
+        direct_started: count(&|t| t.link_id.is_none()),
+        median_minutes: median.map(|secs| (secs / 6.0).round() / 10.0),
     })))
 }

@@ -225,6 +225,42 @@ pub struct LinksPage {
     pub provinces: Vec<(String, Text)>,
 }
 
+/// One section of the survey on the monitoring dashboard.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SectionFigures {
+    pub title: Text,
+    /// Responses that saved this section or a later one.
+    pub reached: u64,
+    /// Responses in progress whose last saved section is this one (break-offs, so far).
+    pub stopped: u64,
+}
+
+/// One distribution link on the monitoring dashboard.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkFigures {
+    pub name: String,
+    pub channel: String,
+    pub open: bool,
+    pub opens: u64,
+    pub started: u64,
+    pub completed: u64,
+    pub target: Option<u64>,
+}
+
+/// `/monitor/{slug}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MonitorPage {
+    pub me: SignedIn,
+    pub slug: String,
+    pub title: Text,
+    pub funnel: canvass_core::monitor::Funnel,
+    pub sections: Vec<SectionFigures>,
+    pub links: Vec<LinkFigures>,
+    /// Responses begun without a link (the survey's own address).
+    pub direct_started: u64,
+    pub median_minutes: Option<f64>,
+}
+
 /// Where the staff pages live.
 pub mod paths {
     pub const HOME: &str = "/staff";
@@ -250,6 +286,10 @@ pub mod paths {
         format!("/staff/links/{id}/qr.svg")
     }
 
+    pub fn monitor(slug: &str) -> String {
+        format!("/monitor/{slug}")
+    }
+
     /// The survey whose links the staff pages show by default.
     pub const DEFAULT_SURVEY: &str = "ai-collab";
 }
@@ -268,6 +308,11 @@ pub async fn load_users() -> Result<Gate<UsersPage>, ServerFnError> {
 #[server(endpoint = "staff_links")]
 pub async fn load_links(slug: String) -> Result<Gate<Option<LinksPage>>, ServerFnError> {
     backend::links(slug).await
+}
+
+#[server(endpoint = "staff_monitor")]
+pub async fn load_monitor(slug: String) -> Result<Gate<Option<MonitorPage>>, ServerFnError> {
+    backend::monitor(slug).await
 }
 
 #[server(endpoint = "staff_audit")]

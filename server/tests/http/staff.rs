@@ -455,6 +455,28 @@ async fn each_role_reaches_exactly_what_it_should(pool: PgPool) {
         ),
         (
             "GET",
+            "/monitor/ai-collab",
+            String::new(),
+            [
+                page_redirect,
+                Through(StatusCode::OK),
+                Through(StatusCode::OK),
+                Through(StatusCode::OK),
+            ],
+        ),
+        (
+            "POST",
+            "/api/staff_monitor",
+            form(&[("slug", "ai-collab")]),
+            [
+                Through(StatusCode::UNAUTHORIZED),
+                Through(StatusCode::OK),
+                Through(StatusCode::OK),
+                Through(StatusCode::OK),
+            ],
+        ),
+        (
+            "GET",
             "/staff/surveys/ai-collab/links",
             String::new(),
             [page_redirect, Forbidden, Forbidden, Through(StatusCode::OK)],

@@ -1,0 +1,173 @@
+use canvass_core::monitor::Rate;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+use crate::components::StaffNav;
+use crate::components::question_field::tr;
+use crate::i18n::{t, t_string, use_i18n};
+use crate::staff::{MonitorPage, load_monitor};
+
+/// `/monitor/{slug}` (every staff role): how far respondents got — the funnel, its rates
+/// with numerator and denominator, where respondents stopped, each link's figures and the
+/// median completion time. Rendered on the server: refresh to update.
+#[component]
+pub fn MonitorDashboard() -> impl IntoView {
+    let i18n = use_i18n();
+    let params = use_params_map();
+    let page = Resource::new(
+        move || params.with(|p| p.get("slug").unwrap_or_default()),
+        load_monitor,
+    );
+    view! {
+        <Suspense>
+            {move || Suspend::new(async move {
+                super::gated(page.await, move |page: Option<MonitorPage>| {
+                    let Some(page) = page else {
+                        return view! { <super::NotFoundPage /> }.into_any();
+                    };
+                    let title = tr(&page.title);
+                    view! {
+                        <Title text=t_string!(i18n, monitor_title) />
+                        <p class="survey-title">{title}</p>
+                        <h1>{t!(i18n, monitor_title)}</h1>
+                        <StaffNav me=page.me.clone() />
+                        <FunnelTable page=page.clone() />
+                        <Sections page=page.clone() />
+                        <Links page=page />
+                    }
+                    .into_any()
+                })
+            })}
+        </Suspense>
+    }
+}
+
+/// "65.0% (130 / 200)", or "— (0 / 0)" over nothing.
+fn shown(rate: Rate) -> String {
+    match rate.percent() {
+        Some(percent) => format!("{percent:.1}% ({} / {})", rate.numerator, rate.denominator),
+        None => format!("— ({} / {})", rate.numerator, rate.denominator),
+    }
+}
+
+#[component]
+fn FunnelTable(page: MonitorPage) -> impl IntoView {
+    let i18n = use_i18n();
+    let f = page.funnel;
+    let median = page.median_minutes;
+    let direct = page.direct_started;
+    view! {
+        <section aria-labelledby="funnel-title">
+            <h2 id="funnel-title">{t!(i18n, monitor_funnel)}</h2>
+            <table class="audit-table figures">
+                <tbody>
+                    <tr><th scope="row">{t!(i18n, monitor_opened)}</th><td>{f.opened}</td></tr>
+                    <tr><th scope="row">{t!(i18n, monitor_started)}</th><td>{f.started}</td></tr>
+                    <tr><th scope="row">{t!(i18n, monitor_consented)}</th><td>{f.consented}</td></tr>
+                    <tr><th scope="row">{t!(i18n, monitor_refused)}</th><td>{f.refused}</td></tr>
+                    <tr><th scope="row">{t!(i18n, monitor_screened_out)}</th><td>{f.screened_out}</td></tr>
+                    <tr><th scope="row">{t!(i18n, monitor_partial)}</th><td>{f.partial()}</td></tr>
+                    <tr><th scope="row">{t!(i18n, monitor_completed)}</th><td>{f.completed}</td></tr>
+                    <tr>
+                        <th scope="row">{t!(i18n, monitor_participation)}</th>
+                        <td>{shown(f.participation())}</td>
+                    </tr>
+                    <tr>
+                        <th scope="row">{t!(i18n, monitor_completion)}</th>
+                        <td>{shown(f.completion())}</td>
+                    </tr>
+                    <tr>
+                        <th scope="row">{t!(i18n, monitor_median)}</th>
+                        <td>
+                            {move || match median {
+                                Some(minutes) => t_string!(i18n, monitor_minutes, minutes = minutes).to_string(),
+                                None => "—".to_owned(),
+                            }}
+                        </td>
+                    </tr>
+                </tbody>
+            </table>
+            <p class="hint">{move || t_string!(i18n, monitor_opened_note, direct = direct)}</p>
+        </section>
+    }
+}
+
+#[component]
+fn Sections(page: MonitorPage) -> impl IntoView {
+    let i18n = use_i18n();
+    let rows = page
+        .sections
+        .into_iter()
+        .map(|s| {
+            view! {
+                <tr>
+                    <th scope="row">{tr(&s.title)}</th>
+                    <td>{s.reached}</td>
+                    <td>{s.stopped}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <section aria-labelledby="sections-title">
+            <h2 id="sections-title">{t!(i18n, monitor_sections)}</h2>
+            <div class="table-scroll">
+                <table class="audit-table">
+                    <thead>
+                        <tr>
+                            <th scope="col">{t!(i18n, monitor_section)}</th>
+                            <th scope="col">{t!(i18n, monitor_reached)}</th>
+                            <th scope="col">{t!(i18n, monitor_stopped)}</th>
+                        </tr>
+                    </thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </div>
+        </section>
+    }
+}
+
+#[component]
+fn Links(page: MonitorPage) -> impl IntoView {
+    let i18n = use_i18n();
+    if page.links.is_empty() {
+        return ().into_any();
+    }
+    let rows = page
+        .links
+        .into_iter()
+        .map(|l| {
+            let progress = canvass_core::monitor::progress(l.completed, l.target).map(shown);
+            view! {
+                <tr>
+                    <th scope="row">{l.name} " · " {l.channel}</th>
+                    <td>{l.opens}</td>
+                    <td>{l.started}</td>
+                    <td>{l.completed}</td>
+                    <td>{progress.unwrap_or_else(|| "—".to_owned())}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <section aria-labelledby="links-title">
+            <h2 id="links-title">{t!(i18n, monitor_links)}</h2>
+            <div class="table-scroll">
+                <table class="audit-table">
+                    <thead>
+                        <tr>
+                            <th scope="col">{t!(i18n, monitor_link)}</th>
+                            <th scope="col">{t!(i18n, monitor_opened)}</th>
+                            <th scope="col">{t!(i18n, monitor_started)}</th>
+                            <th scope="col">{t!(i18n, monitor_completed)}</th>
+                            <th scope="col">{t!(i18n, monitor_target)}</th>
+                        </tr>
+                    </thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </div>
+        </section>
+    }
+    .into_any()
+}
