@@ -77,3 +77,47 @@ test('a wrong password gets one generic message and keeps the e-mail', async ({ 
   await expect(page.getByLabel('电子邮箱')).toHaveValue('nobody@e2e.test');
   await expect(page.getByLabel('密码')).toHaveValue('');
 });
+
+test('an admin makes a distribution link; a respondent comes through it and the dashboard counts them', async ({ page, browser }, testInfo) => {
+  const run = `${testInfo.project.name}-${Date.now()}`;
+  const admin = { email: `links-${run}@e2e.test`, password: 'admin password for e2e' };
+  createAdmin(admin.email, admin.password);
+  await page.goto('/staff/sign-in');
+  await page.getByLabel('电子邮箱').fill(admin.email);
+  await page.getByLabel('密码').fill(admin.password);
+  await page.getByRole('button', { name: '登录' }).click();
+  await page.getByRole('navigation', { name: '工作人员页面' }).getByRole('link', { name: '分发链接' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('分发链接');
+
+  const name = `海报 ${run}`;
+  const create = page.getByRole('region', { name: '新建链接' });
+  await create.getByLabel('名称').fill(name);
+  await create.getByLabel('渠道').fill('poster');
+  await create.getByLabel('目标人数（可选）').fill('50');
+  await create.getByRole('button', { name: '新建链接' }).click();
+  await expect(page.getByRole('status')).toHaveText('已完成。');
+  const item = page.getByRole('listitem').filter({ hasText: name });
+  await expect(item).toContainText('已打开 0 次；目标 50 名合格受访者');
+  await expectNoAxeViolations(page);
+  const address = await item.getByRole('link', { name: /\/l\/[0-9a-z]{10}$/ }).textContent();
+  expect(address).toBeTruthy();
+
+  // A respondent opens the link in a browser of their own and consents.
+  const respondent = await browser.newContext({ locale: 'zh-CN' });
+  const phone = await respondent.newPage();
+  await phone.goto(address!);
+  await expect(phone).toHaveURL(/\/s\/ai-collab$/);
+  await phone.getByRole('radio', { name: '同意', exact: true }).check();
+  await phone.getByRole('button', { name: '开始答题' }).click();
+  await expect(phone).toHaveURL(/\/screening$/);
+  await respondent.close();
+
+  // The link's figures, on the links page and on the dashboard.
+  await page.reload();
+  await expect(page.getByRole('listitem').filter({ hasText: name })).toContainText('已打开 1 次');
+  await page.getByRole('navigation', { name: '工作人员页面' }).getByRole('link', { name: '答卷监测' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('答卷监测');
+  const row = page.getByRole('row').filter({ hasText: name });
+  await expect(row.getByRole('cell')).toHaveText(['1', '1', '0', '0.0% (0 / 50)']);
+  await expectNoAxeViolations(page);
+});
