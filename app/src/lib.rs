@@ -17,6 +17,7 @@ pub mod error_page;
 mod fetch;
 #[cfg(feature = "hydrate")]
 mod hydrate;
+mod live;
 pub mod messages;
 pub mod pages;
 pub mod security;

@@ -12,6 +12,7 @@ pub mod accounts;
 pub mod audit;
 pub mod health;
 pub mod links;
+pub mod live;
 pub mod monitor;
 pub mod pool;
 pub mod respond;

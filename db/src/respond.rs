@@ -335,28 +335,33 @@ pub async fn save_by_code(
     section: &str,
     posted: &RawAnswers,
     lang: Lang,
-) -> Result<Saved, RespondError> {
+) -> Result<(Saved, SurveyOf), RespondError> {
     let section = SectionId::parse(section).map_err(|_| RespondError::NoSuchPage)?;
     for _ in 0..ATTEMPTS {
         let (snapshot, survey) = read_with_survey(conn, catalog, code).await?;
         if let Some(saved) = save_on(conn, &snapshot, &survey, &section, posted, Some(lang)).await?
         {
-            return Ok(saved);
+            return Ok((saved, SurveyOf(snapshot.response.survey_id)));
         }
     }
     Err(RespondError::Busy)
 }
+
+/// The survey a saved or submitted response belongs to (its database ID), for whoever
+/// follows that survey's figures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SurveyOf(pub i64);
 
 /// Submits the response a resume code opens.
 pub async fn submit_by_code(
     conn: &mut PgConnection,
     catalog: &Catalog,
     code: &ResumeCode,
-) -> Result<(), RespondError> {
+) -> Result<SurveyOf, RespondError> {
     for _ in 0..ATTEMPTS {
         let (snapshot, survey) = read_with_survey(conn, catalog, code).await?;
         if submit_on(conn, &snapshot, &survey).await? {
-            return Ok(());
+            return Ok(SurveyOf(snapshot.response.survey_id));
         }
     }
     Err(RespondError::Busy)

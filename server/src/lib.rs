@@ -11,6 +11,7 @@ pub mod bench;
 pub mod cli;
 pub mod config;
 pub mod demo;
+pub mod live;
 pub mod middleware;
 pub mod render;
 pub mod routes;
@@ -66,6 +67,7 @@ pub fn routes(state: AppState) -> Router {
         .route("/lang/{code}", get(routes::lang::switch))
         .route("/s/{slug}", post(routes::respond::start))
         .route("/l/{code}", get(routes::links::open))
+        .route("/monitor/{slug}/events", get(live::events))
         .route("/r/{code}", get(routes::respond::resume))
         .route("/r/{code}/review", post(routes::respond::submit))
         .route("/r/{code}/{section}", post(routes::respond::save))

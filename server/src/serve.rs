@@ -36,6 +36,7 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
         body_limit_bytes: config.body_limit_bytes,
         hash_files: config.hash_files,
     };
+    let live = state.live.clone();
     let app = crate::router(state, settings);
 
     let listener = tokio::net::TcpListener::bind(config.site_addr)
@@ -46,23 +47,35 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
     // After the signal, in-flight requests get a grace period, then the process exits anyway.
     let stopping = Arc::new(Notify::new());
     let notifier = Arc::clone(&stopping);
-    // Expired staff sessions are deleted every 10 minutes, until shutdown.
-    let cleanup_stop = Arc::new(Notify::new());
-    let cleanup = tokio::spawn(crate::staff::delete_expired_sessions(
-        pool,
-        Duration::from_secs(600),
-        {
-            let stop = Arc::clone(&cleanup_stop);
-            async move { stop.notified().await }
-        },
-    ));
+    // Background work, until shutdown: expired staff sessions are deleted every 10
+    // minutes; live dashboards announce this instance's changes and hear every instance's.
+    let (stop_tasks, stopping_tasks) = tokio::sync::watch::channel(false);
+    let until_stop = move || {
+        let mut stopping = stopping_tasks.clone();
+        async move {
+            let _ = stopping.wait_for(|stop| *stop).await;
+        }
+    };
+    let tasks = [
+        tokio::spawn(crate::staff::delete_expired_sessions(
+            pool.clone(),
+            Duration::from_secs(600),
+            until_stop(),
+        )),
+        tokio::spawn(crate::live::publish(
+            live.clone(),
+            pool.clone(),
+            until_stop(),
+        )),
+        tokio::spawn(crate::live::listen(live, pool, until_stop())),
+    ];
     let server = axum::serve(
         listener,
         app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
     .with_graceful_shutdown(async move {
         crate::shutdown::signal().await;
-        cleanup_stop.notify_one();
+        let _ = stop_tasks.send(true);
         notifier.notify_one();
     });
     let grace = Duration::from_secs(config.shutdown_grace_secs);
@@ -72,7 +85,9 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
             tracing::warn!(grace_secs = grace.as_secs(), "requests still open after the grace period; exiting");
         }
     }
-    cleanup.abort();
+    for task in tasks {
+        task.abort();
+    }
     tracing::info!("canvass stopped");
     Ok(())
 }

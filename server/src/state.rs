@@ -17,6 +17,8 @@ pub struct AppState {
     pub catalog: Catalog,
     /// Staff sign-in settings and the dummy hash.
     pub staff: StaffState,
+    /// Live dashboards: what this instance saw change, and what every instance heard.
+    pub live: crate::live::Live,
 }
 
 impl AppState {
@@ -26,6 +28,7 @@ impl AppState {
             pool,
             catalog: Catalog::default(),
             staff: StaffState::default(),
+            live: crate::live::Live::default(),
         }
     }
 

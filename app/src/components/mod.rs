@@ -3,6 +3,7 @@
 mod footer;
 mod header;
 mod lang_switch;
+mod live_refresh;
 mod progress_bar;
 pub mod question_field;
 mod section_form;
@@ -15,6 +16,7 @@ mod tap_rank;
 pub use footer::Footer;
 pub use header::Header;
 pub use lang_switch::{LangSwitch, lang_cookie_options};
+pub use live_refresh::LiveRefresh;
 pub use progress_bar::ProgressBar;
 pub use question_field::QuestionField;
 pub use section_form::{SectionForm, paragraphs};

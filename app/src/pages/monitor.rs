@@ -3,10 +3,11 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
-use crate::components::StaffNav;
 use crate::components::question_field::tr;
+use crate::components::{LiveRefresh, StaffNav};
 use crate::i18n::{t, t_string, use_i18n};
-use crate::staff::{MonitorPage, load_monitor};
+use crate::messages::lang_of;
+use crate::staff::{MonitorPage, load_monitor, paths};
 
 /// `/monitor/{slug}` (every staff role): how far respondents got — the funnel, its rates
 /// with numerator and denominator, where respondents stopped, each link's figures and the
@@ -32,9 +33,16 @@ pub fn MonitorDashboard() -> impl IntoView {
                         <p class="survey-title">{title}</p>
                         <h1>{t!(i18n, monitor_title)}</h1>
                         <StaffNav me=page.me.clone() />
-                        <FunnelTable page=page.clone() />
-                        <Sections page=page.clone() />
-                        <Links page=page />
+                        <LiveRefresh
+                            events=paths::monitor_events(&page.slug)
+                            page=paths::monitor(&page.slug)
+                            lang=lang_of(i18n.get_locale_untracked())
+                        />
+                        <div id="figures">
+                            <FunnelTable page=page.clone() />
+                            <Sections page=page.clone() />
+                            <Links page=page />
+                        </div>
                     }
                     .into_any()
                 })

@@ -290,6 +290,10 @@ pub mod paths {
         format!("/monitor/{slug}")
     }
 
+    pub fn monitor_events(slug: &str) -> String {
+        format!("/monitor/{slug}/events")
+    }
+
     /// The survey whose links the staff pages show by default.
     pub const DEFAULT_SURVEY: &str = "ai-collab";
 }

@@ -37,6 +37,7 @@ pub async fn open(State(state): State<AppState>, Path(code): Path<String>) -> Re
     if !opened.link.open {
         return problem_page(Problem::LinkClosed, None);
     }
+    state.live.touch(opened.link.survey_id);
     let mut response = see_other(&canvass_app::api::paths::welcome(&opened.slug));
     let cookie = format!(
         "{}={}; Path=/; Max-Age={LINK_COOKIE_MAX_AGE}; HttpOnly; SameSite=Lax{}",

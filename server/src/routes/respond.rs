@@ -20,7 +20,7 @@ use canvass_core::Lang;
 use canvass_core::answers::{from_urlencoded, validate};
 use canvass_core::survey::{Ending, Slug};
 use canvass_db::links::{self, LinkCode};
-use canvass_db::respond::{self, RespondError, Saved};
+use canvass_db::respond::{self, RespondError, Saved, SurveyOf};
 use canvass_db::responses::{ResumeCode, Status};
 use leptos::prelude::provide_context;
 
@@ -89,6 +89,7 @@ async fn begin(state: &AppState, slug: &str, headers: &HeaderMap, body: &[u8]) -
             if let Err(error) = tx.commit().await {
                 return refusal(RespondError::from(error), None);
             }
+            state.live.touch(survey_id);
             let code = begun.started.resume_code;
             Outcome::Go {
                 next: next_path(code.as_str(), &begun.saved),
@@ -164,10 +165,13 @@ async fn save_page(
         };
     };
     match respond::save_by_code(&mut conn, &state.catalog, &resume, section, &posted, lang).await {
-        Ok(saved) => Outcome::Go {
-            next: next_path(code, &saved),
-            remember: None,
-        },
+        Ok((saved, SurveyOf(survey_id))) => {
+            state.live.touch(survey_id);
+            Outcome::Go {
+                next: next_path(code, &saved),
+                remember: None,
+            }
+        }
         Err(RespondError::Invalid(errors)) => Outcome::Invalid(Posted {
             section: section.to_owned(),
             fields: posted,
@@ -201,10 +205,13 @@ async fn submit_response(state: &AppState, code: &str) -> Outcome {
         };
     };
     match respond::submit_by_code(&mut conn, &state.catalog, &resume).await {
-        Ok(()) => Outcome::Go {
-            next: paths::end(code),
-            remember: None,
-        },
+        Ok(SurveyOf(survey_id)) => {
+            state.live.touch(survey_id);
+            Outcome::Go {
+                next: paths::end(code),
+                remember: None,
+            }
+        }
         Err(error) => refusal(error, back),
     }
 }

@@ -3,6 +3,7 @@
 
 mod health;
 mod links;
+mod live;
 mod monitor;
 mod pages;
 mod recovery;

@@ -1,0 +1,184 @@
+//! Live dashboards. A save tells this instance's publisher which survey changed; the
+//! publisher sends at most one NOTIFY per survey every [`PUBLISH_EVERY`], outside the save's
+//! transaction. Every instance listens and passes what it hears to its open dashboards
+//! (Server-Sent Events, `/monitor/{slug}/events`), each of which coalesces what arrives in
+//! [`COALESCE`] into one event. So a save on one instance reaches a dashboard served by
+//! another within about half a second, and PostgreSQL is the only thing they share.
+
+use std::collections::HashSet;
+use std::convert::Infallible;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::extract::{Path, State};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use canvass_app::api::Problem;
+use canvass_db::PgPool;
+use canvass_db::live::{Heard, Listener};
+use futures_util::Stream;
+use tokio::sync::{Notify, broadcast};
+
+use crate::AppState;
+use crate::routes::respond::problem_page;
+use crate::staff::{AnyStaff, Staff};
+
+/// How often one instance may announce a survey's change.
+pub const PUBLISH_EVERY: Duration = Duration::from_millis(200);
+/// How long a dashboard's stream gathers changes into one event.
+pub const COALESCE: Duration = Duration::from_millis(300);
+
+/// What a dashboard hears.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    Survey(i64),
+    /// Changes may have been missed (the listening connection dropped): every dashboard
+    /// catches up.
+    All,
+}
+
+/// This instance's side of live updates; cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Live {
+    dirty: Arc<Mutex<HashSet<i64>>>,
+    wake: Arc<Notify>,
+    heard: broadcast::Sender<Change>,
+}
+
+impl Default for Live {
+    fn default() -> Self {
+        Live {
+            dirty: Arc::default(),
+            wake: Arc::default(),
+            heard: broadcast::channel(256).0,
+        }
+    }
+}
+
+impl Live {
+    /// A save (or a link opened) changed this survey's figures.
+    pub fn touch(&self, survey_id: i64) {
+        if let Ok(mut dirty) = self.dirty.lock() {
+            dirty.insert(survey_id);
+        }
+        self.wake.notify_one();
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<Change> {
+        self.heard.subscribe()
+    }
+
+    fn take_dirty(&self) -> Vec<i64> {
+        self.dirty
+            .lock()
+            .map(|mut dirty| dirty.drain().collect())
+            .unwrap_or_default()
+    }
+}
+
+/// Sends the changes this instance saw, at most every [`PUBLISH_EVERY`], until `stop`.
+pub async fn publish(live: Live, pool: PgPool, stop: impl Future<Output = ()>) {
+    let work = async {
+        loop {
+            live.wake.notified().await;
+            tokio::time::sleep(PUBLISH_EVERY).await;
+            for survey_id in live.take_dirty() {
+                if let Err(error) = canvass_db::live::notify(&pool, survey_id).await {
+                    tracing::warn!(%error, "a change could not be announced");
+                }
+            }
+        }
+    };
+    tokio::select! {
+        () = work => {}
+        () = stop => {}
+    }
+}
+
+/// Listens for every instance's changes and hands them to this instance's dashboards,
+/// reconnecting after a lost connection (and telling every dashboard to catch up).
+pub async fn listen(live: Live, pool: PgPool, stop: impl Future<Output = ()>) {
+    let work = async {
+        loop {
+            let mut listener = match Listener::connect(&pool).await {
+                Ok(listener) => listener,
+                Err(error) => {
+                    tracing::warn!(%error, "cannot listen for changes; retrying");
+                    tokio::time::sleep(Duration::from_secs(2)).await;
+                    continue;
+                }
+            };
+            let _ = live.heard.send(Change::All);
+            loop {
+                match listener.next().await {
+                    Ok(Heard::Survey(id)) => {
+                        let _ = live.heard.send(Change::Survey(id));
+                    }
+                    Ok(Heard::Missed) => {
+                        let _ = live.heard.send(Change::All);
+                    }
+                    Ok(Heard::Other) => {}
+                    Err(error) => {
+                        tracing::warn!(%error, "listening for changes failed; reconnecting");
+                        tokio::time::sleep(Duration::from_secs(1)).await;
+                        break;
+                    }
+                }
+            }
+        }
+    };
+    tokio::select! {
+        () = work => {}
+        () = stop => {}
+    }
+}
+
+/// `GET /monitor/{slug}/events`: an event `changed` whenever the survey's figures may have
+/// changed, at most one per [`COALESCE`]; a `ready` event first. Any staff role.
+pub async fn events(
+    State(state): State<AppState>,
+    Staff(..): Staff<AnyStaff>,
+    Path(slug): Path<String>,
+) -> Response {
+    let Ok(mut conn) = state.pool.acquire().await else {
+        return problem_page(Problem::Unavailable, None);
+    };
+    let survey_id = match state.catalog.latest(&mut conn, &slug).await {
+        Ok(Some((id, _))) => id,
+        Ok(None) => return problem_page(Problem::NotFound, None),
+        Err(error) => {
+            tracing::error!(%error, "a dashboard's survey could not be read");
+            return problem_page(Problem::Unavailable, None);
+        }
+    };
+    drop(conn);
+    Sse::new(changes(state.live.subscribe(), survey_id))
+        .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+        .into_response()
+}
+
+/// The events of one dashboard.
+fn changes(
+    heard: broadcast::Receiver<Change>,
+    survey_id: i64,
+) -> impl Stream<Item = Result<Event, Infallible>> {
+    futures_util::stream::unfold((heard, true), move |(mut heard, first)| async move {
+        if first {
+            return Some((Ok(Event::default().event("ready").data("")), (heard, false)));
+        }
+        loop {
+            match heard.recv().await {
+                Ok(Change::Survey(id)) if id == survey_id => break,
+                Ok(Change::All) | Err(broadcast::error::RecvError::Lagged(_)) => break,
+                Ok(Change::Survey(_)) => {}
+                Err(broadcast::error::RecvError::Closed) => return None,
+            }
+        }
+        tokio::time::sleep(COALESCE).await;
+        while heard.try_recv().is_ok() {}
+        let event = Event::default()
+            .event("changed")
+            .data(survey_id.to_string());
+        Some((Ok(event), (heard, false)))
+    })
+}
