@@ -5,6 +5,10 @@ import { defineConfig } from '@playwright/test';
 // database scripts/test.sh prepared.
 const port = process.env.CANVASS_E2E_PORT ?? '3100';
 const baseURL = `http://127.0.0.1:${port}`;
+// A second instance on the same database, for the live-dashboard test (what one instance
+// saves, a dashboard served by the other must show).
+const portB = process.env.CANVASS_E2E_PORT_B ?? '3101';
+const instanceB = `http://127.0.0.1:${portB}`;
 
 // Debian's Chromium, as installed by scripts/tools.sh. These flags keep it from reaching
 // for the network at start-up (this machine has none) and let it run as root.
@@ -41,19 +45,36 @@ export default defineConfig({
     },
     { name: 'desktop', use: { viewport: { width: 1280, height: 800 } } },
   ],
-  webServer: {
-    command: '../target/release/canvass serve',
-    url: `${baseURL}/readyz`,
-    reuseExistingServer: false,
-    timeout: 120_000,
-    stdout: 'ignore',
-    stderr: 'pipe',
-    env: {
-      DATABASE_URL: process.env.DATABASE_URL ?? '',
-      LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
-      LEPTOS_SITE_ROOT: '../target/site',
-      LEPTOS_HASH_FILES: 'true',
-      CANVASS_LOG: 'warn',
+  webServer: [
+    {
+      command: '../target/release/canvass serve',
+      url: `${baseURL}/readyz`,
+      reuseExistingServer: false,
+      timeout: 120_000,
+      stdout: 'ignore',
+      stderr: 'pipe',
+      env: {
+        DATABASE_URL: process.env.DATABASE_URL ?? '',
+        LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
+        LEPTOS_SITE_ROOT: '../target/site',
+        LEPTOS_HASH_FILES: 'true',
+        CANVASS_LOG: 'warn',
+      },
     },
-  },
+    {
+      command: '../target/release/canvass serve',
+      url: `${instanceB}/readyz`,
+      reuseExistingServer: false,
+      timeout: 120_000,
+      stdout: 'ignore',
+      stderr: 'pipe',
+      env: {
+        DATABASE_URL: process.env.DATABASE_URL ?? '',
+        LEPTOS_SITE_ADDR: `127.0.0.1:${portB}`,
+        LEPTOS_SITE_ROOT: '../target/site',
+        LEPTOS_HASH_FILES: 'true',
+        CANVASS_LOG: 'warn',
+      },
+    },
+  ],
 });
