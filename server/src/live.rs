@@ -35,6 +35,8 @@ pub enum Change {
     /// Changes may have been missed (the listening connection dropped): every dashboard
     /// catches up.
     All,
+    /// The server is stopping: streams end, so that shutdown need not wait for them.
+    Stopping,
 }
 
 /// This instance's side of live updates; cheap to clone.
@@ -62,6 +64,11 @@ impl Live {
             dirty.insert(survey_id);
         }
         self.wake.notify_one();
+    }
+
+    /// Ends every open dashboard stream (at shutdown; browsers reconnect elsewhere).
+    pub fn stop(&self) {
+        let _ = self.heard.send(Change::Stopping);
     }
 
     pub fn subscribe(&self) -> broadcast::Receiver<Change> {
@@ -134,7 +141,8 @@ pub async fn listen(live: Live, pool: PgPool, stop: impl Future<Output = ()>) {
 }
 
 /// `GET /monitor/{slug}/events`: an event `changed` whenever the survey's figures may have
-/// changed, at most one per [`COALESCE`]; a `ready` event first. Any staff role.
+/// changed, at most one per [`COALESCE`]; a `ready` event first (each carries the survey's
+/// ID: browsers drop events without data). Any staff role. Streams end at shutdown.
 pub async fn events(
     State(state): State<AppState>,
     Staff(..): Staff<AnyStaff>,
@@ -164,14 +172,16 @@ fn changes(
 ) -> impl Stream<Item = Result<Event, Infallible>> {
     futures_util::stream::unfold((heard, true), move |(mut heard, first)| async move {
         if first {
-            return Some((Ok(Event::default().event("ready").data("")), (heard, false)));
+            // Not empty: browsers drop an event without data.
+            let ready = Event::default().event("ready").data(survey_id.to_string());
+            return Some((Ok(ready), (heard, false)));
         }
         loop {
             match heard.recv().await {
                 Ok(Change::Survey(id)) if id == survey_id => break,
                 Ok(Change::All) | Err(broadcast::error::RecvError::Lagged(_)) => break,
                 Ok(Change::Survey(_)) => {}
-                Err(broadcast::error::RecvError::Closed) => return None,
+                Ok(Change::Stopping) | Err(broadcast::error::RecvError::Closed) => return None,
             }
         }
         tokio::time::sleep(COALESCE).await;

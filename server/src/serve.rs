@@ -37,6 +37,7 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
         hash_files: config.hash_files,
     };
     let live = state.live.clone();
+    let live_at_stop = state.live.clone();
     let app = crate::router(state, settings);
 
     let listener = tokio::net::TcpListener::bind(config.site_addr)
@@ -76,6 +77,7 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
     .with_graceful_shutdown(async move {
         crate::shutdown::signal().await;
         let _ = stop_tasks.send(true);
+        live_at_stop.stop();
         notifier.notify_one();
     });
     let grace = Duration::from_secs(config.shutdown_grace_secs);

@@ -69,7 +69,17 @@ async fn a_save_on_one_instance_reaches_a_dashboard_on_another(pool: PgPool) {
         "text/event-stream"
     );
     let mut events = response.into_body();
-    wait_for(&mut events, "event: ready", Duration::from_secs(5)).await;
+    let ready = wait_for(&mut events, "event: ready", Duration::from_secs(5)).await;
+    // With data: a browser drops an event that has none.
+    let data = ready
+        .split("event: ready\n")
+        .nth(1)
+        .and_then(|rest| rest.lines().next())
+        .unwrap_or_default();
+    assert!(
+        data.strip_prefix("data: ").is_some_and(|d| !d.is_empty()),
+        "{ready:?}"
+    );
     // Let B's listener start listening before A announces anything.
     tokio::time::sleep(Duration::from_millis(300)).await;
 
