@@ -68,6 +68,7 @@ pub fn routes(state: AppState) -> Router {
         .route("/s/{slug}", post(routes::respond::start))
         .route("/l/{code}", get(routes::links::open))
         .route("/monitor/{slug}/events", get(live::events))
+        .route("/api/v1/surveys/{slug}/stats", get(routes::stats::stats))
         .route("/r/{code}", get(routes::respond::resume))
         .route("/r/{code}/review", post(routes::respond::submit))
         .route("/r/{code}/{section}", post(routes::respond::save))

@@ -7,7 +7,7 @@ use crate::components::question_field::tr;
 use crate::components::{LiveRefresh, StaffNav};
 use crate::i18n::{t, t_string, use_i18n};
 use crate::messages::lang_of;
-use crate::staff::{MonitorPage, load_monitor, paths};
+use crate::staff::{Figures, MonitorPage, load_monitor, paths};
 
 /// `/monitor/{slug}` (every staff role): how far respondents got — the funnel, its rates
 /// with numerator and denominator, where respondents stopped, each link's figures and the
@@ -27,21 +27,21 @@ pub fn MonitorDashboard() -> impl IntoView {
                     let Some(page) = page else {
                         return view! { <super::NotFoundPage /> }.into_any();
                     };
-                    let title = tr(&page.title);
+                    let title = tr(&page.figures.title);
                     view! {
                         <Title text=t_string!(i18n, monitor_title) />
                         <p class="survey-title">{title}</p>
                         <h1>{t!(i18n, monitor_title)}</h1>
                         <StaffNav me=page.me.clone() />
                         <LiveRefresh
-                            events=paths::monitor_events(&page.slug)
-                            page=paths::monitor(&page.slug)
+                            events=paths::monitor_events(&page.figures.slug)
+                            page=paths::monitor(&page.figures.slug)
                             lang=lang_of(i18n.get_locale_untracked())
                         />
                         <div id="figures">
-                            <FunnelTable page=page.clone() />
-                            <Sections page=page.clone() />
-                            <Links page=page />
+                            <FunnelTable page=page.figures.clone() />
+                            <Sections page=page.figures.clone() />
+                            <Links page=page.figures />
                         </div>
                     }
                     .into_any()
@@ -60,7 +60,7 @@ fn shown(rate: Rate) -> String {
 }
 
 #[component]
-fn FunnelTable(page: MonitorPage) -> impl IntoView {
+fn FunnelTable(page: Figures) -> impl IntoView {
     let i18n = use_i18n();
     let f = page.funnel;
     let median = page.median_minutes;
@@ -102,7 +102,7 @@ fn FunnelTable(page: MonitorPage) -> impl IntoView {
 }
 
 #[component]
-fn Sections(page: MonitorPage) -> impl IntoView {
+fn Sections(page: Figures) -> impl IntoView {
     let i18n = use_i18n();
     let rows = page
         .sections
@@ -137,7 +137,7 @@ fn Sections(page: MonitorPage) -> impl IntoView {
 }
 
 #[component]
-fn Links(page: MonitorPage) -> impl IntoView {
+fn Links(page: Figures) -> impl IntoView {
     let i18n = use_i18n();
     if page.links.is_empty() {
         return ().into_any();

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use leptos_axum::ResponseOptions;
 
 use super::{
-    AuditPage, AuditQuery, AuditRow, Gate, LinkFigures, LinkRow, LinksPage, MonitorPage,
+    AuditPage, AuditQuery, AuditRow, Figures, Gate, LinkFigures, LinkRow, LinksPage, MonitorPage,
     SectionFigures, SignedIn, StaffError, StaffRole, UserRow, UsersPage, access,
 };
 use crate::backend::Backend;
@@ -276,38 +276,39 @@ pub async fn links(slug: String) -> Result<Gate<Option<LinksPage>>, ServerFnErro
     })))
 }
 
-/// The monitoring dashboard's figures, from the survey's responses and links.
+/// The monitoring dashboard (every staff role).
 pub async fn monitor(slug: String) -> Result<Gate<Option<MonitorPage>>, ServerFnError> {
-    use canvass_core::monitor::Funnel;
-    use canvass_db::responses::Status;
-
     let me = match me(access::STAFF)? {
         Gate::Ready(me) => me,
         Gate::SignIn => return Ok(Gate::SignIn),
         Gate::Forbidden => return Ok(Gate::Forbidden),
     };
     let backend = backend()?;
-    let mut conn = backend.pool.acquire().await.map_err(unavailable)?;
-    let Some((survey_id, survey)) = backend
-        .catalog
-        .latest(&mut conn, &slug)
-        .await
-        .map_err(unavailable)?
-    else {
+    let figures = figures(&backend, &slug).await.map_err(unavailable)?;
+    if figures.is_none() {
         status(http::StatusCode::NOT_FOUND);
-        return Ok(Gate::Ready(None));
-    };
-    let tallies = canvass_db::monitor::tallies(&mut conn, survey_id)
-        .await
-        .map_err(unavailable)?;
-    let links = canvass_db::links::for_survey(&mut conn, survey_id)
-        .await
-        .map_err(unavailable)?;
-    let median = canvass_db::monitor::median_completion_secs(&mut conn, survey_id)
-        .await
-        .map_err(unavailable)?;
-    drop(conn);
+    }
+    Ok(Gate::Ready(
+        figures.map(|figures| MonitorPage { me, figures }),
+    ))
+}
 
+/// A survey's monitoring figures, from its responses and links; `None` for no such survey.
+pub async fn figures(
+    backend: &Backend,
+    slug: &str,
+) -> Result<Option<Figures>, Box<dyn std::error::Error + Send + Sync>> {
+    use canvass_core::monitor::Funnel;
+    use canvass_db::responses::Status;
+
+    let mut conn = backend.pool.acquire().await?;
+    let Some((survey_id, survey)) = backend.catalog.latest(&mut conn, slug).await? else {
+        return Ok(None);
+    };
+    let tallies = canvass_db::monitor::tallies(&mut conn, survey_id).await?;
+    let links = canvass_db::links::for_survey(&mut conn, survey_id).await?;
+    let median = canvass_db::monitor::median_completion_secs(&mut conn, survey_id).await?;
+    drop(conn);
     let count = |keep: &dyn Fn(&canvass_db::monitor::Tally) -> bool| -> u64 {
         tallies
             .iter()
@@ -356,14 +357,13 @@ pub async fn monitor(slug: String) -> Result<Gate<Option<MonitorPage>>, ServerFn
             target: l.target.and_then(|t| u64::try_from(t).ok()),
         })
         .collect();
-    Ok(Gate::Ready(Some(MonitorPage {
-        me,
-        slug,
+    Ok(Some(Figures {
+        slug: slug.to_owned(),
         title: survey.title.clone(),
         funnel,
         sections,
         links,
         direct_started: count(&|t| t.link_id.is_none()),
         median_minutes: median.map(|secs| (secs / 6.0).round() / 10.0),
-    })))
+    }))
 }

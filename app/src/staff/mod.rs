@@ -247,10 +247,16 @@ pub struct LinkFigures {
     pub target: Option<u64>,
 }
 
-/// `/monitor/{slug}`.
+/// `/monitor/{slug}`: who is looking, and the figures.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MonitorPage {
     pub me: SignedIn,
+    pub figures: Figures,
+}
+
+/// A survey's monitoring figures: the dashboard's, and `/api/v1/surveys/{slug}/stats`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Figures {
     pub slug: String,
     pub title: Text,
     pub funnel: canvass_core::monitor::Funnel,

@@ -6,3 +6,4 @@ pub mod links;
 pub mod respond;
 pub mod staff;
 pub mod staff_links;
+pub mod stats;

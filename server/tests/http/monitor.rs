@@ -79,3 +79,56 @@ async fn a_viewer_sees_the_funnel_its_rates_and_where_respondents_stopped(pool: 
     assert_eq!(nobody.status, StatusCode::FOUND);
     assert_eq!(nobody.header("location"), "/staff/sign-in");
 }
+
+#[sqlx::test(migrator = "canvass_db::MIGRATOR")]
+async fn the_stats_endpoint_gives_the_same_figures_as_json_to_staff_only(pool: PgPool) {
+    canvass_server::serve::install_bundled_surveys(&pool)
+        .await
+        .expect("install");
+    canvass_server::demo::seed(&pool, 30, 5)
+        .await
+        .expect("seed");
+    account(&pool, "viewer@hospital.cn", Role::Viewer).await;
+    let viewer = signed_in(&pool, "viewer@hospital.cn").await;
+    let reply = get(
+        app(pool.clone()),
+        "/api/v1/surveys/ai-collab/stats",
+        Some(&viewer),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert_eq!(reply.header("content-type"), "application/json");
+    let stats: serde_json::Value = serde_json::from_str(&reply.body).expect("json");
+    let completed: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM responses WHERE status = 'completed'")
+            .fetch_one(&pool)
+            .await
+            .expect("count");
+    let refused: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM responses WHERE status = 'refused'")
+            .fetch_one(&pool)
+            .await
+            .expect("count");
+    assert_eq!(stats["survey"], "ai-collab");
+    assert_eq!(stats["started"], 30);
+    assert_eq!(stats["completed"], completed);
+    assert_eq!(stats["consented"], 30 - refused);
+    assert_eq!(stats["completion"]["numerator"], completed);
+    assert_eq!(stats["completion"]["denominator"], 30 - refused);
+    // No link opened: a rate over zero is no rate, with its zero denominator shown.
+    assert_eq!(stats["participation"]["denominator"], 0);
+    assert!(stats["participation"]["percent"].is_null());
+    assert_eq!(stats["sections"][0]["reached"], 30);
+
+    let nobody = get(app(pool.clone()), "/api/v1/surveys/ai-collab/stats", None).await;
+    assert_eq!(nobody.status, StatusCode::SEE_OTHER);
+    assert!(!nobody.body.contains("completed"));
+    let unknown = get(
+        app(pool.clone()),
+        "/api/v1/surveys/nothing/stats",
+        Some(&viewer),
+    )
+    .await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+    assert_eq!(unknown.body, r#"{"error":"no such survey"}"#);
+}

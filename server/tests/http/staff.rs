@@ -455,6 +455,17 @@ async fn each_role_reaches_exactly_what_it_should(pool: PgPool) {
         ),
         (
             "GET",
+            "/api/v1/surveys/ai-collab/stats",
+            String::new(),
+            [
+                SignIn,
+                Through(StatusCode::OK),
+                Through(StatusCode::OK),
+                Through(StatusCode::OK),
+            ],
+        ),
+        (
+            "GET",
             "/monitor/ai-collab",
             String::new(),
             [

@@ -1,0 +1,139 @@
+//! `GET /api/v1/surveys/{slug}/stats`: the monitoring dashboard's figures as JSON, for a
+//! staff session (any role). Every rate comes with its numerator and denominator.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Json, Response};
+use canvass_app::staff::backend::figures;
+use canvass_core::monitor::Rate;
+use serde::Serialize;
+
+use crate::AppState;
+use crate::staff::{AnyStaff, Staff};
+
+/// A rate as the API shows it.
+#[derive(Debug, Serialize)]
+pub struct RateJson {
+    pub numerator: u64,
+    pub denominator: u64,
+    /// `null` over a zero denominator.
+    pub percent: Option<f64>,
+}
+
+impl From<Rate> for RateJson {
+    fn from(rate: Rate) -> RateJson {
+        RateJson {
+            numerator: rate.numerator,
+            denominator: rate.denominator,
+            percent: rate.percent(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+struct Stats {
+    survey: String,
+    opened: u64,
+    started: u64,
+    consented: u64,
+    refused: u64,
+    screened_out: u64,
+    partial: u64,
+    completed: u64,
+    participation: RateJson,
+    completion: RateJson,
+    median_completion_minutes: Option<f64>,
+    started_without_link: u64,
+    sections: Vec<SectionJson>,
+    links: Vec<LinkJson>,
+}
+
+#[derive(Debug, Serialize)]
+struct SectionJson {
+    reached: u64,
+    stopped: u64,
+}
+
+#[derive(Debug, Serialize)]
+struct LinkJson {
+    name: String,
+    channel: String,
+    open: bool,
+    opens: u64,
+    started: u64,
+    completed: u64,
+    target: Option<u64>,
+    progress: Option<RateJson>,
+}
+
+#[derive(Debug, Serialize)]
+struct ErrorJson {
+    error: &'static str,
+}
+
+pub async fn stats(
+    State(state): State<AppState>,
+    Staff(..): Staff<AnyStaff>,
+    Path(slug): Path<String>,
+) -> Response {
+    match figures(&state.backend(), &slug).await {
+        Ok(Some(f)) => {
+            let funnel = f.funnel;
+            Json(Stats {
+                survey: f.slug,
+                opened: funnel.opened,
+                started: funnel.started,
+                consented: funnel.consented,
+                refused: funnel.refused,
+                screened_out: funnel.screened_out,
+                partial: funnel.partial(),
+                completed: funnel.completed,
+                participation: funnel.participation().into(),
+                completion: funnel.completion().into(),
+                median_completion_minutes: f.median_minutes,
+                started_without_link: f.direct_started,
+                sections: f
+                    .sections
+                    .into_iter()
+                    .map(|s| SectionJson {
+                        reached: s.reached,
+                        stopped: s.stopped,
+                    })
+                    .collect(),
+                links: f
+                    .links
+                    .into_iter()
+                    .map(|l| LinkJson {
+                        progress: canvass_core::monitor::progress(l.completed, l.target)
+                            .map(RateJson::from),
+                        name: l.name,
+                        channel: l.channel,
+                        open: l.open,
+                        opens: l.opens,
+                        started: l.started,
+                        completed: l.completed,
+                        target: l.target,
+                    })
+                    .collect(),
+            })
+            .into_response()
+        }
+        Ok(None) => (
+            StatusCode::NOT_FOUND,
+            Json(ErrorJson {
+                error: "no such survey",
+            }),
+        )
+            .into_response(),
+        Err(error) => {
+            tracing::error!(%error, "the figures could not be read");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(ErrorJson {
+                    error: "the database is unavailable",
+                }),
+            )
+                .into_response()
+        }
+    }
+}
