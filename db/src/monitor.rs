@@ -38,6 +38,46 @@ pub async fn tallies(conn: &mut PgConnection, survey_id: i64) -> Result<Vec<Tall
         .collect())
 }
 
+/// How many responses at each status chose each code of these single-choice questions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChoiceTally {
+    pub question: String,
+    pub code: String,
+    pub status: Status,
+    pub n: i64,
+}
+
+/// The answers to `questions` (single choice) of a survey's responses, counted by code and
+/// by the response's status.
+pub async fn choice_tallies(
+    conn: &mut PgConnection,
+    survey_id: i64,
+    questions: &[String],
+) -> Result<Vec<ChoiceTally>, sqlx::Error> {
+    let rows = sqlx::query!(
+        r#"SELECT a.question_id, a.value #>> '{answer,value,code}' AS "code!",
+                  r.status AS "status: Status", count(*) AS "n!"
+           FROM responses r JOIN answers a ON a.response_id = r.id
+           WHERE r.survey_id = $1 AND a.question_id = ANY($2)
+             AND a.value ->> 'outcome' = 'answered'
+             AND a.value #>> '{answer,type}' = 'choice'
+           GROUP BY 1, 2, 3"#,
+        survey_id,
+        questions
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| ChoiceTally {
+            question: r.question_id,
+            code: r.code,
+            status: r.status,
+            n: r.n,
+        })
+        .collect())
+}
+
 /// The median time from consent to submission, in seconds, of completed responses.
 pub async fn median_completion_secs(
     conn: &mut PgConnection,

@@ -41,6 +41,7 @@ pub fn MonitorDashboard() -> impl IntoView {
                         <div id="figures">
                             <FunnelTable page=page.figures.clone() />
                             <Sections page=page.figures.clone() />
+                            <Breakdowns page=page.figures.clone() />
                             <Links page=page.figures />
                         </div>
                     }
@@ -178,4 +179,46 @@ fn Links(page: Figures) -> impl IntoView {
         </section>
     }
     .into_any()
+}
+
+#[component]
+fn Breakdowns(page: Figures) -> impl IntoView {
+    let i18n = use_i18n();
+    page.breakdowns
+        .into_iter()
+        .map(|b| {
+            let id = format!("by-{}", b.question);
+            let labelled = id.clone();
+            let rows = b
+                .rows
+                .into_iter()
+                .map(|r| {
+                    view! {
+                        <tr>
+                            <th scope="row">{tr(&r.label)}</th>
+                            <td>{r.began}</td>
+                            <td>{r.completed}</td>
+                        </tr>
+                    }
+                })
+                .collect_view();
+            view! {
+                <section aria-labelledby=labelled>
+                    <h2 id=id>{tr(&b.label)}</h2>
+                    <div class="table-scroll">
+                        <table class="audit-table">
+                            <thead>
+                                <tr>
+                                    <th scope="col">{t!(i18n, monitor_answer)}</th>
+                                    <th scope="col">{t!(i18n, monitor_began)}</th>
+                                    <th scope="col">{t!(i18n, monitor_completed)}</th>
+                                </tr>
+                            </thead>
+                            <tbody>{rows}</tbody>
+                        </table>
+                    </div>
+                </section>
+            }
+        })
+        .collect_view()
 }

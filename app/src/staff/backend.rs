@@ -7,8 +7,9 @@ use leptos::prelude::*;
 use leptos_axum::ResponseOptions;
 
 use super::{
-    AuditPage, AuditQuery, AuditRow, Figures, Gate, LinkFigures, LinkRow, LinksPage, MonitorPage,
-    SectionFigures, SignedIn, StaffError, StaffRole, UserRow, UsersPage, access,
+    AuditPage, AuditQuery, AuditRow, Breakdown, BreakdownRow, Figures, Gate, LinkFigures, LinkRow,
+    LinksPage, MonitorPage, SectionFigures, SignedIn, StaffError, StaffRole, UserRow, UsersPage,
+    access,
 };
 use crate::backend::Backend;
 
@@ -276,6 +277,10 @@ pub async fn links(slug: String) -> Result<Gate<Option<LinksPage>>, ServerFnErro
     })))
 }
 
+/// The questions the dashboard breaks responses down by, where the survey has them (the
+/// national survey's monitoring dimensions; to be declared by the survey definition).
+const BREAKDOWNS: [&str; 3] = ["province", "role", "hospital_grade"];
+
 /// The monitoring dashboard (every staff role).
 pub async fn monitor(slug: String) -> Result<Gate<Option<MonitorPage>>, ServerFnError> {
     let me = match me(access::STAFF)? {
@@ -308,7 +313,43 @@ pub async fn figures(
     let tallies = canvass_db::monitor::tallies(&mut conn, survey_id).await?;
     let links = canvass_db::links::for_survey(&mut conn, survey_id).await?;
     let median = canvass_db::monitor::median_completion_secs(&mut conn, survey_id).await?;
+    let dimensions: Vec<String> = BREAKDOWNS
+        .iter()
+        .filter(|q| survey.question(q).is_some())
+        .map(|q| (*q).to_owned())
+        .collect();
+    let choices = canvass_db::monitor::choice_tallies(&mut conn, survey_id, &dimensions).await?;
     drop(conn);
+    let breakdowns = dimensions
+        .iter()
+        .filter_map(|id| {
+            let question = survey.question(id)?;
+            let rows = choice_texts(&survey, id)
+                .into_iter()
+                .map(|(code, label)| {
+                    let n = |completed_only: bool| -> u64 {
+                        choices
+                            .iter()
+                            .filter(|c| c.question == *id && c.code == code)
+                            .filter(|c| !completed_only || c.status == Status::Completed)
+                            .map(|c| u64::try_from(c.n).unwrap_or(0))
+                            .sum()
+                    };
+                    BreakdownRow {
+                        began: n(false),
+                        completed: n(true),
+                        code,
+                        label,
+                    }
+                })
+                .collect();
+            Some(Breakdown {
+                question: id.clone(),
+                label: question.label.clone(),
+                rows,
+            })
+        })
+        .collect();
     let count = |keep: &dyn Fn(&canvass_db::monitor::Tally) -> bool| -> u64 {
         tallies
             .iter()
@@ -364,6 +405,7 @@ pub async fn figures(
         sections,
         links,
         direct_started: count(&|t| t.link_id.is_none()),
+        breakdowns,
         median_minutes: median.map(|secs| (secs / 6.0).round() / 10.0),
     }))
 }

@@ -247,6 +247,23 @@ pub struct LinkFigures {
     pub target: Option<u64>,
 }
 
+/// Responses by the answer to one question (every choice listed, zeros included).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Breakdown {
+    pub question: String,
+    pub label: Text,
+    pub rows: Vec<BreakdownRow>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BreakdownRow {
+    pub code: String,
+    pub label: Text,
+    /// Responses that gave this answer (any status).
+    pub began: u64,
+    pub completed: u64,
+}
+
 /// `/monitor/{slug}`: who is looking, and the figures.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MonitorPage {
@@ -264,6 +281,8 @@ pub struct Figures {
     pub links: Vec<LinkFigures>,
     /// Responses begun without a link (the survey's own address).
     pub direct_started: u64,
+    /// By province, role and hospital grade, where the survey asks them.
+    pub breakdowns: Vec<Breakdown>,
     pub median_minutes: Option<f64>,
 }
 

@@ -46,6 +46,20 @@ struct Stats {
     started_without_link: u64,
     sections: Vec<SectionJson>,
     links: Vec<LinkJson>,
+    breakdowns: Vec<BreakdownJson>,
+}
+
+#[derive(Debug, Serialize)]
+struct BreakdownJson {
+    question: String,
+    rows: Vec<BreakdownRowJson>,
+}
+
+#[derive(Debug, Serialize)]
+struct BreakdownRowJson {
+    code: String,
+    began: u64,
+    completed: u64,
 }
 
 #[derive(Debug, Serialize)]
@@ -98,6 +112,22 @@ pub async fn stats(
                     .map(|s| SectionJson {
                         reached: s.reached,
                         stopped: s.stopped,
+                    })
+                    .collect(),
+                breakdowns: f
+                    .breakdowns
+                    .into_iter()
+                    .map(|b| BreakdownJson {
+                        question: b.question,
+                        rows: b
+                            .rows
+                            .into_iter()
+                            .map(|r| BreakdownRowJson {
+                                code: r.code,
+                                began: r.began,
+                                completed: r.completed,
+                            })
+                            .collect(),
                     })
                     .collect(),
                 links: f

@@ -73,6 +73,10 @@ async fn a_viewer_sees_the_funnel_its_rates_and_where_respondents_stopped(pool: 
         page.body
     );
 
+    // Broken down by province, role and hospital grade.
+    for id in ["by-province", "by-role", "by-hospital_grade"] {
+        assert!(page.body.contains(&format!("id=\"{id}\"")), "{id}");
+    }
     let unknown = get(app(pool.clone()), "/monitor/no-such-survey", Some(&viewer)).await;
     assert_eq!(unknown.status, StatusCode::NOT_FOUND);
     let nobody = get(app(pool.clone()), "/monitor/ai-collab", None).await;
@@ -119,6 +123,29 @@ async fn the_stats_endpoint_gives_the_same_figures_as_json_to_staff_only(pool: P
     assert_eq!(stats["participation"]["denominator"], 0);
     assert!(stats["participation"]["percent"].is_null());
     assert_eq!(stats["sections"][0]["reached"], 30);
+    // By province: every province listed, zeros included, and the counts the database has.
+    let survey =
+        canvass_core::survey::Survey::from_toml(canvass_core::surveys::AI_COLLAB).expect("survey");
+    let provinces: Vec<&str> = canvass_db::links::choice_codes(&survey, "province").collect();
+    assert_eq!(provinces.len(), 31);
+    let by_province = stats["breakdowns"]
+        .as_array()
+        .expect("breakdowns")
+        .iter()
+        .find(|b| b["question"] == "province")
+        .expect("by province");
+    let rows = by_province["rows"].as_array().expect("rows");
+    let codes: Vec<&str> = rows.iter().filter_map(|r| r["code"].as_str()).collect();
+    assert_eq!(codes, provinces);
+    let answered: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM answers WHERE question_id = 'province' AND value->>'outcome' = 'answered'",
+    )
+    .fetch_one(&pool)
+    .await
+    .expect("count");
+    let began: i64 = rows.iter().filter_map(|r| r["began"].as_i64()).sum();
+    assert_eq!(began, answered);
+    assert!(answered > 0, "the demo respondents answered provinces");
 
     let nobody = get(app(pool.clone()), "/api/v1/surveys/ai-collab/stats", None).await;
     assert_eq!(nobody.status, StatusCode::SEE_OTHER);
