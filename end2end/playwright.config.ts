@@ -23,6 +23,25 @@ const chromiumArgs = [
   '--disable-quic',
 ];
 
+/** One `canvass serve` of the release build on `port`, against the test database. */
+function instance(url: string, port: string) {
+  return {
+    command: '../target/release/canvass serve',
+    url: `${url}/readyz`,
+    reuseExistingServer: false,
+    timeout: 120_000,
+    stdout: 'ignore' as const,
+    stderr: 'pipe' as const,
+    env: {
+      DATABASE_URL: process.env.DATABASE_URL ?? '',
+      LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
+      LEPTOS_SITE_ROOT: '../target/site',
+      LEPTOS_HASH_FILES: 'true',
+      CANVASS_LOG: 'warn',
+    },
+  };
+}
+
 export default defineConfig({
   testDir: './tests',
   fullyParallel: true,
@@ -45,36 +64,5 @@ export default defineConfig({
     },
     { name: 'desktop', use: { viewport: { width: 1280, height: 800 } } },
   ],
-  webServer: [
-    {
-      command: '../target/release/canvass serve',
-      url: `${baseURL}/readyz`,
-      reuseExistingServer: false,
-      timeout: 120_000,
-      stdout: 'ignore',
-      stderr: 'pipe',
-      env: {
-        DATABASE_URL: process.env.DATABASE_URL ?? '',
-        LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
-        LEPTOS_SITE_ROOT: '../target/site',
-        LEPTOS_HASH_FILES: 'true',
-        CANVASS_LOG: 'warn',
-      },
-    },
-    {
-      command: '../target/release/canvass serve',
-      url: `${instanceB}/readyz`,
-      reuseExistingServer: false,
-      timeout: 120_000,
-      stdout: 'ignore',
-      stderr: 'pipe',
-      env: {
-        DATABASE_URL: process.env.DATABASE_URL ?? '',
-        LEPTOS_SITE_ADDR: `127.0.0.1:${portB}`,
-        LEPTOS_SITE_ROOT: '../target/site',
-        LEPTOS_HASH_FILES: 'true',
-        CANVASS_LOG: 'warn',
-      },
-    },
-  ],
+  webServer: [instance(baseURL, port), instance(instanceB, portB)],
 });

@@ -5,7 +5,7 @@ use leptos_router::hooks::use_query_map;
 use crate::components::StaffNav;
 use crate::i18n::{t, t_string, use_i18n};
 use crate::messages::{audit_action, staff_error};
-use crate::staff::{AuditPage, AuditQuery, StaffError, load_audit, load_me, paths};
+use crate::staff::{AuditPage, AuditQuery, StaffError, load_audit, paths};
 
 /// `/staff/audit` (admins): the audit log, newest first, filtered by user, action and
 /// dates through the query string (a GET form, so a filtered view can be bookmarked).
@@ -18,21 +18,15 @@ pub fn StaffAuditPage() -> impl IntoView {
         from: q.get("from"),
         to: q.get("to"),
     });
-    let me = Resource::new(|| (), |_| load_me());
     let page = Resource::new(move || query.clone(), load_audit);
     view! {
         <Suspense>
             {move || Suspend::new(async move {
-                let me = me.await;
                 super::gated(page.await, move |page: AuditPage| {
-                    let nav = match me {
-                        Ok(crate::staff::Gate::Ready(me)) => Some(view! { <StaffNav me=me /> }),
-                        _ => None,
-                    };
                     view! {
                         <Title text=t_string!(i18n, staff_audit_title) />
                         <h1>{t!(i18n, staff_audit_title)}</h1>
-                        {nav}
+                        <StaffNav me=page.me.clone() />
                         <AuditFilter page=page.clone() />
                         <AuditEntries page=page />
                     }

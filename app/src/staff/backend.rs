@@ -144,11 +144,11 @@ pub fn audit_filter(query: &AuditQuery) -> Result<Filter, Vec<(String, StaffErro
 }
 
 pub async fn audit(query: AuditQuery) -> Result<Gate<AuditPage>, ServerFnError> {
-    match me(access::ADMIN)? {
-        Gate::Ready(_) => {}
+    let me = match me(access::ADMIN)? {
+        Gate::Ready(me) => me,
         Gate::SignIn => return Ok(Gate::SignIn),
         Gate::Forbidden => return Ok(Gate::Forbidden),
-    }
+    };
     let backend = backend()?;
     let users = user_rows(&backend).await?;
     let actions = Action::ALL.iter().map(|a| a.as_str().to_owned()).collect();
@@ -177,6 +177,7 @@ pub async fn audit(query: AuditQuery) -> Result<Gate<AuditPage>, ServerFnError> 
         }
     };
     Ok(Gate::Ready(AuditPage {
+        me,
         query,
         errors,
         users,
@@ -186,20 +187,26 @@ pub async fn audit(query: AuditQuery) -> Result<Gate<AuditPage>, ServerFnError> 
     }))
 }
 
-/// The absolute address of `path` on this site, as a poster prints it: the configured
-/// public origin, else the request's host.
+/// The absolute address of `path` on this site, as a poster prints it.
 pub fn absolute(path: &str) -> String {
-    let origin = use_context::<PublicOrigin>().and_then(|o| o.0).or_else(|| {
-        let parts = use_context::<http::request::Parts>()?;
-        let host = parts
-            .headers
-            .get(http::header::HOST)?
-            .to_str()
-            .ok()?
-            .to_owned();
-        Some(format!("http://{host}"))
-    });
-    format!("{}{path}", origin.unwrap_or_default())
+    let public = use_context::<PublicOrigin>().and_then(|o| o.0);
+    let headers = use_context::<http::request::Parts>()
+        .map(|parts| parts.headers)
+        .unwrap_or_default();
+    format!("{}{path}", site_origin(public.as_deref(), &headers))
+}
+
+/// This site's origin as a poster prints it: the configured public origin, else the host
+/// the request was sent to. One definition for the links page and the links' QR codes.
+pub fn site_origin(public_origin: Option<&str>, headers: &http::HeaderMap) -> String {
+    if let Some(origin) = public_origin {
+        return origin.trim_end_matches('/').to_owned();
+    }
+    let host = headers
+        .get(http::header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("127.0.0.1:3000");
+    format!("http://{host}")
 }
 
 /// The site's configured public origin (`https://survey.example.org`), provided by the

@@ -186,6 +186,7 @@ pub struct AuditQuery {
 /// `/staff/audit`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditPage {
+    pub me: SignedIn,
     pub query: AuditQuery,
     /// Filter fields that could not be read, with why (nothing is listed then).
     pub errors: Vec<(String, StaffError)>,

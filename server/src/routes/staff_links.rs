@@ -9,6 +9,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use canvass_app::api::Problem;
+use canvass_app::staff::backend::site_origin;
 use canvass_app::staff::{StaffError, StaffPosted, paths};
 use canvass_db::audit::{self, Action};
 use canvass_db::links::{self, LinkInput, LinkInputError, NewLink};
@@ -149,7 +150,8 @@ pub async fn qr(
         Ok(None) => return problem_page(Problem::NotFound, None),
         Err(error) => return unavailable(error),
     };
-    let url = format!("{}/l/{}", site_origin(&state, &headers), link.code.as_str());
+    let origin = site_origin(state.staff.settings.public_origin.as_deref(), &headers);
+    let url = format!("{origin}/l/{}", link.code.as_str());
     let Ok(code) = QrCode::new(url.as_bytes()) else {
         return problem_page(Problem::Unavailable, None);
     };
@@ -172,17 +174,4 @@ pub async fn qr(
         image,
     )
         .into_response()
-}
-
-/// This site's origin as a poster should print it: the configured public origin, else the
-/// host the request was sent to.
-pub fn site_origin(state: &AppState, headers: &HeaderMap) -> String {
-    if let Some(origin) = &state.staff.settings.public_origin {
-        return origin.trim_end_matches('/').to_owned();
-    }
-    let host = headers
-        .get(header::HOST)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("127.0.0.1:3000");
-    format!("http://{host}")
 }
