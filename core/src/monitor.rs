@@ -91,19 +91,30 @@ pub fn progress(completed: u64, target: Option<u64>) -> Option<Rate> {
     target.map(|target| Rate::new(completed, target))
 }
 
-/// The median of some durations (seconds); `None` for none. The mean of the middle two
-/// for an even count.
-pub fn median(mut values: Vec<u64>) -> Option<f64> {
-    if values.is_empty() {
-        return None;
+/// The median of values counted in unit-wide buckets: `(lower bound, count)`, bucket `b`
+/// holding values in `[b, b + 1)` (whole minutes, say). Values are taken as spread evenly
+/// within their bucket, so the result is within one unit of the true median. `None` for
+/// no values.
+pub fn histogram_median(buckets: &[(u32, u64)]) -> Option<f64> {
+    let mut sorted: Vec<(u32, u64)> = buckets.iter().copied().filter(|b| b.1 > 0).collect();
+    sorted.sort_unstable();
+    let total: u64 = sorted.iter().map(|b| b.1).sum();
+    // The k-th smallest value (1-based), estimated within its bucket.
+    let nth = |k: u64| -> Option<f64> {
+        let mut before = 0u64;
+        for &(bound, n) in &sorted {
+            if k <= before + n {
+                return Some(f64::from(bound) + ((k - before) as f64 - 0.5) / n as f64);
+            }
+            before += n;
+        }
+        None
+    };
+    match total {
+        0 => None,
+        t if t % 2 == 1 => nth(t.div_ceil(2)),
+        t => Some((nth(t / 2)? + nth(t / 2 + 1)?) / 2.0),
     }
-    values.sort_unstable();
-    let mid = values.len() / 2;
-    Some(if values.len() % 2 == 1 {
-        values[mid] as f64
-    } else {
-        (values[mid - 1] as f64 + values[mid] as f64) / 2.0
-    })
 }
 
 #[cfg(test)]
@@ -156,11 +167,17 @@ mod tests {
     }
 
     #[test]
-    fn the_median_is_the_middle_value_or_the_mean_of_the_middle_two() {
-        assert_eq!(median(vec![]), None);
-        assert_eq!(median(vec![300]), Some(300.0));
-        assert_eq!(median(vec![600, 100, 300]), Some(300.0));
-        assert_eq!(median(vec![600, 100, 300, 400]), Some(350.0));
+    fn the_median_of_a_histogram_is_estimated_within_its_bucket() {
+        assert_eq!(histogram_median(&[]), None);
+        assert_eq!(histogram_median(&[(7, 0)]), None);
+        // One value in [12, 13): the bucket's middle.
+        assert_eq!(histogram_median(&[(12, 1)]), Some(12.5));
+        // 10 and 30 minutes: the mean of the two middles.
+        assert_eq!(histogram_median(&[(30, 1), (10, 1)]), Some(20.5));
+        // Four in [10, 11): the 2nd and 3rd of four spread evenly, 10.375 and 10.625.
+        assert_eq!(histogram_median(&[(10, 4)]), Some(10.5));
+        // 1 + 2 + 2 values: the 3rd is the second of two in [5, 6), at 5.75.
+        assert_eq!(histogram_median(&[(1, 1), (5, 2), (9, 2)]), Some(5.75));
     }
 
     #[test]
@@ -192,6 +209,23 @@ mod tests {
                     prop_assert!((0.0..=1.0).contains(&v), "{rate:?}");
                 }
             }
+        }
+
+        #[test]
+        fn the_histogram_median_is_within_one_bucket_of_the_exact_median(
+            values in proptest::collection::vec(0u32..2_000, 1..200),
+        ) {
+            let mut sorted: Vec<f64> = values.iter().map(|v| f64::from(*v) / 10.0).collect();
+            sorted.sort_by(f64::total_cmp);
+            let mid = sorted.len() / 2;
+            let exact = if sorted.len() % 2 == 1 { sorted[mid] } else { (sorted[mid - 1] + sorted[mid]) / 2.0 };
+            let mut buckets = std::collections::BTreeMap::new();
+            for v in &sorted {
+                *buckets.entry(v.floor() as u32).or_insert(0u64) += 1;
+            }
+            let buckets: Vec<(u32, u64)> = buckets.into_iter().collect();
+            let estimate = histogram_median(&buckets).expect("some values");
+            prop_assert!((estimate - exact).abs() <= 1.0, "{estimate} vs {exact}");
         }
     }
 }

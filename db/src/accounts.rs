@@ -197,6 +197,16 @@ pub enum CreateError {
     Database(#[from] sqlx::Error),
 }
 
+/// A random password of 44 characters (about 256 bits) from the operating system's
+/// generator, for an account no person signs in to (a benchmark's).
+pub fn generated_password() -> String {
+    format!(
+        "{}{}",
+        SaltString::generate(&mut OsRng).as_str(),
+        SaltString::generate(&mut OsRng).as_str()
+    )
+}
+
 /// Creates an active account. Refuses an e-mail address that has one already.
 pub async fn create(
     conn: &mut PgConnection,

@@ -1,8 +1,10 @@
-//! What the monitoring dashboard counts, read from the responses themselves.
+//! What the monitoring dashboard counts: maintained counts, never the responses themselves.
 //!
-//! These queries group a survey's responses (index `responses_survey_status_idx`), so their
-//! cost grows with the number of responses: fine for the seed study's 5,142, not for a
-//! million. Maintained counts updated with each save are the next step (issue 5).
+//! Triggers on `responses` (migration `20261128140000_response_counts.sql`) keep four small
+//! tables current in the same transaction as each write, split into shards so concurrent
+//! saves seldom wait on each other. These queries sum the shards: their cost depends on
+//! the survey's shape (sections, links, choices, hours of fieldwork), not on how many
+//! responses there are.
 
 use sqlx::PgConnection;
 
@@ -20,9 +22,9 @@ pub struct Tally {
 /// Every (status, last section, link) of a survey's responses, with its count.
 pub async fn tallies(conn: &mut PgConnection, survey_id: i64) -> Result<Vec<Tally>, sqlx::Error> {
     let rows = sqlx::query!(
-        r#"SELECT status AS "status: Status", last_section, link_id, count(*) AS "n!"
-           FROM responses WHERE survey_id = $1
-           GROUP BY status, last_section, link_id"#,
+        r#"SELECT status AS "status: Status", last_section, link_id, sum(n)::int8 AS "n!"
+           FROM response_tallies WHERE survey_id = $1
+           GROUP BY status, last_section, link_id HAVING sum(n) <> 0"#,
         survey_id
     )
     .fetch_all(&mut *conn)
@@ -47,21 +49,17 @@ pub struct ChoiceTally {
     pub n: i64,
 }
 
-/// The answers to `questions` (single choice) of a survey's responses, counted by code and
-/// by the response's status.
+/// The answers to `questions` (breakdown questions of the survey) counted by code and by
+/// the response's status.
 pub async fn choice_tallies(
     conn: &mut PgConnection,
     survey_id: i64,
     questions: &[String],
 ) -> Result<Vec<ChoiceTally>, sqlx::Error> {
     let rows = sqlx::query!(
-        r#"SELECT a.question_id, a.value #>> '{answer,value,code}' AS "code!",
-                  r.status AS "status: Status", count(*) AS "n!"
-           FROM responses r JOIN answers a ON a.response_id = r.id
-           WHERE r.survey_id = $1 AND a.question_id = ANY($2)
-             AND a.value ->> 'outcome' = 'answered'
-             AND a.value #>> '{answer,type}' = 'choice'
-           GROUP BY 1, 2, 3"#,
+        r#"SELECT question_id, code, status AS "status: Status", sum(n)::int8 AS "n!"
+           FROM choice_tallies WHERE survey_id = $1 AND question_id = ANY($2)
+           GROUP BY 1, 2, 3 HAVING sum(n) <> 0"#,
         survey_id,
         questions
     )
@@ -78,19 +76,162 @@ pub async fn choice_tallies(
         .collect())
 }
 
-/// The median time from consent to submission, in seconds, of completed responses.
-pub async fn median_completion_secs(
+/// Completed responses by whole minutes from start to submission (1440: a day or more),
+/// as `(minutes, count)`, for [`canvass_core::monitor::histogram_median`].
+pub async fn completion_minutes(
     conn: &mut PgConnection,
     survey_id: i64,
-) -> Result<Option<f64>, sqlx::Error> {
-    sqlx::query_scalar!(
-        r#"SELECT percentile_cont(0.5) WITHIN GROUP
-                  (ORDER BY extract(epoch FROM completed_at - started_at))::float8
-           FROM responses WHERE survey_id = $1 AND status = 'completed'"#,
+) -> Result<Vec<(u32, u64)>, sqlx::Error> {
+    let rows = sqlx::query!(
+        r#"SELECT minutes, sum(n)::int8 AS "n!" FROM completion_minutes
+           WHERE survey_id = $1 GROUP BY minutes HAVING sum(n) > 0"#,
         survey_id
     )
-    .fetch_one(&mut *conn)
-    .await
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|r| Some((u32::try_from(r.minutes).ok()?, u64::try_from(r.n).ok()?)))
+        .collect())
+}
+
+/// Responses started and completed in one period (a day or an hour of the study's zone).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Period {
+    /// `YYYY-MM-DD` for a day, `HH` (00–23) for an hour of today.
+    pub label: String,
+    pub started: i64,
+    pub completed: i64,
+}
+
+/// Responses started and completed each day in time zone `zone`, from the first day with
+/// any to today, days without any included (as zeros).
+///
+/// The counts are kept per UTC hour, so a day here is made of whole UTC hours: exact for a
+/// zone whose offset is whole hours (China's, UTC+8), off by the odd half hour otherwise.
+pub async fn per_day(
+    conn: &mut PgConnection,
+    survey_id: i64,
+    zone: &str,
+) -> Result<Vec<Period>, sqlx::Error> {
+    let rows = sqlx::query!(
+        r#"WITH counted AS (
+             SELECT (hour AT TIME ZONE $2)::date AS day,
+                    sum(n) FILTER (WHERE NOT completed) AS started,
+                    sum(n) FILTER (WHERE completed) AS completed
+             FROM response_hours WHERE survey_id = $1
+             GROUP BY 1
+           ), days AS (
+             SELECT generate_series(min(day), (now() AT TIME ZONE $2)::date, '1 day')::date AS day
+             FROM counted
+           )
+           SELECT to_char(d.day, 'YYYY-MM-DD') AS "label!",
+                  coalesce(c.started, 0)::int8 AS "started!",
+                  coalesce(c.completed, 0)::int8 AS "completed!"
+           FROM days d LEFT JOIN counted c USING (day)
+           ORDER BY d.day"#,
+        survey_id,
+        zone
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| Period {
+            label: r.label,
+            started: r.started,
+            completed: r.completed,
+        })
+        .collect())
+}
+
+/// Responses started and completed in each hour of today in time zone `zone`, from
+/// midnight to the current hour, hours without any included (as zeros).
+pub async fn today_by_hour(
+    conn: &mut PgConnection,
+    survey_id: i64,
+    zone: &str,
+) -> Result<Vec<Period>, sqlx::Error> {
+    let rows = sqlx::query!(
+        r#"WITH hours AS (
+             SELECT generate_series(date_trunc('day', now() AT TIME ZONE $2),
+                                    date_trunc('hour', now() AT TIME ZONE $2),
+                                    '1 hour') AS local
+           ), counted AS (
+             SELECT date_trunc('hour', hour AT TIME ZONE $2) AS local,
+                    sum(n) FILTER (WHERE NOT completed) AS started,
+                    sum(n) FILTER (WHERE completed) AS completed
+             FROM response_hours
+             WHERE survey_id = $1
+               AND hour >= date_trunc('day', now() AT TIME ZONE $2) AT TIME ZONE $2
+                           - interval '1 hour'
+             GROUP BY 1
+           )
+           SELECT to_char(h.local, 'HH24') AS "label!",
+                  coalesce(c.started, 0)::int8 AS "started!",
+                  coalesce(c.completed, 0)::int8 AS "completed!"
+           FROM hours h LEFT JOIN counted c USING (local)
+           ORDER BY h.local"#,
+        survey_id,
+        zone
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| Period {
+            label: r.label,
+            started: r.started,
+            completed: r.completed,
+        })
+        .collect())
+}
+
+/// Makes every response's copy of its breakdown answers (`responses.breakdown`) hold the
+/// answers to `questions`, when the survey's breakdowns were different: at the first start
+/// after an upgrade, or when a new version declares others. The triggers then recount.
+/// Nothing happens when the set is unchanged.
+pub async fn align_breakdowns(
+    conn: &mut PgConnection,
+    survey_id: i64,
+    questions: &[canvass_core::survey::QuestionId],
+) -> Result<(), sqlx::Error> {
+    use sqlx::Connection;
+
+    let questions: Vec<String> = questions.iter().map(ToString::to_string).collect();
+    // A transaction of its own, or a savepoint within the caller's.
+    let mut tx = conn.begin().await?;
+    let changed = sqlx::query_scalar!(
+        "UPDATE surveys SET breakdowns = $2 WHERE id = $1 AND breakdowns IS DISTINCT FROM $2
+         RETURNING id",
+        survey_id,
+        &questions
+    )
+    .fetch_optional(&mut *tx)
+    .await?;
+    if changed.is_none() {
+        return tx.commit().await;
+    }
+    // This rewrites many responses (and their counts) at once: saves wait until it is
+    // committed, rather than deadlock with it on the count rows.
+    sqlx::query!("LOCK TABLE responses IN SHARE ROW EXCLUSIVE MODE")
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query!(
+        r#"UPDATE responses r SET breakdown = coalesce(
+             (SELECT jsonb_object_agg(a.question_id, a.value #>> '{answer,value,code}')
+              FROM answers a
+              WHERE a.response_id = r.id AND a.question_id = ANY($2)
+                AND a.value ->> 'outcome' = 'answered'
+                AND a.value #>> '{answer,type}' = 'choice'),
+             '{}')
+           WHERE r.survey_id = $1"#,
+        survey_id,
+        &questions
+    )
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await
 }
 
 #[cfg(test)]
@@ -100,7 +241,9 @@ mod tests {
     use super::*;
 
     #[sqlx::test(migrator = "crate::MIGRATOR")]
-    async fn responses_are_tallied_by_status_section_and_link_and_timed(pool: PgPool) {
+    async fn responses_are_tallied_by_status_section_and_link_and_timed_by_the_minute(
+        pool: PgPool,
+    ) {
         let mut conn = pool.acquire().await.expect("connection");
         let survey = canvass_core::survey::Survey::from_toml(canvass_core::surveys::AI_COLLAB)
             .expect("survey");
@@ -113,16 +256,14 @@ mod tests {
             .expect("id");
         assert_eq!(tallies(&mut conn, survey_id).await.expect("q"), []);
         assert_eq!(
-            median_completion_secs(&mut conn, survey_id)
-                .await
-                .expect("q"),
-            None
+            completion_minutes(&mut conn, survey_id).await.expect("q"),
+            []
         );
         // Three responses: two submitted after 10 and 30 minutes, one stopped at `profile`.
         sqlx::query(
             "INSERT INTO responses (resume_hash, survey_id, survey_version, lang, status,
                                     last_section, started_at, completed_at)
-             SELECT sha256(convert_to(i::text, 'UTF8')), $1, 2, 'zh', s::response_status, l,
+             SELECT sha256(convert_to(i::text, 'UTF8')), $1, 3, 'zh', s::response_status, l,
                     now() - make_interval(mins => m), CASE WHEN s = 'completed' THEN now() END
              FROM (VALUES (1, 'completed', 'follow_up', 10), (2, 'completed', 'follow_up', 30),
                           (3, 'in_progress', 'profile', 5)) AS t(i, s, l, m)",
@@ -150,10 +291,323 @@ mod tests {
                 },
             ]
         );
-        let median = median_completion_secs(&mut conn, survey_id)
+        let mut minutes = completion_minutes(&mut conn, survey_id).await.expect("q");
+        minutes.sort_unstable();
+        assert_eq!(minutes, [(10, 1), (30, 1)]);
+    }
+}
+
+#[cfg(test)]
+mod maintained {
+    //! The maintained counts always equal a count of the responses, whatever is written
+    //! and however many write at once.
+    use canvass_core::survey::Survey;
+    use canvass_core::surveys::AI_COLLAB;
+    use sqlx::PgPool;
+
+    /// Rows where a maintained table and a fresh count of `responses` disagree, described.
+    async fn mismatches(pool: &PgPool) -> Vec<String> {
+        let checks = [
+            (
+                "tallies",
+                "SELECT survey_id, link_id, status::text, last_section, sum(n)::int8
+                 FROM response_tallies GROUP BY 1, 2, 3, 4 HAVING sum(n) <> 0",
+                "SELECT survey_id, link_id, status::text, last_section, count(*)
+                 FROM responses GROUP BY 1, 2, 3, 4",
+            ),
+            (
+                "choices",
+                "SELECT survey_id, question_id, code, status::text, sum(n)::int8
+                 FROM choice_tallies GROUP BY 1, 2, 3, 4 HAVING sum(n) <> 0",
+                "SELECT survey_id, e.key, e.value, status::text, count(*)
+                 FROM responses, jsonb_each_text(breakdown) e GROUP BY 1, 2, 3, 4",
+            ),
+            (
+                "hours",
+                "SELECT survey_id, hour, completed, sum(n)::int8
+                 FROM response_hours GROUP BY 1, 2, 3 HAVING sum(n) <> 0",
+                "SELECT survey_id, date_trunc('hour', started_at, 'UTC'), false, count(*)
+                 FROM responses GROUP BY 1, 2, 3
+                 UNION ALL
+                 SELECT survey_id, date_trunc('hour', completed_at, 'UTC'), true, count(*)
+                 FROM responses WHERE completed_at IS NOT NULL GROUP BY 1, 2, 3",
+            ),
+            (
+                "minutes",
+                "SELECT survey_id, minutes, sum(n)::int8
+                 FROM completion_minutes GROUP BY 1, 2 HAVING sum(n) <> 0",
+                "SELECT survey_id, canvass_completion_minutes(started_at, completed_at), count(*)
+                 FROM responses WHERE completed_at IS NOT NULL GROUP BY 1, 2",
+            ),
+        ];
+        let mut found = Vec::new();
+        for (name, kept, counted) in checks {
+            let sql = format!(
+                "SELECT 'kept, not counted: ' || row(k.*)::text FROM (({kept}) EXCEPT ({counted})) k
+                 UNION ALL
+                 SELECT 'counted, not kept: ' || row(c.*)::text FROM (({counted}) EXCEPT ({kept})) c"
+            );
+            let rows: Vec<String> = sqlx::query_scalar(&sql)
+                .fetch_all(pool)
+                .await
+                .expect("comparison");
+            found.extend(rows.into_iter().map(|r| format!("{name}: {r}")));
+        }
+        found
+    }
+
+    /// A small deterministic generator (xorshift), so a failure can be replayed.
+    struct Dice(u64);
+    impl Dice {
+        fn roll(&mut self, sides: u64) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0 % sides
+        }
+    }
+
+    /// One random write to one response, as any code path might make it.
+    async fn random_write(pool: &PgPool, dice: &mut Dice, survey_id: i64, links: &[i64]) {
+        let response = i64::try_from(dice.roll(40)).expect("small") + 1;
+        let link = links.get(dice.roll(3) as usize).copied();
+        let section =
+            ["consent", "screening", "profile", "ai_use", "barriers"][dice.roll(5) as usize];
+        let province = ["gd", "bj", "sh"][dice.roll(3) as usize];
+        let role = ["clinician", "industry"][dice.roll(2) as usize];
+        let minutes = i64::try_from(dice.roll(200)).expect("small");
+        let query = match dice.roll(8) {
+            0 => sqlx::query("UPDATE responses SET last_section = $2 WHERE id = $1")
+                .bind(response)
+                .bind(section),
+            1 => sqlx::query(
+                "UPDATE responses SET breakdown = breakdown || jsonb_build_object('province', $2::text) WHERE id = $1",
+            )
+            .bind(response)
+            .bind(province),
+            2 => sqlx::query(
+                "UPDATE responses SET breakdown = jsonb_strip_nulls(breakdown || jsonb_build_object('role', $2::text, 'province', null)) WHERE id = $1",
+            )
+            .bind(response)
+            .bind(role),
+            3 => sqlx::query(
+                "UPDATE responses SET status = 'completed', completed_at = started_at + make_interval(mins => $2::int) WHERE id = $1",
+            )
+            .bind(response)
+            .bind(i32::try_from(minutes).expect("small")),
+            4 => sqlx::query(
+                "UPDATE responses SET status = 'in_progress', completed_at = NULL, link_id = $2 WHERE id = $1",
+            )
+            .bind(response)
+            .bind(link),
+            5 => sqlx::query(
+                "UPDATE responses SET started_at = started_at - make_interval(hours => $2::int),
+                        completed_at = completed_at - make_interval(hours => $2::int) WHERE id = $1",
+            )
+            .bind(response)
+            .bind(i32::try_from(minutes % 50).expect("small")),
+            6 => sqlx::query("DELETE FROM responses WHERE id = $1").bind(response),
+            _ => sqlx::query(
+                "INSERT INTO responses (resume_hash, survey_id, survey_version, lang, link_id, breakdown)
+                 VALUES (gen_random_uuid()::text::bytea, $1, 3, 'en', $2, jsonb_build_object('role', $3::text))",
+            )
+            .bind(survey_id)
+            .bind(link)
+            .bind(role),
+        };
+        query.execute(pool).await.expect("write");
+    }
+
+    #[sqlx::test(migrator = "crate::MIGRATOR")]
+    async fn the_counts_equal_a_recount_after_many_concurrent_writes(pool: PgPool) {
+        let mut conn = pool.acquire().await.expect("connection");
+        let survey = Survey::from_toml(AI_COLLAB).expect("survey");
+        crate::surveys::install(&mut conn, &survey, AI_COLLAB)
             .await
-            .expect("q")
-            .expect("some");
-        assert!((median - 1200.0).abs() < 5.0, "{median}");
+            .expect("installed");
+        drop(conn);
+        let survey_id: i64 = sqlx::query_scalar("SELECT id FROM surveys")
+            .fetch_one(&pool)
+            .await
+            .expect("id");
+        let links: Vec<i64> = sqlx::query_scalar(
+            "INSERT INTO distribution_links (survey_id, code, name, channel)
+             VALUES ($1, 'aaaaaaaaaa', 'A', 'wechat'), ($1, 'bbbbbbbbbb', 'B', 'email')
+             RETURNING id",
+        )
+        .bind(survey_id)
+        .fetch_all(&pool)
+        .await
+        .expect("links");
+        sqlx::query(
+            "INSERT INTO responses (resume_hash, survey_id, survey_version, lang)
+             SELECT sha256(convert_to(i::text, 'UTF8')), $1, 3, 'zh' FROM generate_series(1, 40) i",
+        )
+        .bind(survey_id)
+        .execute(&pool)
+        .await
+        .expect("responses");
+        assert_eq!(mismatches(&pool).await, Vec::<String>::new());
+
+        let writers: Vec<_> = (1..=4u64)
+            .map(|seed| {
+                let (pool, links) = (pool.clone(), links.clone());
+                tokio::spawn(async move {
+                    let mut dice = Dice(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+                    for _ in 0..150 {
+                        random_write(&pool, &mut dice, survey_id, &links).await;
+                    }
+                })
+            })
+            .collect();
+        for writer in writers {
+            writer.await.expect("no writer failed (a deadlock would)");
+        }
+        assert_eq!(mismatches(&pool).await, Vec::<String>::new());
+        let total: i64 = sqlx::query_scalar("SELECT count(*) FROM responses")
+            .fetch_one(&pool)
+            .await
+            .expect("count");
+        let kept: i64 = super::tallies(&mut pool.acquire().await.expect("conn"), survey_id)
+            .await
+            .expect("tallies")
+            .iter()
+            .map(|t| t.n)
+            .sum();
+        assert_eq!(kept, total);
+    }
+
+    #[sqlx::test(migrator = "crate::MIGRATOR")]
+    async fn days_run_from_the_first_to_today_and_hours_from_midnight_with_zeros(pool: PgPool) {
+        let mut conn = pool.acquire().await.expect("connection");
+        let survey = Survey::from_toml(AI_COLLAB).expect("survey");
+        crate::surveys::install(&mut conn, &survey, AI_COLLAB)
+            .await
+            .expect("installed");
+        let survey_id: i64 = sqlx::query_scalar("SELECT id FROM surveys")
+            .fetch_one(&mut *conn)
+            .await
+            .expect("id");
+        assert_eq!(
+            super::per_day(&mut conn, survey_id, "UTC")
+                .await
+                .expect("q"),
+            []
+        );
+        // One begun and submitted two days ago, one begun now.
+        sqlx::query(
+            "INSERT INTO responses (resume_hash, survey_id, survey_version, lang, status,
+                                    started_at, completed_at)
+             VALUES ('a', $1, 3, 'zh', 'completed', now() - interval '2 days', now() - interval '2 days'),
+                    ('b', $1, 3, 'zh', 'in_progress', now(), NULL)",
+        )
+        .bind(survey_id)
+        .execute(&mut *conn)
+        .await
+        .expect("responses");
+        let (today, two_days_ago): (String, String) = sqlx::query_as(
+            "SELECT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD'),
+                    to_char((now() - interval '2 days') AT TIME ZONE 'UTC', 'YYYY-MM-DD')",
+        )
+        .fetch_one(&mut *conn)
+        .await
+        .expect("dates");
+        let days = super::per_day(&mut conn, survey_id, "UTC")
+            .await
+            .expect("q");
+        let shown: Vec<(&str, i64, i64)> = days
+            .iter()
+            .map(|d| (d.label.as_str(), d.started, d.completed))
+            .collect();
+        assert_eq!(shown.len(), 3, "{shown:?}");
+        assert_eq!(shown[0], (two_days_ago.as_str(), 1, 1));
+        assert_eq!((shown[1].1, shown[1].2), (0, 0));
+        assert_eq!(shown[2], (today.as_str(), 1, 0));
+
+        let hours = super::today_by_hour(&mut conn, survey_id, "UTC")
+            .await
+            .expect("q");
+        let hour_now: String =
+            sqlx::query_scalar("SELECT to_char(now() AT TIME ZONE 'UTC', 'HH24')")
+                .fetch_one(&mut *conn)
+                .await
+                .expect("hour");
+        assert_eq!(hours.first().map(|h| h.label.as_str()), Some("00"));
+        assert_eq!(
+            hours.last().map(|h| h.label.as_str()),
+            Some(hour_now.as_str())
+        );
+        assert_eq!(
+            hours.len(),
+            usize::from(hour_now.parse::<u8>().expect("hour")) + 1
+        );
+        assert_eq!(hours.iter().map(|h| h.started).sum::<i64>(), 1);
+        assert_eq!(hours.last().map(|h| h.started), Some(1));
+    }
+
+    #[sqlx::test(migrator = "crate::MIGRATOR")]
+    async fn a_new_set_of_breakdowns_is_filled_from_the_stored_answers(pool: PgPool) {
+        let mut conn = pool.acquire().await.expect("connection");
+        let survey = Survey::from_toml(AI_COLLAB).expect("survey");
+        crate::surveys::install(&mut conn, &survey, AI_COLLAB)
+            .await
+            .expect("installed");
+        let survey_id: i64 = sqlx::query_scalar("SELECT id FROM surveys")
+            .fetch_one(&mut *conn)
+            .await
+            .expect("id");
+        let response: i64 = sqlx::query_scalar(
+            "INSERT INTO responses (resume_hash, survey_id, survey_version, lang)
+             VALUES ('x', $1, 3, 'zh') RETURNING id",
+        )
+        .bind(survey_id)
+        .fetch_one(&mut *conn)
+        .await
+        .expect("response");
+        sqlx::query(
+            r#"INSERT INTO answers (response_id, question_id, value) VALUES
+               ($1, 'role', '{"outcome":"answered","answer":{"type":"choice","value":{"code":"industry","other":null}}}'),
+               ($1, 'province', '{"outcome":"answered","answer":{"type":"choice","value":{"code":"gd","other":null}}}'),
+               ($1, 'hospital_grade', '{"outcome":"not_asked"}')"#,
+        )
+        .bind(response)
+        .execute(&mut *conn)
+        .await
+        .expect("answers");
+        let role = canvass_core::survey::QuestionId::parse("role").expect("id");
+        super::align_breakdowns(&mut conn, survey_id, std::slice::from_ref(&role))
+            .await
+            .expect("aligned");
+        let found = super::choice_tallies(
+            &mut conn,
+            survey_id,
+            &["role".to_owned(), "province".to_owned()],
+        )
+        .await
+        .expect("q");
+        assert_eq!(
+            found,
+            [super::ChoiceTally {
+                question: "role".to_owned(),
+                code: "industry".to_owned(),
+                status: crate::responses::Status::InProgress,
+                n: 1
+            }]
+        );
+        // The same set again changes nothing, even if the copy were stale.
+        sqlx::query("UPDATE responses SET breakdown = '{}'")
+            .execute(&mut *conn)
+            .await
+            .expect("cleared");
+        super::align_breakdowns(&mut conn, survey_id, &[role])
+            .await
+            .expect("aligned");
+        assert_eq!(
+            super::choice_tallies(&mut conn, survey_id, &["role".to_owned()])
+                .await
+                .expect("q"),
+            []
+        );
+        assert_eq!(mismatches(&pool).await, Vec::<String>::new());
     }
 }

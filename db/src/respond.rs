@@ -16,7 +16,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use canvass_core::Lang;
-use canvass_core::answers::{AnswerError, Outcome, RawAnswers, Validation, validate};
+use canvass_core::answers::{Answer, AnswerError, Outcome, RawAnswers, Validation, validate};
 use canvass_core::survey::{Disclosure, Ending, QuestionId, Section, SectionId, Survey};
 use sqlx::PgConnection;
 
@@ -453,6 +453,15 @@ fn page_save(
                 && let Ok(json) = serde_json::to_value(outcome)
             {
                 page.answers.push((id.to_owned(), json));
+                if survey.breakdowns.contains(&question.id) {
+                    let code = match outcome {
+                        Outcome::Answered {
+                            answer: Answer::Choice { code, .. },
+                        } => Some(code.to_string()),
+                        _ => None,
+                    };
+                    page.breakdown.push((id.to_owned(), code));
+                }
             }
         }
     }
@@ -491,9 +500,15 @@ mod tests {
             .await
             .expect("query")
             .expect("present");
-        let started = responses::start(&mut conn, published.survey_id, 2, Lang::Zh, None)
-            .await
-            .expect("start");
+        let started = responses::start(
+            &mut conn,
+            published.survey_id,
+            published.version,
+            Lang::Zh,
+            None,
+        )
+        .await
+        .expect("start");
         (started.public_id, started.resume_code)
     }
 
@@ -532,6 +547,50 @@ mod tests {
                 .await
                 .expect("role"),
             Saved::Next(id("profile"))
+        );
+    }
+
+    #[sqlx::test(migrator = "crate::MIGRATOR")]
+    async fn a_saved_breakdown_answer_is_copied_onto_the_response_and_counted(pool: PgPool) {
+        let (who, _) = started(&pool).await;
+        let copied = || async {
+            sqlx::query_scalar::<_, serde_json::Value>(
+                "SELECT breakdown FROM responses WHERE public_id = $1",
+            )
+            .bind(who.0)
+            .fetch_one(&pool)
+            .await
+            .expect("breakdown")
+        };
+        save(&pool, who, "consent", &[("consent", "agree")])
+            .await
+            .expect("consent");
+        assert_eq!(copied().await, serde_json::json!({}));
+        save(&pool, who, "screening", &[("role", "clinician")])
+            .await
+            .expect("role");
+        assert_eq!(copied().await, serde_json::json!({ "role": "clinician" }));
+        // Back to the screening page with another answer: the copy follows.
+        save(&pool, who, "screening", &[("role", "industry")])
+            .await
+            .expect("role changed");
+        assert_eq!(copied().await, serde_json::json!({ "role": "industry" }));
+        let mut conn = pool.acquire().await.expect("connection");
+        let survey_id: i64 = sqlx::query_scalar("SELECT id FROM surveys")
+            .fetch_one(&mut *conn)
+            .await
+            .expect("id");
+        let counted = crate::monitor::choice_tallies(&mut conn, survey_id, &["role".to_owned()])
+            .await
+            .expect("tallies");
+        assert_eq!(
+            counted,
+            [crate::monitor::ChoiceTally {
+                question: "role".to_owned(),
+                code: "industry".to_owned(),
+                status: Status::InProgress,
+                n: 1
+            }]
         );
     }
 

@@ -105,6 +105,25 @@ pub struct PageSave {
     pub status: Option<Status>,
     /// The language the respondent is now using, if known (they may switch mid-way).
     pub lang: Option<Lang>,
+    /// Breakdown question ID → the code now chosen, or `None` when it no longer has one:
+    /// the response's copy of the answers the dashboard counts by (`responses.breakdown`).
+    pub breakdown: Vec<(String, Option<String>)>,
+}
+
+impl PageSave {
+    /// The breakdown changes as a JSON object to merge, `null` marking a removal.
+    fn breakdown_patch(&self) -> serde_json::Value {
+        self.breakdown
+            .iter()
+            .map(|(q, code)| {
+                (
+                    q.clone(),
+                    code.clone().map_or(serde_json::Value::Null, Into::into),
+                )
+            })
+            .collect::<serde_json::Map<_, _>>()
+            .into()
+    }
 }
 
 /// Starts a response to a published survey version.
@@ -310,6 +329,7 @@ pub async fn write(
         }
     }
     let status = page.status.unwrap_or(Status::InProgress);
+    let patch = page.breakdown_patch();
     // Most pages hold no contact: they get the statement without the contacts' parts,
     // which PostgreSQL sets up in less time (about 10% more saves/s in `bench-saves` than
     // one statement for all; `query!` needs each as a literal, hence the two copies).
@@ -319,7 +339,8 @@ pub async fn write(
                  UPDATE responses
                  SET last_section = $3, last_activity_at = now(), status = $4,
                      lang = coalesce($5, lang), revision = revision + 1,
-                     completed_at = CASE WHEN $4 = 'completed'::response_status THEN now() END
+                     completed_at = CASE WHEN $4 = 'completed'::response_status THEN now() END,
+                     breakdown = jsonb_strip_nulls(breakdown || $8::jsonb)
                  WHERE id = $1 AND revision = $2 AND status = 'in_progress'
                  RETURNING id
                ), answered AS (
@@ -337,6 +358,7 @@ pub async fn write(
             page.lang.map(Lang::code),
             &answer_ids,
             &answer_values,
+            patch,
         )
         .fetch_one(&mut *conn)
         .await?
@@ -346,7 +368,8 @@ pub async fn write(
                  UPDATE responses
                  SET last_section = $3, last_activity_at = now(), status = $4,
                      lang = coalesce($5, lang), revision = revision + 1,
-                     completed_at = CASE WHEN $4 = 'completed'::response_status THEN now() END
+                     completed_at = CASE WHEN $4 = 'completed'::response_status THEN now() END,
+                     breakdown = jsonb_strip_nulls(breakdown || $11::jsonb)
                  WHERE id = $1 AND revision = $2 AND status = 'in_progress'
                  RETURNING id
                ), answered AS (
@@ -374,7 +397,8 @@ pub async fn write(
             &answer_values,
             &set_ids,
             &set_values,
-            &erased
+            &erased,
+            patch
         )
         .fetch_one(&mut *conn)
         .await?
@@ -409,6 +433,59 @@ pub async fn backdate(
     Ok(())
 }
 
+/// A response made up for a benchmark: where it stands, without answers.
+#[derive(Debug, Clone)]
+pub struct Synthetic {
+    pub status: Status,
+    pub last_section: Option<String>,
+    pub started_secs_ago: i64,
+    /// For a completed response: seconds from start to submission.
+    pub completion_secs: Option<i64>,
+    /// Breakdown question ID → code, as a save would copy them (`responses.breakdown`).
+    pub breakdown: serde_json::Value,
+}
+
+/// Inserts responses in bulk for a benchmark of the dashboard, which reads only the
+/// maintained counts: they carry a status, a section, times and breakdown codes, and no
+/// answers. Never used on the respondent's path.
+pub async fn insert_synthetic(
+    conn: &mut PgConnection,
+    survey_id: i64,
+    version: u32,
+    rows: &[Synthetic],
+) -> Result<u64, sqlx::Error> {
+    let version = i32::try_from(version).unwrap_or(i32::MAX);
+    let statuses: Vec<Status> = rows.iter().map(|r| r.status).collect();
+    let sections: Vec<Option<String>> = rows.iter().map(|r| r.last_section.clone()).collect();
+    let ago: Vec<i64> = rows.iter().map(|r| r.started_secs_ago).collect();
+    let took: Vec<Option<i64>> = rows.iter().map(|r| r.completion_secs).collect();
+    let breakdowns: Vec<serde_json::Value> = rows.iter().map(|r| r.breakdown.clone()).collect();
+    let done = sqlx::query!(
+        r#"INSERT INTO responses (resume_hash, survey_id, survey_version, lang, status,
+                                  last_section, started_at, last_activity_at, completed_at,
+                                  breakdown)
+           SELECT sha256(convert_to(gen_random_uuid()::text, 'UTF8')), $1, $2, 'zh', st,
+                  sec, now() - make_interval(secs => ago::float8),
+                  now() - make_interval(secs => ago::float8)
+                        + make_interval(secs => coalesce(took, 0)::float8),
+                  CASE WHEN st = 'completed' THEN now() - make_interval(secs => ago::float8)
+                       + make_interval(secs => coalesce(took, 0)::float8) END,
+                  b
+           FROM unnest($3::response_status[], $4::text[], $5::int8[], $6::int8[], $7::jsonb[])
+                AS t(st, sec, ago, took, b)"#,
+        survey_id,
+        version,
+        &statuses as &[Status],
+        &sections as &[Option<String>],
+        &ago,
+        &took as &[Option<i64>],
+        &breakdowns,
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected())
+}
+
 /// How many responses a survey has (all versions, all statuses).
 pub async fn count_for(conn: &mut PgConnection, slug: &str) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar!(
@@ -438,6 +515,11 @@ mod tests {
             .expect("query")
             .expect("present")
             .survey_id
+    }
+
+    /// The bundled survey's version, which the tests' responses answer.
+    fn version() -> u32 {
+        Survey::from_toml(AI_COLLAB).expect("loads").version
     }
 
     fn page(section: &str, answers: &[(&str, serde_json::Value)]) -> PageSave {
@@ -473,7 +555,7 @@ mod tests {
     async fn a_response_is_found_again_by_its_resume_code_and_not_by_another(pool: PgPool) {
         let mut conn = pool.acquire().await.expect("connection");
         let survey_id = published(&mut conn).await;
-        let started = start(&mut conn, survey_id, 2, Lang::En, None)
+        let started = start(&mut conn, survey_id, version(), Lang::En, None)
             .await
             .expect("start");
         assert_eq!(started.resume_code.as_str().len(), 32);
@@ -526,7 +608,7 @@ mod tests {
     async fn saving_the_same_page_twice_changes_nothing_more(pool: PgPool) {
         let mut conn = pool.acquire().await.expect("connection");
         let survey_id = published(&mut conn).await;
-        let started = start(&mut conn, survey_id, 2, Lang::Zh, None)
+        let started = start(&mut conn, survey_id, version(), Lang::Zh, None)
             .await
             .expect("start");
         let consent = page(
@@ -548,7 +630,7 @@ mod tests {
     async fn a_write_based_on_a_stale_read_changes_nothing(pool: PgPool) {
         let mut conn = pool.acquire().await.expect("connection");
         let survey_id = published(&mut conn).await;
-        let started = start(&mut conn, survey_id, 2, Lang::Zh, None)
+        let started = start(&mut conn, survey_id, version(), Lang::Zh, None)
             .await
             .expect("start");
         let stale = read(&mut conn, &started.resume_code).await;
@@ -569,7 +651,7 @@ mod tests {
     async fn a_save_records_the_language_the_respondent_switched_to(pool: PgPool) {
         let mut conn = pool.acquire().await.expect("connection");
         let survey_id = published(&mut conn).await;
-        let started = start(&mut conn, survey_id, 2, Lang::Zh, None)
+        let started = start(&mut conn, survey_id, version(), Lang::Zh, None)
             .await
             .expect("start");
         let mut consent = page("consent", &[("consent", json!({"outcome": "no_answer"}))]);
@@ -590,7 +672,7 @@ mod tests {
     async fn a_completed_response_cannot_be_changed(pool: PgPool) {
         let mut conn = pool.acquire().await.expect("connection");
         let survey_id = published(&mut conn).await;
-        let started = start(&mut conn, survey_id, 2, Lang::Zh, None)
+        let started = start(&mut conn, survey_id, version(), Lang::Zh, None)
             .await
             .expect("start");
         let mut last = page(
@@ -611,7 +693,7 @@ mod tests {
     async fn contacts_are_kept_apart_from_answers_and_can_be_erased(pool: PgPool) {
         let mut conn = pool.acquire().await.expect("connection");
         let survey_id = published(&mut conn).await;
-        let started = start(&mut conn, survey_id, 2, Lang::Zh, None)
+        let started = start(&mut conn, survey_id, version(), Lang::Zh, None)
             .await
             .expect("start");
         let mut follow_up = page(
@@ -643,7 +725,7 @@ mod tests {
     async fn a_snapshot_reads_the_response_its_answers_and_its_contacts_in_one_go(pool: PgPool) {
         let mut conn = pool.acquire().await.expect("connection");
         let survey_id = published(&mut conn).await;
-        let started = start(&mut conn, survey_id, 2, Lang::Zh, None)
+        let started = start(&mut conn, survey_id, version(), Lang::Zh, None)
             .await
             .expect("start");
         let fresh = read(&mut conn, &started.resume_code).await;
@@ -673,7 +755,7 @@ mod tests {
     async fn a_stored_answer_that_is_not_an_outcome_is_named_when_read(pool: PgPool) {
         let mut conn = pool.acquire().await.expect("connection");
         let survey_id = published(&mut conn).await;
-        let started = start(&mut conn, survey_id, 2, Lang::Zh, None)
+        let started = start(&mut conn, survey_id, version(), Lang::Zh, None)
             .await
             .expect("start");
         let first = page("consent", &[("consent", json!({"outcome": "no_answer"}))]);

@@ -27,6 +27,8 @@ pub enum InstallError {
         version: u32,
         latest: u32,
     },
+    #[error("survey {slug} names the time zone {zone:?}, which the database does not know")]
+    UnknownTimeZone { slug: String, zone: String },
     #[error(transparent)]
     Database(#[from] sqlx::Error),
 }
@@ -52,6 +54,19 @@ pub async fn install(
         version: survey.version,
         latest: 0,
     })?;
+    let zone = survey.time_zone.as_str();
+    let known = sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM pg_timezone_names WHERE name = $1) AS "known!""#,
+        zone
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    if !known {
+        return Err(InstallError::UnknownTimeZone {
+            slug: slug.to_owned(),
+            zone: zone.to_owned(),
+        });
+    }
     // Serialise concurrent installs of the same slug (two instances starting at once).
     sqlx::query!("SELECT pg_advisory_xact_lock(hashtext($1))", slug)
         .execute(&mut *conn)
@@ -73,19 +88,23 @@ pub async fn install(
     )
     .fetch_optional(&mut *conn)
     .await?;
-    match existing {
-        Some(row) if row.version == version && row.same => Ok(Installed::Unchanged {
+    let installed = match existing {
+        Some(row) if row.version == version && row.same => Installed::Unchanged {
             version: survey.version,
-        }),
-        Some(row) if row.version == version => Err(InstallError::VersionTaken {
-            slug: slug.to_owned(),
-            version: survey.version,
-        }),
-        Some(row) => Err(InstallError::Older {
-            slug: slug.to_owned(),
-            version: survey.version,
-            latest: u32::try_from(row.version).unwrap_or_default(),
-        }),
+        },
+        Some(row) if row.version == version => {
+            return Err(InstallError::VersionTaken {
+                slug: slug.to_owned(),
+                version: survey.version,
+            });
+        }
+        Some(row) => {
+            return Err(InstallError::Older {
+                slug: slug.to_owned(),
+                version: survey.version,
+                latest: u32::try_from(row.version).unwrap_or_default(),
+            });
+        }
         None => {
             sqlx::query!(
                 "INSERT INTO survey_versions (survey_id, version, source) VALUES ($1, $2, $3)",
@@ -95,11 +114,13 @@ pub async fn install(
             )
             .execute(&mut *conn)
             .await?;
-            Ok(Installed::Published {
+            Installed::Published {
                 version: survey.version,
-            })
+            }
         }
-    }
+    };
+    crate::monitor::align_breakdowns(conn, survey_id, &survey.breakdowns).await?;
+    Ok(installed)
 }
 
 /// The newest published version of a survey, if it exists.
@@ -247,17 +268,17 @@ mod tests {
         let survey = national();
         assert_eq!(
             install(&mut conn, &survey, AI_COLLAB).await.expect("first"),
-            Installed::Published { version: 2 }
+            Installed::Published { version: 3 }
         );
         assert_eq!(
             install(&mut conn, &survey, AI_COLLAB).await.expect("again"),
-            Installed::Unchanged { version: 2 }
+            Installed::Unchanged { version: 3 }
         );
         let stored = latest(&mut conn, "ai-collab")
             .await
             .expect("query")
             .expect("present");
-        assert_eq!(stored.version, 2);
+        assert_eq!(stored.version, 3);
         assert_eq!(model(&stored).expect("model"), survey);
     }
 
@@ -272,8 +293,26 @@ mod tests {
             .expect_err("refused");
         assert_eq!(
             error.to_string(),
-            "version 2 of survey ai-collab is already published with a different text; give the changed definition a new version"
+            "version 3 of survey ai-collab is already published with a different text; give the changed definition a new version"
         );
+    }
+
+    #[sqlx::test(migrator = "crate::MIGRATOR")]
+    async fn a_time_zone_the_database_does_not_know_is_refused(pool: PgPool) {
+        let mut conn = pool.acquire().await.expect("connection");
+        let source = AI_COLLAB.replace(
+            "time_zone = \"Asia/Shanghai\"",
+            "time_zone = \"Asia/Atlantis\"",
+        );
+        let survey = Survey::from_toml(&source).expect("the shape is fine");
+        let error = install(&mut conn, &survey, &source)
+            .await
+            .expect_err("refused");
+        assert_eq!(
+            error.to_string(),
+            "survey ai-collab names the time zone \"Asia/Atlantis\", which the database does not know"
+        );
+        assert_eq!(latest(&mut conn, "ai-collab").await.expect("query"), None);
     }
 
     #[sqlx::test(migrator = "crate::MIGRATOR")]
@@ -308,7 +347,7 @@ mod tests {
             .expect("present");
         assert_eq!(*first, national());
         let again = catalog
-            .version(&mut conn, survey_id, 2)
+            .version(&mut conn, survey_id, first.version)
             .await
             .expect("cached");
         assert!(

@@ -22,9 +22,9 @@ use canvass_db::respond::{self, Saved};
 use canvass_db::responses;
 
 /// Pages ready to post, one respondent's worth.
-type Walk = Vec<(canvass_core::survey::SectionId, RawAnswers)>;
+pub(crate) type Walk = Vec<(canvass_core::survey::SectionId, RawAnswers)>;
 
-fn walks(survey: &Survey, count: u64) -> anyhow::Result<Vec<Walk>> {
+pub(crate) fn walks(survey: &Survey, count: u64) -> anyhow::Result<Vec<Walk>> {
     (0..count)
         .map(|seed| {
             let raw = respondent(survey, seed).map_err(|e| anyhow::anyhow!("{e}"))?;

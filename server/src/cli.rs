@@ -30,6 +30,9 @@ pub enum Command {
     SeedDemo(SeedDemoArgs),
     /// Measure page saves per second and their latency (prints figures; adds responses).
     BenchSaves(BenchSavesArgs),
+    /// Measure the monitoring dashboard's and the stats endpoint's response times at given
+    /// numbers of responses, while saves go on (prints figures; adds responses).
+    BenchDashboard(BenchDashboardArgs),
     /// Create an administrator account. The password is read from standard input (a hidden
     /// prompt on a terminal), never taken as an argument.
     CreateAdmin(CreateAdminArgs),
@@ -64,6 +67,21 @@ pub struct BenchSavesArgs {
 }
 
 #[derive(Debug, clap::Args)]
+pub struct BenchDashboardArgs {
+    #[command(flatten)]
+    pub database: DatabaseConfig,
+    /// Numbers of responses to measure at, smallest first; the survey is topped up to each.
+    #[arg(long, value_delimiter = ',', default_values_t = [5_142, 1_000_000])]
+    pub sizes: Vec<u64>,
+    /// Requests to each of the dashboard and the stats endpoint, at each size.
+    #[arg(long, default_value_t = 200)]
+    pub requests: usize,
+    /// Page saves per second made meanwhile by respondents in the background (0: none).
+    #[arg(long, default_value_t = 100.0)]
+    pub save_rate: f64,
+}
+
+#[derive(Debug, clap::Args)]
 pub struct SeedDemoArgs {
     #[command(flatten)]
     pub database: DatabaseConfig,
@@ -95,6 +113,7 @@ pub fn run(cli: Cli) -> ExitCode {
                     Command::Migrate(config) => crate::serve::migrate_only(&config).await,
                     Command::SeedDemo(args) => crate::serve::seed_demo(&args).await,
                     Command::BenchSaves(args) => crate::serve::bench_saves(&args).await,
+                    Command::BenchDashboard(args) => crate::serve::bench_dashboard(&args).await,
                     Command::CreateAdmin(args) => crate::serve::create_admin(&args).await,
                 }
             })

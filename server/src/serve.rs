@@ -146,6 +146,28 @@ pub async fn bench_saves(args: &crate::cli::BenchSavesArgs) -> anyhow::Result<()
     crate::bench::run(&pool, args.concurrency, args.seconds, args.rate).await
 }
 
+pub async fn bench_dashboard(args: &crate::cli::BenchDashboardArgs) -> anyhow::Result<()> {
+    let mut settings = args.database.pool_settings();
+    settings.acquire_timeout = Duration::from_secs(30);
+    let pool = canvass_db::connect_lazy(&args.database.database_url, settings)
+        .context("DATABASE_URL is not a valid PostgreSQL URL")?;
+    migrate(&pool).await?;
+    install_bundled_surveys(&pool).await?;
+    let options = LeptosOptions::builder()
+        .output_name("canvass")
+        .site_root("target/site")
+        .build();
+    let router = crate::router(
+        AppState::new(options, pool.clone()),
+        HttpSettings {
+            request_timeout: Duration::from_secs(30),
+            body_limit_bytes: 64 * 1024,
+            hash_files: false,
+        },
+    );
+    crate::bench_dashboard::run(&pool, router, &args.sizes, args.requests, args.save_rate).await
+}
+
 /// Publishes the surveys that ship with Canvass (the national survey) unless this exact
 /// version is already there. A newer version published by staff is left alone.
 pub async fn install_bundled_surveys(pool: &PgPool) -> anyhow::Result<()> {

@@ -7,7 +7,7 @@ use crate::components::question_field::tr;
 use crate::components::{LiveRefresh, StaffNav};
 use crate::i18n::{t, t_string, use_i18n};
 use crate::messages::lang_of;
-use crate::staff::{Figures, MonitorPage, load_monitor, paths};
+use crate::staff::{Figures, MonitorPage, Period, load_monitor, paths};
 
 /// `/monitor/{slug}` (every staff role): how far respondents got — the funnel, its rates
 /// with numerator and denominator, where respondents stopped, each link's figures and the
@@ -40,6 +40,7 @@ pub fn MonitorDashboard() -> impl IntoView {
                         />
                         <div id="figures">
                             <FunnelTable page=page.figures.clone() />
+                            <OverTime page=page.figures.clone() />
                             <Sections page=page.figures.clone() />
                             <Breakdowns page=page.figures.clone() />
                             <Links page=page.figures />
@@ -221,4 +222,71 @@ fn Breakdowns(page: Figures) -> impl IntoView {
             }
         })
         .collect_view()
+}
+
+/// Responses started and completed per day, and per hour of today.
+#[component]
+fn OverTime(page: Figures) -> impl IntoView {
+    let i18n = use_i18n();
+    let zone = page.time_zone.clone();
+    view! {
+        <section aria-labelledby="over-time-title">
+            <h2 id="over-time-title">{t!(i18n, monitor_over_time)}</h2>
+            <p class="hint">{t!(i18n, monitor_time_zone, zone = zone.clone())}</p>
+            <PeriodTable
+                id="per-day"
+                caption=t_string!(i18n, monitor_per_day).to_string()
+                column=t_string!(i18n, monitor_day).to_string()
+                periods=page.per_day
+            />
+            <PeriodTable
+                id="today"
+                caption=t_string!(i18n, monitor_today).to_string()
+                column=t_string!(i18n, monitor_hour).to_string()
+                periods=page.today
+            />
+        </section>
+    }
+}
+
+/// One row per period, with a bar (a `<meter>`, no inline style) beside each count.
+#[component]
+fn PeriodTable(
+    id: &'static str,
+    caption: String,
+    column: String,
+    periods: Vec<Period>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let most = periods.iter().map(|p| p.started).max().unwrap_or(0).max(1);
+    let rows = periods
+        .into_iter()
+        .map(|p| {
+            view! {
+                <tr>
+                    <th scope="row">{p.label}</th>
+                    <td>
+                        {p.started} " "
+                        <meter aria-hidden="true" min="0" max=most value=p.started></meter>
+                    </td>
+                    <td>{p.completed}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="table-scroll">
+            <table class="audit-table" id=id>
+                <caption>{caption}</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">{column}</th>
+                        <th scope="col">{t!(i18n, monitor_began)}</th>
+                        <th scope="col">{t!(i18n, monitor_completed)}</th>
+                    </tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
+    }
 }

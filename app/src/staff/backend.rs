@@ -284,10 +284,6 @@ pub async fn links(slug: String) -> Result<Gate<Option<LinksPage>>, ServerFnErro
     })))
 }
 
-/// The questions the dashboard breaks responses down by, where the survey has them (the
-/// national survey's monitoring dimensions; to be declared by the survey definition).
-const BREAKDOWNS: [&str; 3] = ["province", "role", "hospital_grade"];
-
 /// The monitoring dashboard (every staff role).
 pub async fn monitor(slug: String) -> Result<Gate<Option<MonitorPage>>, ServerFnError> {
     let me = match me(access::STAFF)? {
@@ -319,14 +315,22 @@ pub async fn figures(
     };
     let tallies = canvass_db::monitor::tallies(&mut conn, survey_id).await?;
     let links = canvass_db::links::for_survey(&mut conn, survey_id).await?;
-    let median = canvass_db::monitor::median_completion_secs(&mut conn, survey_id).await?;
-    let dimensions: Vec<String> = BREAKDOWNS
-        .iter()
-        .filter(|q| survey.question(q).is_some())
-        .map(|q| (*q).to_owned())
-        .collect();
+    let minutes = canvass_db::monitor::completion_minutes(&mut conn, survey_id).await?;
+    let dimensions: Vec<String> = survey.breakdowns.iter().map(ToString::to_string).collect();
     let choices = canvass_db::monitor::choice_tallies(&mut conn, survey_id, &dimensions).await?;
+    let zone = survey.time_zone.as_str();
+    let per_day = canvass_db::monitor::per_day(&mut conn, survey_id, zone).await?;
+    let today = canvass_db::monitor::today_by_hour(&mut conn, survey_id, zone).await?;
     drop(conn);
+    let periods = |rows: Vec<canvass_db::monitor::Period>| -> Vec<super::Period> {
+        rows.into_iter()
+            .map(|p| super::Period {
+                label: p.label,
+                started: u64::try_from(p.started).unwrap_or(0),
+                completed: u64::try_from(p.completed).unwrap_or(0),
+            })
+            .collect()
+    };
     let breakdowns = dimensions
         .iter()
         .filter_map(|id| {
@@ -413,6 +417,10 @@ pub async fn figures(
         links,
         direct_started: count(&|t| t.link_id.is_none()),
         breakdowns,
-        median_minutes: median.map(|secs| (secs / 6.0).round() / 10.0),
+        median_minutes: canvass_core::monitor::histogram_median(&minutes)
+            .map(|m| (m * 10.0).round() / 10.0),
+        time_zone: zone.to_owned(),
+        per_day: periods(per_day),
+        today: periods(today),
     }))
 }

@@ -265,6 +265,15 @@ pub struct BreakdownRow {
     pub completed: u64,
 }
 
+/// Responses started and completed in one day (`YYYY-MM-DD`) or one hour of today (`HH`),
+/// in the survey's time zone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Period {
+    pub label: String,
+    pub started: u64,
+    pub completed: u64,
+}
+
 /// `/monitor/{slug}`: who is looking, and the figures.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MonitorPage {
@@ -282,9 +291,15 @@ pub struct Figures {
     pub links: Vec<LinkFigures>,
     /// Responses begun without a link (the survey's own address).
     pub direct_started: u64,
-    /// By province, role and hospital grade, where the survey asks them.
+    /// By the survey's breakdown questions (province, role, hospital grade…).
     pub breakdowns: Vec<Breakdown>,
     pub median_minutes: Option<f64>,
+    /// The time zone days and hours are counted in.
+    pub time_zone: String,
+    /// Each day from the first response to today.
+    pub per_day: Vec<Period>,
+    /// Each hour of today so far.
+    pub today: Vec<Period>,
 }
 
 /// Where the staff pages live.

@@ -116,3 +116,55 @@ impl fmt::Display for Slug {
         f.write_str(&self.0)
     }
 }
+
+/// An IANA time-zone name such as `Asia/Shanghai` or `UTC`, by its shape: the database,
+/// which knows the zones, refuses an unknown one when the survey is installed.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct TimeZone(String);
+
+impl TimeZone {
+    pub fn parse(input: &str) -> Result<Self, String> {
+        let part_ok = |part: &str| {
+            part.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+                && part
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '+'))
+        };
+        if input.len() <= MAX_ID_LEN && input.split('/').all(part_ok) {
+            Ok(Self(input.to_owned()))
+        } else {
+            let shown: String = input.chars().take(MAX_ID_LEN).collect();
+            Err(format!(
+                "{shown:?} is not a time-zone name: write one such as \"Asia/Shanghai\" or \"UTC\""
+            ))
+        }
+    }
+
+    pub fn utc() -> Self {
+        Self("UTC".to_owned())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for TimeZone {
+    type Error = String;
+    fn try_from(value: String) -> Result<Self, String> {
+        Self::parse(&value)
+    }
+}
+
+impl From<TimeZone> for String {
+    fn from(value: TimeZone) -> String {
+        value.0
+    }
+}
+
+impl fmt::Display for TimeZone {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}

@@ -5,13 +5,14 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use super::ids::MAX_ID_LEN;
 use super::raw::{
     RawChoice, RawChoices, RawNumber, RawQuestion, RawScale, RawScaleRef, RawSection, RawSurvey,
     RawText,
 };
 use super::{
     Choice, ChoiceDisplay, Code, Condition, Constraint, MatrixAnswer, Question, QuestionId,
-    QuestionKind, Scale, Section, SectionId, Slug, Survey, Text,
+    QuestionKind, Scale, Section, SectionId, Slug, Survey, Text, TimeZone,
 };
 use crate::expr::{self, Reference, Scope, ValueType};
 use crate::lang::Lang;
@@ -148,6 +149,32 @@ impl Loader {
         });
     }
 
+    /// The breakdown questions: each a single-choice question of the survey, named once.
+    fn breakdowns(&mut self, names: &[String], sections: &[Section]) -> Vec<QuestionId> {
+        let mut found: Vec<QuestionId> = Vec::new();
+        for name in names {
+            let question = sections
+                .iter()
+                .flat_map(|s| &s.questions)
+                .find(|q| q.id.as_str() == name);
+            match question {
+                None => self.error(
+                    "breakdowns",
+                    format!("unknown question `{}`", name.chars().take(MAX_ID_LEN).collect::<String>()),
+                ),
+                Some(q) if !matches!(q.kind, QuestionKind::SingleChoice { .. }) => self.error(
+                    "breakdowns",
+                    format!("`{name}` is not a single-choice question: only those can break responses down"),
+                ),
+                Some(q) if found.contains(&q.id) => {
+                    self.error("breakdowns", format!("`{name}` is listed twice"))
+                }
+                Some(q) => found.push(q.id.clone()),
+            }
+        }
+        found
+    }
+
     fn survey(mut self, raw: RawSurvey) -> Result<Survey, DefinitionErrors> {
         let slug = Slug::parse(&raw.slug)
             .map_err(|e| self.error("slug", e))
@@ -195,13 +222,24 @@ impl Loader {
                 sections.push(section);
             }
         }
-        let survey = match (slug, self.errors.is_empty()) {
-            (Some(slug), true) => Survey {
+        let time_zone = match raw.time_zone.as_deref().map(TimeZone::parse) {
+            None => Some(TimeZone::utc()),
+            Some(Ok(zone)) => Some(zone),
+            Some(Err(e)) => {
+                self.error("time_zone", e);
+                None
+            }
+        };
+        let breakdowns = self.breakdowns(&raw.breakdowns, &sections);
+        let survey = match (slug, time_zone, self.errors.is_empty()) {
+            (Some(slug), Some(time_zone), true) => Survey {
                 slug,
                 version: raw.version,
                 languages,
                 title,
                 sections,
+                breakdowns,
+                time_zone,
             },
             _ => return Err(DefinitionErrors(self.errors)),
         };

@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use crate::expr::Expr;
 use crate::lang::Lang;
 
-pub use ids::{Code, QuestionId, SectionId, Slug};
+pub use ids::{Code, QuestionId, SectionId, Slug, TimeZone};
 pub use load::{DefinitionError, DefinitionErrors};
 
 /// A text in every language the survey declares.
@@ -78,6 +78,11 @@ pub struct Survey {
     pub languages: Vec<Lang>,
     pub title: Text,
     pub sections: Vec<Section>,
+    /// The single-choice questions the monitoring dashboard counts responses by, in the
+    /// order it shows them.
+    pub breakdowns: Vec<QuestionId>,
+    /// Where the study's days begin, for figures over time.
+    pub time_zone: TimeZone,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -16,6 +16,11 @@ pub struct RawSurvey {
     pub version: u32,
     pub languages: Vec<String>,
     pub title: RawText,
+    /// The single-choice questions the monitoring dashboard counts responses by.
+    #[serde(default)]
+    pub breakdowns: Vec<String>,
+    /// The IANA time zone the study's days and hours are counted in (default UTC).
+    pub time_zone: Option<String>,
     /// Choice lists shared by several questions, referred to by name.
     #[serde(default)]
     pub choice_lists: BTreeMap<String, Vec<RawChoice>>,

@@ -271,3 +271,64 @@ fn satisfiable_conditions_on_choices_and_scales_pass_the_check() {
     assert!(Survey::from_toml(MINI).is_ok());
     assert!(Survey::from_toml(crate::surveys::AI_COLLAB).is_ok());
 }
+
+/// MINI with top-level settings added after its title.
+fn mini_with(settings: &str) -> String {
+    MINI.replacen(
+        "title = { zh = \"小调查\", en = \"Mini survey\" }\n",
+        &format!("title = {{ zh = \"小调查\", en = \"Mini survey\" }}\n{settings}\n"),
+        1,
+    )
+}
+
+#[test]
+fn breakdowns_and_the_time_zone_are_read_and_default_to_none_and_utc() {
+    let plain = Survey::from_toml(MINI).expect("loads");
+    assert!(plain.breakdowns.is_empty());
+    assert_eq!(plain.time_zone.as_str(), "UTC");
+    let set = Survey::from_toml(&mini_with(
+        "breakdowns = [\"role\"]\ntime_zone = \"Asia/Shanghai\"",
+    ))
+    .expect("loads");
+    assert_eq!(set.breakdowns, [QuestionId::parse("role").expect("id")]);
+    assert_eq!(set.time_zone.as_str(), "Asia/Shanghai");
+}
+
+#[test]
+fn a_breakdown_must_be_a_single_choice_question_named_once() {
+    let errors = errors_of(&mini_with(
+        "breakdowns = [\"role\", \"nope\", \"rd_participation\", \"role\"]\ntime_zone = \"Asia/Shang hai\"",
+    ));
+    assert_eq!(
+        errors,
+        [
+            r#"time_zone: "Asia/Shang hai" is not a time-zone name: write one such as "Asia/Shanghai" or "UTC""#,
+            "breakdowns: unknown question `nope`",
+            "breakdowns: `rd_participation` is not a single-choice question: only those can break responses down",
+            "breakdowns: `role` is listed twice",
+        ]
+    );
+}
+
+#[test]
+fn time_zone_names_are_accepted_by_their_shape_only() {
+    for good in [
+        "UTC",
+        "Asia/Shanghai",
+        "America/Argentina/Buenos_Aires",
+        "Etc/GMT+8",
+    ] {
+        assert!(TimeZone::parse(good).is_ok(), "{good}");
+    }
+    for bad in [
+        "",
+        "/UTC",
+        "Asia/",
+        "Asia//Shanghai",
+        "Asia/Shang hai",
+        "8/Asia",
+        "Asia\\Shanghai",
+    ] {
+        assert!(TimeZone::parse(bad).is_err(), "{bad}");
+    }
+}

@@ -4,6 +4,7 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Json, Response};
+use canvass_app::staff::Period;
 use canvass_app::staff::backend::figures;
 use canvass_core::monitor::Rate;
 use serde::Serialize;
@@ -47,6 +48,12 @@ struct Stats {
     sections: Vec<SectionJson>,
     links: Vec<LinkJson>,
     breakdowns: Vec<BreakdownJson>,
+    /// The IANA zone days and hours are counted in.
+    time_zone: String,
+    /// `{label: "YYYY-MM-DD", started, completed}` for each day from the first response.
+    per_day: Vec<Period>,
+    /// `{label: "HH", started, completed}` for each hour of today so far.
+    today: Vec<Period>,
 }
 
 #[derive(Debug, Serialize)]
@@ -106,6 +113,9 @@ pub async fn stats(
                 completion: funnel.completion().into(),
                 median_completion_minutes: f.median_minutes,
                 started_without_link: f.direct_started,
+                time_zone: f.time_zone,
+                per_day: f.per_day,
+                today: f.today,
                 sections: f
                     .sections
                     .into_iter()

@@ -77,6 +77,16 @@ async fn a_viewer_sees_the_funnel_its_rates_and_where_respondents_stopped(pool: 
     for id in ["by-province", "by-role", "by-hospital_grade"] {
         assert!(page.body.contains(&format!("id=\"{id}\"")), "{id}");
     }
+    // Over time: a table of days and one of today's hours, in China's time zone.
+    for id in ["per-day", "today"] {
+        assert!(page.body.contains(&format!("id=\"{id}\"")), "{id}");
+    }
+    assert!(
+        page.body
+            .contains("Days and hours in the time zone <!>Asia/Shanghai<!>."),
+        "{}",
+        page.body
+    );
     let unknown = get(app(pool.clone()), "/monitor/no-such-survey", Some(&viewer)).await;
     assert_eq!(unknown.status, StatusCode::NOT_FOUND);
     let nobody = get(app(pool.clone()), "/monitor/ai-collab", None).await;
@@ -146,6 +156,17 @@ async fn the_stats_endpoint_gives_the_same_figures_as_json_to_staff_only(pool: P
     let began: i64 = rows.iter().filter_map(|r| r["began"].as_i64()).sum();
     assert_eq!(began, answered);
     assert!(answered > 0, "the demo respondents answered provinces");
+    // Over time, in the survey's zone: every response began on some day, and today's hours
+    // run from midnight.
+    assert_eq!(stats["time_zone"], "Asia/Shanghai");
+    let per_day = stats["per_day"].as_array().expect("per day");
+    let sum = |periods: &[serde_json::Value], key: &str| -> i64 {
+        periods.iter().filter_map(|p| p[key].as_i64()).sum()
+    };
+    assert_eq!(sum(per_day, "started"), 30);
+    assert_eq!(sum(per_day, "completed"), completed);
+    let today = stats["today"].as_array().expect("today");
+    assert_eq!(today.first().map(|h| h["label"].clone()), Some("00".into()));
 
     let nobody = get(app(pool.clone()), "/api/v1/surveys/ai-collab/stats", None).await;
     assert_eq!(nobody.status, StatusCode::SEE_OTHER);

@@ -23,7 +23,7 @@ async fn the_bundled_survey_is_installed_on_start_and_only_once(pool: PgPool) {
         [(
             None,
             "survey_published".to_owned(),
-            Some("ai-collab v2".to_owned())
+            Some("ai-collab v3".to_owned())
         )],
         "one publication, by the system"
     );

@@ -1,0 +1,312 @@
+//! `canvass bench-dashboard`: how fast the monitoring dashboard and the stats endpoint
+//! answer as a survey grows, while respondents keep saving.
+//!
+//! For each size asked (5,142 and 1,000,000 by default) it tops the national survey's
+//! responses up to that many, in bulk (`responses::insert_synthetic`: statuses, sections,
+//! times and breakdown answers spread like the seed study's, no answers, since the figures
+//! read only the maintained counts). Then, with respondents saving pages at a steady
+//! `--save-rate` in the background (exactly as `bench-saves` does), it requests
+//! `/monitor/ai-collab` and `/api/v1/surveys/ai-collab/stats` through the real router,
+//! signed in as a viewer, one after the other, and prints latency percentiles of each. It
+//! asserts nothing. Run it on a scratch database: the responses it adds stay.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use canvass_core::Lang;
+use canvass_core::survey::{QuestionKind, Survey};
+use canvass_core::synth::Rng;
+use canvass_db::PgPool;
+use canvass_db::accounts::{self, DisplayName, Password, Role, StaffEmail};
+use canvass_db::respond::{self, Saved};
+use canvass_db::responses::{self, Status, Synthetic};
+use tower::ServiceExt;
+
+const EMAIL: &str = "bench-dashboard@canvass.invalid";
+const BATCH: usize = 10_000;
+
+#[expect(clippy::print_stdout, reason = "a benchmark prints its figures")]
+pub async fn run(
+    pool: &PgPool,
+    router: Router,
+    sizes: &[u64],
+    requests: usize,
+    save_rate: f64,
+) -> anyhow::Result<()> {
+    let (published, survey) = crate::demo::national(pool).await?;
+    let cookie = sign_in(pool, router.clone()).await?;
+    let mut sizes = sizes.to_vec();
+    sizes.sort_unstable();
+    for size in sizes {
+        let stored = {
+            let mut conn = pool.acquire().await?;
+            u64::try_from(responses::count_for(&mut conn, survey.slug.as_str()).await?).unwrap_or(0)
+        };
+        if stored < size {
+            fill(
+                pool,
+                &survey,
+                published.survey_id,
+                published.version,
+                size - stored,
+            )
+            .await?;
+        }
+        let saving = Saving::start(
+            pool,
+            &survey,
+            published.survey_id,
+            published.version,
+            save_rate,
+        )?;
+        // Warm the caches (the survey model, the plans) before measuring.
+        for path in ["/monitor/ai-collab", "/api/v1/surveys/ai-collab/stats"] {
+            for _ in 0..5 {
+                fetch(router.clone(), path, &cookie).await?;
+            }
+        }
+        let mut figures = Vec::new();
+        for path in ["/monitor/ai-collab", "/api/v1/surveys/ai-collab/stats"] {
+            let mut latencies = Vec::with_capacity(requests);
+            for _ in 0..requests {
+                let began = Instant::now();
+                fetch(router.clone(), path, &cookie).await?;
+                latencies.push(began.elapsed());
+            }
+            figures.push((path, latencies));
+        }
+        let saved = saving.stop().await?;
+        println!(
+            "{} responses (at least {size}); saves meanwhile: {:.0}/s",
+            stored.max(size),
+            saved
+        );
+        for (path, mut latencies) in figures {
+            latencies.sort();
+            let pct = |p: f64| {
+                latencies
+                    .get(((latencies.len() as f64 - 1.0) * p).round() as usize)
+                    .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
+            };
+            println!(
+                "  {path:<34} p50 {:>6.1} ms   p95 {:>6.1} ms   max {:>6.1} ms   ({} requests)",
+                pct(0.50),
+                pct(0.95),
+                pct(1.0),
+                latencies.len()
+            );
+        }
+    }
+    Ok(())
+}
+
+/// A viewer account for the benchmark, with a fresh random password, signed in.
+async fn sign_in(pool: &PgPool, router: Router) -> anyhow::Result<String> {
+    let email = StaffEmail::parse(EMAIL).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let secret = accounts::generated_password();
+    let password = Password::parse(&secret, &email).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let hash = accounts::hash(&password).await?;
+    let mut conn = pool.acquire().await?;
+    match accounts::by_email(&mut conn, &email).await? {
+        Some(account) => {
+            accounts::set_password(&mut conn, account.id, &hash).await?;
+        }
+        None => {
+            let name =
+                DisplayName::parse("Dashboard benchmark").map_err(|e| anyhow::anyhow!("{e}"))?;
+            accounts::create(&mut conn, &email, &name, Role::Viewer, &hash).await?;
+        }
+    }
+    drop(conn);
+    // The generated password's alphabet is letters, digits, `+` and `/`.
+    let encoded = secret.replace('+', "%2B").replace('/', "%2F");
+    let body = format!("email={EMAIL}&password={encoded}");
+    let request = Request::post("/staff/sign-in")
+        .header(header::HOST, "localhost")
+        .header(header::ORIGIN, "http://localhost")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(body))?;
+    let reply = router.oneshot(request).await?;
+    anyhow::ensure!(
+        reply.status() == StatusCode::SEE_OTHER,
+        "the benchmark account could not sign in ({})",
+        reply.status()
+    );
+    let cookie = reply
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.contains("canvass_staff="))
+        .and_then(|v| v.split(';').next())
+        .context("no session cookie after signing in")?;
+    Ok(cookie.to_owned())
+}
+
+/// One GET through the router, its whole body read.
+async fn fetch(router: Router, path: &str, cookie: &str) -> anyhow::Result<()> {
+    let request = Request::get(path)
+        .header(header::HOST, "localhost")
+        .header(header::COOKIE, cookie)
+        .body(Body::empty())?;
+    let reply = router.oneshot(request).await?;
+    let status = reply.status();
+    axum::body::to_bytes(reply.into_body(), usize::MAX).await?;
+    anyhow::ensure!(status == StatusCode::OK, "{path} answered {status}");
+    Ok(())
+}
+
+/// Adds `count` synthetic responses, in batches, with a progress bar.
+async fn fill(
+    pool: &PgPool,
+    survey: &Survey,
+    survey_id: i64,
+    version: u32,
+    count: u64,
+) -> anyhow::Result<()> {
+    let codes: Vec<(String, Vec<String>)> = survey
+        .breakdowns
+        .iter()
+        .filter_map(|id| match &survey.question(id.as_str())?.kind {
+            QuestionKind::SingleChoice { choices, .. } => Some((
+                id.to_string(),
+                choices.iter().map(|c| c.code.to_string()).collect(),
+            )),
+            _ => None,
+        })
+        .collect();
+    let sections: Vec<String> = survey.sections.iter().map(|s| s.id.to_string()).collect();
+    let progress = indicatif::ProgressBar::new(count);
+    progress.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{bar:40} {pos}/{len} responses, {per_sec}, {eta} left",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let mut rng = Rng::new(count);
+    let mut left = count;
+    while left > 0 {
+        let n = usize::try_from(left).unwrap_or(BATCH).min(BATCH);
+        let rows: Vec<Synthetic> = (0..n)
+            .map(|_| synthetic(&mut rng, &codes, &sections))
+            .collect();
+        let mut conn = pool.acquire().await?;
+        responses::insert_synthetic(&mut conn, survey_id, version, &rows).await?;
+        left -= n as u64;
+        progress.inc(n as u64);
+    }
+    progress.finish_and_clear();
+    Ok(())
+}
+
+/// One response, spread as in the seed study: most completed, some partial, a few refused
+/// or screened out, begun over the last 30 days.
+fn synthetic(rng: &mut Rng, codes: &[(String, Vec<String>)], sections: &[String]) -> Synthetic {
+    let status = match rng.below(100) {
+        0..=69 => Status::Completed,
+        70..=89 => Status::InProgress,
+        90..=94 => Status::Refused,
+        _ => Status::ScreenedOut,
+    };
+    let last_section = match status {
+        Status::Completed => sections.last().cloned(),
+        Status::Refused => sections.first().cloned(),
+        _ => rng.pick(sections).cloned(),
+    };
+    let breakdown = match status {
+        Status::Refused => serde_json::Value::Object(serde_json::Map::new()),
+        _ => codes
+            .iter()
+            .filter_map(|(q, choices)| Some((q.clone(), rng.pick(choices)?.clone().into())))
+            .collect::<serde_json::Map<_, _>>()
+            .into(),
+    };
+    Synthetic {
+        status,
+        last_section,
+        started_secs_ago: rng.between(3_600, 30 * 86_400),
+        completion_secs: (status == Status::Completed).then(|| rng.between(300, 2_400)),
+        breakdown,
+    }
+}
+
+/// Respondents saving pages in the background at a steady total rate.
+struct Saving {
+    stop: Arc<AtomicBool>,
+    saved: Arc<AtomicU64>,
+    began: Instant,
+    tasks: tokio::task::JoinSet<anyhow::Result<()>>,
+}
+
+impl Saving {
+    fn start(
+        pool: &PgPool,
+        survey: &Arc<Survey>,
+        survey_id: i64,
+        version: u32,
+        rate: f64,
+    ) -> anyhow::Result<Saving> {
+        const RESPONDENTS: usize = 20;
+        let walks = Arc::new(crate::bench::walks(survey, 64)?);
+        let stop = Arc::new(AtomicBool::new(false));
+        let saved = Arc::new(AtomicU64::new(0));
+        let mut tasks = tokio::task::JoinSet::new();
+        if rate > 0.0 {
+            let pace = Duration::from_secs_f64(RESPONDENTS as f64 / rate);
+            for task in 0..RESPONDENTS {
+                let (pool, survey, walks) = (pool.clone(), Arc::clone(survey), Arc::clone(&walks));
+                let (stop, saved) = (Arc::clone(&stop), Arc::clone(&saved));
+                tasks.spawn(async move {
+                    let mut due = Instant::now() + pace.mul_f64(task as f64 / RESPONDENTS as f64);
+                    let mut next = task;
+                    while !stop.load(Ordering::Relaxed) {
+                        let walk = &walks[next % walks.len()];
+                        next += RESPONDENTS;
+                        let who = {
+                            let mut conn = pool.acquire().await?;
+                            responses::start(&mut conn, survey_id, version, Lang::Zh, None)
+                                .await?
+                                .public_id
+                        };
+                        for (section, posted) in walk {
+                            tokio::time::sleep_until(due.into()).await;
+                            due += pace;
+                            if stop.load(Ordering::Relaxed) {
+                                break;
+                            }
+                            let mut conn = pool.acquire().await?;
+                            let done =
+                                respond::save_section(&mut conn, who, &survey, section, posted)
+                                    .await?;
+                            saved.fetch_add(1, Ordering::Relaxed);
+                            if !matches!(done, Saved::Next(_)) {
+                                break;
+                            }
+                        }
+                    }
+                    Ok(())
+                });
+            }
+        }
+        Ok(Saving {
+            stop,
+            saved,
+            began: Instant::now(),
+            tasks,
+        })
+    }
+
+    /// Stops the respondents; the saves per second they made.
+    async fn stop(mut self) -> anyhow::Result<f64> {
+        self.stop.store(true, Ordering::Relaxed);
+        while let Some(result) = self.tasks.join_next().await {
+            result.context("a saving task failed")??;
+        }
+        Ok(self.saved.load(Ordering::Relaxed) as f64 / self.began.elapsed().as_secs_f64())
+    }
+}
