@@ -62,20 +62,26 @@ CREATE TABLE completion_minutes (
 
 CREATE FUNCTION canvass_count_tallies() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    INSERT INTO response_tallies AS t (survey_id, link_id, status, last_section, shard, n)
-    SELECT c.survey_id, c.link_id, c.status, c.last_section, c.shard, sum(c.d)
-    FROM (
-        SELECT OLD.survey_id, OLD.link_id, OLD.status, OLD.last_section,
-               (OLD.id % 16)::smallint, -1
-        WHERE TG_OP <> 'INSERT'
-        UNION ALL
-        SELECT NEW.survey_id, NEW.link_id, NEW.status, NEW.last_section,
-               (NEW.id % 16)::smallint, 1
-        WHERE TG_OP <> 'DELETE'
-    ) AS c (survey_id, link_id, status, last_section, shard, d)
-    GROUP BY 1, 2, 3, 4, 5 HAVING sum(c.d) <> 0
-    ORDER BY 1, 2, 3, 4, 5
-    ON CONFLICT ON CONSTRAINT response_tallies_key DO UPDATE SET n = t.n + EXCLUDED.n;
+    -- The common case, a save moving a response on: its trigger's WHEN clause guarantees
+    -- the two keys differ, so two rows, in key order, without grouping.
+    IF TG_OP = 'UPDATE' THEN
+        INSERT INTO response_tallies AS t (survey_id, link_id, status, last_section, shard, n)
+        SELECT * FROM (VALUES
+            (OLD.survey_id, OLD.link_id, OLD.status, OLD.last_section, (OLD.id % 16)::smallint, -1::bigint),
+            (NEW.survey_id, NEW.link_id, NEW.status, NEW.last_section, (NEW.id % 16)::smallint, 1::bigint)
+        ) AS c (survey_id, link_id, status, last_section, shard, n)
+        ORDER BY 1, 2, 3, 4, 5
+        ON CONFLICT ON CONSTRAINT response_tallies_key DO UPDATE SET n = t.n + EXCLUDED.n;
+    ELSIF TG_OP = 'INSERT' THEN
+        INSERT INTO response_tallies AS t (survey_id, link_id, status, last_section, shard, n)
+        VALUES (NEW.survey_id, NEW.link_id, NEW.status, NEW.last_section, (NEW.id % 16)::smallint, 1)
+        ON CONFLICT ON CONSTRAINT response_tallies_key DO UPDATE SET n = t.n + EXCLUDED.n;
+    ELSE
+        UPDATE response_tallies SET n = n - 1
+        WHERE survey_id = OLD.survey_id AND link_id IS NOT DISTINCT FROM OLD.link_id
+          AND status = OLD.status AND last_section IS NOT DISTINCT FROM OLD.last_section
+          AND shard = (OLD.id % 16)::smallint;
+    END IF;
     RETURN NULL;
 END
 $$;

@@ -48,4 +48,11 @@ test('a response completed through one instance shows on a dashboard served by a
   // The dashboard on B shows it, within a few seconds and without a reload.
   await expect(completed).toHaveText(String(before + 1), { timeout: 5_000 });
   expect(reloaded).toBe(false);
+
+  // Over time: today (in the survey's zone, China Standard Time) is the last day listed,
+  // with at least this completion.
+  const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date());
+  const todayRow = page.getByRole('table', { name: '按日' }).getByRole('row', { name: new RegExp(`^${today}`) });
+  await expect(todayRow.getByRole('cell').nth(1)).toHaveText(/^[1-9]\d*$/);
+  await expect(page.getByRole('table', { name: '今日（按小时）' }).getByRole('row', { name: /^00/ })).toBeVisible();
 });

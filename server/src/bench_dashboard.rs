@@ -81,11 +81,11 @@ pub async fn run(
             figures.push((path, latencies));
         }
         let saved = saving.stop().await?;
-        println!(
-            "{} responses (at least {size}); saves meanwhile: {:.0}/s",
-            stored.max(size),
-            saved
-        );
+        let now = {
+            let mut conn = pool.acquire().await?;
+            responses::count_for(&mut conn, survey.slug.as_str()).await?
+        };
+        println!("{now} responses; saves meanwhile: {saved:.0}/s");
         for (path, mut latencies) in figures {
             latencies.sort();
             let pct = |p: f64| {
