@@ -9,7 +9,8 @@ use crate::components::{Footer, Header};
 use crate::i18n::{I18nContextProvider, t_string, use_i18n};
 use crate::pages::{
     EndPage, HomePage, MonitorDashboard, NotFoundPage, ReviewPage, SectionPage, StaffAuditPage,
-    StaffHomePage, StaffLinksPage, StaffPasswordPage, StaffSignInPage, StaffUsersPage, WelcomePage,
+    StaffHomePage, StaffLinksPage, StaffPasswordPage, StaffSignInPage, StaffTokensPage,
+    StaffUsersPage, WelcomePage,
 };
 
 /// The whole HTML document, rendered on the server around [`App`].
@@ -119,6 +120,11 @@ fn Layout() -> impl IntoView {
                                 StaticSegment("links"),
                             )
                             view=StaffLinksPage
+                            ssr=SsrMode::Async
+                        />
+                        <Route
+                            path=(StaticSegment("staff"), StaticSegment("tokens"))
+                            view=StaffTokensPage
                             ssr=SsrMode::Async
                         />
                         <Route

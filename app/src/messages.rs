@@ -169,6 +169,8 @@ pub fn audit_action(i18n: I18nContext<Locale>, action: &str) -> String {
         "link_created" => t_string!(i18n, audit_link_created).to_string(),
         "link_closed" => t_string!(i18n, audit_link_closed).to_string(),
         "link_reopened" => t_string!(i18n, audit_link_reopened).to_string(),
+        "token_created" => t_string!(i18n, audit_token_created).to_string(),
+        "token_revoked" => t_string!(i18n, audit_token_revoked).to_string(),
         other => other.to_owned(),
     }
 }

@@ -117,6 +117,34 @@ pub fn histogram_median(buckets: &[(u32, u64)]) -> Option<f64> {
     }
 }
 
+/// Completed responses much faster than the rest (a speeder signal): `count` took less than
+/// `under_minutes`, a third of the median rounded down to whole minutes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Speeders {
+    pub under_minutes: u32,
+    pub count: u64,
+}
+
+/// The speeders among completion times counted by whole minutes (as for
+/// [`histogram_median`]); `None` without a median, or when a third of it is under a minute.
+pub fn speeders(buckets: &[(u32, u64)]) -> Option<Speeders> {
+    let third = histogram_median(buckets)? / 3.0;
+    if !(1.0..f64::from(u32::MAX)).contains(&third) {
+        return None;
+    }
+    let under_minutes = third.floor() as u32;
+    // Bucket `m` holds times in [m, m + 1): all under `under_minutes` when m < under_minutes.
+    let count = buckets
+        .iter()
+        .filter(|(bound, _)| *bound < under_minutes)
+        .map(|(_, n)| n)
+        .sum();
+    Some(Speeders {
+        under_minutes,
+        count,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use proptest::prelude::*;
@@ -191,6 +219,30 @@ mod tests {
         };
         assert_eq!(odd.eligible(), 0);
         assert_eq!(odd.partial(), 0);
+    }
+
+    #[test]
+    fn speeders_took_less_than_a_third_of_the_median_in_whole_minutes() {
+        assert_eq!(speeders(&[]), None);
+        // Median 14.925 (see above's method): a third is 4.975, so under 4 minutes; only the
+        // response in [1, 2) is that fast.
+        assert_eq!(
+            speeders(&[(1, 1), (5, 2), (9, 2), (20, 5)]),
+            Some(Speeders {
+                under_minutes: 4,
+                count: 1
+            })
+        );
+        // A median of 2.5 minutes: a third is under a minute, too short to judge.
+        assert_eq!(speeders(&[(2, 3)]), None);
+        // Nobody that fast.
+        assert_eq!(
+            speeders(&[(30, 4)]),
+            Some(Speeders {
+                under_minutes: 10,
+                count: 0
+            })
+        );
     }
 
     proptest! {

@@ -21,6 +21,8 @@ pub enum Action {
     LinkCreated,
     LinkClosed,
     LinkReopened,
+    TokenCreated,
+    TokenRevoked,
 }
 
 /// One entry as stored. `actor` is `None` for the command line.
@@ -178,7 +180,7 @@ impl std::fmt::Display for Date {
 }
 
 impl Action {
-    pub const ALL: [Action; 14] = [
+    pub const ALL: [Action; 16] = [
         Action::SignIn,
         Action::SignInFailed,
         Action::SignOut,
@@ -193,6 +195,8 @@ impl Action {
         Action::LinkCreated,
         Action::LinkClosed,
         Action::LinkReopened,
+        Action::TokenCreated,
+        Action::TokenRevoked,
     ];
 
     /// The name used in the database, filters and URLs (`sign_in_failed`).
@@ -212,6 +216,8 @@ impl Action {
             Action::LinkCreated => "link_created",
             Action::LinkClosed => "link_closed",
             Action::LinkReopened => "link_reopened",
+            Action::TokenCreated => "token_created",
+            Action::TokenRevoked => "token_revoked",
         }
     }
 

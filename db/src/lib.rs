@@ -19,6 +19,7 @@ pub mod respond;
 pub mod responses;
 pub mod surveys;
 pub mod throttle;
+pub mod tokens;
 
 pub use pool::{PoolSettings, connect_lazy, connect_lazy_with};
 pub use sqlx::{Error, PgConnection, PgPool};

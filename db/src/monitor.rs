@@ -76,6 +76,22 @@ pub async fn choice_tallies(
         .collect())
 }
 
+/// Responses begun in a browser that had begun one for the same survey before, by status.
+pub async fn same_browser(
+    conn: &mut PgConnection,
+    survey_id: i64,
+) -> Result<Vec<(Status, i64)>, sqlx::Error> {
+    let rows = sqlx::query!(
+        r#"SELECT status AS "status: Status", sum(n)::int8 AS "n!" FROM flag_tallies
+           WHERE survey_id = $1 AND flag = 'same_browser'
+           GROUP BY status HAVING sum(n) <> 0"#,
+        survey_id
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.status, r.n)).collect())
+}
+
 /// Completed responses by whole minutes from start to submission (1440: a day or more),
 /// as `(minutes, count)`, for [`canvass_core::monitor::histogram_median`].
 pub async fn completion_minutes(
@@ -333,6 +349,13 @@ mod maintained {
                  FROM responses WHERE completed_at IS NOT NULL GROUP BY 1, 2, 3",
             ),
             (
+                "flags",
+                "SELECT survey_id, flag, status::text, sum(n)::int8
+                 FROM flag_tallies GROUP BY 1, 2, 3 HAVING sum(n) <> 0",
+                "SELECT survey_id, 'same_browser', status::text, count(*)
+                 FROM responses WHERE same_browser GROUP BY 1, 2, 3",
+            ),
+            (
                 "minutes",
                 "SELECT survey_id, minutes, sum(n)::int8
                  FROM completion_minutes GROUP BY 1, 2 HAVING sum(n) <> 0",
@@ -376,7 +399,7 @@ mod maintained {
         let province = ["gd", "bj", "sh"][dice.roll(3) as usize];
         let role = ["clinician", "industry"][dice.roll(2) as usize];
         let minutes = i64::try_from(dice.roll(200)).expect("small");
-        let query = match dice.roll(8) {
+        let query = match dice.roll(9) {
             0 => sqlx::query("UPDATE responses SET last_section = $2 WHERE id = $1")
                 .bind(response)
                 .bind(section),
@@ -407,13 +430,18 @@ mod maintained {
             .bind(response)
             .bind(i32::try_from(minutes % 50).expect("small")),
             6 => sqlx::query("DELETE FROM responses WHERE id = $1").bind(response),
+            7 => sqlx::query("UPDATE responses SET same_browser = NOT same_browser WHERE id = $1")
+                .bind(response),
             _ => sqlx::query(
-                "INSERT INTO responses (resume_hash, survey_id, survey_version, lang, link_id, breakdown)
-                 VALUES (gen_random_uuid()::text::bytea, $1, 3, 'en', $2, jsonb_build_object('role', $3::text))",
+                "INSERT INTO responses (resume_hash, survey_id, survey_version, lang, link_id,
+                                        breakdown, same_browser)
+                 VALUES (gen_random_uuid()::text::bytea, $1, 3, 'en', $2,
+                         jsonb_build_object('role', $3::text), $4)",
             )
             .bind(survey_id)
             .bind(link)
-            .bind(role),
+            .bind(role)
+            .bind(minutes % 2 == 0),
         };
         query.execute(pool).await.expect("write");
     }

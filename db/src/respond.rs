@@ -20,7 +20,9 @@ use canvass_core::answers::{Answer, AnswerError, Outcome, RawAnswers, Validation
 use canvass_core::survey::{Disclosure, Ending, QuestionId, Section, SectionId, Survey};
 use sqlx::PgConnection;
 
-use crate::responses::{self, PageSave, PublicId, Response, ResumeCode, Snapshot, Started, Status};
+use crate::responses::{
+    self, Origin, PageSave, PublicId, Response, ResumeCode, Snapshot, Started, Status,
+};
 use crate::surveys::{Catalog, CatalogError};
 
 /// Where the respondent goes after a page was saved.
@@ -381,7 +383,7 @@ pub async fn begin(
     survey_id: i64,
     survey: &Survey,
     lang: Lang,
-    link_id: Option<i64>,
+    origin: Origin,
     posted: &RawAnswers,
 ) -> Result<Begun, RespondError> {
     let first = survey.sections.first().ok_or(RespondError::NoSuchPage)?;
@@ -390,7 +392,7 @@ pub async fn begin(
     if !errors.is_empty() {
         return Err(RespondError::Invalid(errors));
     }
-    let started = responses::start(conn, survey_id, survey.version, lang, link_id).await?;
+    let started = responses::start(conn, survey_id, survey.version, lang, origin).await?;
     let saved = save_section(conn, started.public_id, survey, &first.id, posted).await?;
     Ok(Begun { started, saved })
 }
@@ -505,7 +507,7 @@ mod tests {
             published.survey_id,
             published.version,
             Lang::Zh,
-            None,
+            Origin::default(),
         )
         .await
         .expect("start");
@@ -887,7 +889,15 @@ mod tests {
             .expect("query")
             .expect("present")
             .survey_id;
-        let result = begin(&mut tx, survey_id, &survey, Lang::En, None, &fields(pairs)).await;
+        let result = begin(
+            &mut tx,
+            survey_id,
+            &survey,
+            Lang::En,
+            Origin::default(),
+            &fields(pairs),
+        )
+        .await;
         tx.commit().await.expect("commit");
         result
     }

@@ -126,24 +126,35 @@ impl PageSave {
     }
 }
 
+/// Where a new response came from.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Origin {
+    /// The open distribution link it came through.
+    pub link_id: Option<i64>,
+    /// The browser had begun a response to this survey before (a duplicate signal).
+    pub same_browser: bool,
+}
+
 /// Starts a response to a published survey version.
 pub async fn start(
     conn: &mut PgConnection,
     survey_id: i64,
     version: u32,
     lang: Lang,
-    link_id: Option<i64>,
+    origin: Origin,
 ) -> Result<Started, sqlx::Error> {
     let version = i32::try_from(version).unwrap_or(i32::MAX);
     let row = sqlx::query!(
         r#"WITH code AS (SELECT replace(gen_random_uuid()::text, '-', '') AS value)
-           INSERT INTO responses (resume_hash, survey_id, survey_version, lang, link_id)
-           SELECT sha256(convert_to(code.value, 'UTF8')), $1, $2, $3, $4 FROM code
+           INSERT INTO responses (resume_hash, survey_id, survey_version, lang, link_id,
+                                  same_browser)
+           SELECT sha256(convert_to(code.value, 'UTF8')), $1, $2, $3, $4, $5 FROM code
            RETURNING public_id, (SELECT value FROM code) AS "resume_code!""#,
         survey_id,
         version,
         lang.code(),
-        link_id
+        origin.link_id,
+        origin.same_browser
     )
     .fetch_one(&mut *conn)
     .await?;
@@ -555,7 +566,7 @@ mod tests {
     async fn a_response_is_found_again_by_its_resume_code_and_not_by_another(pool: PgPool) {
         let mut conn = pool.acquire().await.expect("connection");
         let survey_id = published(&mut conn).await;
-        let started = start(&mut conn, survey_id, version(), Lang::En, None)
+        let started = start(&mut conn, survey_id, version(), Lang::En, Origin::default())
             .await
             .expect("start");
         assert_eq!(started.resume_code.as_str().len(), 32);
@@ -608,7 +619,7 @@ mod tests {
     async fn saving_the_same_page_twice_changes_nothing_more(pool: PgPool) {
         let mut conn = pool.acquire().await.expect("connection");
         let survey_id = published(&mut conn).await;
-        let started = start(&mut conn, survey_id, version(), Lang::Zh, None)
+        let started = start(&mut conn, survey_id, version(), Lang::Zh, Origin::default())
             .await
             .expect("start");
         let consent = page(
@@ -630,7 +641,7 @@ mod tests {
     async fn a_write_based_on_a_stale_read_changes_nothing(pool: PgPool) {
         let mut conn = pool.acquire().await.expect("connection");
         let survey_id = published(&mut conn).await;
-        let started = start(&mut conn, survey_id, version(), Lang::Zh, None)
+        let started = start(&mut conn, survey_id, version(), Lang::Zh, Origin::default())
             .await
             .expect("start");
         let stale = read(&mut conn, &started.resume_code).await;
@@ -651,7 +662,7 @@ mod tests {
     async fn a_save_records_the_language_the_respondent_switched_to(pool: PgPool) {
         let mut conn = pool.acquire().await.expect("connection");
         let survey_id = published(&mut conn).await;
-        let started = start(&mut conn, survey_id, version(), Lang::Zh, None)
+        let started = start(&mut conn, survey_id, version(), Lang::Zh, Origin::default())
             .await
             .expect("start");
         let mut consent = page("consent", &[("consent", json!({"outcome": "no_answer"}))]);
@@ -672,7 +683,7 @@ mod tests {
     async fn a_completed_response_cannot_be_changed(pool: PgPool) {
         let mut conn = pool.acquire().await.expect("connection");
         let survey_id = published(&mut conn).await;
-        let started = start(&mut conn, survey_id, version(), Lang::Zh, None)
+        let started = start(&mut conn, survey_id, version(), Lang::Zh, Origin::default())
             .await
             .expect("start");
         let mut last = page(
@@ -693,7 +704,7 @@ mod tests {
     async fn contacts_are_kept_apart_from_answers_and_can_be_erased(pool: PgPool) {
         let mut conn = pool.acquire().await.expect("connection");
         let survey_id = published(&mut conn).await;
-        let started = start(&mut conn, survey_id, version(), Lang::Zh, None)
+        let started = start(&mut conn, survey_id, version(), Lang::Zh, Origin::default())
             .await
             .expect("start");
         let mut follow_up = page(
@@ -725,7 +736,7 @@ mod tests {
     async fn a_snapshot_reads_the_response_its_answers_and_its_contacts_in_one_go(pool: PgPool) {
         let mut conn = pool.acquire().await.expect("connection");
         let survey_id = published(&mut conn).await;
-        let started = start(&mut conn, survey_id, version(), Lang::Zh, None)
+        let started = start(&mut conn, survey_id, version(), Lang::Zh, Origin::default())
             .await
             .expect("start");
         let fresh = read(&mut conn, &started.resume_code).await;
@@ -755,7 +766,7 @@ mod tests {
     async fn a_stored_answer_that_is_not_an_outcome_is_named_when_read(pool: PgPool) {
         let mut conn = pool.acquire().await.expect("connection");
         let survey_id = published(&mut conn).await;
-        let started = start(&mut conn, survey_id, version(), Lang::Zh, None)
+        let started = start(&mut conn, survey_id, version(), Lang::Zh, Origin::default())
             .await
             .expect("start");
         let first = page("consent", &[("consent", json!({"outcome": "no_answer"}))]);

@@ -76,7 +76,7 @@ pub async fn run(
                 next_walk += concurrency;
                 let who = {
                     let mut conn = pool.acquire().await?;
-                    responses::start(&mut conn, survey_id, version, Lang::Zh, None)
+                    responses::start(&mut conn, survey_id, version, Lang::Zh, Default::default())
                         .await?
                         .public_id
                 };

@@ -269,9 +269,15 @@ impl Saving {
                         next += RESPONDENTS;
                         let who = {
                             let mut conn = pool.acquire().await?;
-                            responses::start(&mut conn, survey_id, version, Lang::Zh, None)
-                                .await?
-                                .public_id
+                            responses::start(
+                                &mut conn,
+                                survey_id,
+                                version,
+                                Lang::Zh,
+                                Default::default(),
+                            )
+                            .await?
+                            .public_id
                         };
                         for (section, posted) in walk {
                             tokio::time::sleep_until(due.into()).await;

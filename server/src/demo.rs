@@ -180,7 +180,7 @@ async fn one(
     // let the workers starve the pool.
     let started = {
         let mut conn = pool.acquire().await?;
-        responses::start(&mut conn, survey_id, version, lang, None).await?
+        responses::start(&mut conn, survey_id, version, lang, Default::default()).await?
     };
     let walk = validate(survey, &raw);
     walk_pages(pool, survey, started.public_id, &raw, &walk, &fate).await?;

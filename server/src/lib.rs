@@ -83,6 +83,8 @@ pub fn routes(state: AppState) -> Router {
             post(routes::staff_links::create),
         )
         .route("/staff/links/{id}", post(routes::staff_links::change))
+        .route("/staff/tokens", post(routes::staff_tokens::create))
+        .route("/staff/tokens/{id}", post(routes::staff_tokens::change))
         .route("/staff/links/{id}/qr.svg", get(routes::staff_links::qr))
         .leptos_routes_with_context(&state, pages, context.clone(), {
             let options = options.clone();

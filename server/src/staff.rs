@@ -284,6 +284,69 @@ impl<R: Roles, S: Send + Sync> FromRequestParts<S> for Staff<R> {
     }
 }
 
+/// Who reads survey figures over the API: a staff session (any role), or an API token sent
+/// as `Authorization: Bearer cnv_…`. A request with that header is judged by its token
+/// alone: a malformed, unknown or revoked one gets 401, whatever session comes with it.
+#[derive(Debug, Clone)]
+pub enum Reader {
+    Staff(SignedIn),
+    Token(i64),
+}
+
+impl FromRequestParts<AppState> for Reader {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let Some(value) = parts.headers.get(header::AUTHORIZATION) else {
+            let Staff(me, _) = Staff::<AnyStaff>::from_request_parts(parts, state).await?;
+            return Ok(Reader::Staff(me));
+        };
+        let token = value
+            .to_str()
+            .ok()
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .and_then(|t| canvass_db::tokens::ApiToken::parse(t.trim()));
+        let Some(token) = token else {
+            return Err(token_refused());
+        };
+        let found = match state.pool.acquire().await {
+            Ok(mut conn) => canvass_db::tokens::authenticate(&mut conn, &token).await,
+            Err(error) => Err(error),
+        };
+        match found {
+            Ok(Some(id)) => Ok(Reader::Token(id)),
+            Ok(None) => {
+                tracing::info!("an unknown or revoked API token was refused");
+                Err(token_refused())
+            }
+            Err(error) => {
+                tracing::warn!(error = %error, "could not check an API token");
+                Err((
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    axum::Json(serde_json::json!({ "error": "temporarily unavailable" })),
+                )
+                    .into_response())
+            }
+        }
+    }
+}
+
+/// 401 with the RFC 6750 challenge, in JSON like the rest of the API.
+fn token_refused() -> Response {
+    (
+        StatusCode::UNAUTHORIZED,
+        [(
+            header::WWW_AUTHENTICATE,
+            r#"Bearer realm="canvass", error="invalid_token""#,
+        )],
+        axum::Json(serde_json::json!({ "error": "invalid or revoked API token" })),
+    )
+        .into_response()
+}
+
 pub fn see_other(path: &str) -> Response {
     (StatusCode::SEE_OTHER, [(header::LOCATION, path.to_owned())]).into_response()
 }

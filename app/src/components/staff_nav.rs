@@ -15,6 +15,7 @@ pub fn StaffNav(me: SignedIn) -> impl IntoView {
             <li>
                 <a href=paths::links(paths::DEFAULT_SURVEY)>{t!(i18n, staff_nav_links)}</a>
             </li>
+            <li><a href=paths::TOKENS>{t!(i18n, staff_nav_tokens)}</a></li>
             <li><a href=paths::AUDIT>{t!(i18n, staff_nav_audit)}</a></li>
         }
     });

@@ -40,6 +40,7 @@ pub fn MonitorDashboard() -> impl IntoView {
                         />
                         <div id="figures">
                             <FunnelTable page=page.figures.clone() />
+                            <Signals page=page.figures.clone() />
                             <OverTime page=page.figures.clone() />
                             <Sections page=page.figures.clone() />
                             <Breakdowns page=page.figures.clone() />
@@ -288,5 +289,44 @@ fn PeriodTable(
                 <tbody>{rows}</tbody>
             </table>
         </div>
+    }
+}
+
+/// Duplicate and speeder signals: counted and shown, never acted on (nothing is deleted).
+#[component]
+fn Signals(page: Figures) -> impl IntoView {
+    let i18n = use_i18n();
+    let (began, completed) = (page.same_browser, page.same_browser_completed);
+    let speeders = page.speeders;
+    view! {
+        <section aria-labelledby="signals-title">
+            <h2 id="signals-title">{t!(i18n, monitor_signals)}</h2>
+            <table class="audit-table figures">
+                <tbody>
+                    <tr>
+                        <th scope="row">{t!(i18n, monitor_same_browser)}</th>
+                        <td>
+                            {move || {
+                                t_string!(i18n, monitor_same_browser_count, began = began, completed = completed)
+                                    .to_string()
+                            }}
+                        </td>
+                    </tr>
+                    <tr>
+                        <th scope="row">{t!(i18n, monitor_speeders)}</th>
+                        <td>
+                            {move || match speeders {
+                                Some(s) => {
+                                    t_string!(i18n, monitor_speeders_count, count = s.count, minutes = s.under_minutes)
+                                        .to_string()
+                                }
+                                None => "—".to_owned(),
+                            }}
+                        </td>
+                    </tr>
+                </tbody>
+            </table>
+            <p class="hint">{t!(i18n, monitor_signals_note)}</p>
+        </section>
     }
 }

@@ -8,8 +8,8 @@ use leptos_axum::ResponseOptions;
 
 use super::{
     AuditPage, AuditQuery, AuditRow, Breakdown, BreakdownRow, Figures, Gate, LinkFigures, LinkRow,
-    LinksPage, MonitorPage, SectionFigures, SignedIn, StaffError, StaffRole, UserRow, UsersPage,
-    access,
+    LinksPage, MonitorPage, SectionFigures, SignedIn, StaffError, StaffRole, TokenItem, TokensPage,
+    UserRow, UsersPage, access,
 };
 use crate::backend::Backend;
 
@@ -102,6 +102,32 @@ pub async fn users() -> Result<Gate<UsersPage>, ServerFnError> {
     };
     let users = user_rows(&backend()?).await?;
     Ok(Gate::Ready(UsersPage { me, users }))
+}
+
+/// `/staff/tokens` (admins): every API token, newest first.
+pub async fn tokens() -> Result<Gate<TokensPage>, ServerFnError> {
+    let me = match me(access::ADMIN)? {
+        Gate::Ready(me) => me,
+        Gate::SignIn => return Ok(Gate::SignIn),
+        Gate::Forbidden => return Ok(Gate::Forbidden),
+    };
+    let backend = backend()?;
+    let mut conn = backend.pool.acquire().await.map_err(unavailable)?;
+    let tokens = canvass_db::tokens::list(&mut conn)
+        .await
+        .map_err(unavailable)?
+        .into_iter()
+        .map(|t| TokenItem {
+            id: t.id,
+            name: t.name,
+            prefix: t.prefix,
+            created_by: t.created_by,
+            created_at: t.created_at,
+            last_used_at: t.last_used_at,
+            revoked_at: t.revoked_at,
+        })
+        .collect();
+    Ok(Gate::Ready(TokensPage { me, tokens }))
 }
 
 /// An empty form field counts as not filled in.
@@ -321,7 +347,15 @@ pub async fn figures(
     let zone = survey.time_zone.as_str();
     let per_day = canvass_db::monitor::per_day(&mut conn, survey_id, zone).await?;
     let today = canvass_db::monitor::today_by_hour(&mut conn, survey_id, zone).await?;
+    let flagged = canvass_db::monitor::same_browser(&mut conn, survey_id).await?;
     drop(conn);
+    let flagged_with = |keep: &dyn Fn(Status) -> bool| -> u64 {
+        flagged
+            .iter()
+            .filter(|(status, _)| keep(*status))
+            .map(|(_, n)| u64::try_from(*n).unwrap_or(0))
+            .sum()
+    };
     let periods = |rows: Vec<canvass_db::monitor::Period>| -> Vec<super::Period> {
         rows.into_iter()
             .map(|p| super::Period {
@@ -422,5 +456,8 @@ pub async fn figures(
         time_zone: zone.to_owned(),
         per_day: periods(per_day),
         today: periods(today),
+        same_browser: flagged_with(&|_| true),
+        same_browser_completed: flagged_with(&|s| s == Status::Completed),
+        speeders: canvass_core::monitor::speeders(&minutes),
     }))
 }

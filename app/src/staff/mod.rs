@@ -164,6 +164,33 @@ pub struct UsersPage {
     pub users: Vec<UserRow>,
 }
 
+/// One API token in the admin list: never the token itself, only its first characters.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenItem {
+    pub id: i64,
+    pub name: String,
+    pub prefix: String,
+    pub created_by: Option<String>,
+    pub created_at: String,
+    pub last_used_at: Option<String>,
+    pub revoked_at: Option<String>,
+}
+
+/// `/staff/tokens`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokensPage {
+    pub me: SignedIn,
+    pub tokens: Vec<TokenItem>,
+}
+
+/// A token just made, shown once: put in context (server side only) when the page answers
+/// the post that made it. It is never stored, nor sent again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewToken {
+    pub name: String,
+    pub token: String,
+}
+
 /// One audit entry, as shown.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditRow {
@@ -300,6 +327,12 @@ pub struct Figures {
     pub per_day: Vec<Period>,
     /// Each hour of today so far.
     pub today: Vec<Period>,
+    /// Duplicate signals: responses begun in a browser that had begun one before, and how
+    /// many of those were completed.
+    pub same_browser: u64,
+    pub same_browser_completed: u64,
+    /// Completed in under a third of the median time.
+    pub speeders: Option<canvass_core::monitor::Speeders>,
 }
 
 /// Where the staff pages live.
@@ -310,6 +343,11 @@ pub mod paths {
     pub const PASSWORD: &str = "/staff/password";
     pub const USERS: &str = "/staff/users";
     pub const AUDIT: &str = "/staff/audit";
+    pub const TOKENS: &str = "/staff/tokens";
+
+    pub fn token(id: i64) -> String {
+        format!("/staff/tokens/{id}")
+    }
 
     pub fn user(id: i64) -> String {
         format!("/staff/users/{id}")
@@ -358,6 +396,11 @@ pub async fn load_links(slug: String) -> Result<Gate<Option<LinksPage>>, ServerF
 #[server(endpoint = "staff_monitor")]
 pub async fn load_monitor(slug: String) -> Result<Gate<Option<MonitorPage>>, ServerFnError> {
     backend::monitor(slug).await
+}
+
+#[server(endpoint = "staff_tokens")]
+pub async fn load_tokens() -> Result<Gate<TokensPage>, ServerFnError> {
+    backend::tokens().await
 }
 
 #[server(endpoint = "staff_audit")]

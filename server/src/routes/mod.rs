@@ -6,4 +6,5 @@ pub mod links;
 pub mod respond;
 pub mod staff;
 pub mod staff_links;
+pub mod staff_tokens;
 pub mod stats;

@@ -21,7 +21,7 @@ use canvass_core::answers::{from_urlencoded, validate};
 use canvass_core::survey::{Ending, Slug};
 use canvass_db::links::{self, LinkCode};
 use canvass_db::respond::{self, RespondError, Saved, SurveyOf};
-use canvass_db::responses::{ResumeCode, Status};
+use canvass_db::responses::{Origin, ResumeCode, Status};
 use leptos::prelude::provide_context;
 
 use crate::AppState;
@@ -84,7 +84,11 @@ async fn begin(state: &AppState, slug: &str, headers: &HeaderMap, body: &[u8]) -
         Ok(link_id) => link_id,
         Err(error) => return refusal(RespondError::from(error), None),
     };
-    match respond::begin(&mut tx, survey_id, &survey, lang, link_id, &posted).await {
+    let origin = Origin {
+        link_id,
+        same_browser: began_here_before(headers, slug),
+    };
+    match respond::begin(&mut tx, survey_id, &survey, lang, origin, &posted).await {
         Ok(begun) => {
             if let Err(error) = tx.commit().await {
                 return refusal(RespondError::from(error), None);
@@ -107,6 +111,17 @@ async fn begin(state: &AppState, slug: &str, headers: &HeaderMap, body: &[u8]) -
         }),
         Err(error) => refusal(error, None),
     }
+}
+
+/// Whether this browser began a response to `slug` before: it still holds the survey's
+/// resume cookie (kept 90 days). A duplicate signal only: the new response is flagged.
+fn began_here_before(headers: &HeaderMap, slug: &str) -> bool {
+    headers
+        .get(header::COOKIE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|h| cookie_value(h, &resume_cookie_name(slug)))
+        .and_then(ResumeCode::parse)
+        .is_some()
 }
 
 /// The open distribution link this browser came through to `slug`, if its cookie names one.

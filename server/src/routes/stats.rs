@@ -1,5 +1,6 @@
 //! `GET /api/v1/surveys/{slug}/stats`: the monitoring dashboard's figures as JSON, for a
-//! staff session (any role). Every rate comes with its numerator and denominator.
+//! staff session (any role) or an API token (`Authorization: Bearer cnv_…`). Every rate
+//! comes with its numerator and denominator.
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -10,7 +11,7 @@ use canvass_core::monitor::Rate;
 use serde::Serialize;
 
 use crate::AppState;
-use crate::staff::{AnyStaff, Staff};
+use crate::staff::Reader;
 
 /// A rate as the API shows it.
 #[derive(Debug, Serialize)]
@@ -54,6 +55,23 @@ struct Stats {
     per_day: Vec<Period>,
     /// `{label: "HH", started, completed}` for each hour of today so far.
     today: Vec<Period>,
+    /// Duplicate and speeder signals (flagged responses are kept and counted above).
+    signals: SignalsJson,
+}
+
+#[derive(Debug, Serialize)]
+struct SignalsJson {
+    /// Begun in a browser that had begun a response to the survey before.
+    same_browser: SameBrowserJson,
+    /// `{under_minutes, count}`: completed in under a third of the median; `null` without
+    /// a median of at least three minutes.
+    speeders: Option<canvass_core::monitor::Speeders>,
+}
+
+#[derive(Debug, Serialize)]
+struct SameBrowserJson {
+    began: u64,
+    completed: u64,
 }
 
 #[derive(Debug, Serialize)]
@@ -94,7 +112,7 @@ struct ErrorJson {
 
 pub async fn stats(
     State(state): State<AppState>,
-    Staff(..): Staff<AnyStaff>,
+    _reader: Reader,
     Path(slug): Path<String>,
 ) -> Response {
     match figures(&state.backend(), &slug).await {
@@ -113,6 +131,13 @@ pub async fn stats(
                 completion: funnel.completion().into(),
                 median_completion_minutes: f.median_minutes,
                 started_without_link: f.direct_started,
+                signals: SignalsJson {
+                    same_browser: SameBrowserJson {
+                        began: f.same_browser,
+                        completed: f.same_browser_completed,
+                    },
+                    speeders: f.speeders,
+                },
                 time_zone: f.time_zone,
                 per_day: f.per_day,
                 today: f.today,

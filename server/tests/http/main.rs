@@ -11,3 +11,4 @@ mod respond;
 mod staff;
 mod startup;
 mod support;
+mod tokens;

@@ -167,6 +167,20 @@ async fn the_stats_endpoint_gives_the_same_figures_as_json_to_staff_only(pool: P
     assert_eq!(sum(per_day, "completed"), completed);
     let today = stats["today"].as_array().expect("today");
     assert_eq!(today.first().map(|h| h["label"].clone()), Some("00".into()));
+    // Signals: nobody began twice here; speeders are counted against the median.
+    assert_eq!(stats["signals"]["same_browser"]["began"], 0);
+    let under = stats["signals"]["speeders"]["under_minutes"]
+        .as_f64()
+        .expect("a median of some minutes");
+    let fast: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM responses WHERE status = 'completed'
+           AND completed_at - started_at < make_interval(mins => $1::int)",
+    )
+    .bind(under as i32)
+    .fetch_one(&pool)
+    .await
+    .expect("count");
+    assert_eq!(stats["signals"]["speeders"]["count"], fast);
 
     let nobody = get(app(pool.clone()), "/api/v1/surveys/ai-collab/stats", None).await;
     assert_eq!(nobody.status, StatusCode::SEE_OTHER);

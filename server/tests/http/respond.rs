@@ -152,6 +152,55 @@ async fn consenting_begins_a_response_remembered_in_a_cookie_and_the_resume_link
 }
 
 #[sqlx::test(migrator = "canvass_db::MIGRATOR")]
+async fn a_second_response_from_the_same_browser_is_flagged_and_kept(pool: PgPool) {
+    let app = installed(&pool).await;
+    let first = post(app.clone(), "/s/ai-collab", "consent=agree", &[]).await;
+    assert_eq!(first.status, StatusCode::SEE_OTHER);
+    let cookie = first
+        .header("set-cookie")
+        .split(';')
+        .next()
+        .expect("pair")
+        .to_owned();
+    // Another browser: not flagged. The same browser again: flagged, and begun all the same.
+    let other = post(app.clone(), "/s/ai-collab", "consent=agree", &[]).await;
+    assert_eq!(other.status, StatusCode::SEE_OTHER);
+    let again = post(
+        app.clone(),
+        "/s/ai-collab",
+        "consent=agree",
+        &[("cookie", cookie.as_str())],
+    )
+    .await;
+    assert_eq!(again.status, StatusCode::SEE_OTHER);
+    // A cookie that is not a resume code is no signal.
+    let forged = post(
+        app,
+        "/s/ai-collab",
+        "consent=agree",
+        &[("cookie", "canvass_resume_ai-collab=nonsense")],
+    )
+    .await;
+    assert_eq!(forged.status, StatusCode::SEE_OTHER);
+    let flags: Vec<bool> = sqlx::query_scalar("SELECT same_browser FROM responses ORDER BY id")
+        .fetch_all(&pool)
+        .await
+        .expect("flags");
+    assert_eq!(flags, [false, false, true, false]);
+    let mut conn = pool.acquire().await.expect("connection");
+    let survey_id: i64 = sqlx::query_scalar("SELECT id FROM surveys")
+        .fetch_one(&mut *conn)
+        .await
+        .expect("id");
+    assert_eq!(
+        canvass_db::monitor::same_browser(&mut conn, survey_id)
+            .await
+            .expect("counted"),
+        [(canvass_db::responses::Status::InProgress, 1)]
+    );
+}
+
+#[sqlx::test(migrator = "canvass_db::MIGRATOR")]
 async fn an_unanswered_consent_is_shown_again_with_its_error_and_nothing_is_created(pool: PgPool) {
     let app = installed(&pool).await;
     let reply = post(app, "/s/ai-collab", "", &[]).await;

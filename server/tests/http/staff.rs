@@ -527,6 +527,40 @@ async fn each_role_reaches_exactly_what_it_should(pool: PgPool) {
             ],
         ),
         (
+            "GET",
+            "/staff/tokens",
+            String::new(),
+            [page_redirect, Forbidden, Forbidden, Through(StatusCode::OK)],
+        ),
+        (
+            "POST",
+            "/api/staff_tokens",
+            String::new(),
+            [
+                Through(StatusCode::UNAUTHORIZED),
+                Forbidden,
+                Forbidden,
+                Through(StatusCode::OK),
+            ],
+        ),
+        (
+            "POST",
+            "/staff/tokens",
+            form(&[("name", " ")]),
+            [
+                SignIn,
+                Forbidden,
+                Forbidden,
+                Through(StatusCode::UNPROCESSABLE_ENTITY),
+            ],
+        ),
+        (
+            "POST",
+            "/staff/tokens/999999",
+            form(&[("action", "revoke")]),
+            [SignIn, Forbidden, Forbidden, Through(StatusCode::NOT_FOUND)],
+        ),
+        (
             "POST",
             "/staff/sign-out",
             String::new(),
