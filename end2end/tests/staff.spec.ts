@@ -121,3 +121,39 @@ test('an admin makes a distribution link; a respondent comes through it and the 
   await expect(row.getByRole('cell')).toHaveText(['1', '1', '0', '0.0% (0 / 50)']);
   await expectNoAxeViolations(page);
 });
+
+test('an admin makes an API token, shown once, that reads the stats until revoked', async ({ page, request }, testInfo) => {
+  const run = `${testInfo.project.name}-${Date.now()}`;
+  const admin = { email: `tokens-${run}@e2e.test`, password: 'admin password for e2e' };
+  createAdmin(admin.email, admin.password);
+  await page.goto('/staff/sign-in');
+  await page.getByLabel('电子邮箱').fill(admin.email);
+  await page.getByLabel('密码').fill(admin.password);
+  await page.getByRole('button', { name: '登录' }).click();
+  await page.getByRole('navigation', { name: '工作人员页面' }).getByRole('link', { name: 'API 令牌' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('API 令牌');
+
+  const name = `周报 ${run}`;
+  const create = page.getByRole('region', { name: '创建令牌' });
+  await create.getByLabel('用途').fill(name);
+  await create.getByRole('button', { name: '创建令牌' }).click();
+  await expect(page.getByRole('heading', { name: `已创建令牌“${name}”` })).toBeVisible();
+  const token = await page.getByLabel('令牌', { exact: true }).inputValue();
+  expect(token).toMatch(/^cnv_[0-9a-f]{64}$/);
+  await expectNoAxeViolations(page);
+
+  const stats = await request.get('/api/v1/surveys/ai-collab/stats', { headers: { authorization: `Bearer ${token}` } });
+  expect(stats.status()).toBe(200);
+  expect((await stats.json()).survey).toBe('ai-collab');
+
+  // The list shows its first characters, never the whole token again.
+  await page.goto('/staff/tokens');
+  const item = page.getByRole('listitem').filter({ hasText: name });
+  await expect(item).toContainText(token.slice(0, 12));
+  await expect(page.getByText(token)).toHaveCount(0);
+  await item.getByRole('button', { name: `撤销令牌 ${name}` }).click();
+  await expect(page.getByRole('status')).toHaveText('令牌已撤销。');
+
+  const refused = await request.get('/api/v1/surveys/ai-collab/stats', { headers: { authorization: `Bearer ${token}` } });
+  expect(refused.status()).toBe(401);
+});
