@@ -58,6 +58,8 @@ pub enum Ending {
     Completed,
     Refused,
     ScreenedOut,
+    /// Their group's quota was full.
+    QuotaFull,
 }
 
 /// `/r/{code}/end`: the thank-you page, or the polite end of a refusal or a screen-out.

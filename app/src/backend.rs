@@ -199,6 +199,7 @@ pub async fn ended(code: &str) -> Result<Load<Ended>, ServerFnError> {
         Status::Completed => Ending::Completed,
         Status::Refused => Ending::Refused,
         Status::ScreenedOut => Ending::ScreenedOut,
+        Status::QuotaFull => Ending::QuotaFull,
     };
     Ok(Load::Ready(Ended {
         title: found.survey.title.clone(),

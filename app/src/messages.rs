@@ -140,6 +140,9 @@ pub fn staff_error(i18n: I18nContext<Locale>, error: StaffError) -> String {
         StaffError::BadTarget { max } => {
             t_string!(i18n, staff_err_bad_target, max = max).to_string()
         }
+        StaffError::NoCell => t_string!(i18n, staff_err_no_cell).to_string(),
+        StaffError::BadCap { max } => t_string!(i18n, staff_err_bad_cap, max = max).to_string(),
+        StaffError::QuotaTaken => t_string!(i18n, staff_err_quota_taken).to_string(),
     }
 }
 
@@ -171,6 +174,8 @@ pub fn audit_action(i18n: I18nContext<Locale>, action: &str) -> String {
         "link_reopened" => t_string!(i18n, audit_link_reopened).to_string(),
         "token_created" => t_string!(i18n, audit_token_created).to_string(),
         "token_revoked" => t_string!(i18n, audit_token_revoked).to_string(),
+        "quota_set" => t_string!(i18n, audit_quota_set).to_string(),
+        "quota_removed" => t_string!(i18n, audit_quota_removed).to_string(),
         other => other.to_owned(),
     }
 }

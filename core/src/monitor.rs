@@ -50,6 +50,8 @@ pub struct Funnel {
     pub refused: u64,
     /// Agreed, then found not eligible by the screening question.
     pub screened_out: u64,
+    /// Eligible, but stopped because their quota cell was full.
+    pub quota_full: u64,
     /// Submitted.
     pub completed: u64,
 }
@@ -60,9 +62,12 @@ impl Funnel {
         self.consented.saturating_sub(self.screened_out)
     }
 
-    /// Eligible and not (yet) submitted: partial responses and break-offs.
+    /// Eligible, not stopped by a quota, and not (yet) submitted: partial responses and
+    /// break-offs.
     pub fn partial(self) -> u64 {
-        self.eligible().saturating_sub(self.completed)
+        self.eligible()
+            .saturating_sub(self.quota_full)
+            .saturating_sub(self.completed)
     }
 
     /// CHERRIES participation rate: consented / opened.
@@ -152,13 +157,14 @@ mod tests {
     use super::*;
 
     /// A funnel worked out by hand: 200 opened the link, 150 began, 130 agreed, 20
-    /// refused, 10 were screened out, 90 submitted.
+    /// refused, 10 were screened out, 5 found their quota full, 90 submitted.
     const FUNNEL: Funnel = Funnel {
         opened: 200,
         started: 150,
         consented: 130,
         refused: 20,
         screened_out: 10,
+        quota_full: 5,
         completed: 90,
     };
 
@@ -169,16 +175,17 @@ mod tests {
         assert_eq!(FUNNEL.completion(), Rate::new(90, 130));
         assert_eq!(FUNNEL.completion().percent(), Some(69.2));
         assert_eq!(FUNNEL.eligible(), 120);
-        assert_eq!(FUNNEL.partial(), 30);
+        // 120 eligible, less 5 stopped by a quota and 90 submitted.
+        assert_eq!(FUNNEL.partial(), 25);
     }
 
     #[test]
     fn the_aapor_rates_of_a_hand_worked_invitation_list() {
-        // 300 invited and eligible: RR1 = 90 / 300, RR2 = (90 + 30) / 300.
+        // 300 invited and eligible: RR1 = 90 / 300, RR2 = (90 + 25) / 300.
         assert_eq!(FUNNEL.rr1(300), Rate::new(90, 300));
         assert_eq!(FUNNEL.rr1(300).percent(), Some(30.0));
-        assert_eq!(FUNNEL.rr2(300), Rate::new(120, 300));
-        assert_eq!(FUNNEL.rr2(300).percent(), Some(40.0));
+        assert_eq!(FUNNEL.rr2(300), Rate::new(115, 300));
+        assert_eq!(FUNNEL.rr2(300).percent(), Some(38.3));
     }
 
     #[test]
@@ -255,7 +262,7 @@ mod tests {
             let consented = (started as f64 * consent_share) as u64;
             let screened_out = (consented as f64 * screen_share) as u64;
             let completed = ((consented - screened_out) as f64 * complete_share) as u64;
-            let funnel = Funnel { opened, started, consented, refused: started - consented, screened_out, completed };
+            let funnel = Funnel { opened, started, consented, refused: started - consented, screened_out, quota_full: 0, completed };
             for rate in [funnel.participation(), funnel.completion(), funnel.rr1(funnel.eligible()), funnel.rr2(funnel.eligible())] {
                 if let Some(v) = rate.value() {
                     prop_assert!((0.0..=1.0).contains(&v), "{rate:?}");

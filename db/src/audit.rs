@@ -23,6 +23,8 @@ pub enum Action {
     LinkReopened,
     TokenCreated,
     TokenRevoked,
+    QuotaSet,
+    QuotaRemoved,
 }
 
 /// One entry as stored. `actor` is `None` for the command line.
@@ -180,7 +182,7 @@ impl std::fmt::Display for Date {
 }
 
 impl Action {
-    pub const ALL: [Action; 16] = [
+    pub const ALL: [Action; 18] = [
         Action::SignIn,
         Action::SignInFailed,
         Action::SignOut,
@@ -197,6 +199,8 @@ impl Action {
         Action::LinkReopened,
         Action::TokenCreated,
         Action::TokenRevoked,
+        Action::QuotaSet,
+        Action::QuotaRemoved,
     ];
 
     /// The name used in the database, filters and URLs (`sign_in_failed`).
@@ -218,6 +222,8 @@ impl Action {
             Action::LinkReopened => "link_reopened",
             Action::TokenCreated => "token_created",
             Action::TokenRevoked => "token_revoked",
+            Action::QuotaSet => "quota_set",
+            Action::QuotaRemoved => "quota_removed",
         }
     }
 

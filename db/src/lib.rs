@@ -15,6 +15,7 @@ pub mod links;
 pub mod live;
 pub mod monitor;
 pub mod pool;
+pub mod quotas;
 pub mod respond;
 pub mod responses;
 pub mod surveys;

@@ -20,6 +20,7 @@ use canvass_core::answers::{Answer, AnswerError, Outcome, RawAnswers, Validation
 use canvass_core::survey::{Disclosure, Ending, QuestionId, Section, SectionId, Survey};
 use sqlx::PgConnection;
 
+use crate::quotas;
 use crate::responses::{
     self, Origin, PageSave, PublicId, Response, ResumeCode, Snapshot, Started, Status,
 };
@@ -33,6 +34,8 @@ pub enum Saved {
     Review,
     /// An answer ended the survey (consent refused, screened out); recorded as such.
     Ended(Ending),
+    /// The respondent's role or province fell in a full quota cell; recorded as such.
+    QuotaFull,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -173,16 +176,43 @@ async fn save_on(
     };
     let mut page = page_save(survey, snapshot, &validation, section_id, status);
     page.lang = lang.filter(|l| *l != response.lang);
+    // A page that sets the role or the province may put the respondent in a full cell.
+    let quota_full = status.is_none()
+        && page
+            .breakdown
+            .iter()
+            .any(|(q, _)| q == "role" || q == "province")
+        && quotas::full_for(
+            conn,
+            response.survey_id,
+            chosen(&validation, "role"),
+            chosen(&validation, "province"),
+        )
+        .await?;
+    if quota_full {
+        page.status = Some(Status::QuotaFull);
+    }
     if !responses::write(conn, response.id, snapshot.revision, &page).await? {
         return Ok(None);
     }
     Ok(Some(
         match (validation.ended, validation.next_section(section_id)) {
             (Some(ending), _) => Saved::Ended(ending),
+            (None, _) if quota_full => Saved::QuotaFull,
             (None, Some(next)) => Saved::Next(next.clone()),
             (None, None) => Saved::Review,
         },
     ))
+}
+
+/// The code chosen for a single-choice question, if answered.
+fn chosen<'v>(validation: &'v Validation, question: &str) -> Option<&'v str> {
+    match validation.outcome(question) {
+        Some(Outcome::Answered {
+            answer: Answer::Choice { code, .. },
+        }) => Some(code.as_str()),
+        _ => None,
+    }
 }
 
 /// The final submit: everything shown must be answered; then the response is completed.
@@ -597,6 +627,82 @@ mod tests {
     }
 
     #[sqlx::test(migrator = "crate::MIGRATOR")]
+    async fn a_respondent_in_a_full_quota_cell_ends_as_quota_full(pool: PgPool) {
+        let (first, _) = started(&pool).await;
+        let survey_id: i64 = sqlx::query_scalar("SELECT id FROM surveys")
+            .fetch_one(&pool)
+            .await
+            .expect("id");
+        let mut conn = pool.acquire().await.expect("connection");
+        let quota = crate::quotas::NewQuota::parse(
+            &national(),
+            crate::quotas::QuotaInput {
+                role: "clinician",
+                province: "",
+                cap: "1",
+            },
+        )
+        .expect("quota");
+        crate::quotas::create(&mut conn, survey_id, &quota, None)
+            .await
+            .expect("q")
+            .expect("set");
+        // The cell is not full yet: the first clinician goes on.
+        save(&pool, first, "consent", &[("consent", "agree")])
+            .await
+            .expect("consent");
+        assert_eq!(
+            save(&pool, first, "screening", &[("role", "clinician")])
+                .await
+                .expect("role"),
+            Saved::Next(id("profile"))
+        );
+        // Once a clinician has completed, the next one ends politely; an industry
+        // representative still goes on.
+        sqlx::query(
+            "UPDATE responses SET status = 'completed', completed_at = now() WHERE public_id = $1",
+        )
+        .bind(first.0)
+        .execute(&pool)
+        .await
+        .expect("completed");
+        let (second, _) = started(&pool).await;
+        save(&pool, second, "consent", &[("consent", "agree")])
+            .await
+            .expect("consent");
+        assert_eq!(
+            save(&pool, second, "screening", &[("role", "clinician")])
+                .await
+                .expect("role"),
+            Saved::QuotaFull
+        );
+        let status: String =
+            sqlx::query_scalar("SELECT status::text FROM responses WHERE public_id = $1")
+                .bind(second.0)
+                .fetch_one(&pool)
+                .await
+                .expect("status");
+        assert_eq!(status, "quota_full");
+        let closed = save(&pool, second, "screening", &[("role", "industry")])
+            .await
+            .expect_err("ended");
+        assert!(
+            matches!(closed, RespondError::Closed(Status::QuotaFull)),
+            "{closed:?}"
+        );
+        let (third, _) = started(&pool).await;
+        save(&pool, third, "consent", &[("consent", "agree")])
+            .await
+            .expect("consent");
+        assert_eq!(
+            save(&pool, third, "screening", &[("role", "industry")])
+                .await
+                .expect("role"),
+            Saved::Next(id("profile"))
+        );
+    }
+
+    #[sqlx::test(migrator = "crate::MIGRATOR")]
     async fn many_saves_of_one_response_at_the_same_moment_all_land_once(pool: PgPool) {
         let (who, code) = started(&pool).await;
         save(&pool, who, "consent", &[("consent", "agree")])
@@ -756,6 +862,7 @@ mod tests {
                 Saved::Next(next) => Some(next),
                 Saved::Review => None,
                 Saved::Ended(ending) => panic!("ended early: {ending:?}"),
+                Saved::QuotaFull => panic!("no quota is set"),
             };
         }
         assert_eq!(expected_next, None, "the last page leads to the review");

@@ -15,6 +15,8 @@ pub enum Status {
     Completed,
     Refused,
     ScreenedOut,
+    /// Eligible, but their role or province fell in a full quota cell.
+    QuotaFull,
 }
 
 /// The public, random ID of a response (never the database's sequential one).

@@ -86,8 +86,8 @@ test('an admin makes a distribution link; a respondent comes through it and the 
   await page.getByLabel('电子邮箱').fill(admin.email);
   await page.getByLabel('密码').fill(admin.password);
   await page.getByRole('button', { name: '登录' }).click();
-  await page.getByRole('navigation', { name: '工作人员页面' }).getByRole('link', { name: '分发链接' }).click();
-  await expect(page.getByRole('heading', { level: 1 })).toHaveText('分发链接');
+  await page.getByRole('navigation', { name: '工作人员页面' }).getByRole('link', { name: '链接与配额' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('分发链接与配额');
 
   const name = `海报 ${run}`;
   const create = page.getByRole('region', { name: '新建链接' });

@@ -83,6 +83,14 @@ pub fn routes(state: AppState) -> Router {
             post(routes::staff_links::create),
         )
         .route("/staff/links/{id}", post(routes::staff_links::change))
+        .route(
+            "/staff/surveys/{slug}/quotas",
+            post(routes::staff_links::create_quota),
+        )
+        .route(
+            "/staff/quotas/{id}",
+            post(routes::staff_links::change_quota),
+        )
         .route("/staff/tokens", post(routes::staff_tokens::create))
         .route("/staff/tokens/{id}", post(routes::staff_tokens::change))
         .route("/staff/links/{id}/qr.svg", get(routes::staff_links::qr))

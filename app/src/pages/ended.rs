@@ -34,6 +34,10 @@ pub fn EndPage() -> impl IntoView {
                                 t_string!(i18n, end_screened_title),
                                 t!(i18n, end_screened_body).into_any(),
                             ),
+                            Ending::QuotaFull => (
+                                t_string!(i18n, end_quota_title),
+                                t!(i18n, end_quota_body).into_any(),
+                            ),
                         };
                         view! {
                             <Title text=title />

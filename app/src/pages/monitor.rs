@@ -78,6 +78,7 @@ fn FunnelTable(page: Figures) -> impl IntoView {
                     <tr><th scope="row">{t!(i18n, monitor_consented)}</th><td>{f.consented}</td></tr>
                     <tr><th scope="row">{t!(i18n, monitor_refused)}</th><td>{f.refused}</td></tr>
                     <tr><th scope="row">{t!(i18n, monitor_screened_out)}</th><td>{f.screened_out}</td></tr>
+                    <tr><th scope="row">{t!(i18n, monitor_quota_full)}</th><td>{f.quota_full}</td></tr>
                     <tr><th scope="row">{t!(i18n, monitor_partial)}</th><td>{f.partial()}</td></tr>
                     <tr><th scope="row">{t!(i18n, monitor_completed)}</th><td>{f.completed}</td></tr>
                     <tr>

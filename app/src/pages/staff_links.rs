@@ -6,7 +6,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use crate::components::question_field::tr;
 use crate::components::{StaffErrors, StaffField, StaffNav};
 use crate::i18n::{t, t_string, use_i18n};
-use crate::staff::{LinkRow, LinksPage, StaffPosted, load_links, paths};
+use crate::staff::{LinkRow, LinksPage, QuotaRow, StaffPosted, load_links, paths};
 
 /// `/staff/surveys/{slug}/links` (admins): the survey's distribution links — address, QR
 /// code, what each fixes, opens and target — a button to close or reopen each, and the form
@@ -45,7 +45,8 @@ pub fn StaffLinksPage() -> impl IntoView {
                         })}
                         {empty.then(|| view! { <p>{t!(i18n, staff_links_none)}</p> })}
                         <ul class="user-list">{rows}</ul>
-                        <CreateLink page=page />
+                        <CreateLink page=page.clone() />
+                        <Quotas page=page />
                     }
                     .into_any()
                 })
@@ -101,18 +102,19 @@ fn LinkItem(link: LinkRow) -> impl IntoView {
     }
 }
 
-/// A select of a survey's choices, with "none" first.
+/// A select of a survey's choices, with `none` (the label of choosing none) first.
 #[component]
 fn ChoiceSelect(
-    id: &'static str,
+    form: &'static str,
     name: &'static str,
     label: String,
+    none: String,
     choices: Vec<(String, Text)>,
-    selected: Option<String>,
 ) -> impl IntoView {
-    let i18n = use_i18n();
     let posted = use_context::<StaffPosted>().unwrap_or_default();
-    let invalid = posted.error("create_link", name).is_some();
+    let invalid = posted.error(form, name).is_some();
+    let selected = posted.value(form, name);
+    let id = format!("{form}-{name}");
     let options = choices
         .into_iter()
         .map(|(code, text)| {
@@ -122,9 +124,9 @@ fn ChoiceSelect(
         .collect_view();
     view! {
         <div class="field" class:has-error=invalid>
-            <label for=id>{label}</label>
+            <label for=id.clone()>{label}</label>
             <select id=id name=name aria-invalid=invalid.then_some("true")>
-                <option value="">{t!(i18n, staff_links_no_fixing)}</option>
+                <option value="">{none}</option>
                 {options}
             </select>
         </div>
@@ -134,7 +136,6 @@ fn ChoiceSelect(
 #[component]
 fn CreateLink(page: LinksPage) -> impl IntoView {
     let i18n = use_i18n();
-    let posted = use_context::<StaffPosted>().unwrap_or_default();
     view! {
         <section class="staff-section" aria-labelledby="create-link-title">
             <h2 id="create-link-title">{t!(i18n, staff_links_create_title)}</h2>
@@ -155,18 +156,18 @@ fn CreateLink(page: LinksPage) -> impl IntoView {
                     required=true
                 />
                 <ChoiceSelect
-                    id="create_link-fixed_role"
+                    form="create_link"
                     name="fixed_role"
                     label=t_string!(i18n, staff_links_fixed_role).to_string()
+                    none=t_string!(i18n, staff_links_no_fixing).to_string()
                     choices=page.roles
-                    selected=posted.value("create_link", "fixed_role")
                 />
                 <ChoiceSelect
-                    id="create_link-fixed_province"
+                    form="create_link"
                     name="fixed_province"
                     label=t_string!(i18n, staff_links_fixed_province).to_string()
+                    none=t_string!(i18n, staff_links_no_fixing).to_string()
                     choices=page.provinces
-                    selected=posted.value("create_link", "fixed_province")
                 />
                 <StaffField
                     form="create_link"
@@ -177,5 +178,86 @@ fn CreateLink(page: LinksPage) -> impl IntoView {
                 <button type="submit">{t!(i18n, staff_links_create)}</button>
             </form>
         </section>
+    }
+}
+
+/// The survey's quotas, each with its progress and a button to remove it, and the form
+/// that sets one.
+#[component]
+fn Quotas(page: LinksPage) -> impl IntoView {
+    let i18n = use_i18n();
+    let empty = page.quotas.is_empty();
+    let rows = page
+        .quotas
+        .into_iter()
+        .map(|quota| view! { <QuotaItem quota=quota /> })
+        .collect_view();
+    view! {
+        <section class="staff-section" aria-labelledby="quotas-title">
+            <h2 id="quotas-title">{t!(i18n, staff_quotas_title)}</h2>
+            <p class="hint">{t!(i18n, staff_quotas_intro)}</p>
+            {empty.then(|| view! { <p>{t!(i18n, staff_quotas_none)}</p> })}
+            <ul class="user-list">{rows}</ul>
+            <h3>{t!(i18n, staff_quotas_create_title)}</h3>
+            <StaffErrors form="create_quota" />
+            <form method="post" action=paths::quotas(&page.slug) class="staff-form">
+                <ChoiceSelect
+                    form="create_quota"
+                    name="role"
+                    label=t_string!(i18n, staff_quotas_role).to_string()
+                    none=t_string!(i18n, staff_quotas_any_role).to_string()
+                    choices=page.roles
+                />
+                <ChoiceSelect
+                    form="create_quota"
+                    name="province"
+                    label=t_string!(i18n, staff_quotas_province).to_string()
+                    none=t_string!(i18n, staff_quotas_any_province).to_string()
+                    choices=page.provinces
+                />
+                <StaffField
+                    form="create_quota"
+                    name="cap"
+                    label=t_string!(i18n, staff_quotas_cap).to_string()
+                    required=true
+                />
+                <button type="submit">{t!(i18n, staff_quotas_create)}</button>
+            </form>
+        </section>
+    }
+}
+
+#[component]
+fn QuotaItem(quota: QuotaRow) -> impl IntoView {
+    let i18n = use_i18n();
+    let role = quota
+        .role
+        .map(|r| tr(&r)())
+        .unwrap_or_else(|| t_string!(i18n, staff_quotas_any_role).to_string());
+    let province = quota
+        .province
+        .map(|p| tr(&p)())
+        .unwrap_or_else(|| t_string!(i18n, staff_quotas_any_province).to_string());
+    let cell = format!("{role} · {province}");
+    let progress = t_string!(
+        i18n,
+        staff_quotas_progress,
+        completed = quota.completed,
+        cap = quota.cap
+    )
+    .to_string();
+    let remove = t_string!(i18n, staff_quotas_remove_named, cell = cell.clone()).to_string();
+    view! {
+        <li class="user" class:inactive=quota.full>
+            <p class="user-name"><strong>{cell}</strong></p>
+            <p>{progress}</p>
+            {quota.full.then(|| view! { <p class="user-status">{t!(i18n, staff_quotas_full)}</p> })}
+            <form method="post" action=paths::quota(quota.id) class="inline-form">
+                <input type="hidden" name="action" value="remove" />
+                <button type="submit" class="secondary" aria-label=remove>
+                    {t!(i18n, staff_quotas_remove)}
+                </button>
+            </form>
+        </li>
     }
 }

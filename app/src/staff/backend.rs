@@ -8,8 +8,8 @@ use leptos_axum::ResponseOptions;
 
 use super::{
     AuditPage, AuditQuery, AuditRow, Breakdown, BreakdownRow, Figures, Gate, LinkFigures, LinkRow,
-    LinksPage, MonitorPage, SectionFigures, SignedIn, StaffError, StaffRole, TokenItem, TokensPage,
-    UserRow, UsersPage, access,
+    LinksPage, MonitorPage, QuotaRow, SectionFigures, SignedIn, StaffError, StaffRole, TokenItem,
+    TokensPage, UserRow, UsersPage, access,
 };
 use crate::backend::Backend;
 
@@ -283,6 +283,19 @@ pub async fn links(slug: String) -> Result<Gate<Option<LinksPage>>, ServerFnErro
                 .unwrap_or_else(|| canvass_core::survey::Text::same(&code))
         })
     };
+    let quotas = canvass_db::quotas::for_survey(&mut conn, survey_id)
+        .await
+        .map_err(unavailable)?
+        .into_iter()
+        .map(|q| QuotaRow {
+            full: q.full(),
+            id: q.id,
+            role: label(&roles, q.role),
+            province: label(&provinces, q.province),
+            cap: q.cap,
+            completed: q.completed,
+        })
+        .collect();
     let links = canvass_db::links::for_survey(&mut conn, survey_id)
         .await
         .map_err(unavailable)?
@@ -307,6 +320,7 @@ pub async fn links(slug: String) -> Result<Gate<Option<LinksPage>>, ServerFnErro
         links,
         roles,
         provinces,
+        quotas,
     })))
 }
 
@@ -413,6 +427,7 @@ pub async fn figures(
         consented: started - refused,
         refused,
         screened_out: count(&|t| t.status == Status::ScreenedOut),
+        quota_full: count(&|t| t.status == Status::QuotaFull),
         completed: count(&|t| t.status == Status::Completed),
     };
     let position = |id: &Option<String>| {

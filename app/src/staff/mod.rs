@@ -118,6 +118,12 @@ pub enum StaffError {
     BadTarget {
         max: i32,
     },
+    /// A quota names neither a role nor a province.
+    NoCell,
+    BadCap {
+        max: i32,
+    },
+    QuotaTaken,
 }
 
 /// A staff form that failed, rendered again (server side) with what was typed and why.
@@ -248,9 +254,22 @@ pub struct LinksPage {
     pub slug: String,
     pub title: Text,
     pub links: Vec<LinkRow>,
-    /// The choices a link may fix: code and label.
+    /// The choices a link may fix (and a quota name): code and label.
     pub roles: Vec<(String, Text)>,
     pub provinces: Vec<(String, Text)>,
+    pub quotas: Vec<QuotaRow>,
+}
+
+/// One quota on the links page: its cell, its cap and how many completed it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuotaRow {
+    pub id: i64,
+    pub role: Option<Text>,
+    pub province: Option<Text>,
+    pub cap: i32,
+    /// Completed responses in the cell, counted no further than `cap`.
+    pub completed: i64,
+    pub full: bool,
 }
 
 /// One section of the survey on the monitoring dashboard.
@@ -359,6 +378,14 @@ pub mod paths {
 
     pub fn link(id: i64) -> String {
         format!("/staff/links/{id}")
+    }
+
+    pub fn quotas(slug: &str) -> String {
+        format!("/staff/surveys/{slug}/quotas")
+    }
+
+    pub fn quota(id: i64) -> String {
+        format!("/staff/quotas/{id}")
     }
 
     pub fn link_qr(id: i64) -> String {

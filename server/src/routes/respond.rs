@@ -267,7 +267,7 @@ fn next_path(code: &str, saved: &Saved) -> String {
     match saved {
         Saved::Next(section) => paths::section(code, section.as_str()),
         Saved::Review => paths::review(code),
-        Saved::Ended(Ending::Refused | Ending::ScreenedOut) => paths::end(code),
+        Saved::Ended(Ending::Refused | Ending::ScreenedOut) | Saved::QuotaFull => paths::end(code),
     }
 }
 

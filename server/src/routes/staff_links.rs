@@ -3,6 +3,8 @@
 //! - `POST /staff/surveys/{slug}/links`: make a link
 //! - `POST /staff/links/{id}`: `action=close` or `action=reopen`
 //! - `GET /staff/links/{id}/qr.svg`: the QR code of the link's address, for posters
+//! - `POST /staff/surveys/{slug}/quotas`: set a quota
+//! - `POST /staff/quotas/{id}`: `action=remove`
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -13,6 +15,7 @@ use canvass_app::staff::backend::site_origin;
 use canvass_app::staff::{StaffError, StaffPosted, paths};
 use canvass_db::audit::{self, Action};
 use canvass_db::links::{self, LinkInput, LinkInputError, NewLink};
+use canvass_db::quotas::{self, NewQuota, QuotaInput, QuotaInputError};
 use qrcode::QrCode;
 use qrcode::render::svg;
 
@@ -174,4 +177,137 @@ pub async fn qr(
         image,
     )
         .into_response()
+}
+
+fn quota_error(error: QuotaInputError) -> StaffError {
+    match error {
+        QuotaInputError::NotARole => StaffError::NotARole,
+        QuotaInputError::NotAProvince => StaffError::NotAProvince,
+        QuotaInputError::NoCell => StaffError::NoCell,
+        QuotaInputError::BadCap { max } => StaffError::BadCap { max },
+        QuotaInputError::Taken => StaffError::QuotaTaken,
+    }
+}
+
+/// `POST /staff/surveys/{slug}/quotas`.
+pub async fn create_quota(
+    State(state): State<AppState>,
+    Staff(me, ..): Staff<Admin>,
+    Path(slug): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let Some(fields) = Fields::parse(&body) else {
+        return problem_page(Problem::Malformed, None);
+    };
+    let Ok(mut tx) = state.pool.begin().await else {
+        return problem_page(Problem::Unavailable, None);
+    };
+    let (survey_id, survey) = match state.catalog.latest(&mut tx, &slug).await {
+        Ok(Some(found)) => found,
+        Ok(None) => return problem_page(Problem::NotFound, None),
+        Err(error) => return unavailable(error),
+    };
+    let input = QuotaInput {
+        role: fields.get("role"),
+        province: fields.get("province"),
+        cap: fields.get("cap"),
+    };
+    let refuse = |errors: Vec<(&'static str, QuotaInputError)>| StaffPosted {
+        form: "create_quota".to_owned(),
+        fields: fields.kept(&["role", "province", "cap"]),
+        errors: errors
+            .into_iter()
+            .map(|(field, error)| (field.to_owned(), quota_error(error)))
+            .collect(),
+    };
+    let page = paths::links(&slug);
+    let status = StatusCode::UNPROCESSABLE_ENTITY;
+    let new = match NewQuota::parse(&survey, input) {
+        Ok(new) => new,
+        Err(errors) => {
+            return refused_form(&state, &page, headers, Some(&me), status, refuse(errors)).await;
+        }
+    };
+    let created = async {
+        let detail = format!(
+            "{} / {} ≤ {}",
+            non_empty(input.role),
+            non_empty(input.province),
+            input.cap.trim()
+        );
+        match quotas::create(&mut tx, survey_id, &new, Some(me.id)).await? {
+            Ok(_) => {
+                audit::record(&mut tx, Some(me.id), Action::QuotaSet, None, Some(&detail)).await?;
+                tx.commit().await?;
+                Ok(Ok(()))
+            }
+            Err(taken) => Ok::<_, canvass_db::Error>(Err(taken)),
+        }
+    };
+    match created.await {
+        Ok(Ok(())) => auth::see_other(&format!("{page}?done=1")),
+        Ok(Err(taken)) => {
+            let posted = refuse(vec![("role", taken)]);
+            refused_form(
+                &state,
+                &page,
+                headers,
+                Some(&me),
+                StatusCode::CONFLICT,
+                posted,
+            )
+            .await
+        }
+        Err(error) => unavailable(error),
+    }
+}
+
+/// A cell's side as written in the audit log: its code, or `*` for any.
+fn non_empty(code: &str) -> &str {
+    match code.trim() {
+        "" => "*",
+        code => code,
+    }
+}
+
+/// `POST /staff/quotas/{id}`.
+pub async fn change_quota(
+    State(state): State<AppState>,
+    Staff(me, ..): Staff<Admin>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    let Ok(id) = id.parse::<i64>() else {
+        return problem_page(Problem::NotFound, None);
+    };
+    let Some(fields) = Fields::parse(&body) else {
+        return problem_page(Problem::Malformed, None);
+    };
+    if fields.get("action") != "remove" {
+        return problem_page(Problem::Malformed, None);
+    }
+    let removed = async {
+        let mut tx = state.pool.begin().await?;
+        let Some(survey_id) = quotas::remove(&mut tx, id).await? else {
+            return Ok(None);
+        };
+        let slug = canvass_db::surveys::slug_of(&mut tx, survey_id).await?;
+        let detail = format!("#{id}");
+        audit::record(
+            &mut tx,
+            Some(me.id),
+            Action::QuotaRemoved,
+            None,
+            Some(&detail),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok::<_, canvass_db::Error>(Some(slug))
+    };
+    match removed.await {
+        Ok(Some(slug)) => auth::see_other(&format!("{}?done=1", paths::links(&slug))),
+        Ok(None) => problem_page(Problem::NotFound, None),
+        Err(error) => unavailable(error),
+    }
 }

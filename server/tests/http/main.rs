@@ -6,6 +6,7 @@ mod links;
 mod live;
 mod monitor;
 mod pages;
+mod quotas;
 mod recovery;
 mod respond;
 mod staff;

@@ -527,6 +527,23 @@ async fn each_role_reaches_exactly_what_it_should(pool: PgPool) {
             ],
         ),
         (
+            "POST",
+            "/staff/surveys/ai-collab/quotas",
+            form(&[("role", ""), ("province", ""), ("cap", "")]),
+            [
+                SignIn,
+                Forbidden,
+                Forbidden,
+                Through(StatusCode::UNPROCESSABLE_ENTITY),
+            ],
+        ),
+        (
+            "POST",
+            "/staff/quotas/999999",
+            form(&[("action", "remove")]),
+            [SignIn, Forbidden, Forbidden, Through(StatusCode::NOT_FOUND)],
+        ),
+        (
             "GET",
             "/staff/tokens",
             String::new(),

@@ -1,0 +1,409 @@
+//! Quotas: caps on completed responses per role, per province, or per both. A respondent
+//! whose answers put them in a full cell ends with `quota_full`.
+//!
+//! Raw input becomes a quota only through [`NewQuota::parse`], which checks the role and
+//! province against the survey's own choices. Counting a cell reads at most its cap's
+//! worth of index entries (migration `20261128170000_quotas.sql`).
+
+use canvass_core::survey::Survey;
+use sqlx::PgConnection;
+
+use crate::links::choice_codes;
+
+/// Why a new quota's input was refused, field by field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum QuotaInputError {
+    #[error("not one of the survey's roles")]
+    NotARole,
+    #[error("not one of the survey's provinces")]
+    NotAProvince,
+    #[error("choose a role, a province or both")]
+    NoCell,
+    #[error("the cap must be a whole number from 1 to {max}")]
+    BadCap { max: i32 },
+    #[error("this cell has a quota already")]
+    Taken,
+}
+
+/// A quota to create, every field checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewQuota {
+    role: Option<String>,
+    province: Option<String>,
+    cap: i32,
+}
+
+/// A new quota's fields as typed (empty means "any" for role and province).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct QuotaInput<'a> {
+    pub role: &'a str,
+    pub province: &'a str,
+    pub cap: &'a str,
+}
+
+impl NewQuota {
+    pub const CAP_MAX: i32 = 1_000_000;
+
+    /// Every field checked against `survey`; all problems at once, each with its field.
+    pub fn parse(
+        survey: &Survey,
+        input: QuotaInput<'_>,
+    ) -> Result<NewQuota, Vec<(&'static str, QuotaInputError)>> {
+        let mut errors = Vec::new();
+        let mut choice = |field, question, value: &str, error| {
+            let value = value.trim();
+            if value.is_empty() {
+                return None;
+            }
+            if choice_codes(survey, question).any(|code| code == value) {
+                Some(value.to_owned())
+            } else {
+                errors.push((field, error));
+                None
+            }
+        };
+        let role = choice("role", "role", input.role, QuotaInputError::NotARole);
+        let province = choice(
+            "province",
+            "province",
+            input.province,
+            QuotaInputError::NotAProvince,
+        );
+        if input.role.trim().is_empty() && input.province.trim().is_empty() {
+            errors.push(("role", QuotaInputError::NoCell));
+        }
+        let cap = match input.cap.trim().parse::<i32>() {
+            Ok(n) if (1..=Self::CAP_MAX).contains(&n) => Some(n),
+            _ => {
+                errors.push(("cap", QuotaInputError::BadCap { max: Self::CAP_MAX }));
+                None
+            }
+        };
+        match cap {
+            Some(cap) if errors.is_empty() => Ok(NewQuota {
+                role,
+                province,
+                cap,
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
+/// A quota with how many completed responses its cell has (counted up to the cap).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Quota {
+    pub id: i64,
+    pub role: Option<String>,
+    pub province: Option<String>,
+    pub cap: i32,
+    /// Completed responses in the cell, counted no further than `cap`.
+    pub completed: i64,
+}
+
+impl Quota {
+    pub fn full(&self) -> bool {
+        self.completed >= i64::from(self.cap)
+    }
+}
+
+/// Sets a quota; `Taken` when its cell has one already.
+pub async fn create(
+    conn: &mut PgConnection,
+    survey_id: i64,
+    quota: &NewQuota,
+    created_by: Option<i64>,
+) -> Result<Result<i64, QuotaInputError>, sqlx::Error> {
+    let id = sqlx::query_scalar!(
+        r#"INSERT INTO quotas (survey_id, role, province, cap, created_by)
+           VALUES ($1, $2, $3, $4, $5)
+           ON CONFLICT ON CONSTRAINT quotas_cell_key DO NOTHING
+           RETURNING id"#,
+        survey_id,
+        quota.role,
+        quota.province,
+        quota.cap,
+        created_by
+    )
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(id.ok_or(QuotaInputError::Taken))
+}
+
+/// Removes a quota; the survey it belonged to, if there was one.
+pub async fn remove(conn: &mut PgConnection, id: i64) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar!("DELETE FROM quotas WHERE id = $1 RETURNING survey_id", id)
+        .fetch_optional(&mut *conn)
+        .await
+}
+
+/// A survey's quotas, each with its cell's count, oldest first.
+pub async fn for_survey(
+    conn: &mut PgConnection,
+    survey_id: i64,
+) -> Result<Vec<Quota>, sqlx::Error> {
+    let rows = sqlx::query!(
+        "SELECT id, role, province, cap FROM quotas WHERE survey_id = $1 ORDER BY id",
+        survey_id
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut quotas = Vec::with_capacity(rows.len());
+    for r in rows {
+        let completed = completed_in(
+            conn,
+            survey_id,
+            r.role.as_deref(),
+            r.province.as_deref(),
+            r.cap,
+        )
+        .await?;
+        quotas.push(Quota {
+            id: r.id,
+            role: r.role,
+            province: r.province,
+            cap: r.cap,
+            completed,
+        });
+    }
+    Ok(quotas)
+}
+
+/// Whether a respondent with these answers (so far) falls into a full cell: a quota whose
+/// role and province (where it names them) are theirs, with `cap` completed responses.
+pub async fn full_for(
+    conn: &mut PgConnection,
+    survey_id: i64,
+    role: Option<&str>,
+    province: Option<&str>,
+) -> Result<bool, sqlx::Error> {
+    let cells = sqlx::query!(
+        r#"SELECT role, province, cap FROM quotas
+           WHERE survey_id = $1
+             AND (role IS NULL OR role = $2) AND (province IS NULL OR province = $3)"#,
+        survey_id,
+        role,
+        province
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    for cell in cells {
+        let count = completed_in(
+            conn,
+            survey_id,
+            cell.role.as_deref(),
+            cell.province.as_deref(),
+            cell.cap,
+        )
+        .await?;
+        if count >= i64::from(cell.cap) {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// Completed responses in a cell, counted no further than `cap`: one query per kind of
+/// cell, so that each reads its own index and stops at the cap.
+async fn completed_in(
+    conn: &mut PgConnection,
+    survey_id: i64,
+    role: Option<&str>,
+    province: Option<&str>,
+    cap: i32,
+) -> Result<i64, sqlx::Error> {
+    let cap = i64::from(cap);
+    let count = match (role, province) {
+        (Some(role), Some(province)) => {
+            sqlx::query_scalar!(
+                r#"SELECT count(*) AS "n!" FROM (
+                     SELECT 1 FROM responses
+                     WHERE survey_id = $1 AND status = 'completed'
+                       AND breakdown ->> 'role' = $2 AND breakdown ->> 'province' = $3
+                     LIMIT $4) AS cell"#,
+                survey_id,
+                role,
+                province,
+                cap
+            )
+            .fetch_one(&mut *conn)
+            .await?
+        }
+        (Some(role), None) => {
+            sqlx::query_scalar!(
+                r#"SELECT count(*) AS "n!" FROM (
+                     SELECT 1 FROM responses
+                     WHERE survey_id = $1 AND status = 'completed'
+                       AND breakdown ->> 'role' = $2
+                     LIMIT $3) AS cell"#,
+                survey_id,
+                role,
+                cap
+            )
+            .fetch_one(&mut *conn)
+            .await?
+        }
+        (None, Some(province)) => {
+            sqlx::query_scalar!(
+                r#"SELECT count(*) AS "n!" FROM (
+                     SELECT 1 FROM responses
+                     WHERE survey_id = $1 AND status = 'completed'
+                       AND breakdown ->> 'province' = $2
+                     LIMIT $3) AS cell"#,
+                survey_id,
+                province,
+                cap
+            )
+            .fetch_one(&mut *conn)
+            .await?
+        }
+        (None, None) => 0,
+    };
+    Ok(count)
+}
+
+#[cfg(test)]
+mod tests {
+    use canvass_core::surveys::AI_COLLAB;
+    use sqlx::PgPool;
+
+    use super::*;
+
+    fn national() -> Survey {
+        Survey::from_toml(AI_COLLAB).expect("loads")
+    }
+
+    fn input<'a>(role: &'a str, province: &'a str, cap: &'a str) -> QuotaInput<'a> {
+        QuotaInput {
+            role,
+            province,
+            cap,
+        }
+    }
+
+    #[test]
+    fn a_quota_names_a_cell_of_the_surveys_own_choices_and_a_cap() {
+        let survey = national();
+        assert!(NewQuota::parse(&survey, input("clinician", "", "300")).is_ok());
+        assert!(NewQuota::parse(&survey, input("", "guangdong", "1")).is_ok());
+        assert!(NewQuota::parse(&survey, input("industry", "beijing", "1000000")).is_ok());
+        assert_eq!(
+            NewQuota::parse(&survey, input("surgeon", "atlantis", "0")),
+            Err(vec![
+                ("role", QuotaInputError::NotARole),
+                ("province", QuotaInputError::NotAProvince),
+                ("cap", QuotaInputError::BadCap { max: 1_000_000 }),
+            ])
+        );
+        assert_eq!(
+            NewQuota::parse(&survey, input(" ", "", "12")),
+            Err(vec![("role", QuotaInputError::NoCell)])
+        );
+        for cap in ["", "1.5", "-3", "1000001", "十"] {
+            assert_eq!(
+                NewQuota::parse(&survey, input("clinician", "", cap)),
+                Err(vec![("cap", QuotaInputError::BadCap { max: 1_000_000 })]),
+                "{cap:?}"
+            );
+        }
+    }
+
+    #[sqlx::test(migrator = "crate::MIGRATOR")]
+    async fn a_cell_is_full_once_it_has_cap_completed_responses(pool: PgPool) {
+        let mut conn = pool.acquire().await.expect("connection");
+        let survey = national();
+        crate::surveys::install(&mut conn, &survey, AI_COLLAB)
+            .await
+            .expect("installed");
+        let survey_id: i64 = sqlx::query_scalar("SELECT id FROM surveys")
+            .fetch_one(&mut *conn)
+            .await
+            .expect("id");
+        let both = NewQuota::parse(&survey, input("clinician", "guangdong", "2")).expect("ok");
+        let role = NewQuota::parse(&survey, input("industry", "", "1")).expect("ok");
+        create(&mut conn, survey_id, &both, None)
+            .await
+            .expect("q")
+            .expect("set");
+        create(&mut conn, survey_id, &role, None)
+            .await
+            .expect("q")
+            .expect("set");
+        assert_eq!(
+            create(&mut conn, survey_id, &role, None).await.expect("q"),
+            Err(QuotaInputError::Taken)
+        );
+        let full = |role: &'static str, province: Option<&'static str>| {
+            let pool = pool.clone();
+            async move {
+                let mut conn = pool.acquire().await.expect("connection");
+                full_for(&mut conn, survey_id, Some(role), province)
+                    .await
+                    .expect("q")
+            }
+        };
+        // Completed clinicians in Guangdong: one, then two. In progress ones do not count.
+        let insert = |status: &'static str, breakdown: &'static str| {
+            let pool = pool.clone();
+            async move {
+                sqlx::query(
+                    "INSERT INTO responses (resume_hash, survey_id, survey_version, lang, status,
+                                            completed_at, breakdown)
+                     VALUES (gen_random_uuid()::text::bytea, $1, 3, 'zh', $2::response_status,
+                             CASE WHEN $2 = 'completed' THEN now() END, $3::jsonb)",
+                )
+                .bind(survey_id)
+                .bind(status)
+                .bind(breakdown)
+                .execute(&pool)
+                .await
+                .expect("response");
+            }
+        };
+        let gd_clinician = r#"{"role": "clinician", "province": "guangdong"}"#;
+        insert("completed", gd_clinician).await;
+        insert("in_progress", gd_clinician).await;
+        insert(
+            "completed",
+            r#"{"role": "clinician", "province": "beijing"}"#,
+        )
+        .await;
+        assert!(!full("clinician", Some("guangdong")).await);
+        insert("completed", gd_clinician).await;
+        assert!(full("clinician", Some("guangdong")).await);
+        // Not yet known to be in Guangdong: not in that cell (yet).
+        assert!(!full("clinician", None).await);
+        assert!(!full("clinician", Some("beijing")).await);
+        assert!(!full("industry", None).await);
+        insert("completed", r#"{"role": "industry"}"#).await;
+        assert!(full("industry", Some("beijing")).await);
+
+        let listed = for_survey(&mut conn, survey_id).await.expect("list");
+        let shown: Vec<String> = listed
+            .iter()
+            .map(|q| {
+                format!(
+                    "{:?}/{:?} {} of {} full={}",
+                    q.role,
+                    q.province,
+                    q.completed,
+                    q.cap,
+                    q.full()
+                )
+            })
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                r#"Some("clinician")/Some("guangdong") 2 of 2 full=true"#,
+                r#"Some("industry")/None 1 of 1 full=true"#,
+            ]
+        );
+        assert_eq!(
+            remove(&mut conn, listed[1].id).await.expect("q"),
+            Some(survey_id)
+        );
+        assert_eq!(remove(&mut conn, listed[1].id).await.expect("q"), None);
+        assert!(!full("industry", Some("beijing")).await);
+    }
+}
