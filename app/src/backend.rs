@@ -18,6 +18,11 @@ pub struct Backend {
     pub catalog: Catalog,
 }
 
+/// The cookie that remembers, for one survey, the distribution link a browser came through.
+pub fn link_cookie_name(slug: &str) -> String {
+    format!("canvass_link_{slug}")
+}
+
 /// The name of the cookie that remembers a browser's unfinished response to one survey.
 pub fn resume_cookie_name(slug: &str) -> String {
     format!("canvass_resume_{slug}")
@@ -92,7 +97,7 @@ async fn open(
 pub async fn welcome(slug: &str) -> Result<Load<Welcome>, ServerFnError> {
     let backend = backend()?;
     let mut conn = backend.pool.acquire().await.map_err(unavailable)?;
-    let Some((_, survey)) = backend
+    let Some((survey_id, survey)) = backend
         .catalog
         .latest(&mut conn, slug)
         .await
@@ -105,6 +110,12 @@ pub async fn welcome(slug: &str) -> Result<Load<Welcome>, ServerFnError> {
     };
     let shown = with_posted(&survey, &first.id, RawAnswers::new());
     let resume = remembered(&mut conn, &backend.catalog, slug).await;
+    if first_visit(slug) {
+        // A figure, not the page: a failure is logged and the page shown all the same.
+        if let Err(error) = canvass_db::monitor::count_open(&mut conn, survey_id).await {
+            tracing::warn!(%error, "a welcome page open could not be counted");
+        }
+    }
     Ok(Load::Ready(Welcome {
         slug: slug.to_owned(),
         page: PageData {
@@ -117,6 +128,25 @@ pub async fn welcome(slug: &str) -> Result<Load<Welcome>, ServerFnError> {
         },
         resume,
     }))
+}
+
+/// Whether this welcome page counts as an open at the survey's own address: not a refused
+/// consent shown again, and a browser that came through no link (the link counted it) and
+/// has begun no response to this survey.
+fn first_visit(slug: &str) -> bool {
+    if use_context::<crate::api::Posted>().is_some() {
+        return false;
+    }
+    let Some(parts) = use_context::<http::request::Parts>() else {
+        return false;
+    };
+    let cookies = parts
+        .headers
+        .get(http::header::COOKIE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    cookie_value(cookies, &resume_cookie_name(slug)).is_none()
+        && cookie_value(cookies, &link_cookie_name(slug)).is_none()
 }
 
 /// The unfinished response this browser's cookie remembers for `slug`, if any.

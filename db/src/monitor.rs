@@ -76,6 +76,30 @@ pub async fn choice_tallies(
         .collect())
 }
 
+/// Counts a welcome page opened at the survey's own address (one of 16 shards at random,
+/// so concurrent visitors seldom wait on one row).
+pub async fn count_open(conn: &mut PgConnection, survey_id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        r#"INSERT INTO survey_opens AS o (survey_id, shard, n)
+           VALUES ($1, floor(random() * 16)::smallint, 1)
+           ON CONFLICT ON CONSTRAINT survey_opens_key DO UPDATE SET n = o.n + 1"#,
+        survey_id
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Welcome pages opened at the survey's own address ([`count_open`]).
+pub async fn direct_opens(conn: &mut PgConnection, survey_id: i64) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"SELECT coalesce(sum(n), 0)::int8 AS "n!" FROM survey_opens WHERE survey_id = $1"#,
+        survey_id
+    )
+    .fetch_one(&mut *conn)
+    .await
+}
+
 /// Responses begun in a browser that had begun one for the same survey before, by status.
 pub async fn same_browser(
     conn: &mut PgConnection,

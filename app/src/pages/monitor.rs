@@ -68,6 +68,8 @@ fn FunnelTable(page: Figures) -> impl IntoView {
     let f = page.funnel;
     let median = page.median_minutes;
     let direct = page.direct_started;
+    let direct_opens = page.direct_opens;
+    let link_opens = f.opened.saturating_sub(direct_opens);
     view! {
         <section aria-labelledby="funnel-title">
             <h2 id="funnel-title">{t!(i18n, monitor_funnel)}</h2>
@@ -100,7 +102,15 @@ fn FunnelTable(page: Figures) -> impl IntoView {
                     </tr>
                 </tbody>
             </table>
-            <p class="hint">{move || t_string!(i18n, monitor_opened_note, direct = direct)}</p>
+            <p class="hint">{move || {
+                    t_string!(
+                        i18n,
+                        monitor_opened_note,
+                        link_opens = link_opens,
+                        direct_opens = direct_opens,
+                        direct = direct
+                    )
+                }}</p>
         </section>
     }
 }

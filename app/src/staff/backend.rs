@@ -362,6 +362,7 @@ pub async fn figures(
     let per_day = canvass_db::monitor::per_day(&mut conn, survey_id, zone).await?;
     let today = canvass_db::monitor::today_by_hour(&mut conn, survey_id, zone).await?;
     let flagged = canvass_db::monitor::same_browser(&mut conn, survey_id).await?;
+    let direct_opens = canvass_db::monitor::direct_opens(&mut conn, survey_id).await?;
     drop(conn);
     let flagged_with = |keep: &dyn Fn(Status) -> bool| -> u64 {
         flagged
@@ -409,6 +410,10 @@ pub async fn figures(
             })
         })
         .collect();
+    let link_opens: u64 = links
+        .iter()
+        .map(|l| u64::try_from(l.opens).unwrap_or(0))
+        .sum();
     let count = |keep: &dyn Fn(&canvass_db::monitor::Tally) -> bool| -> u64 {
         tallies
             .iter()
@@ -419,10 +424,7 @@ pub async fn figures(
     let started = count(&|_| true);
     let refused = count(&|t| t.status == Status::Refused);
     let funnel = Funnel {
-        opened: links
-            .iter()
-            .map(|l| u64::try_from(l.opens).unwrap_or(0))
-            .sum(),
+        opened: link_opens + u64::try_from(direct_opens).unwrap_or(0),
         started,
         consented: started - refused,
         refused,
@@ -465,6 +467,7 @@ pub async fn figures(
         sections,
         links,
         direct_started: count(&|t| t.link_id.is_none()),
+        direct_opens: u64::try_from(direct_opens).unwrap_or(0),
         breakdowns,
         median_minutes: canvass_core::monitor::histogram_median(&minutes)
             .map(|m| (m * 10.0).round() / 10.0),

@@ -337,6 +337,8 @@ pub struct Figures {
     pub links: Vec<LinkFigures>,
     /// Responses begun without a link (the survey's own address).
     pub direct_started: u64,
+    /// Welcome pages opened at the survey's own address (first visits of a browser).
+    pub direct_opens: u64,
     /// By the survey's breakdown questions (province, role, hospital grade…).
     pub breakdowns: Vec<Breakdown>,
     pub median_minutes: Option<f64>,

@@ -10,14 +10,10 @@ use canvass_db::links::{self, LinkCode};
 
 use super::respond::{problem_page, see_other};
 use crate::AppState;
+use canvass_app::backend::link_cookie_name;
 
 /// How long a browser remembers the link it came through: 30 days.
 const LINK_COOKIE_MAX_AGE: u32 = 30 * 24 * 60 * 60;
-
-/// The cookie that remembers, for one survey, the link a browser came through.
-pub fn link_cookie_name(slug: &str) -> String {
-    format!("canvass_link_{slug}")
-}
 
 pub async fn open(State(state): State<AppState>, Path(code): Path<String>) -> Response {
     let Some(code) = LinkCode::parse(&code) else {

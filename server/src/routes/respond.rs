@@ -15,7 +15,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{Html, IntoResponse, Json, Response};
 use canvass_app::api::{Posted, Problem, SaveReply, paths};
-use canvass_app::backend::{cookie_value, resume_cookie_name};
+use canvass_app::backend::{cookie_value, link_cookie_name, resume_cookie_name};
 use canvass_core::Lang;
 use canvass_core::answers::{from_urlencoded, validate};
 use canvass_core::survey::{Ending, Slug};
@@ -134,7 +134,7 @@ async fn came_through(
     let code = headers
         .get(header::COOKIE)
         .and_then(|v| v.to_str().ok())
-        .and_then(|h| cookie_value(h, &super::links::link_cookie_name(slug)))
+        .and_then(|h| cookie_value(h, &link_cookie_name(slug)))
         .and_then(LinkCode::parse);
     match code {
         Some(code) => links::open_link_id(conn, survey_id, &code).await,

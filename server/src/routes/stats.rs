@@ -47,6 +47,7 @@ struct Stats {
     completion: RateJson,
     median_completion_minutes: Option<f64>,
     started_without_link: u64,
+    opened_without_link: u64,
     sections: Vec<SectionJson>,
     links: Vec<LinkJson>,
     breakdowns: Vec<BreakdownJson>,
@@ -133,6 +134,7 @@ pub async fn stats(
                 completion: funnel.completion().into(),
                 median_completion_minutes: f.median_minutes,
                 started_without_link: f.direct_started,
+                opened_without_link: f.direct_opens,
                 signals: SignalsJson {
                     same_browser: SameBrowserJson {
                         began: f.same_browser,

@@ -194,3 +194,49 @@ async fn the_stats_endpoint_gives_the_same_figures_as_json_to_staff_only(pool: P
     assert_eq!(unknown.status, StatusCode::NOT_FOUND);
     assert_eq!(unknown.body, r#"{"error":"no such survey"}"#);
 }
+
+#[sqlx::test(migrator = "canvass_db::MIGRATOR")]
+async fn a_browsers_first_visit_to_the_welcome_page_counts_as_an_open(pool: PgPool) {
+    canvass_server::serve::install_bundled_surveys(&pool)
+        .await
+        .expect("install");
+    account(&pool, "viewer@hospital.cn", Role::Viewer).await;
+    let viewer = signed_in(&pool, "viewer@hospital.cn").await;
+    let welcome = |cookie: Option<&'static str>| {
+        let pool = pool.clone();
+        async move {
+            let headers: Vec<(&str, &str)> = cookie.map(|c| ("cookie", c)).into_iter().collect();
+            let reply = crate::support::get(app(pool), "/s/ai-collab", &headers).await;
+            assert_eq!(reply.status, StatusCode::OK);
+        }
+    };
+    // Counted: a first visit. Not counted: a browser that came through a link (the link
+    // counted it) or that began a response already.
+    welcome(None).await;
+    welcome(Some("canvass_link_ai-collab=abcdefghij")).await;
+    welcome(Some(
+        "canvass_resume_ai-collab=0123456789abcdef0123456789abcdef",
+    ))
+    .await;
+    // Nor a consent post refused and shown again.
+    let refused = crate::support::send(
+        app(pool.clone()),
+        axum::http::Request::post("/s/ai-collab")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(axum::body::Body::from(""))
+            .expect("request"),
+    )
+    .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    let reply = get(
+        app(pool.clone()),
+        "/api/v1/surveys/ai-collab/stats",
+        Some(&viewer),
+    )
+    .await;
+    let stats: serde_json::Value = serde_json::from_str(&reply.body).expect("json");
+    assert_eq!(stats["opened_without_link"], 1);
+    assert_eq!(stats["opened"], 1);
+    assert_eq!(stats["participation"]["denominator"], 1);
+}
