@@ -23,6 +23,12 @@ pub fn link_cookie_name(slug: &str) -> String {
     format!("canvass_link_{slug}")
 }
 
+/// The cookie that carries, for one survey, the invitation token a browser came with until
+/// it consents.
+pub fn invite_cookie_name(slug: &str) -> String {
+    format!("canvass_invite_{slug}")
+}
+
 /// The name of the cookie that remembers a browser's unfinished response to one survey.
 pub fn resume_cookie_name(slug: &str) -> String {
     format!("canvass_resume_{slug}")

@@ -143,6 +143,37 @@ pub fn staff_error(i18n: I18nContext<Locale>, error: StaffError) -> String {
         StaffError::NoCell => t_string!(i18n, staff_err_no_cell).to_string(),
         StaffError::BadCap { max } => t_string!(i18n, staff_err_bad_cap, max = max).to_string(),
         StaffError::QuotaTaken => t_string!(i18n, staff_err_quota_taken).to_string(),
+        StaffError::CsvMissing => t_string!(i18n, staff_err_csv_missing).to_string(),
+        StaffError::CsvNotUtf8 => t_string!(i18n, staff_err_csv_not_utf8).to_string(),
+        StaffError::CsvEmpty => t_string!(i18n, staff_err_csv_empty).to_string(),
+        StaffError::CsvNoIdColumn => t_string!(i18n, staff_err_csv_no_id_column).to_string(),
+        StaffError::CsvTooMany { max } => {
+            t_string!(i18n, staff_err_csv_too_many, max = max).to_string()
+        }
+        StaffError::CsvUnreadable { line } => {
+            t_string!(i18n, staff_err_csv_unreadable, line = line).to_string()
+        }
+        StaffError::CsvIdMissing { line } => {
+            t_string!(i18n, staff_err_csv_id_missing, line = line).to_string()
+        }
+        StaffError::CsvIdTooLong { line, max } => {
+            t_string!(i18n, staff_err_csv_id_too_long, line = line, max = max).to_string()
+        }
+        StaffError::CsvDuplicateId { line, first } => {
+            t_string!(i18n, staff_err_csv_duplicate_id, line = line, first = first).to_string()
+        }
+        StaffError::CsvNotAnEmail { line } => {
+            t_string!(i18n, staff_err_csv_not_an_email, line = line).to_string()
+        }
+        StaffError::CsvNotAProvince { line } => {
+            t_string!(i18n, staff_err_csv_not_a_province, line = line).to_string()
+        }
+        StaffError::CsvNotARole { line } => {
+            t_string!(i18n, staff_err_csv_not_a_role, line = line).to_string()
+        }
+        StaffError::CsvAlreadyInvited { line } => {
+            t_string!(i18n, staff_err_csv_already_invited, line = line).to_string()
+        }
     }
 }
 
@@ -176,6 +207,7 @@ pub fn audit_action(i18n: I18nContext<Locale>, action: &str) -> String {
         "token_revoked" => t_string!(i18n, audit_token_revoked).to_string(),
         "quota_set" => t_string!(i18n, audit_quota_set).to_string(),
         "quota_removed" => t_string!(i18n, audit_quota_removed).to_string(),
+        "invitations_made" => t_string!(i18n, audit_invitations_made).to_string(),
         other => other.to_owned(),
     }
 }

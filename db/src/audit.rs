@@ -25,6 +25,7 @@ pub enum Action {
     TokenRevoked,
     QuotaSet,
     QuotaRemoved,
+    InvitationsMade,
 }
 
 /// One entry as stored. `actor` is `None` for the command line.
@@ -182,7 +183,7 @@ impl std::fmt::Display for Date {
 }
 
 impl Action {
-    pub const ALL: [Action; 18] = [
+    pub const ALL: [Action; 19] = [
         Action::SignIn,
         Action::SignInFailed,
         Action::SignOut,
@@ -201,6 +202,7 @@ impl Action {
         Action::TokenRevoked,
         Action::QuotaSet,
         Action::QuotaRemoved,
+        Action::InvitationsMade,
     ];
 
     /// The name used in the database, filters and URLs (`sign_in_failed`).
@@ -224,6 +226,7 @@ impl Action {
             Action::TokenRevoked => "token_revoked",
             Action::QuotaSet => "quota_set",
             Action::QuotaRemoved => "quota_removed",
+            Action::InvitationsMade => "invitations_made",
         }
     }
 

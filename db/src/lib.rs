@@ -11,6 +11,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod health;
+pub mod invitations;
 pub mod links;
 pub mod live;
 pub mod monitor;

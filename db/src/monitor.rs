@@ -100,16 +100,36 @@ pub async fn direct_opens(conn: &mut PgConnection, survey_id: i64) -> Result<i64
     .await
 }
 
-/// Responses begun in a browser that had begun one for the same survey before, by status.
-pub async fn same_browser(
+/// What `flag_tallies` counts responses by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flag {
+    /// Begun in a browser that had begun one for the same survey before.
+    SameBrowser,
+    /// Begun through an invitation link.
+    Invited,
+}
+
+impl Flag {
+    fn as_str(self) -> &'static str {
+        match self {
+            Flag::SameBrowser => "same_browser",
+            Flag::Invited => "invited",
+        }
+    }
+}
+
+/// Responses with `flag`, by status.
+pub async fn flagged(
     conn: &mut PgConnection,
     survey_id: i64,
+    flag: Flag,
 ) -> Result<Vec<(Status, i64)>, sqlx::Error> {
     let rows = sqlx::query!(
         r#"SELECT status AS "status: Status", sum(n)::int8 AS "n!" FROM flag_tallies
-           WHERE survey_id = $1 AND flag = 'same_browser'
+           WHERE survey_id = $1 AND flag = $2
            GROUP BY status HAVING sum(n) <> 0"#,
-        survey_id
+        survey_id,
+        flag.as_str()
     )
     .fetch_all(&mut *conn)
     .await?;
@@ -377,7 +397,10 @@ mod maintained {
                 "SELECT survey_id, flag, status::text, sum(n)::int8
                  FROM flag_tallies GROUP BY 1, 2, 3 HAVING sum(n) <> 0",
                 "SELECT survey_id, 'same_browser', status::text, count(*)
-                 FROM responses WHERE same_browser GROUP BY 1, 2, 3",
+                 FROM responses WHERE same_browser GROUP BY 1, 2, 3
+                 UNION ALL
+                 SELECT survey_id, 'invited', status::text, count(*)
+                 FROM responses WHERE invited GROUP BY 1, 2, 3",
             ),
             (
                 "minutes",
@@ -454,8 +477,11 @@ mod maintained {
             .bind(response)
             .bind(i32::try_from(minutes % 50).expect("small")),
             6 => sqlx::query("DELETE FROM responses WHERE id = $1").bind(response),
-            7 => sqlx::query("UPDATE responses SET same_browser = NOT same_browser WHERE id = $1")
-                .bind(response),
+            7 => sqlx::query(
+                "UPDATE responses SET same_browser = NOT same_browser, invited = (id % 3 = 0)
+                 WHERE id = $1",
+            )
+            .bind(response),
             _ => sqlx::query(
                 "INSERT INTO responses (resume_hash, survey_id, survey_version, lang, link_id,
                                         breakdown, same_browser)

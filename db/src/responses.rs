@@ -90,6 +90,8 @@ impl From<ResponseRow> for Response {
 /// A new response and its resume code. The code is returned this once; only its hash is kept.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Started {
+    /// The database's own ID: never shown, for linking the response (an invitation).
+    pub id: i64,
     pub public_id: PublicId,
     pub resume_code: ResumeCode,
 }
@@ -129,12 +131,14 @@ impl PageSave {
 }
 
 /// Where a new response came from.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Origin {
     /// The open distribution link it came through.
     pub link_id: Option<i64>,
     /// The browser had begun a response to this survey before (a duplicate signal).
     pub same_browser: bool,
+    /// The invitation token it was begun with, which becomes its resume code.
+    pub invitation: Option<ResumeCode>,
 }
 
 /// Starts a response to a published survey version.
@@ -147,20 +151,25 @@ pub async fn start(
 ) -> Result<Started, sqlx::Error> {
     let version = i32::try_from(version).unwrap_or(i32::MAX);
     let row = sqlx::query!(
-        r#"WITH code AS (SELECT replace(gen_random_uuid()::text, '-', '') AS value)
+        r#"WITH code AS (
+             SELECT coalesce($6, replace(gen_random_uuid()::text, '-', '')) AS value
+           )
            INSERT INTO responses (resume_hash, survey_id, survey_version, lang, link_id,
-                                  same_browser)
-           SELECT sha256(convert_to(code.value, 'UTF8')), $1, $2, $3, $4, $5 FROM code
-           RETURNING public_id, (SELECT value FROM code) AS "resume_code!""#,
+                                  same_browser, invited)
+           SELECT sha256(convert_to(code.value, 'UTF8')), $1, $2, $3, $4, $5, $6 IS NOT NULL
+           FROM code
+           RETURNING id, public_id, (SELECT value FROM code) AS "resume_code!""#,
         survey_id,
         version,
         lang.code(),
         origin.link_id,
-        origin.same_browser
+        origin.same_browser,
+        origin.invitation.as_ref().map(ResumeCode::as_str)
     )
     .fetch_one(&mut *conn)
     .await?;
     Ok(Started {
+        id: row.id,
         public_id: PublicId(row.public_id),
         resume_code: ResumeCode(row.resume_code),
     })

@@ -68,6 +68,7 @@ pub fn routes(state: AppState) -> Router {
         .route("/lang/{code}", get(routes::lang::switch))
         .route("/s/{slug}", post(routes::respond::start))
         .route("/l/{code}", get(routes::links::open))
+        .route("/i/{token}", get(routes::links::invited))
         .route("/monitor/{slug}/events", get(live::events))
         .route("/api/v1/surveys/{slug}/stats", get(routes::stats::stats))
         .route("/r/{code}", get(routes::respond::resume))
@@ -90,6 +91,10 @@ pub fn routes(state: AppState) -> Router {
         .route(
             "/staff/quotas/{id}",
             post(routes::staff_links::change_quota),
+        )
+        .route(
+            "/staff/surveys/{slug}/invitations",
+            post(routes::staff_links::create_invitations),
         )
         .route("/staff/tokens", post(routes::staff_tokens::create))
         .route("/staff/tokens/{id}", post(routes::staff_tokens::change))

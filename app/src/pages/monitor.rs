@@ -40,6 +40,7 @@ pub fn MonitorDashboard() -> impl IntoView {
                         />
                         <div id="figures">
                             <FunnelTable page=page.figures.clone() />
+                            <Invited page=page.figures.clone() />
                             <Signals page=page.figures.clone() />
                             <OverTime page=page.figures.clone() />
                             <Sections page=page.figures.clone() />
@@ -340,4 +341,27 @@ fn Signals(page: Figures) -> impl IntoView {
             <p class="hint">{t!(i18n, monitor_signals_note)}</p>
         </section>
     }
+}
+
+/// AAPOR RR1 and RR2 over the number invited, where invitations were made.
+#[component]
+fn Invited(page: Figures) -> impl IntoView {
+    let i18n = use_i18n();
+    page.invitations.map(|inv| {
+        view! {
+            <section aria-labelledby="invitations-title">
+                <h2 id="invitations-title">{t!(i18n, monitor_invitations)}</h2>
+                <table class="audit-table figures">
+                    <tbody>
+                        <tr><th scope="row">{t!(i18n, monitor_invited)}</th><td>{inv.invited}</td></tr>
+                        <tr><th scope="row">{t!(i18n, monitor_began)}</th><td>{inv.began}</td></tr>
+                        <tr><th scope="row">{t!(i18n, monitor_completed)}</th><td>{inv.completed}</td></tr>
+                        <tr><th scope="row">{t!(i18n, monitor_rr1)}</th><td>{shown(inv.rr1)}</td></tr>
+                        <tr><th scope="row">{t!(i18n, monitor_rr2)}</th><td>{shown(inv.rr2)}</td></tr>
+                    </tbody>
+                </table>
+                <p class="hint">{t!(i18n, monitor_invited_note)}</p>
+            </section>
+        }
+    })
 }

@@ -46,7 +46,8 @@ pub fn StaffLinksPage() -> impl IntoView {
                         {empty.then(|| view! { <p>{t!(i18n, staff_links_none)}</p> })}
                         <ul class="user-list">{rows}</ul>
                         <CreateLink page=page.clone() />
-                        <Quotas page=page />
+                        <Quotas page=page.clone() />
+                        <Invitations page=page />
                     }
                     .into_any()
                 })
@@ -259,5 +260,35 @@ fn QuotaItem(quota: QuotaRow) -> impl IntoView {
                 </button>
             </form>
         </li>
+    }
+}
+
+/// How many were invited and began, and the form that uploads a list of invitees (the
+/// answer is a CSV file of their links).
+#[component]
+fn Invitations(page: LinksPage) -> impl IntoView {
+    let i18n = use_i18n();
+    let (invited, used) = (page.invited, page.invitations_used);
+    view! {
+        <section class="staff-section" aria-labelledby="invitations-title">
+            <h2 id="invitations-title">{t!(i18n, staff_invitations_title)}</h2>
+            <p class="hint">{t!(i18n, staff_invitations_intro)}</p>
+            <p>
+                {move || t_string!(i18n, staff_invitations_counts, invited = invited, used = used).to_string()}
+            </p>
+            <StaffErrors form="invitations" />
+            <form
+                method="post"
+                action=paths::invitations(&page.slug)
+                enctype="multipart/form-data"
+                class="staff-form"
+            >
+                <div class="field">
+                    <label for="invitations-file">{t!(i18n, staff_invitations_file)}</label>
+                    <input id="invitations-file" type="file" name="file" accept=".csv,text/csv" required />
+                </div>
+                <button type="submit">{t!(i18n, staff_invitations_upload)}</button>
+            </form>
+        </section>
     }
 }

@@ -296,6 +296,9 @@ pub async fn links(slug: String) -> Result<Gate<Option<LinksPage>>, ServerFnErro
             completed: q.completed,
         })
         .collect();
+    let invitations = canvass_db::invitations::counts(&mut conn, survey_id)
+        .await
+        .map_err(unavailable)?;
     let links = canvass_db::links::for_survey(&mut conn, survey_id)
         .await
         .map_err(unavailable)?
@@ -321,6 +324,8 @@ pub async fn links(slug: String) -> Result<Gate<Option<LinksPage>>, ServerFnErro
         roles,
         provinces,
         quotas,
+        invited: invitations.invited,
+        invitations_used: invitations.used,
     })))
 }
 
@@ -361,7 +366,13 @@ pub async fn figures(
     let zone = survey.time_zone.as_str();
     let per_day = canvass_db::monitor::per_day(&mut conn, survey_id, zone).await?;
     let today = canvass_db::monitor::today_by_hour(&mut conn, survey_id, zone).await?;
-    let flagged = canvass_db::monitor::same_browser(&mut conn, survey_id).await?;
+    let flagged =
+        canvass_db::monitor::flagged(&mut conn, survey_id, canvass_db::monitor::Flag::SameBrowser)
+            .await?;
+    let invited =
+        canvass_db::monitor::flagged(&mut conn, survey_id, canvass_db::monitor::Flag::Invited)
+            .await?;
+    let invitations = canvass_db::invitations::counts(&mut conn, survey_id).await?;
     let direct_opens = canvass_db::monitor::direct_opens(&mut conn, survey_id).await?;
     drop(conn);
     let flagged_with = |keep: &dyn Fn(Status) -> bool| -> u64 {
@@ -477,5 +488,33 @@ pub async fn figures(
         same_browser: flagged_with(&|_| true),
         same_browser_completed: flagged_with(&|s| s == Status::Completed),
         speeders: canvass_core::monitor::speeders(&minutes),
+        invitations: (invitations.invited > 0).then(|| {
+            let n = |keep: &dyn Fn(Status) -> bool| -> u64 {
+                invited
+                    .iter()
+                    .filter(|(status, _)| keep(*status))
+                    .map(|(_, n)| u64::try_from(*n).unwrap_or(0))
+                    .sum()
+            };
+            let started = n(&|_| true);
+            let refused = n(&|s| s == Status::Refused);
+            let funnel = Funnel {
+                opened: 0,
+                started,
+                consented: started - refused,
+                refused,
+                screened_out: n(&|s| s == Status::ScreenedOut),
+                quota_full: n(&|s| s == Status::QuotaFull),
+                completed: n(&|s| s == Status::Completed),
+            };
+            let invited = u64::try_from(invitations.invited).unwrap_or(0);
+            super::InvitationFigures {
+                invited,
+                began: started,
+                completed: funnel.completed,
+                rr1: funnel.rr1(invited),
+                rr2: funnel.rr2(invited),
+            }
+        }),
     }))
 }

@@ -124,6 +124,40 @@ pub enum StaffError {
         max: i32,
     },
     QuotaTaken,
+    /// An invitee list's problems, each with its line (the header is line 1).
+    CsvMissing,
+    CsvNotUtf8,
+    CsvEmpty,
+    CsvNoIdColumn,
+    CsvTooMany {
+        max: usize,
+    },
+    CsvUnreadable {
+        line: u64,
+    },
+    CsvIdMissing {
+        line: u64,
+    },
+    CsvIdTooLong {
+        line: u64,
+        max: usize,
+    },
+    CsvDuplicateId {
+        line: u64,
+        first: u64,
+    },
+    CsvNotAnEmail {
+        line: u64,
+    },
+    CsvNotAProvince {
+        line: u64,
+    },
+    CsvNotARole {
+        line: u64,
+    },
+    CsvAlreadyInvited {
+        line: u64,
+    },
 }
 
 /// A staff form that failed, rendered again (server side) with what was typed and why.
@@ -258,6 +292,9 @@ pub struct LinksPage {
     pub roles: Vec<(String, Text)>,
     pub provinces: Vec<(String, Text)>,
     pub quotas: Vec<QuotaRow>,
+    /// Invitations made, and how many began a response.
+    pub invited: i64,
+    pub invitations_used: i64,
 }
 
 /// One quota on the links page: its cell, its cap and how many completed it.
@@ -354,6 +391,19 @@ pub struct Figures {
     pub same_browser_completed: u64,
     /// Completed in under a third of the median time.
     pub speeders: Option<canvass_core::monitor::Speeders>,
+    /// Where invitations were made: AAPOR RR1 and RR2 over the number invited.
+    pub invitations: Option<InvitationFigures>,
+}
+
+/// Responses through invitation links, and the AAPOR rates over the number invited (every
+/// invitee taken as eligible).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvitationFigures {
+    pub invited: u64,
+    pub began: u64,
+    pub completed: u64,
+    pub rr1: canvass_core::monitor::Rate,
+    pub rr2: canvass_core::monitor::Rate,
 }
 
 /// Where the staff pages live.
@@ -384,6 +434,10 @@ pub mod paths {
 
     pub fn quotas(slug: &str) -> String {
         format!("/staff/surveys/{slug}/quotas")
+    }
+
+    pub fn invitations(slug: &str) -> String {
+        format!("/staff/surveys/{slug}/invitations")
     }
 
     pub fn quota(id: i64) -> String {

@@ -10,7 +10,9 @@ use canvass_db::links::{self, LinkCode};
 
 use super::respond::{problem_page, see_other};
 use crate::AppState;
-use canvass_app::backend::link_cookie_name;
+use canvass_app::backend::{invite_cookie_name, link_cookie_name};
+use canvass_db::invitations;
+use canvass_db::responses::ResumeCode;
 
 /// How long a browser remembers the link it came through: 30 days.
 const LINK_COOKIE_MAX_AGE: u32 = 30 * 24 * 60 * 60;
@@ -39,6 +41,44 @@ pub async fn open(State(state): State<AppState>, Path(code): Path<String>) -> Re
         "{}={}; Path=/; Max-Age={LINK_COOKIE_MAX_AGE}; HttpOnly; SameSite=Lax{}",
         link_cookie_name(&opened.slug),
         code.as_str(),
+        if state.staff.settings.secure_cookies {
+            "; Secure"
+        } else {
+            ""
+        }
+    );
+    if let Ok(value) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
+    response
+}
+
+/// `GET /i/{token}`: an invitation. Unused, it goes to the survey's welcome page with the
+/// token in a cookie, for the consent post to start the response with; used, it resumes
+/// the response it started (whose resume code is the token).
+pub async fn invited(State(state): State<AppState>, Path(token): Path<String>) -> Response {
+    let Some(token) = ResumeCode::parse(&token) else {
+        return problem_page(Problem::NotFound, None);
+    };
+    let Ok(mut conn) = state.pool.acquire().await else {
+        return problem_page(Problem::Unavailable, None);
+    };
+    let invitation = match invitations::find(&mut conn, &token).await {
+        Ok(Some(invitation)) => invitation,
+        Ok(None) => return problem_page(Problem::NotFound, None),
+        Err(error) => {
+            tracing::error!(%error, "an invitation could not be read");
+            return problem_page(Problem::Unavailable, None);
+        }
+    };
+    if invitation.response_id.is_some() {
+        return see_other(&canvass_app::api::paths::resume(token.as_str()));
+    }
+    let mut response = see_other(&canvass_app::api::paths::welcome(&invitation.slug));
+    let cookie = format!(
+        "{}={}; Path=/; Max-Age={LINK_COOKIE_MAX_AGE}; HttpOnly; SameSite=Lax{}",
+        invite_cookie_name(&invitation.slug),
+        token.as_str(),
         if state.staff.settings.secure_cookies {
             "; Secure"
         } else {

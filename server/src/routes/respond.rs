@@ -15,10 +15,13 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{Html, IntoResponse, Json, Response};
 use canvass_app::api::{Posted, Problem, SaveReply, paths};
-use canvass_app::backend::{cookie_value, link_cookie_name, resume_cookie_name};
+use canvass_app::backend::{
+    cookie_value, invite_cookie_name, link_cookie_name, resume_cookie_name,
+};
 use canvass_core::Lang;
 use canvass_core::answers::{from_urlencoded, validate};
 use canvass_core::survey::{Ending, Slug};
+use canvass_db::invitations;
 use canvass_db::links::{self, LinkCode};
 use canvass_db::respond::{self, RespondError, Saved, SurveyOf};
 use canvass_db::responses::{Origin, ResumeCode, Status};
@@ -84,12 +87,39 @@ async fn begin(state: &AppState, slug: &str, headers: &HeaderMap, body: &[u8]) -
         Ok(link_id) => link_id,
         Err(error) => return refusal(RespondError::from(error), None),
     };
+    let invitation = match invited_with(&mut tx, headers, slug, survey_id).await {
+        Ok(invitation) => invitation,
+        Err(error) => return refusal(RespondError::from(error), None),
+    };
+    // An invitation used before: resume the response it started, never a second one.
+    if let Some((found, code)) = &invitation
+        && found.response_id.is_some()
+    {
+        return Outcome::Go {
+            next: paths::resume(code.as_str()),
+            remember: Some((slug.to_owned(), code.clone())),
+        };
+    }
     let origin = Origin {
         link_id,
         same_browser: began_here_before(headers, slug),
+        invitation: invitation.as_ref().map(|(_, code)| code.clone()),
     };
     match respond::begin(&mut tx, survey_id, &survey, lang, origin, &posted).await {
         Ok(begun) => {
+            if let Some((found, code)) = &invitation {
+                match invitations::claim(&mut tx, found.id, begun.started.id).await {
+                    Ok(true) => {}
+                    // Another first use won the race: resume that one.
+                    Ok(false) => {
+                        return Outcome::Go {
+                            next: paths::resume(code.as_str()),
+                            remember: Some((slug.to_owned(), code.clone())),
+                        };
+                    }
+                    Err(error) => return refusal(RespondError::from(error), None),
+                }
+            }
             if let Err(error) = tx.commit().await {
                 return refusal(RespondError::from(error), None);
             }
@@ -122,6 +152,28 @@ fn began_here_before(headers: &HeaderMap, slug: &str) -> bool {
         .and_then(|h| cookie_value(h, &resume_cookie_name(slug)))
         .and_then(ResumeCode::parse)
         .is_some()
+}
+
+/// The invitation this browser came with to `slug`, and its token, if its cookie holds one
+/// of this survey's.
+async fn invited_with(
+    conn: &mut canvass_db::PgConnection,
+    headers: &HeaderMap,
+    slug: &str,
+    survey_id: i64,
+) -> Result<Option<(invitations::Invitation, ResumeCode)>, canvass_db::Error> {
+    let token = headers
+        .get(header::COOKIE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|h| cookie_value(h, &invite_cookie_name(slug)))
+        .and_then(ResumeCode::parse);
+    let Some(token) = token else {
+        return Ok(None);
+    };
+    Ok(invitations::find(conn, &token)
+        .await?
+        .filter(|found| found.survey_id == survey_id)
+        .map(|found| (found, token)))
 }
 
 /// The open distribution link this browser came through to `slug`, if its cookie names one.

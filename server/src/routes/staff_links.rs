@@ -7,13 +7,15 @@
 //! - `POST /staff/quotas/{id}`: `action=remove`
 
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::multipart::MultipartRejection;
+use axum::extract::{Multipart, Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use canvass_app::api::Problem;
 use canvass_app::staff::backend::site_origin;
 use canvass_app::staff::{StaffError, StaffPosted, paths};
 use canvass_db::audit::{self, Action};
+use canvass_db::invitations::{self, CsvProblem};
 use canvass_db::links::{self, LinkInput, LinkInputError, NewLink};
 use canvass_db::quotas::{self, NewQuota, QuotaInput, QuotaInputError};
 use qrcode::QrCode;
@@ -309,5 +311,149 @@ pub async fn change_quota(
         Ok(Some(slug)) => auth::see_other(&format!("{}?done=1", paths::links(&slug))),
         Ok(None) => problem_page(Problem::NotFound, None),
         Err(error) => unavailable(error),
+    }
+}
+
+fn csv_error(problem: CsvProblem) -> StaffError {
+    match problem {
+        CsvProblem::NotUtf8 => StaffError::CsvNotUtf8,
+        CsvProblem::Empty => StaffError::CsvEmpty,
+        CsvProblem::NoIdColumn => StaffError::CsvNoIdColumn,
+        CsvProblem::TooMany { max } => StaffError::CsvTooMany { max },
+        CsvProblem::Unreadable { line } => StaffError::CsvUnreadable { line },
+        CsvProblem::IdMissing { line } => StaffError::CsvIdMissing { line },
+        CsvProblem::IdTooLong { line, max } => StaffError::CsvIdTooLong { line, max },
+        CsvProblem::DuplicateId { line, first } => StaffError::CsvDuplicateId { line, first },
+        CsvProblem::NotAnEmail { line } => StaffError::CsvNotAnEmail { line },
+        CsvProblem::NotAProvince { line } => StaffError::CsvNotAProvince { line },
+        CsvProblem::NotARole { line } => StaffError::CsvNotARole { line },
+        CsvProblem::AlreadyInvited { line } => StaffError::CsvAlreadyInvited { line },
+    }
+}
+
+/// The uploaded file's bytes (the `file` part), or `None` when the body is no multipart
+/// form or has no such part.
+async fn uploaded_file(mut form: Multipart) -> Result<Option<Bytes>, ()> {
+    while let Some(field) = form.next_field().await.map_err(|_| ())? {
+        if field.name() == Some("file") {
+            return field.bytes().await.map(Some).map_err(|_| ());
+        }
+    }
+    Ok(None)
+}
+
+/// `POST /staff/surveys/{slug}/invitations`: a list of invitees in; their links out, as
+/// a CSV file to download (UTF-8 with a byte-order mark, so Excel reads it right). The
+/// tokens are in no other place: only their hashes are stored.
+pub async fn create_invitations(
+    State(state): State<AppState>,
+    Staff(me, ..): Staff<Admin>,
+    Path(slug): Path<String>,
+    headers: HeaderMap,
+    form: Result<Multipart, MultipartRejection>,
+) -> Response {
+    let Ok(form) = form else {
+        return problem_page(Problem::Malformed, None);
+    };
+    let Ok(file) = uploaded_file(form).await else {
+        return problem_page(Problem::Malformed, None);
+    };
+    let Ok(mut tx) = state.pool.begin().await else {
+        return problem_page(Problem::Unavailable, None);
+    };
+    let (survey_id, survey) = match state.catalog.latest(&mut tx, &slug).await {
+        Ok(Some(found)) => found,
+        Ok(None) => return problem_page(Problem::NotFound, None),
+        Err(error) => return unavailable(error),
+    };
+    let page = paths::links(&slug);
+    let refuse = |errors: Vec<StaffError>| StaffPosted {
+        form: "invitations".to_owned(),
+        fields: Vec::new(),
+        errors: errors.into_iter().map(|e| ("file".to_owned(), e)).collect(),
+    };
+    let status = StatusCode::UNPROCESSABLE_ENTITY;
+    let file = match file {
+        Some(file) if !file.is_empty() => file,
+        _ => {
+            let posted = refuse(vec![StaffError::CsvMissing]);
+            return refused_form(&state, &page, headers, Some(&me), status, posted).await;
+        }
+    };
+    let invitees = match invitations::parse_csv(&file, &survey) {
+        Ok(invitees) => invitees,
+        Err(problems) => {
+            let posted = refuse(problems.into_iter().map(csv_error).collect());
+            return refused_form(&state, &page, headers, Some(&me), status, posted).await;
+        }
+    };
+    let made = async {
+        match invitations::create(&mut tx, survey_id, &invitees, Some(me.id)).await? {
+            Ok(made) => {
+                let detail = format!("{} invitations", made.len());
+                audit::record(
+                    &mut tx,
+                    Some(me.id),
+                    Action::InvitationsMade,
+                    None,
+                    Some(&detail),
+                )
+                .await?;
+                tx.commit().await?;
+                Ok(Ok(made))
+            }
+            Err(problems) => Ok::<_, canvass_db::Error>(Err(problems)),
+        }
+    };
+    let made = match made.await {
+        Ok(Ok(made)) => made,
+        Ok(Err(problems)) => {
+            let posted = refuse(problems.into_iter().map(csv_error).collect());
+            return refused_form(
+                &state,
+                &page,
+                headers,
+                Some(&me),
+                StatusCode::CONFLICT,
+                posted,
+            )
+            .await;
+        }
+        Err(error) => return unavailable(error),
+    };
+    let origin = site_origin(state.staff.settings.public_origin.as_deref(), &headers);
+    let mut file = String::from("\u{feff}id,token,url\r\n");
+    for (id, token) in &made {
+        file.push_str(&csv_field(id));
+        file.push(',');
+        file.push_str(token.as_str());
+        file.push_str(&format!(",{origin}/i/{}\r\n", token.as_str()));
+    }
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"canvass-invitations-{slug}.csv\""),
+            ),
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        file,
+    )
+        .into_response()
+}
+
+/// A CSV field, quoted when it holds a comma, a quote or a line break; and a leading `=`,
+/// `+`, `-` or `@` made inert, so a spreadsheet never runs it as a formula.
+fn csv_field(value: &str) -> String {
+    let value = if value.starts_with(['=', '+', '-', '@']) {
+        format!("'{value}")
+    } else {
+        value.to_owned()
+    };
+    if value.contains([',', '"', '\r', '\n']) {
+        format!("\"{}\"", value.replace('"', "\"\""))
+    } else {
+        value
     }
 }

@@ -59,6 +59,18 @@ struct Stats {
     today: Vec<Period>,
     /// Duplicate and speeder signals (flagged responses are kept and counted above).
     signals: SignalsJson,
+    /// Through invitation links, with AAPOR RR1 and RR2 over the number invited; `null`
+    /// where no invitations were made.
+    invitations: Option<InvitationsJson>,
+}
+
+#[derive(Debug, Serialize)]
+struct InvitationsJson {
+    invited: u64,
+    began: u64,
+    completed: u64,
+    rr1: RateJson,
+    rr2: RateJson,
 }
 
 #[derive(Debug, Serialize)]
@@ -142,6 +154,13 @@ pub async fn stats(
                     },
                     speeders: f.speeders,
                 },
+                invitations: f.invitations.map(|i| InvitationsJson {
+                    invited: i.invited,
+                    began: i.began,
+                    completed: i.completed,
+                    rr1: i.rr1.into(),
+                    rr2: i.rr2.into(),
+                }),
                 time_zone: f.time_zone,
                 per_day: f.per_day,
                 today: f.today,

@@ -2,6 +2,7 @@
 //! database per test.
 
 mod health;
+mod invitations;
 mod links;
 mod live;
 mod monitor;

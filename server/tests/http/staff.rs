@@ -539,6 +539,17 @@ async fn each_role_reaches_exactly_what_it_should(pool: PgPool) {
         ),
         (
             "POST",
+            "/staff/surveys/ai-collab/invitations",
+            form(&[("file", "id\nA1\n")]),
+            [
+                SignIn,
+                Forbidden,
+                Forbidden,
+                Through(StatusCode::BAD_REQUEST),
+            ],
+        ),
+        (
+            "POST",
             "/staff/quotas/999999",
             form(&[("action", "remove")]),
             [SignIn, Forbidden, Forbidden, Through(StatusCode::NOT_FOUND)],

@@ -1,0 +1,478 @@
+//! Invitations: a list of invitees uploaded as CSV becomes one single-use token each
+//! (`/i/{token}`). A token starts one response whose resume code is the token itself, so a
+//! second use resumes that response. Only tokens' hashes are stored; e-mail addresses are
+//! kept apart (`invitation_emails`).
+//!
+//! Raw uploads become invitees only through [`parse_csv`].
+
+use std::collections::HashMap;
+
+use argon2::password_hash::rand_core::{OsRng, RngCore};
+use canvass_core::survey::{QuestionKind, Survey};
+use sqlx::PgConnection;
+use validator::ValidateEmail;
+
+use crate::responses::ResumeCode;
+
+/// One invitee, every field checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invitee {
+    /// Where it was in the uploaded file (the header is line 1).
+    pub line: u64,
+    pub external_id: String,
+    pub email: Option<String>,
+    pub province: Option<String>,
+    pub role: Option<String>,
+}
+
+/// What is wrong with an uploaded list; `line` counts from 1, the header being line 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum CsvProblem {
+    #[error("the file is not UTF-8 text")]
+    NotUtf8,
+    #[error("the file has no invitees")]
+    Empty,
+    #[error("the first line names no `id` column")]
+    NoIdColumn,
+    #[error("more than {max} invitees")]
+    TooMany { max: usize },
+    #[error("line {line}: the line cannot be read as CSV")]
+    Unreadable { line: u64 },
+    #[error("line {line}: the id is empty")]
+    IdMissing { line: u64 },
+    #[error("line {line}: the id is longer than {max} characters")]
+    IdTooLong { line: u64, max: usize },
+    #[error("line {line}: the id is also on line {first}")]
+    DuplicateId { line: u64, first: u64 },
+    #[error("line {line}: not an e-mail address")]
+    NotAnEmail { line: u64 },
+    #[error("line {line}: not one of the survey's provinces")]
+    NotAProvince { line: u64 },
+    #[error("line {line}: not one of the survey's roles")]
+    NotARole { line: u64 },
+    #[error("line {line}: this id was invited already")]
+    AlreadyInvited { line: u64 },
+}
+
+pub const MAX_INVITEES: usize = 50_000;
+pub const MAX_ID: usize = 100;
+/// Problems listed at most, so a wrong file gets a readable answer.
+const MAX_PROBLEMS: usize = 50;
+
+/// A choice code from a cell holding the code or the label in any language, in any case.
+fn choice_code(survey: &Survey, question: &str, cell: &str) -> Option<String> {
+    let cell = cell.trim();
+    let choices = match &survey.question(question)?.kind {
+        QuestionKind::SingleChoice { choices, .. } => choices,
+        _ => return None,
+    };
+    choices
+        .iter()
+        .find(|c| {
+            c.code.as_str().eq_ignore_ascii_case(cell)
+                || survey
+                    .languages
+                    .iter()
+                    .any(|l| c.label.get(*l).trim().eq_ignore_ascii_case(cell))
+        })
+        .map(|c| c.code.to_string())
+}
+
+/// Reads an invitee list: UTF-8, with or without a byte-order mark (as Excel writes
+/// "CSV UTF-8"), comma-separated, a header line naming `id` and optionally `email`,
+/// `province` and `role` (any order and case; other columns are ignored and not kept).
+/// Province and role may be given as the survey's codes or labels. Every problem is
+/// reported with its line.
+pub fn parse_csv(bytes: &[u8], survey: &Survey) -> Result<Vec<Invitee>, Vec<CsvProblem>> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if std::str::from_utf8(bytes).is_err() {
+        return Err(vec![CsvProblem::NotUtf8]);
+    }
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(bytes);
+    let column = |headers: &csv::StringRecord, name: &str| {
+        headers.iter().position(|h| h.eq_ignore_ascii_case(name))
+    };
+    let Ok(headers) = reader.headers().cloned() else {
+        return Err(vec![CsvProblem::NoIdColumn]);
+    };
+    let Some(id_at) = column(&headers, "id") else {
+        return Err(vec![CsvProblem::NoIdColumn]);
+    };
+    let (email_at, province_at, role_at) = (
+        column(&headers, "email"),
+        column(&headers, "province"),
+        column(&headers, "role"),
+    );
+    let mut problems = Vec::new();
+    let mut invitees = Vec::new();
+    let mut seen: HashMap<String, u64> = HashMap::new();
+    for (index, record) in reader.records().enumerate() {
+        if problems.len() >= MAX_PROBLEMS {
+            break;
+        }
+        // The line a record starts on, counted from its byte offset (the header is line 1).
+        // After a CRLF the offset is that of its LF, hence the byte itself is counted too.
+        let fallback = index as u64 + 2;
+        let line_at = |position: Option<&csv::Position>| {
+            position.map_or(fallback, |p| {
+                let before = usize::try_from(p.byte()).unwrap_or(usize::MAX);
+                let newlines = bytes
+                    .iter()
+                    .take(before.saturating_add(1))
+                    .filter(|b| **b == b'\n')
+                    .count();
+                newlines as u64 + 1
+            })
+        };
+        let record = match record {
+            Ok(record) => record,
+            Err(error) => {
+                problems.push(CsvProblem::Unreadable {
+                    line: line_at(error.position()),
+                });
+                continue;
+            }
+        };
+        let line = line_at(record.position());
+        if record.iter().all(str::is_empty) {
+            continue;
+        }
+        if invitees.len() >= MAX_INVITEES {
+            problems.push(CsvProblem::TooMany { max: MAX_INVITEES });
+            break;
+        }
+        let cell = |at: Option<usize>| at.and_then(|i| record.get(i)).filter(|v| !v.is_empty());
+        let id = cell(Some(id_at)).unwrap_or_default();
+        let before = problems.len();
+        if id.is_empty() {
+            problems.push(CsvProblem::IdMissing { line });
+        } else if id.chars().count() > MAX_ID {
+            problems.push(CsvProblem::IdTooLong { line, max: MAX_ID });
+        } else if let Some(first) = seen.get(id) {
+            problems.push(CsvProblem::DuplicateId {
+                line,
+                first: *first,
+            });
+        } else {
+            seen.insert(id.to_owned(), line);
+        }
+        let email = cell(email_at).map(str::to_owned);
+        if email.as_ref().is_some_and(|e| !e.validate_email()) {
+            problems.push(CsvProblem::NotAnEmail { line });
+        }
+        let province = cell(province_at).map(|p| choice_code(survey, "province", p));
+        if matches!(province, Some(None)) {
+            problems.push(CsvProblem::NotAProvince { line });
+        }
+        let role = cell(role_at).map(|r| choice_code(survey, "role", r));
+        if matches!(role, Some(None)) {
+            problems.push(CsvProblem::NotARole { line });
+        }
+        if problems.len() == before {
+            invitees.push(Invitee {
+                line,
+                external_id: id.to_owned(),
+                email,
+                province: province.flatten(),
+                role: role.flatten(),
+            });
+        }
+    }
+    if problems.is_empty() && invitees.is_empty() {
+        problems.push(CsvProblem::Empty);
+    }
+    if problems.is_empty() {
+        Ok(invitees)
+    } else {
+        Err(problems)
+    }
+}
+
+/// A new token: 32 lowercase hex digits (128 random bits), the shape of a resume code,
+/// since it becomes the resume code of the response it starts.
+fn new_token() -> ResumeCode {
+    let mut bytes = [0u8; 16];
+    OsRng.fill_bytes(&mut bytes);
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    ResumeCode::parse(&hex).unwrap_or_else(|| unreachable!("32 lowercase hex digits"))
+}
+
+/// Makes one invitation per invitee and returns each with its token, which is not stored
+/// and cannot be read again. Refuses the whole list when an id was invited before, naming
+/// each such line.
+pub async fn create(
+    conn: &mut PgConnection,
+    survey_id: i64,
+    invitees: &[Invitee],
+    created_by: Option<i64>,
+) -> Result<Result<Vec<(String, ResumeCode)>, Vec<CsvProblem>>, sqlx::Error> {
+    let ids: Vec<String> = invitees.iter().map(|i| i.external_id.clone()).collect();
+    let taken: Vec<String> = sqlx::query_scalar!(
+        "SELECT external_id FROM invitations WHERE survey_id = $1 AND external_id = ANY($2)",
+        survey_id,
+        &ids
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    if !taken.is_empty() {
+        return Ok(Err(invitees
+            .iter()
+            .filter(|i| taken.contains(&i.external_id))
+            .map(|i| CsvProblem::AlreadyInvited { line: i.line })
+            .collect()));
+    }
+    let tokens: Vec<ResumeCode> = invitees.iter().map(|_| new_token()).collect();
+    let token_texts: Vec<String> = tokens.iter().map(|t| t.as_str().to_owned()).collect();
+    let provinces: Vec<Option<String>> = invitees.iter().map(|i| i.province.clone()).collect();
+    let roles: Vec<Option<String>> = invitees.iter().map(|i| i.role.clone()).collect();
+    let emails: Vec<Option<String>> = invitees.iter().map(|i| i.email.clone()).collect();
+    sqlx::query!(
+        r#"WITH made AS (
+             INSERT INTO invitations (survey_id, external_id, province, role, token_hash, created_by)
+             SELECT $1, id, province, role, sha256(convert_to(token, 'UTF8')), $6
+             FROM unnest($2::text[], $3::text[], $4::text[], $5::text[])
+                  AS t(id, province, role, token)
+             RETURNING id, external_id
+           )
+           INSERT INTO invitation_emails (invitation_id, email)
+           SELECT made.id, e.email
+           FROM made JOIN unnest($2::text[], $7::text[]) AS e(external_id, email)
+                USING (external_id)
+           WHERE e.email IS NOT NULL"#,
+        survey_id,
+        &ids,
+        &provinces as &[Option<String>],
+        &roles as &[Option<String>],
+        &token_texts,
+        created_by,
+        &emails as &[Option<String>],
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok(Ok(ids.into_iter().zip(tokens).collect()))
+}
+
+/// An invitation found by its token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invitation {
+    pub id: i64,
+    pub survey_id: i64,
+    pub slug: String,
+    /// The response it started, once used.
+    pub response_id: Option<i64>,
+}
+
+/// The invitation this token opens, if any.
+pub async fn find(
+    conn: &mut PgConnection,
+    token: &ResumeCode,
+) -> Result<Option<Invitation>, sqlx::Error> {
+    sqlx::query_as!(
+        Invitation,
+        r#"SELECT i.id, i.survey_id, s.slug, i.response_id
+           FROM invitations i JOIN surveys s ON s.id = i.survey_id
+           WHERE i.token_hash = sha256(convert_to($1, 'UTF8'))"#,
+        token.as_str()
+    )
+    .fetch_optional(&mut *conn)
+    .await
+}
+
+/// Records that the invitation started `response_id`; `false` when it had started one
+/// already (two first uses at once: the other one won).
+pub async fn claim(
+    conn: &mut PgConnection,
+    invitation_id: i64,
+    response_id: i64,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query!(
+        "UPDATE invitations SET response_id = $2, used_at = now()
+         WHERE id = $1 AND response_id IS NULL",
+        invitation_id,
+        response_id
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// A survey's invitations: how many were made and how many used.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub invited: i64,
+    pub used: i64,
+}
+
+pub async fn counts(conn: &mut PgConnection, survey_id: i64) -> Result<Counts, sqlx::Error> {
+    let row = sqlx::query!(
+        r#"SELECT count(*) AS "invited!", count(response_id) AS "used!"
+           FROM invitations WHERE survey_id = $1"#,
+        survey_id
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(Counts {
+        invited: row.invited,
+        used: row.used,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use canvass_core::surveys::AI_COLLAB;
+    use sqlx::PgPool;
+
+    use super::*;
+
+    fn national() -> Survey {
+        Survey::from_toml(AI_COLLAB).expect("loads")
+    }
+
+    #[test]
+    fn a_list_as_excel_writes_it_is_read_with_codes_or_labels() {
+        let csv = "\u{feff}Name,ID,Email,Province,Role\r\n\
+                   Wang Li,A001,wang.li@hospital.cn,广东,clinician\r\n\
+                   \"Zhang, San\",A002,,Beijing,\"Industry representative (AI company, imaging-device maker, IT or cloud vendor)\"\r\n\
+                   ,,,,\r\n\
+                   Li Si,A003,,,\r\n";
+        let invitees = parse_csv(csv.as_bytes(), &national()).expect("reads");
+        assert_eq!(
+            invitees,
+            [
+                Invitee {
+                    line: 2,
+                    external_id: "A001".into(),
+                    email: Some("wang.li@hospital.cn".into()),
+                    province: Some("guangdong".into()),
+                    role: Some("clinician".into()),
+                },
+                Invitee {
+                    line: 3,
+                    external_id: "A002".into(),
+                    email: None,
+                    province: Some("beijing".into()),
+                    role: Some("industry".into()),
+                },
+                Invitee {
+                    line: 5,
+                    external_id: "A003".into(),
+                    email: None,
+                    province: None,
+                    role: None,
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn every_problem_of_a_list_is_named_with_its_line() {
+        let survey = national();
+        let csv = "id,email,province,role\n\
+                   A1,not-an-email,Atlantis,surgeon\n\
+                   ,x@y.cn,,\n\
+                   A1,,,\n";
+        assert_eq!(
+            parse_csv(csv.as_bytes(), &survey),
+            Err(vec![
+                CsvProblem::NotAnEmail { line: 2 },
+                CsvProblem::NotAProvince { line: 2 },
+                CsvProblem::NotARole { line: 2 },
+                CsvProblem::IdMissing { line: 3 },
+                CsvProblem::DuplicateId { line: 4, first: 2 },
+            ])
+        );
+        assert_eq!(
+            parse_csv(b"email\nx@y.cn\n", &survey),
+            Err(vec![CsvProblem::NoIdColumn])
+        );
+        assert_eq!(parse_csv(b"id\n", &survey), Err(vec![CsvProblem::Empty]));
+        assert_eq!(parse_csv(b"", &survey), Err(vec![CsvProblem::NoIdColumn]));
+        // GBK, as an older Excel saves "CSV": refused with the reason.
+        assert_eq!(
+            parse_csv(b"id,province\nA1,\xb9\xe3\xb6\xab\n", &survey),
+            Err(vec![CsvProblem::NotUtf8])
+        );
+        let long = format!("id\n{}\n", "x".repeat(101));
+        assert_eq!(
+            parse_csv(long.as_bytes(), &survey),
+            Err(vec![CsvProblem::IdTooLong { line: 2, max: 100 }])
+        );
+    }
+
+    #[sqlx::test(migrator = "crate::MIGRATOR")]
+    async fn invitations_are_made_once_per_id_and_a_token_is_claimed_once(pool: PgPool) {
+        let mut conn = pool.acquire().await.expect("connection");
+        let survey = national();
+        crate::surveys::install(&mut conn, &survey, AI_COLLAB)
+            .await
+            .expect("installed");
+        let survey_id: i64 = sqlx::query_scalar("SELECT id FROM surveys")
+            .fetch_one(&mut *conn)
+            .await
+            .expect("id");
+        let invitees = parse_csv(b"id,email\nA1,a@b.cn\nA2,\n", &survey).expect("reads");
+        let made = create(&mut conn, survey_id, &invitees, None)
+            .await
+            .expect("q")
+            .expect("made");
+        assert_eq!(made.len(), 2);
+        assert_ne!(made[0].1, made[1].1);
+        // Only hashes are stored; the e-mail apart, and only where given.
+        let stored: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM invitations WHERE token_hash = sha256(convert_to($1, 'UTF8'))",
+        )
+        .bind(made[0].1.as_str())
+        .fetch_one(&mut *conn)
+        .await
+        .expect("count");
+        assert_eq!(stored, 1);
+        let emails: Vec<String> = sqlx::query_scalar("SELECT email FROM invitation_emails")
+            .fetch_all(&mut *conn)
+            .await
+            .expect("emails");
+        assert_eq!(emails, ["a@b.cn"]);
+        // A second list naming A2 again is refused whole.
+        let again = parse_csv(b"id\nA3\nA2\n", &survey).expect("reads");
+        assert_eq!(
+            create(&mut conn, survey_id, &again, None).await.expect("q"),
+            Err(vec![CsvProblem::AlreadyInvited { line: 3 }])
+        );
+
+        let found = find(&mut conn, &made[0].1)
+            .await
+            .expect("q")
+            .expect("found");
+        assert_eq!(
+            (found.slug.as_str(), found.response_id),
+            ("ai-collab", None)
+        );
+        let started = crate::responses::start(
+            &mut conn,
+            survey_id,
+            survey.version,
+            canvass_core::Lang::Zh,
+            crate::responses::Origin::default(),
+        )
+        .await
+        .expect("response");
+        let response_id: i64 = sqlx::query_scalar("SELECT id FROM responses WHERE public_id = $1")
+            .bind(started.public_id.0)
+            .fetch_one(&mut *conn)
+            .await
+            .expect("id");
+        assert!(claim(&mut conn, found.id, response_id).await.expect("q"));
+        assert!(!claim(&mut conn, found.id, response_id).await.expect("q"));
+        assert_eq!(
+            counts(&mut conn, survey_id).await.expect("q"),
+            Counts {
+                invited: 2,
+                used: 1
+            }
+        );
+        let unknown = ResumeCode::parse("0123456789abcdef0123456789abcdef").expect("shape");
+        assert_eq!(find(&mut conn, &unknown).await.expect("q"), None);
+    }
+}
