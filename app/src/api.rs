@@ -33,6 +33,8 @@ pub struct PageData {
     /// The errors the server found in that post (the live validation finds the same ones,
     /// except an answer to a question that does not apply, which no live form can send).
     pub errors: Vec<(QuestionId, AnswerError)>,
+    /// Answers a link or an invitation fixed (question ID → choice code): shown, not asked.
+    pub fixed: Vec<(String, String)>,
 }
 
 /// `/s/{slug}`: the welcome and consent page.

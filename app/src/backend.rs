@@ -131,6 +131,7 @@ pub async fn welcome(slug: &str) -> Result<Load<Welcome>, ServerFnError> {
             fields: shown.fields,
             attempted: shown.attempted,
             errors: shown.errors,
+            fixed: Vec::new(),
         },
         resume,
     }))
@@ -193,13 +194,18 @@ pub async fn section(code: &str, section: &str) -> Result<Load<PageData>, Server
         return Ok(Load::Redirect(paths::resume(code)));
     }
     let shown = with_posted(&survey, &section, opened.fields);
+    let mut fields = shown.fields;
+    for (question, code) in &opened.fixed {
+        fields.insert(question.clone(), vec![code.clone()]);
+    }
     Ok(Load::Ready(PageData {
         code: code.to_owned(),
         survey: (*survey).clone(),
         section,
-        fields: shown.fields,
+        fields,
         attempted: shown.attempted,
         errors: shown.errors,
+        fixed: opened.fixed.into_iter().collect(),
     }))
 }
 

@@ -263,6 +263,9 @@ pub struct Invitation {
     pub slug: String,
     /// The response it started, once used.
     pub response_id: Option<i64>,
+    /// The role and province the list gave, fixed for the response.
+    pub role: Option<String>,
+    pub province: Option<String>,
 }
 
 /// The invitation this token opens, if any.
@@ -272,7 +275,7 @@ pub async fn find(
 ) -> Result<Option<Invitation>, sqlx::Error> {
     sqlx::query_as!(
         Invitation,
-        r#"SELECT i.id, i.survey_id, s.slug, i.response_id
+        r#"SELECT i.id, i.survey_id, s.slug, i.response_id, i.role, i.province
            FROM invitations i JOIN surveys s ON s.id = i.survey_id
            WHERE i.token_hash = sha256(convert_to($1, 'UTF8'))"#,
         token.as_str()

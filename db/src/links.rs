@@ -323,14 +323,24 @@ pub async fn open_by_code(
     }))
 }
 
-/// The open link with this code for this survey, if any (a response begun through it).
-pub async fn open_link_id(
+/// An open link a response may come through: its ID and what it fixes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenLink {
+    pub id: i64,
+    pub fixed_role: Option<String>,
+    pub fixed_province: Option<String>,
+}
+
+/// The open link with this code for this survey, if any.
+pub async fn open_link(
     conn: &mut PgConnection,
     survey_id: i64,
     code: &LinkCode,
-) -> Result<Option<i64>, sqlx::Error> {
-    sqlx::query_scalar!(
-        "SELECT id FROM distribution_links WHERE code = $1 AND survey_id = $2 AND open",
+) -> Result<Option<OpenLink>, sqlx::Error> {
+    sqlx::query_as!(
+        OpenLink,
+        "SELECT id, fixed_role, fixed_province FROM distribution_links
+         WHERE code = $1 AND survey_id = $2 AND open",
         code.as_str(),
         survey_id
     )
@@ -471,15 +481,16 @@ mod tests {
         assert!(!closed.link.open);
         assert_eq!(closed.link.opens, 3, "a closed link counts no open");
         assert_eq!(
-            open_link_id(&mut conn, survey_id, &first.code)
+            open_link(&mut conn, survey_id, &first.code)
                 .await
                 .expect("q"),
             None
         );
         assert_eq!(
-            open_link_id(&mut conn, survey_id, &second.code)
+            open_link(&mut conn, survey_id, &second.code)
                 .await
-                .expect("q"),
+                .expect("q")
+                .map(|l| l.id),
             Some(second.id)
         );
         let listed: Vec<i64> = for_survey(&mut conn, survey_id)

@@ -12,7 +12,7 @@
 //! while validating, and a save needs no transaction of its own: callers may still run it
 //! inside theirs (`begin` does, to create the response with its first page).
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 
 use canvass_core::Lang;
@@ -157,6 +157,8 @@ async fn save_on(
     let mut fields = Stored(snapshot).fields(survey);
     fields.retain(|name, _| !page_fields.contains(name));
     fields.extend(posted.iter().map(|(k, v)| (k.clone(), v.clone())));
+    // What a link or an invitation fixed wins over anything posted.
+    fields.extend(fixed_fields(section, &snapshot.fixed));
     let validation = validate(survey, &fields);
 
     // The page must be shown to this respondent, and every page before it complete.
@@ -203,6 +205,19 @@ async fn save_on(
             (None, None) => Saved::Review,
         },
     ))
+}
+
+/// The fixed answers to this section's questions, as the form fields that carry them (a
+/// single-choice question's field is its ID).
+fn fixed_fields(section: &Section, fixed: &BTreeMap<String, String>) -> RawAnswers {
+    section
+        .questions
+        .iter()
+        .filter_map(|q| {
+            let code = fixed.get(q.id.as_str())?;
+            Some((q.id.to_string(), vec![code.clone()]))
+        })
+        .collect()
 }
 
 /// The code chosen for a single-choice question, if answered.
@@ -326,6 +341,8 @@ pub struct Opened {
     pub response: Response,
     pub survey: Arc<Survey>,
     pub fields: RawAnswers,
+    /// Question ID → the choice code a link or an invitation fixed (shown read-only).
+    pub fixed: BTreeMap<String, String>,
 }
 
 /// Opens a response to show one of its pages (read-only).
@@ -340,6 +357,7 @@ pub async fn open(
         response: snapshot.response,
         survey,
         fields,
+        fixed: snapshot.fixed,
     })
 }
 
@@ -422,8 +440,26 @@ pub async fn begin(
     if !errors.is_empty() {
         return Err(RespondError::Invalid(errors));
     }
+    let fixed: BTreeMap<String, String> = origin.fixed.iter().cloned().collect();
     let started = responses::start(conn, survey_id, survey.version, lang, origin).await?;
-    let saved = save_section(conn, started.public_id, survey, &first.id, posted).await?;
+    let mut saved = save_section(conn, started.public_id, survey, &first.id, posted).await?;
+    // Pages whose every question is fixed (the screening page, when a link fixes the role)
+    // are saved with the fixed answers and skipped.
+    while let Saved::Next(next) = &saved {
+        let Some(section) = survey.section(next.as_str()) else {
+            break;
+        };
+        let all_fixed = !section.questions.is_empty()
+            && section
+                .questions
+                .iter()
+                .all(|q| fixed.contains_key(q.id.as_str()));
+        if !all_fixed {
+            break;
+        }
+        let answers = fixed_fields(section, &fixed);
+        saved = save_section(conn, started.public_id, survey, &section.id, &answers).await?;
+    }
     Ok(Begun { started, saved })
 }
 
@@ -983,6 +1019,87 @@ mod tests {
             v.first_incomplete(&survey).map(|s| s.as_str()),
             Some("profile")
         );
+    }
+
+    #[sqlx::test(migrator = "crate::MIGRATOR")]
+    async fn answers_a_link_fixes_skip_their_page_and_win_over_any_post(pool: PgPool) {
+        let survey = national();
+        let mut tx = pool.begin().await.expect("tx");
+        crate::surveys::install(&mut tx, &survey, AI_COLLAB)
+            .await
+            .expect("install");
+        let survey_id = crate::surveys::latest(&mut tx, "ai-collab")
+            .await
+            .expect("query")
+            .expect("present")
+            .survey_id;
+        let origin = Origin {
+            fixed: vec![
+                ("role".to_owned(), "clinician".to_owned()),
+                ("province".to_owned(), "guangdong".to_owned()),
+            ],
+            ..Origin::default()
+        };
+        let begun = begin(
+            &mut tx,
+            survey_id,
+            &survey,
+            Lang::Zh,
+            origin,
+            &fields(&[("consent", "agree")]),
+        )
+        .await
+        .expect("begun");
+        tx.commit().await.expect("commit");
+        // The screening page, all fixed, is saved and skipped.
+        assert_eq!(begun.saved, Saved::Next(id("profile")));
+        let who = begun.started.public_id;
+        // The profile posted with another province: the fixed one is kept.
+        let clinician = (0..200)
+            .map(|seed| respondent(&survey, seed).expect("walk"))
+            .find(|raw| raw.get("role") == Some(&vec!["clinician".to_owned()]))
+            .expect("a generated clinician");
+        let profile = survey.section("profile").expect("profile");
+        let mut posted = section_fields(profile, &clinician);
+        posted.insert("province".to_owned(), vec!["beijing".to_owned()]);
+        let mut conn = pool.acquire().await.expect("connection");
+        save_section(&mut conn, who, &survey, &id("profile"), &posted)
+            .await
+            .expect("profile");
+        let snapshot = responses::snapshot(&mut conn, who)
+            .await
+            .expect("query")
+            .expect("found");
+        let code = |q: &str| match snapshot.answers.get(q) {
+            Some(Outcome::Answered {
+                answer: Answer::Choice { code, .. },
+            }) => code.to_string(),
+            other => panic!("{q}: {other:?}"),
+        };
+        assert_eq!(code("role"), "clinician");
+        assert_eq!(code("province"), "guangdong");
+        assert_eq!(
+            snapshot.fixed.get("province").map(String::as_str),
+            Some("guangdong")
+        );
+        // Going back to the screening page cannot change the role either.
+        save_section(
+            &mut conn,
+            who,
+            &survey,
+            &id("screening"),
+            &fields(&[("role", "industry")]),
+        )
+        .await
+        .expect("screening");
+        let again = responses::snapshot(&mut conn, who)
+            .await
+            .expect("query")
+            .expect("found");
+        assert!(matches!(
+            again.answers.get("role"),
+            Some(Outcome::Answered { answer: Answer::Choice { code, .. } }) if code.as_str() == "clinician"
+        ));
     }
 
     async fn begin_with(pool: &PgPool, pairs: &[(&str, &str)]) -> Result<Begun, RespondError> {

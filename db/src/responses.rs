@@ -139,6 +139,18 @@ pub struct Origin {
     pub same_browser: bool,
     /// The invitation token it was begun with, which becomes its resume code.
     pub invitation: Option<ResumeCode>,
+    /// Answers the link or the invitation fixes: question ID → choice code.
+    pub fixed: Vec<(String, String)>,
+}
+
+impl Origin {
+    fn fixed_json(&self) -> serde_json::Value {
+        self.fixed
+            .iter()
+            .map(|(q, code)| (q.clone(), serde_json::Value::from(code.clone())))
+            .collect::<serde_json::Map<_, _>>()
+            .into()
+    }
 }
 
 /// Starts a response to a published survey version.
@@ -155,8 +167,8 @@ pub async fn start(
              SELECT coalesce($6, replace(gen_random_uuid()::text, '-', '')) AS value
            )
            INSERT INTO responses (resume_hash, survey_id, survey_version, lang, link_id,
-                                  same_browser, invited)
-           SELECT sha256(convert_to(code.value, 'UTF8')), $1, $2, $3, $4, $5, $6 IS NOT NULL
+                                  same_browser, invited, fixed)
+           SELECT sha256(convert_to(code.value, 'UTF8')), $1, $2, $3, $4, $5, $6 IS NOT NULL, $7
            FROM code
            RETURNING id, public_id, (SELECT value FROM code) AS "resume_code!""#,
         survey_id,
@@ -164,7 +176,8 @@ pub async fn start(
         lang.code(),
         origin.link_id,
         origin.same_browser,
-        origin.invitation.as_ref().map(ResumeCode::as_str)
+        origin.invitation.as_ref().map(ResumeCode::as_str),
+        origin.fixed_json()
     )
     .fetch_one(&mut *conn)
     .await?;
@@ -201,6 +214,8 @@ pub struct Snapshot {
     pub answers: BTreeMap<String, Outcome>,
     /// Question ID → a direct identifier, kept apart from the answers.
     pub contacts: BTreeMap<String, String>,
+    /// Question ID → the choice code a link or an invitation fixed.
+    pub fixed: BTreeMap<String, String>,
 }
 
 /// A `responses` row with its stored answers and contacts aggregated as JSON objects
@@ -216,6 +231,7 @@ struct SnapshotRow {
     revision: i32,
     answers: String,
     contacts: String,
+    fixed: String,
 }
 
 /// A stored answer that is not a valid outcome (a bug or a hand edit), named by question.
@@ -240,6 +256,10 @@ impl TryFrom<SnapshotRow> for Snapshot {
             question: "contacts".to_owned(),
             reason: e.to_string(),
         })?;
+        let fixed = serde_json::from_str(&r.fixed).map_err(|e| CorruptAnswer {
+            question: "fixed".to_owned(),
+            reason: e.to_string(),
+        })?;
         Ok(Snapshot {
             response: Response::from(ResponseRow {
                 id: r.id,
@@ -253,6 +273,7 @@ impl TryFrom<SnapshotRow> for Snapshot {
             revision: r.revision,
             answers,
             contacts,
+            fixed,
         })
     }
 }
@@ -294,7 +315,8 @@ pub async fn snapshot(
                   (SELECT coalesce(json_object_agg(a.question_id, a.value)::text, '{}')
                      FROM answers a WHERE a.response_id = r.id) AS "answers!",
                   (SELECT coalesce(json_object_agg(c.question_id, c.value)::text, '{}')
-                     FROM contacts c WHERE c.response_id = r.id) AS "contacts!"
+                     FROM contacts c WHERE c.response_id = r.id) AS "contacts!",
+                  r.fixed::text AS "fixed!"
            FROM responses r WHERE r.public_id = $1"#,
         public_id.0
     )
@@ -315,7 +337,8 @@ pub async fn snapshot_by_code(
                   (SELECT coalesce(json_object_agg(a.question_id, a.value)::text, '{}')
                      FROM answers a WHERE a.response_id = r.id) AS "answers!",
                   (SELECT coalesce(json_object_agg(c.question_id, c.value)::text, '{}')
-                     FROM contacts c WHERE c.response_id = r.id) AS "contacts!"
+                     FROM contacts c WHERE c.response_id = r.id) AS "contacts!",
+                  r.fixed::text AS "fixed!"
            FROM responses r WHERE r.resume_hash = sha256(convert_to($1, 'UTF8'))"#,
         code.as_str()
     )

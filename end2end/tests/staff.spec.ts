@@ -1,6 +1,7 @@
 import { test, expect } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
 import { execFileSync } from 'node:child_process';
+import { answerAndContinue } from './helpers';
 
 // The first admin is made the way an operator makes one: `canvass create-admin`, the
 // password on standard input. The server under test has migrated the database already.
@@ -156,4 +157,37 @@ test('an admin makes an API token, shown once, that reads the stats until revoke
 
   const refused = await request.get('/api/v1/surveys/ai-collab/stats', { headers: { authorization: `Bearer ${token}` } });
   expect(refused.status()).toBe(401);
+});
+
+test('a link that fixes role and province skips the screening page and shows the province as given', async ({ page, browser }, testInfo) => {
+  const run = `${testInfo.project.name}-${Date.now()}`;
+  const admin = { email: `fixed-${run}@e2e.test`, password: 'admin password for e2e' };
+  createAdmin(admin.email, admin.password);
+  await page.goto('/staff/sign-in');
+  await page.getByLabel('电子邮箱').fill(admin.email);
+  await page.getByLabel('密码').fill(admin.password);
+  await page.getByRole('button', { name: '登录' }).click();
+  await page.goto('/staff/surveys/ai-collab/links');
+  const name = `广东临床 ${run}`;
+  const create = page.getByRole('region', { name: '新建链接' });
+  await create.getByLabel('名称').fill(name);
+  await create.getByLabel('渠道').fill('wechat');
+  await create.getByLabel('固定角色').selectOption('clinician');
+  await create.getByLabel('固定省份').selectOption('guangdong');
+  await create.getByRole('button', { name: '新建链接' }).click();
+  const address = await page.getByRole('listitem').filter({ hasText: name }).getByRole('link', { name: /\/l\/[0-9a-z]{10}$/ }).textContent();
+
+  // The respondent (WASM on) consents and lands on the profile, the province given.
+  const respondent = await browser.newContext({ locale: 'zh-CN' });
+  const phone = await respondent.newPage();
+  await phone.goto(address!);
+  await phone.getByRole('radio', { name: '同意', exact: true }).check();
+  await phone.getByRole('button', { name: '开始答题' }).click();
+  await expect(phone).toHaveURL(/\/profile$/);
+  await expect(phone.getByText('（由您的邀请链接确定）')).toBeVisible();
+  await expect(phone.getByRole('combobox', { name: /省/ })).toHaveCount(0);
+  // The rest of the page answered, it saves: the fixed province passes the same checks.
+  await answerAndContinue(phone, '保存并继续');
+  await expect(phone).not.toHaveURL(/\/profile$/);
+  await respondent.close();
 });

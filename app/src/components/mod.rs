@@ -1,5 +1,6 @@
 //! Reusable components, one per file.
 
+mod fixed_answer;
 mod footer;
 mod header;
 mod lang_switch;
@@ -13,6 +14,7 @@ mod staff_nav;
 mod submit_form;
 mod tap_rank;
 
+pub use fixed_answer::FixedAnswer;
 pub use footer::Footer;
 pub use header::Header;
 pub use lang_switch::{LangSwitch, lang_cookie_options};

@@ -11,7 +11,7 @@ use leptos::prelude::*;
 
 use crate::api::{PageData, Problem, SaveReply, paths};
 use crate::components::question_field::tr;
-use crate::components::{ProgressBar, QuestionField};
+use crate::components::{FixedAnswer, ProgressBar, QuestionField};
 use crate::i18n::t;
 use crate::messages;
 
@@ -61,6 +61,7 @@ pub fn SectionForm(
         fields,
         attempted,
         errors,
+        fixed,
     } = page;
     // Unsent answers are kept in this tab until the page is saved (not on the welcome page:
     // no response exists yet).
@@ -353,13 +354,18 @@ pub fn SectionForm(
                 .iter()
                 .zip(this.questions.iter())
                 .map(|(asked, question)| {
-                    view! {
-                        <QuestionField
-                            question=question.clone()
-                            initial=initial.clone()
-                            shown=asked.shown
-                            error=asked.error
-                        />
+                    match fixed.iter().find(|(q, _)| q == question.id.as_str()) {
+                        Some((_, code)) => Either::Left(view! {
+                            <FixedAnswer question=question.clone() code=code.clone() />
+                        }),
+                        None => Either::Right(view! {
+                            <QuestionField
+                                question=question.clone()
+                                initial=initial.clone()
+                                shown=asked.shown
+                                error=asked.error
+                            />
+                        }),
                     }
                 })
                 .collect_view()}

@@ -83,8 +83,8 @@ async fn begin(state: &AppState, slug: &str, headers: &HeaderMap, body: &[u8]) -
         }
     };
     let lang = request_lang(headers);
-    let link_id = match came_through(&mut tx, headers, slug, survey_id).await {
-        Ok(link_id) => link_id,
+    let link = match came_through(&mut tx, headers, slug, survey_id).await {
+        Ok(link) => link,
         Err(error) => return refusal(RespondError::from(error), None),
     };
     let invitation = match invited_with(&mut tx, headers, slug, survey_id).await {
@@ -100,10 +100,24 @@ async fn begin(state: &AppState, slug: &str, headers: &HeaderMap, body: &[u8]) -
             remember: Some((slug.to_owned(), code.clone())),
         };
     }
+    // What the invitation, else the link, fixes.
+    let fixed_role = invitation
+        .as_ref()
+        .and_then(|(i, _)| i.role.clone())
+        .or_else(|| link.as_ref().and_then(|l| l.fixed_role.clone()));
+    let fixed_province = invitation
+        .as_ref()
+        .and_then(|(i, _)| i.province.clone())
+        .or_else(|| link.as_ref().and_then(|l| l.fixed_province.clone()));
+    let fixed = [("role", fixed_role), ("province", fixed_province)]
+        .into_iter()
+        .filter_map(|(q, code)| Some((q.to_owned(), code?)))
+        .collect();
     let origin = Origin {
-        link_id,
+        link_id: link.as_ref().map(|l| l.id),
         same_browser: began_here_before(headers, slug),
         invitation: invitation.as_ref().map(|(_, code)| code.clone()),
+        fixed,
     };
     match respond::begin(&mut tx, survey_id, &survey, lang, origin, &posted).await {
         Ok(begun) => {
@@ -182,14 +196,14 @@ async fn came_through(
     headers: &HeaderMap,
     slug: &str,
     survey_id: i64,
-) -> Result<Option<i64>, canvass_db::Error> {
+) -> Result<Option<links::OpenLink>, canvass_db::Error> {
     let code = headers
         .get(header::COOKIE)
         .and_then(|v| v.to_str().ok())
         .and_then(|h| cookie_value(h, &link_cookie_name(slug)))
         .and_then(LinkCode::parse);
     match code {
-        Some(code) => links::open_link_id(conn, survey_id, &code).await,
+        Some(code) => links::open_link(conn, survey_id, &code).await,
         None => Ok(None),
     }
 }

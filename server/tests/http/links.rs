@@ -34,6 +34,68 @@ async fn link(pool: &PgPool) -> Link {
 }
 
 #[sqlx::test(migrator = "canvass_db::MIGRATOR")]
+async fn a_link_that_fixes_role_and_province_skips_screening_and_shows_the_province(pool: PgPool) {
+    canvass_server::serve::install_bundled_surveys(&pool)
+        .await
+        .expect("install");
+    let survey = Survey::from_toml(canvass_core::surveys::AI_COLLAB).expect("survey");
+    let new = NewLink::parse(
+        &survey,
+        LinkInput {
+            name: "Guangdong clinicians",
+            channel: "WeChat group",
+            fixed_role: "clinician",
+            fixed_province: "guangdong",
+            ..LinkInput::default()
+        },
+    )
+    .expect("valid");
+    let mut conn = pool.acquire().await.expect("connection");
+    let survey_id: i64 = sqlx::query_scalar("SELECT id FROM surveys")
+        .fetch_one(&mut *conn)
+        .await
+        .expect("survey");
+    let link = links::create(&mut conn, survey_id, &new, None)
+        .await
+        .expect("created");
+    let opened = get(
+        app(pool.clone()),
+        &format!("/l/{}", link.code.as_str()),
+        &[],
+    )
+    .await;
+    let pair = opened
+        .header("set-cookie")
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    let consent = Request::post("/s/ai-collab")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("cookie", pair)
+        .body(Body::from("consent=agree"))
+        .expect("request");
+    let begun = send(app(pool.clone()), consent).await;
+    assert_eq!(begun.status, StatusCode::SEE_OTHER, "{}", begun.body);
+    let next = begun.header("location").to_owned();
+    assert!(next.ends_with("/profile"), "screening is skipped: {next}");
+    let page = get(app(pool.clone()), &next, &[("accept-language", "en")]).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains("(set by your invitation link)"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body
+            .contains(r#"<input type="hidden" name="province" value="guangdong">"#),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains(r#"<select id="province-input""#), "not asked");
+}
+
+#[sqlx::test(migrator = "canvass_db::MIGRATOR")]
 async fn an_open_link_counts_the_visit_and_the_response_remembers_it(pool: PgPool) {
     let link = link(&pool).await;
     let path = format!("/l/{}", link.code.as_str());
