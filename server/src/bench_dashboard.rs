@@ -9,6 +9,10 @@
 //! `/monitor/ai-collab` and `/api/v1/surveys/ai-collab/stats` through the real router,
 //! signed in as a viewer, one after the other, and prints latency percentiles of each. It
 //! asserts nothing. Run it on a scratch database: the responses it adds stay.
+//!
+//! Last, it measures how soon a response begun through one instance reaches a dashboard's
+//! event stream served by another: two routers in this process, each with its own `Live`,
+//! the first publishing and the second listening through PostgreSQL, as two servers do.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -25,7 +29,10 @@ use canvass_db::PgPool;
 use canvass_db::accounts::{self, DisplayName, Password, Role, StaffEmail};
 use canvass_db::respond::{self, Saved};
 use canvass_db::responses::{self, Status, Synthetic};
+use leptos::config::LeptosOptions;
 use tower::ServiceExt;
+
+use crate::{AppState, HttpSettings};
 
 const EMAIL: &str = "bench-dashboard@canvass.invalid";
 const BATCH: usize = 10_000;
@@ -33,11 +40,11 @@ const BATCH: usize = 10_000;
 #[expect(clippy::print_stdout, reason = "a benchmark prints its figures")]
 pub async fn run(
     pool: &PgPool,
-    router: Router,
     sizes: &[u64],
     requests: usize,
     save_rate: f64,
 ) -> anyhow::Result<()> {
+    let (_, router) = instance(pool);
     let (published, survey) = crate::demo::national(pool).await?;
     let cookie = sign_in(pool, router.clone()).await?;
     let mut sizes = sizes.to_vec();
@@ -102,7 +109,107 @@ pub async fn run(
             );
         }
     }
+    let latencies = save_to_event(pool, &cookie).await?;
+    let pct = |p: f64| {
+        latencies
+            .get(((latencies.len() as f64 - 1.0) * p).round() as usize)
+            .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
+    };
+    println!(
+        "a response begun on instance A reaches a dashboard's stream on instance B: \
+         p50 {:.0} ms   max {:.0} ms   ({} responses)",
+        pct(0.5),
+        pct(1.0),
+        latencies.len()
+    );
     Ok(())
+}
+
+/// One server instance: its own state (and `Live`), its router.
+fn instance(pool: &PgPool) -> (AppState, Router) {
+    let options = LeptosOptions::builder()
+        .output_name("canvass")
+        .site_root("target/site")
+        .build();
+    let state = AppState::new(options, pool.clone());
+    let router = crate::router(
+        state.clone(),
+        HttpSettings {
+            request_timeout: Duration::from_secs(30),
+            body_limit_bytes: 64 * 1024,
+            hash_files: false,
+        },
+    );
+    (state, router)
+}
+
+/// From a consent post on instance A to the `changed` event on a dashboard stream of
+/// instance B, for a few responses a second apart (so that each is its own event).
+async fn save_to_event(pool: &PgPool, cookie: &str) -> anyhow::Result<Vec<Duration>> {
+    use futures_util::StreamExt;
+
+    const TRIALS: usize = 20;
+    let (a, router_a) = instance(pool);
+    let (b, router_b) = instance(pool);
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let until = move || {
+        let mut stopped = stopped.clone();
+        async move {
+            let _ = stopped.wait_for(|s| *s).await;
+        }
+    };
+    let publisher = tokio::spawn(crate::live::publish(a.live.clone(), pool.clone(), until()));
+    let listener = tokio::spawn(crate::live::listen(b.live.clone(), pool.clone(), until()));
+    let request = Request::get("/monitor/ai-collab/events")
+        .header(header::HOST, "localhost")
+        .header(header::COOKIE, cookie)
+        .body(Body::empty())?;
+    let reply = router_b.oneshot(request).await?;
+    anyhow::ensure!(
+        reply.status() == StatusCode::OK,
+        "the event stream answered {}",
+        reply.status()
+    );
+    let mut stream = reply.into_body().into_data_stream();
+    // Waits for the next event of this name; the stream's text arrives in chunks.
+    let mut buffer = String::new();
+    let mut next_event = async |name: &str| -> anyhow::Result<()> {
+        let wanted = format!("event: {name}");
+        loop {
+            if let Some(at) = buffer.find(&wanted) {
+                buffer.drain(..at + wanted.len());
+                return Ok(());
+            }
+            let chunk = tokio::time::timeout(Duration::from_secs(10), stream.next())
+                .await
+                .context("no event within 10 s")?
+                .context("the event stream ended")??;
+            buffer.push_str(&String::from_utf8_lossy(&chunk));
+        }
+    };
+    next_event("ready").await?;
+    let mut latencies = Vec::with_capacity(TRIALS);
+    for _ in 0..TRIALS {
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        let consent = Request::post("/s/ai-collab")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from("consent=agree"))?;
+        let began = Instant::now();
+        let reply = router_a.clone().oneshot(consent).await?;
+        anyhow::ensure!(
+            reply.status() == StatusCode::SEE_OTHER,
+            "consent answered {}",
+            reply.status()
+        );
+        next_event("changed").await?;
+        latencies.push(began.elapsed());
+    }
+    let _ = stop.send(true);
+    a.live.stop();
+    b.live.stop();
+    let _ = tokio::join!(publisher, listener);
+    latencies.sort();
+    Ok(latencies)
 }
 
 /// A viewer account for the benchmark, with a fresh random password, signed in.

@@ -153,19 +153,7 @@ pub async fn bench_dashboard(args: &crate::cli::BenchDashboardArgs) -> anyhow::R
         .context("DATABASE_URL is not a valid PostgreSQL URL")?;
     migrate(&pool).await?;
     install_bundled_surveys(&pool).await?;
-    let options = LeptosOptions::builder()
-        .output_name("canvass")
-        .site_root("target/site")
-        .build();
-    let router = crate::router(
-        AppState::new(options, pool.clone()),
-        HttpSettings {
-            request_timeout: Duration::from_secs(30),
-            body_limit_bytes: 64 * 1024,
-            hash_files: false,
-        },
-    );
-    crate::bench_dashboard::run(&pool, router, &args.sizes, args.requests, args.save_rate).await
+    crate::bench_dashboard::run(&pool, &args.sizes, args.requests, args.save_rate).await
 }
 
 /// Publishes the surveys that ship with Canvass (the national survey) unless this exact

@@ -92,7 +92,10 @@ async fn a_link_that_fixes_role_and_province_skips_screening_and_shows_the_provi
         "{}",
         page.body
     );
-    assert!(!page.body.contains(r#"<select id="province-input""#), "not asked");
+    assert!(
+        !page.body.contains(r#"<select id="province-input""#),
+        "not asked"
+    );
 }
 
 #[sqlx::test(migrator = "canvass_db::MIGRATOR")]
