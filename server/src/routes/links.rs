@@ -3,7 +3,6 @@
 //! survey's welcome page; a closed one says so politely (410).
 
 use axum::extract::{Path, State};
-use axum::http::{HeaderValue, header};
 use axum::response::Response;
 use canvass_app::api::Problem;
 use canvass_db::links::{self, LinkCode};
@@ -37,19 +36,13 @@ pub async fn open(State(state): State<AppState>, Path(code): Path<String>) -> Re
     }
     state.live.touch(opened.link.survey_id);
     let mut response = see_other(&canvass_app::api::paths::welcome(&opened.slug));
-    let cookie = format!(
-        "{}={}; Path=/; Max-Age={LINK_COOKIE_MAX_AGE}; HttpOnly; SameSite=Lax{}",
-        link_cookie_name(&opened.slug),
+    super::set_cookie(
+        &mut response,
+        &link_cookie_name(&opened.slug),
         code.as_str(),
-        if state.staff.settings.secure_cookies {
-            "; Secure"
-        } else {
-            ""
-        }
+        LINK_COOKIE_MAX_AGE,
+        state.staff.settings.secure_cookies,
     );
-    if let Ok(value) = HeaderValue::from_str(&cookie) {
-        response.headers_mut().append(header::SET_COOKIE, value);
-    }
     response
 }
 
@@ -75,18 +68,12 @@ pub async fn invited(State(state): State<AppState>, Path(token): Path<String>) -
         return see_other(&canvass_app::api::paths::resume(token.as_str()));
     }
     let mut response = see_other(&canvass_app::api::paths::welcome(&invitation.slug));
-    let cookie = format!(
-        "{}={}; Path=/; Max-Age={LINK_COOKIE_MAX_AGE}; HttpOnly; SameSite=Lax{}",
-        invite_cookie_name(&invitation.slug),
+    super::set_cookie(
+        &mut response,
+        &invite_cookie_name(&invitation.slug),
         token.as_str(),
-        if state.staff.settings.secure_cookies {
-            "; Secure"
-        } else {
-            ""
-        }
+        LINK_COOKIE_MAX_AGE,
+        state.staff.settings.secure_cookies,
     );
-    if let Ok(value) = HeaderValue::from_str(&cookie) {
-        response.headers_mut().append(header::SET_COOKIE, value);
-    }
     response
 }

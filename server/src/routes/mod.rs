@@ -8,3 +8,24 @@ pub mod staff;
 pub mod staff_links;
 pub mod staff_tokens;
 pub mod stats;
+
+use axum::http::{HeaderValue, header};
+use axum::response::Response;
+
+/// Adds a first-party cookie for the respondent's path: HttpOnly, SameSite=Lax, for the
+/// whole site, kept `max_age` seconds, and Secure when the site is served over HTTPS.
+pub(crate) fn set_cookie(
+    response: &mut Response,
+    name: &str,
+    value: &str,
+    max_age: u32,
+    secure: bool,
+) {
+    let cookie = format!(
+        "{name}={value}; Path=/; Max-Age={max_age}; HttpOnly; SameSite=Lax{}",
+        if secure { "; Secure" } else { "" }
+    );
+    if let Ok(value) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
+}

@@ -436,15 +436,13 @@ pub(crate) fn see_other(path: &str) -> Response {
 
 /// Sets the cookie that lets this browser find its unfinished response again.
 fn remember(response: &mut Response, slug: &str, code: &ResumeCode, secure: bool) {
-    let cookie = format!(
-        "{}={}; Path=/; Max-Age={RESUME_COOKIE_MAX_AGE}; HttpOnly; SameSite=Lax{}",
-        resume_cookie_name(slug),
+    super::set_cookie(
+        response,
+        &resume_cookie_name(slug),
         code.as_str(),
-        if secure { "; Secure" } else { "" }
+        RESUME_COOKIE_MAX_AGE,
+        secure,
     );
-    if let Ok(value) = HeaderValue::from_str(&cookie) {
-        response.headers_mut().append(header::SET_COOKIE, value);
-    }
 }
 
 /// The page rendered again (status 422) with what was posted and its errors next to the
