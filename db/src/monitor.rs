@@ -174,7 +174,8 @@ pub async fn per_day(
     survey_id: i64,
     zone: &str,
 ) -> Result<Vec<Period>, sqlx::Error> {
-    let rows = sqlx::query!(
+    sqlx::query_as!(
+        Period,
         r#"WITH counted AS (
              SELECT (hour AT TIME ZONE $2)::date AS day,
                     sum(n) FILTER (WHERE NOT completed) AS started,
@@ -194,15 +195,7 @@ pub async fn per_day(
         zone
     )
     .fetch_all(&mut *conn)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| Period {
-            label: r.label,
-            started: r.started,
-            completed: r.completed,
-        })
-        .collect())
+    .await
 }
 
 /// Responses started and completed in each hour of today in time zone `zone`, from
@@ -212,7 +205,8 @@ pub async fn today_by_hour(
     survey_id: i64,
     zone: &str,
 ) -> Result<Vec<Period>, sqlx::Error> {
-    let rows = sqlx::query!(
+    sqlx::query_as!(
+        Period,
         r#"WITH hours AS (
              SELECT generate_series(date_trunc('day', now() AT TIME ZONE $2),
                                     date_trunc('hour', now() AT TIME ZONE $2),
@@ -236,15 +230,7 @@ pub async fn today_by_hour(
         zone
     )
     .fetch_all(&mut *conn)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| Period {
-            label: r.label,
-            started: r.started,
-            completed: r.completed,
-        })
-        .collect())
+    .await
 }
 
 /// Makes every response's copy of its breakdown answers (`responses.breakdown`) hold the
