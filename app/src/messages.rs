@@ -144,6 +144,9 @@ pub fn staff_error(i18n: I18nContext<Locale>, error: StaffError) -> String {
         StaffError::BadCap { max } => t_string!(i18n, staff_err_bad_cap, max = max).to_string(),
         StaffError::QuotaTaken => t_string!(i18n, staff_err_quota_taken).to_string(),
         StaffError::CsvMissing => t_string!(i18n, staff_err_csv_missing).to_string(),
+        StaffError::CsvTooLarge { max_mb } => {
+            t_string!(i18n, staff_err_csv_too_large, max_mb = max_mb).to_string()
+        }
         StaffError::CsvNotUtf8 => t_string!(i18n, staff_err_csv_not_utf8).to_string(),
         StaffError::CsvEmpty => t_string!(i18n, staff_err_csv_empty).to_string(),
         StaffError::CsvNoIdColumn => t_string!(i18n, staff_err_csv_no_id_column).to_string(),
@@ -208,6 +211,7 @@ pub fn audit_action(i18n: I18nContext<Locale>, action: &str) -> String {
         "quota_set" => t_string!(i18n, audit_quota_set).to_string(),
         "quota_removed" => t_string!(i18n, audit_quota_removed).to_string(),
         "invitations_made" => t_string!(i18n, audit_invitations_made).to_string(),
+        "invitees_exported" => t_string!(i18n, audit_invitees_exported).to_string(),
         other => other.to_owned(),
     }
 }

@@ -26,6 +26,8 @@ pub enum Action {
     QuotaSet,
     QuotaRemoved,
     InvitationsMade,
+    /// The invitee list with e-mail addresses was downloaded.
+    InviteesExported,
 }
 
 /// One entry as stored. `actor` is `None` for the command line.
@@ -183,7 +185,7 @@ impl std::fmt::Display for Date {
 }
 
 impl Action {
-    pub const ALL: [Action; 19] = [
+    pub const ALL: [Action; 20] = [
         Action::SignIn,
         Action::SignInFailed,
         Action::SignOut,
@@ -203,6 +205,7 @@ impl Action {
         Action::QuotaSet,
         Action::QuotaRemoved,
         Action::InvitationsMade,
+        Action::InviteesExported,
     ];
 
     /// The name used in the database, filters and URLs (`sign_in_failed`).
@@ -227,6 +230,7 @@ impl Action {
             Action::QuotaSet => "quota_set",
             Action::QuotaRemoved => "quota_removed",
             Action::InvitationsMade => "invitations_made",
+            Action::InviteesExported => "invitees_exported",
         }
     }
 

@@ -10,9 +10,10 @@ use std::collections::HashMap;
 use argon2::password_hash::rand_core::{OsRng, RngCore};
 use canvass_core::survey::{QuestionKind, Survey};
 use sqlx::PgConnection;
+use time::OffsetDateTime;
 use validator::ValidateEmail;
 
-use crate::responses::ResumeCode;
+use crate::responses::{ResumeCode, Status};
 
 /// One invitee, every field checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -323,6 +324,39 @@ pub async fn counts(conn: &mut PgConnection, survey_id: i64) -> Result<Counts, s
     })
 }
 
+/// One invitee as admins see them: what the list gave, and how far they got.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invited {
+    pub external_id: String,
+    pub email: Option<String>,
+    pub province: Option<String>,
+    pub role: Option<String>,
+    /// Where the response stands; `None` while the link is unused.
+    pub status: Option<Status>,
+    pub invited_at: OffsetDateTime,
+    pub began_at: Option<OffsetDateTime>,
+    pub completed_at: Option<OffsetDateTime>,
+}
+
+/// Every invitee of a survey, in the order they were invited, with their e-mail address
+/// and progress: for admins only (it holds personal data).
+pub async fn roster(conn: &mut PgConnection, survey_id: i64) -> Result<Vec<Invited>, sqlx::Error> {
+    sqlx::query_as!(
+        Invited,
+        r#"SELECT i.external_id, e.email AS "email?", i.province, i.role,
+                  r.status AS "status?: Status", i.created_at AS invited_at,
+                  i.used_at AS began_at, r.completed_at AS "completed_at?"
+           FROM invitations i
+           LEFT JOIN invitation_emails e ON e.invitation_id = i.id
+           LEFT JOIN responses r ON r.id = i.response_id
+           WHERE i.survey_id = $1
+           ORDER BY i.id"#,
+        survey_id
+    )
+    .fetch_all(&mut *conn)
+    .await
+}
+
 #[cfg(test)]
 mod tests {
     use canvass_core::surveys::AI_COLLAB;
@@ -468,6 +502,25 @@ mod tests {
             .expect("id");
         assert!(claim(&mut conn, found.id, response_id).await.expect("q"));
         assert!(!claim(&mut conn, found.id, response_id).await.expect("q"));
+        // The roster: each invitee with their e-mail and how far they got.
+        let listed: Vec<_> = roster(&mut conn, survey_id)
+            .await
+            .expect("q")
+            .into_iter()
+            .map(|i| (i.external_id, i.email, i.status, i.began_at.is_some()))
+            .collect();
+        assert_eq!(
+            listed,
+            [
+                (
+                    "A1".to_owned(),
+                    Some("a@b.cn".to_owned()),
+                    Some(Status::InProgress),
+                    true
+                ),
+                ("A2".to_owned(), None, None, false),
+            ]
+        );
         assert_eq!(
             counts(&mut conn, survey_id).await.expect("q"),
             Counts {

@@ -56,6 +56,10 @@ pub enum RespondError {
     Incomplete(SectionId),
     #[error("other saves to this response came in at the same moment; try again")]
     Busy,
+    /// A response with this resume code was begun at the same moment (an invitation used
+    /// twice at once): the other one won.
+    #[error("a response with this code was begun at the same moment")]
+    AlreadyBegun,
     #[error("a stored answer could not be read: {0}")]
     Corrupt(String),
     #[error(transparent)]
@@ -441,7 +445,13 @@ pub async fn begin(
         return Err(RespondError::Invalid(errors));
     }
     let fixed: BTreeMap<String, String> = origin.fixed.iter().cloned().collect();
-    let started = responses::start(conn, survey_id, survey.version, lang, origin).await?;
+    let started = match responses::start(conn, survey_id, survey.version, lang, origin).await {
+        Ok(started) => started,
+        Err(sqlx::Error::Database(e)) if e.constraint() == Some("responses_resume_hash_key") => {
+            return Err(RespondError::AlreadyBegun);
+        }
+        Err(error) => return Err(error.into()),
+    };
     let mut saved = save_section(conn, started.public_id, survey, &first.id, posted).await?;
     // Pages whose every question is fixed (the screening page, when a link fixes the role)
     // are saved with the fixed answers and skipped.
@@ -1166,6 +1176,55 @@ mod tests {
         assert_eq!(opened.response.public_id, begun.started.public_id);
         assert_eq!(opened.response.lang, Lang::En);
         assert_eq!(opened.fields, fields(&[("consent", "agree")]));
+    }
+
+    #[sqlx::test(migrator = "crate::MIGRATOR")]
+    async fn a_second_begin_with_one_code_at_the_same_moment_learns_the_first_won(pool: PgPool) {
+        let survey = national();
+        let survey_id = {
+            let mut conn = pool.acquire().await.expect("connection");
+            crate::surveys::install(&mut conn, &survey, AI_COLLAB)
+                .await
+                .expect("install");
+            crate::surveys::latest(&mut conn, "ai-collab")
+                .await
+                .expect("query")
+                .expect("present")
+                .survey_id
+        };
+        let token = ResumeCode::parse("0123456789abcdef0123456789abcdef").expect("shape");
+        let origin = Origin {
+            invitation: Some(token.clone()),
+            ..Origin::default()
+        };
+        let consent = fields(&[("consent", "agree")]);
+        // The first begins and holds its transaction open.
+        let mut first = pool.begin().await.expect("tx");
+        begin(
+            &mut first,
+            survey_id,
+            &survey,
+            Lang::Zh,
+            origin.clone(),
+            &consent,
+        )
+        .await
+        .expect("first");
+        // The second waits on the first's resume code…
+        let second = tokio::spawn({
+            let (pool, survey, consent) = (pool.clone(), survey.clone(), consent.clone());
+            async move {
+                let mut tx = pool.begin().await.expect("tx");
+                begin(&mut tx, survey_id, &survey, Lang::Zh, origin, &consent).await
+            }
+        });
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        assert!(!second.is_finished(), "the second waits for the first");
+        // …and, once the first commits, learns it lost.
+        first.commit().await.expect("commit");
+        let lost = second.await.expect("task").expect_err("the first won");
+        assert!(matches!(lost, RespondError::AlreadyBegun), "{lost:?}");
+        assert_eq!(response_count(&pool).await, 1);
     }
 
     #[sqlx::test(migrator = "crate::MIGRATOR")]

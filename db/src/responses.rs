@@ -19,6 +19,19 @@ pub enum Status {
     QuotaFull,
 }
 
+impl Status {
+    /// Its name in the database and in downloads (`in_progress`).
+    pub fn as_code(self) -> &'static str {
+        match self {
+            Status::InProgress => "in_progress",
+            Status::Completed => "completed",
+            Status::Refused => "refused",
+            Status::ScreenedOut => "screened_out",
+            Status::QuotaFull => "quota_full",
+        }
+    }
+}
+
 /// The public, random ID of a response (never the database's sequential one).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct PublicId(pub Uuid);
@@ -549,6 +562,24 @@ mod tests {
     use sqlx::PgPool;
 
     use super::*;
+
+    #[sqlx::test(migrator = "crate::MIGRATOR")]
+    async fn each_status_code_is_the_name_the_database_gives_it(pool: PgPool) {
+        for status in [
+            Status::InProgress,
+            Status::Completed,
+            Status::Refused,
+            Status::ScreenedOut,
+            Status::QuotaFull,
+        ] {
+            let read: Status = sqlx::query_scalar("SELECT $1::text::response_status")
+                .bind(status.as_code())
+                .fetch_one(&pool)
+                .await
+                .expect("a status the database knows");
+            assert_eq!(read, status);
+        }
+    }
 
     async fn published(conn: &mut PgConnection) -> i64 {
         let survey = Survey::from_toml(AI_COLLAB).expect("loads");

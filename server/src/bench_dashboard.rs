@@ -137,6 +137,7 @@ fn instance(pool: &PgPool) -> (AppState, Router) {
         HttpSettings {
             request_timeout: Duration::from_secs(30),
             body_limit_bytes: 64 * 1024,
+            upload_limit_bytes: 64 * 1024,
             hash_files: false,
         },
     );

@@ -75,6 +75,11 @@ pub struct ServeConfig {
     #[arg(long, env = "CANVASS_BODY_LIMIT_BYTES", default_value_t = 256 * 1024)]
     pub body_limit_bytes: usize,
 
+    /// Largest uploaded file accepted, in bytes (an invitee list: 50,000 invitees with
+    /// e-mail addresses take about 4 MB).
+    #[arg(long, env = "CANVASS_UPLOAD_LIMIT_BYTES", default_value_t = 8 * 1024 * 1024)]
+    pub upload_limit_bytes: usize,
+
     /// Seconds in-flight requests get to finish after SIGTERM or Ctrl-C.
     #[arg(long, env = "CANVASS_SHUTDOWN_GRACE_SECS", default_value_t = 20)]
     pub shutdown_grace_secs: u64,

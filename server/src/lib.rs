@@ -96,6 +96,10 @@ pub fn routes(state: AppState) -> Router {
             "/staff/surveys/{slug}/invitations",
             post(routes::staff_links::create_invitations),
         )
+        .route(
+            "/staff/surveys/{slug}/invitees.csv",
+            get(routes::staff_links::invitees),
+        )
         .route("/staff/tokens", post(routes::staff_tokens::create))
         .route("/staff/tokens/{id}", post(routes::staff_tokens::change))
         .route("/staff/links/{id}/qr.svg", get(routes::staff_links::qr))

@@ -8,10 +8,10 @@ use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
 use axum::http::{HeaderValue, Response, StatusCode, header};
 use axum::middleware::{self, Next};
-use tower::ServiceBuilder;
+use http_body_util::Limited;
+use tower::{Layer, ServiceBuilder, ServiceExt};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
@@ -22,6 +22,8 @@ use tracing::Level;
 pub struct HttpSettings {
     pub request_timeout: Duration,
     pub body_limit_bytes: usize,
+    /// The larger limit of the routes that take a file ([`UPLOAD_ROUTES`]).
+    pub upload_limit_bytes: usize,
     /// Bundle names carry a content hash, so `/pkg/` may be cached for a year.
     pub hash_files: bool,
 }
@@ -33,8 +35,9 @@ pub fn apply(routes: Router, settings: HttpSettings) -> Router {
     let hash_files = settings.hash_files;
     // `Router::layer` wraps what is already there: the first layer here is the innermost.
     routes
-        .layer(DefaultBodyLimit::max(settings.body_limit_bytes))
-        .layer(RequestBodyLimitLayer::new(settings.body_limit_bytes))
+        .layer(middleware::from_fn(move |req, next| {
+            limit_body(settings, req, next)
+        }))
         .layer(middleware::from_fn(move |req, next| {
             cache_control(hash_files, req, next)
         }))
@@ -86,6 +89,55 @@ fn request_span(request: &Request<Body>) -> tracing::Span {
         .get::<MatchedPath>()
         .map_or("unmatched", MatchedPath::as_str);
     tracing::info_span!("request", method = %request.method(), route)
+}
+
+/// The routes that take an uploaded file, matched as routed: they get
+/// [`HttpSettings::upload_limit_bytes`], every other route the ordinary limit.
+pub const UPLOAD_ROUTES: &[&str] = &["/staff/surveys/{slug}/invitations"];
+
+/// The upload limit, in bytes, handed to the upload routes so they can name it.
+#[derive(Debug, Clone, Copy)]
+pub struct UploadLimit(pub usize);
+
+/// Caps the request body at the route's limit. Ordinary routes answer 413 as soon as the
+/// declared length is over, and a body without one fails when read past the limit (axum's
+/// extractors answer 413). The upload routes get the larger limit, and only through their
+/// reader, so they can answer with a page that names the limit.
+async fn limit_body(settings: HttpSettings, mut request: Request, next: Next) -> Response<Body> {
+    let upload = request
+        .extensions()
+        .get::<MatchedPath>()
+        .is_some_and(|p| UPLOAD_ROUTES.contains(&p.as_str()));
+    let limit = if upload {
+        // Only through the extractor: its own error then says the limit was hit (a
+        // second cap around the body would turn that into a plain read error).
+        request
+            .extensions_mut()
+            .insert(UploadLimit(settings.upload_limit_bytes));
+        settings.upload_limit_bytes
+    } else {
+        let declared = request
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok());
+        if declared.is_some_and(|length| length > settings.body_limit_bytes as u64) {
+            let mut response = Response::new(Body::from("length limit exceeded"));
+            *response.status_mut() = StatusCode::PAYLOAD_TOO_LARGE;
+            return response;
+        }
+        let limit = settings.body_limit_bytes;
+        request = request.map(|body| Body::new(Limited::new(body, limit)));
+        limit
+    };
+    match DefaultBodyLimit::max(limit)
+        .layer(next)
+        .oneshot(request)
+        .await
+    {
+        Ok(response) => response,
+        Err(never) => match never {},
+    }
 }
 
 /// Long cache lifetimes for the hashed bundle, a day for other static files.

@@ -34,6 +34,7 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
     let settings = HttpSettings {
         request_timeout: config.request_timeout(),
         body_limit_bytes: config.body_limit_bytes,
+        upload_limit_bytes: config.upload_limit_bytes,
         hash_files: config.hash_files,
     };
     let live = state.live.clone();

@@ -269,6 +269,7 @@ fn QuotaItem(quota: QuotaRow) -> impl IntoView {
 fn Invitations(page: LinksPage) -> impl IntoView {
     let i18n = use_i18n();
     let (invited, used) = (page.invited, page.invitations_used);
+    let roster = paths::invitees(&page.slug);
     view! {
         <section class="staff-section" aria-labelledby="invitations-title">
             <h2 id="invitations-title">{t!(i18n, staff_invitations_title)}</h2>
@@ -276,6 +277,16 @@ fn Invitations(page: LinksPage) -> impl IntoView {
             <p>
                 {move || t_string!(i18n, staff_invitations_counts, invited = invited, used = used).to_string()}
             </p>
+            {(invited > 0)
+                .then(|| {
+                    view! {
+                        <p>
+                            <a href=roster download="">
+                                {t!(i18n, staff_invitations_roster)}
+                            </a>
+                        </p>
+                    }
+                })}
             <StaffErrors form="invitations" />
             <form
                 method="post"

@@ -126,6 +126,10 @@ pub enum StaffError {
     QuotaTaken,
     /// An invitee list's problems, each with its line (the header is line 1).
     CsvMissing,
+    /// The file is over the upload limit, in whole megabytes.
+    CsvTooLarge {
+        max_mb: usize,
+    },
     CsvNotUtf8,
     CsvEmpty,
     CsvNoIdColumn,
@@ -438,6 +442,11 @@ pub mod paths {
 
     pub fn invitations(slug: &str) -> String {
         format!("/staff/surveys/{slug}/invitations")
+    }
+
+    /// The invitee list with e-mail addresses and progress, as CSV (admins only).
+    pub fn invitees(slug: &str) -> String {
+        format!("/staff/surveys/{slug}/invitees.csv")
     }
 
     pub fn quota(id: i64) -> String {

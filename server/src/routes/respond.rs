@@ -144,6 +144,14 @@ async fn begin(state: &AppState, slug: &str, headers: &HeaderMap, body: &[u8]) -
                 remember: Some((slug.to_owned(), code)),
             }
         }
+        // Another first use of the invitation began its response at the same moment.
+        Err(RespondError::AlreadyBegun) => match invitation {
+            Some((_, code)) => Outcome::Go {
+                next: paths::resume(code.as_str()),
+                remember: Some((slug.to_owned(), code)),
+            },
+            None => refusal(RespondError::AlreadyBegun, None),
+        },
         Err(RespondError::Invalid(errors)) => Outcome::Invalid(Posted {
             section: survey
                 .sections
@@ -344,9 +352,10 @@ fn problem_of(error: &RespondError) -> Problem {
         RespondError::OutOfOrder | RespondError::Incomplete(_) => Problem::OutOfOrder,
         RespondError::NotOnThisPage(_) => Problem::NotOnThisPage,
         RespondError::Invalid(_) => Problem::Malformed,
-        RespondError::Busy | RespondError::Corrupt(_) | RespondError::Database(_) => {
-            Problem::Unavailable
-        }
+        RespondError::Busy
+        | RespondError::AlreadyBegun
+        | RespondError::Corrupt(_)
+        | RespondError::Database(_) => Problem::Unavailable,
     }
 }
 

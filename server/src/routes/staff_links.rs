@@ -8,7 +8,7 @@
 
 use axum::body::Bytes;
 use axum::extract::multipart::MultipartRejection;
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{Extension, Multipart, Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use canvass_app::api::Problem;
@@ -18,12 +18,15 @@ use canvass_db::audit::{self, Action};
 use canvass_db::invitations::{self, CsvProblem};
 use canvass_db::links::{self, LinkInput, LinkInputError, NewLink};
 use canvass_db::quotas::{self, NewQuota, QuotaInput, QuotaInputError};
+use canvass_db::responses::Status;
 use qrcode::QrCode;
 use qrcode::render::svg;
+use time::format_description::well_known::Rfc3339;
 
 use super::respond::problem_page;
 use super::staff::{Fields, refused_form, unavailable};
 use crate::AppState;
+use crate::middleware::UploadLimit;
 use crate::staff::{self as auth, Admin, Staff};
 
 fn link_error(error: LinkInputError) -> StaffError {
@@ -331,12 +334,12 @@ fn csv_error(problem: CsvProblem) -> StaffError {
     }
 }
 
-/// The uploaded file's bytes (the `file` part), or `None` when the body is no multipart
-/// form or has no such part.
-async fn uploaded_file(mut form: Multipart) -> Result<Option<Bytes>, ()> {
-    while let Some(field) = form.next_field().await.map_err(|_| ())? {
+/// The uploaded file's bytes (the `file` part), or `None` when the form has no such part;
+/// the error's status tells a body over the upload limit (413) from a malformed one.
+async fn uploaded_file(mut form: Multipart) -> Result<Option<Bytes>, StatusCode> {
+    while let Some(field) = form.next_field().await.map_err(|e| e.status())? {
         if field.name() == Some("file") {
-            return field.bytes().await.map(Some).map_err(|_| ());
+            return field.bytes().await.map(Some).map_err(|e| e.status());
         }
     }
     Ok(None)
@@ -349,15 +352,14 @@ pub async fn create_invitations(
     State(state): State<AppState>,
     Staff(me, ..): Staff<Admin>,
     Path(slug): Path<String>,
+    limit: Option<Extension<UploadLimit>>,
     headers: HeaderMap,
     form: Result<Multipart, MultipartRejection>,
 ) -> Response {
     let Ok(form) = form else {
         return problem_page(Problem::Malformed, None);
     };
-    let Ok(file) = uploaded_file(form).await else {
-        return problem_page(Problem::Malformed, None);
-    };
+    let file = uploaded_file(form).await;
     let Ok(mut tx) = state.pool.begin().await else {
         return problem_page(Problem::Unavailable, None);
     };
@@ -374,8 +376,15 @@ pub async fn create_invitations(
     };
     let status = StatusCode::UNPROCESSABLE_ENTITY;
     let file = match file {
-        Some(file) if !file.is_empty() => file,
-        _ => {
+        Ok(Some(file)) if !file.is_empty() => file,
+        Err(StatusCode::PAYLOAD_TOO_LARGE) => {
+            let max_mb = limit.map_or(0, |Extension(UploadLimit(bytes))| bytes / (1024 * 1024));
+            let posted = refuse(vec![StaffError::CsvTooLarge { max_mb }]);
+            let status = StatusCode::PAYLOAD_TOO_LARGE;
+            return refused_form(&state, &page, headers, Some(&me), status, posted).await;
+        }
+        Err(_) => return problem_page(Problem::Malformed, None),
+        Ok(_) => {
             let posted = refuse(vec![StaffError::CsvMissing]);
             return refused_form(&state, &page, headers, Some(&me), status, posted).await;
         }
@@ -435,6 +444,75 @@ pub async fn create_invitations(
             (
                 header::CONTENT_DISPOSITION,
                 format!("attachment; filename=\"canvass-invitations-{slug}.csv\""),
+            ),
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        file,
+    )
+        .into_response()
+}
+
+/// `GET /staff/surveys/{slug}/invitees.csv`: every invitee with their e-mail address and
+/// how far they got (`not_begun`, or the response's status), for reminders and
+/// follow-up. Admins only; each download is audited, since it holds personal data.
+pub async fn invitees(
+    State(state): State<AppState>,
+    Staff(me, ..): Staff<Admin>,
+    Path(slug): Path<String>,
+) -> Response {
+    let Ok(mut tx) = state.pool.begin().await else {
+        return problem_page(Problem::Unavailable, None);
+    };
+    let survey_id = match state.catalog.latest(&mut tx, &slug).await {
+        Ok(Some((survey_id, _))) => survey_id,
+        Ok(None) => return problem_page(Problem::NotFound, None),
+        Err(error) => return unavailable(error),
+    };
+    let listed = async {
+        let listed = invitations::roster(&mut tx, survey_id).await?;
+        let detail = format!("{} invitees", listed.len());
+        audit::record(
+            &mut tx,
+            Some(me.id),
+            Action::InviteesExported,
+            None,
+            Some(&detail),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok::<_, canvass_db::Error>(listed)
+    };
+    let listed = match listed.await {
+        Ok(listed) => listed,
+        Err(error) => return unavailable(error),
+    };
+    let mut file =
+        String::from("\u{feff}id,email,province,role,status,invited_at,began_at,completed_at\r\n");
+    let moment = |at: Option<time::OffsetDateTime>| {
+        at.and_then(|at| at.format(&Rfc3339).ok())
+            .unwrap_or_default()
+    };
+    for invitee in &listed {
+        let status = invitee.status.map_or("not_begun", Status::as_code);
+        let fields = [
+            csv_field(&invitee.external_id),
+            csv_field(invitee.email.as_deref().unwrap_or_default()),
+            invitee.province.clone().unwrap_or_default(),
+            invitee.role.clone().unwrap_or_default(),
+            status.to_owned(),
+            moment(Some(invitee.invited_at)),
+            moment(invitee.began_at),
+            moment(invitee.completed_at),
+        ];
+        file.push_str(&fields.join(","));
+        file.push_str("\r\n");
+    }
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"canvass-invitees-{slug}.csv\""),
             ),
             (header::CACHE_CONTROL, "no-store".to_owned()),
         ],

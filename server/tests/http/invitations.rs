@@ -149,6 +149,57 @@ async fn an_invitation_link_starts_one_response_and_resumes_it_after(pool: PgPoo
     )
     .await;
     assert!(page.body.contains("2 invited, 1 began."), "{}", page.body);
+    assert!(
+        page.body
+            .contains(r#"href="/staff/surveys/ai-collab/invitees.csv""#),
+        "{}",
+        page.body
+    );
+
+    // The roster: each invitee with their e-mail and progress, for admins only, audited.
+    let roster = get(
+        app(pool.clone()),
+        "/staff/surveys/ai-collab/invitees.csv",
+        Some(&admin),
+    )
+    .await;
+    assert_eq!(roster.status, StatusCode::OK);
+    assert_eq!(roster.header("cache-control"), "no-store");
+    let lines: Vec<Vec<&str>> = roster
+        .body
+        .trim_end()
+        .split("\r\n")
+        .map(|l| l.split(',').collect())
+        .collect();
+    assert_eq!(
+        lines[0].join(","),
+        "\u{feff}id,email,province,role,status,invited_at,began_at,completed_at"
+    );
+    assert_eq!(
+        lines[1][..5],
+        ["A1", "wang@hospital.cn", "guangdong", "", "in_progress"]
+    );
+    assert_eq!(lines[2][..5], ["'=A2", "", "", "", "not_begun"]);
+    assert!(
+        lines[1][6].ends_with('Z') && lines[2][6].is_empty(),
+        "{lines:?}"
+    );
+    let audited: Vec<String> =
+        sqlx::query_scalar("SELECT detail FROM audit_log WHERE action = 'invitees_exported'")
+            .fetch_all(&pool)
+            .await
+            .expect("audit");
+    assert_eq!(audited, ["2 invitees"]);
+    account(&pool, "viewer@hospital.cn", Role::Viewer).await;
+    let viewer = signed_in(&pool, "viewer@hospital.cn").await;
+    let refused = get(
+        app(pool.clone()),
+        "/staff/surveys/ai-collab/invitees.csv",
+        Some(&viewer),
+    )
+    .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert!(!refused.body.contains("wang@hospital.cn"));
 }
 
 #[sqlx::test(migrator = "canvass_db::MIGRATOR")]
@@ -192,4 +243,44 @@ async fn a_bad_list_is_refused_with_each_problem_and_its_line(pool: PgPool) {
         .await
         .expect("count");
     assert_eq!(none, 0);
+}
+
+#[sqlx::test(migrator = "canvass_db::MIGRATOR")]
+async fn a_list_over_the_body_limit_is_taken_up_to_the_upload_limit(pool: PgPool) {
+    canvass_server::serve::install_bundled_surveys(&pool)
+        .await
+        .expect("install");
+    account(&pool, "admin@hospital.cn", Role::Admin).await;
+    let admin = signed_in(&pool, "admin@hospital.cn").await;
+    // About 150 KB: over the ordinary body limit (64 KB in these tests), under the upload
+    // limit (1 MB).
+    let list = |count: usize| {
+        let mut csv = String::from("id,email\n");
+        for i in 0..count {
+            csv.push_str(&format!("invitee-{i:06},invitee-{i:06}@hospital.cn\n"));
+        }
+        csv
+    };
+    let big = list(4_000);
+    assert!(big.len() > 64 * 1024 && big.len() < 1024 * 1024);
+    let made = upload(&pool, &admin, big.as_bytes()).await;
+    assert_eq!(made.status, StatusCode::OK, "{}", made.body);
+    assert_eq!(made.body.trim_end().split("\r\n").count(), 4_001);
+
+    let huge = list(40_000);
+    assert!(huge.len() > 1024 * 1024);
+    let refused = upload(&pool, &admin, huge.as_bytes()).await;
+    assert_eq!(refused.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(
+        refused
+            .body
+            .contains("The file is larger than 1 MB; split the list into smaller files."),
+        "{}",
+        refused.body
+    );
+    let kept: i64 = sqlx::query_scalar("SELECT count(*) FROM invitations")
+        .fetch_one(&pool)
+        .await
+        .expect("count");
+    assert_eq!(kept, 4_000);
 }

@@ -14,6 +14,7 @@ use tower::ServiceExt;
 pub const SETTINGS: HttpSettings = HttpSettings {
     request_timeout: Duration::from_secs(10),
     body_limit_bytes: 64 * 1024,
+    upload_limit_bytes: 1024 * 1024,
     hash_files: false,
 };
 
