@@ -432,7 +432,38 @@ mod maintained {
         let province = ["gd", "bj", "sh"][dice.roll(3) as usize];
         let role = ["clinician", "industry"][dice.roll(2) as usize];
         let minutes = i64::try_from(dice.roll(200)).expect("small");
-        let query = match dice.roll(9) {
+        let query = match dice.roll(11) {
+            // A page save as a respondent makes it (it counts its own move), which may
+            // also end or complete the response and set a breakdown answer.
+            9 | 10 => {
+                let public_id: Option<uuid::Uuid> =
+                    sqlx::query_scalar("SELECT public_id FROM responses WHERE id = $1")
+                        .bind(response)
+                        .fetch_optional(pool)
+                        .await
+                        .expect("read");
+                let mut conn = pool.acquire().await.expect("connection");
+                let read = match public_id {
+                    Some(id) => crate::responses::snapshot(&mut conn, crate::responses::PublicId(id))
+                        .await
+                        .expect("read"),
+                    None => None,
+                };
+                if let Some(read) = read {
+                    let status = [None, None, Some(super::Status::Completed), Some(super::Status::Refused)]
+                        [dice.roll(4) as usize];
+                    let page = crate::responses::PageSave {
+                        section: section.to_owned(),
+                        status,
+                        breakdown: vec![("province".to_owned(), Some(province.to_owned()))],
+                        ..Default::default()
+                    };
+                    crate::responses::write(&mut conn, &read, &page)
+                        .await
+                        .expect("write");
+                }
+                return;
+            }
             0 => sqlx::query("UPDATE responses SET last_section = $2 WHERE id = $1")
                 .bind(response)
                 .bind(section),

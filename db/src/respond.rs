@@ -198,7 +198,7 @@ async fn save_on(
     if quota_full {
         page.status = Some(Status::QuotaFull);
     }
-    if !responses::write(conn, response.id, snapshot.revision, &page).await? {
+    if !responses::write(conn, snapshot, &page).await? {
         return Ok(None);
     }
     Ok(Some(
@@ -275,7 +275,7 @@ async fn submit_on(
         status: Some(Status::Completed),
         ..PageSave::default()
     };
-    Ok(responses::write(conn, response.id, snapshot.revision, &page).await?)
+    Ok(responses::write(conn, snapshot, &page).await?)
 }
 
 /// Questions of the page that do not apply to this respondent but were posted a value.

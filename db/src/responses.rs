@@ -370,10 +370,19 @@ pub async fn snapshot_by_code(
 /// the response's progress, language and status are updated and its revision bumped.
 pub async fn write(
     conn: &mut PgConnection,
-    response_id: i64,
-    revision: i32,
+    from: &Snapshot,
     page: &PageSave,
 ) -> Result<bool, sqlx::Error> {
+    let (response_id, revision) = (from.response.id, from.revision);
+    // The response's move in `response_tallies` (from the section read to the section
+    // written) is counted by this statement itself, not by the row trigger, which skips
+    // updates that bump the revision: a trigger's PL/pgSQL call cost a save more than the
+    // upsert. The write applies only at the revision read, so the section read is the one
+    // it moves from; the status it moves from is always `in_progress`. The shard is the
+    // connection's (one of 32 by backend process), not the response's: two saves at once
+    // come through two connections, so they seldom wait on one row's lock; readers sum
+    // the shards, so where a count sits does not matter.
+    let previous_section = from.response.last_section.as_deref();
     let (answer_ids, answer_values): (Vec<String>, Vec<serde_json::Value>) =
         page.answers.iter().cloned().unzip();
     let (mut set_ids, mut set_values, mut erased) = (Vec::new(), Vec::new(), Vec::new());
@@ -400,13 +409,23 @@ pub async fn write(
                      completed_at = CASE WHEN $4 = 'completed'::response_status THEN now() END,
                      breakdown = jsonb_strip_nulls(breakdown || $8::jsonb)
                  WHERE id = $1 AND revision = $2 AND status = 'in_progress'
-                 RETURNING id
+                 RETURNING id, survey_id, link_id, status, last_section
                ), answered AS (
                  INSERT INTO answers (response_id, question_id, value)
                  SELECT r.id, q, v FROM r, unnest($6::text[], $7::jsonb[]) AS t(q, v)
                  ON CONFLICT (response_id, question_id)
                    DO UPDATE SET value = EXCLUDED.value, saved_at = now()
                    WHERE answers.value IS DISTINCT FROM EXCLUDED.value
+               ), tallied AS (
+                 INSERT INTO response_tallies AS t (survey_id, link_id, status, last_section, shard, n)
+                 SELECT c.survey_id, c.link_id, c.status, c.last_section, c.shard, c.n
+                 FROM r, LATERAL (VALUES
+                   (r.survey_id, r.link_id, 'in_progress'::response_status, $9::text, (pg_backend_pid() % 32)::smallint, -1::bigint),
+                   (r.survey_id, r.link_id, r.status, r.last_section, (pg_backend_pid() % 32)::smallint, 1::bigint)
+                 ) AS c (survey_id, link_id, status, last_section, shard, n)
+                 WHERE ('in_progress'::response_status, $9::text) IS DISTINCT FROM (r.status, r.last_section)
+                 ORDER BY 1, 2, 3, 4, 5
+                 ON CONFLICT ON CONSTRAINT response_tallies_key DO UPDATE SET n = t.n + EXCLUDED.n
                )
                SELECT count(*) AS "written!" FROM r"#,
             response_id,
@@ -417,6 +436,7 @@ pub async fn write(
             &answer_ids,
             &answer_values,
             patch,
+            previous_section,
         )
         .fetch_one(&mut *conn)
         .await?
@@ -429,7 +449,7 @@ pub async fn write(
                      completed_at = CASE WHEN $4 = 'completed'::response_status THEN now() END,
                      breakdown = jsonb_strip_nulls(breakdown || $11::jsonb)
                  WHERE id = $1 AND revision = $2 AND status = 'in_progress'
-                 RETURNING id
+                 RETURNING id, survey_id, link_id, status, last_section
                ), answered AS (
                  INSERT INTO answers (response_id, question_id, value)
                  SELECT r.id, q, v FROM r, unnest($6::text[], $7::jsonb[]) AS t(q, v)
@@ -444,6 +464,16 @@ pub async fn write(
                ), erased AS (
                  DELETE FROM contacts c USING r
                  WHERE c.response_id = r.id AND c.question_id = ANY($10::text[])
+               ), tallied AS (
+                 INSERT INTO response_tallies AS t (survey_id, link_id, status, last_section, shard, n)
+                 SELECT c.survey_id, c.link_id, c.status, c.last_section, c.shard, c.n
+                 FROM r, LATERAL (VALUES
+                   (r.survey_id, r.link_id, 'in_progress'::response_status, $12::text, (pg_backend_pid() % 32)::smallint, -1::bigint),
+                   (r.survey_id, r.link_id, r.status, r.last_section, (pg_backend_pid() % 32)::smallint, 1::bigint)
+                 ) AS c (survey_id, link_id, status, last_section, shard, n)
+                 WHERE ('in_progress'::response_status, $12::text) IS DISTINCT FROM (r.status, r.last_section)
+                 ORDER BY 1, 2, 3, 4, 5
+                 ON CONFLICT ON CONSTRAINT response_tallies_key DO UPDATE SET n = t.n + EXCLUDED.n
                )
                SELECT count(*) AS "written!" FROM r"#,
             response_id,
@@ -456,7 +486,8 @@ pub async fn write(
             &set_ids,
             &set_values,
             &erased,
-            patch
+            patch,
+            previous_section
         )
         .fetch_one(&mut *conn)
         .await?
@@ -668,9 +699,7 @@ mod tests {
             .await
             .expect("query")
             .expect("found");
-        write(conn, read.response.id, read.revision, page)
-            .await
-            .expect("write")
+        write(conn, &read, page).await.expect("write")
     }
 
     async fn read(conn: &mut PgConnection, code: &ResumeCode) -> Snapshot {
@@ -713,9 +742,7 @@ mod tests {
         let first = page("consent", &[("consent", json!({"outcome": "no_answer"}))]);
         assert!(save_page(&mut conn, started.public_id, &first).await);
         let second = page("profile", &[("province", json!({"outcome": "no_answer"}))]);
-        let written = write(&mut conn, stale.response.id, stale.revision, &second)
-            .await
-            .expect("write");
+        let written = write(&mut conn, &stale, &second).await.expect("write");
         assert!(!written, "another write came in between");
         let now = read(&mut conn, &started.resume_code).await;
         assert_eq!(now.response.last_section.as_deref(), Some("consent"));
@@ -858,7 +885,13 @@ mod tests {
             .await
             .expect("query");
         assert!(unknown.is_none());
-        let written = write(&mut conn, 4242, 0, &PageSave::default())
+        let survey_id = published(&mut conn).await;
+        let started = start(&mut conn, survey_id, version(), Lang::Zh, Origin::default())
+            .await
+            .expect("start");
+        let mut elsewhere = read(&mut conn, &started.resume_code).await;
+        elsewhere.response.id = 4242;
+        let written = write(&mut conn, &elsewhere, &PageSave::default())
             .await
             .expect("write");
         assert!(!written);
