@@ -438,18 +438,7 @@ pub async fn create_invitations(
         file.push_str(token.as_str());
         file.push_str(&format!(",{origin}/i/{}\r\n", token.as_str()));
     }
-    (
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"canvass-invitations-{slug}.csv\""),
-            ),
-            (header::CACHE_CONTROL, "no-store".to_owned()),
-        ],
-        file,
-    )
-        .into_response()
+    csv_download(&format!("canvass-invitations-{slug}.csv"), file)
 }
 
 /// `GET /staff/surveys/{slug}/invitees.csv`: every invitee with their e-mail address and
@@ -507,12 +496,18 @@ pub async fn invitees(
         file.push_str(&fields.join(","));
         file.push_str("\r\n");
     }
+    csv_download(&format!("canvass-invitees-{slug}.csv"), file)
+}
+
+/// A CSV file to download, never kept by a cache (these files hold tokens or e-mail
+/// addresses).
+fn csv_download(filename: &str, file: String) -> Response {
     (
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
             (
                 header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"canvass-invitees-{slug}.csv\""),
+                format!("attachment; filename=\"{filename}\""),
             ),
             (header::CACHE_CONTROL, "no-store".to_owned()),
         ],
