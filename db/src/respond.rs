@@ -1035,14 +1035,7 @@ mod tests {
     async fn answers_a_link_fixes_skip_their_page_and_win_over_any_post(pool: PgPool) {
         let survey = national();
         let mut tx = pool.begin().await.expect("tx");
-        crate::surveys::install(&mut tx, &survey, AI_COLLAB)
-            .await
-            .expect("install");
-        let survey_id = crate::surveys::latest(&mut tx, "ai-collab")
-            .await
-            .expect("query")
-            .expect("present")
-            .survey_id;
+        let survey_id = installed(&mut tx, &survey).await;
         let origin = Origin {
             fixed: vec![
                 ("role".to_owned(), "clinician".to_owned()),
@@ -1112,17 +1105,22 @@ mod tests {
         ));
     }
 
-    async fn begin_with(pool: &PgPool, pairs: &[(&str, &str)]) -> Result<Begun, RespondError> {
-        let mut tx = pool.begin().await.expect("tx");
-        let survey = national();
-        crate::surveys::install(&mut tx, &survey, AI_COLLAB)
+    /// Installs the national survey; its ID.
+    async fn installed(conn: &mut PgConnection, survey: &Survey) -> i64 {
+        crate::surveys::install(conn, survey, AI_COLLAB)
             .await
             .expect("install");
-        let survey_id = crate::surveys::latest(&mut tx, "ai-collab")
+        crate::surveys::latest(conn, "ai-collab")
             .await
             .expect("query")
             .expect("present")
-            .survey_id;
+            .survey_id
+    }
+
+    async fn begin_with(pool: &PgPool, pairs: &[(&str, &str)]) -> Result<Begun, RespondError> {
+        let mut tx = pool.begin().await.expect("tx");
+        let survey = national();
+        let survey_id = installed(&mut tx, &survey).await;
         let result = begin(
             &mut tx,
             survey_id,
@@ -1181,17 +1179,7 @@ mod tests {
     #[sqlx::test(migrator = "crate::MIGRATOR")]
     async fn a_second_begin_with_one_code_at_the_same_moment_learns_the_first_won(pool: PgPool) {
         let survey = national();
-        let survey_id = {
-            let mut conn = pool.acquire().await.expect("connection");
-            crate::surveys::install(&mut conn, &survey, AI_COLLAB)
-                .await
-                .expect("install");
-            crate::surveys::latest(&mut conn, "ai-collab")
-                .await
-                .expect("query")
-                .expect("present")
-                .survey_id
-        };
+        let survey_id = installed(&mut pool.acquire().await.expect("connection"), &survey).await;
         let token = ResumeCode::parse("0123456789abcdef0123456789abcdef").expect("shape");
         let origin = Origin {
             invitation: Some(token.clone()),

@@ -9,20 +9,13 @@ use sqlx::PgPool;
 
 use crate::support::{app, get, send};
 
-async fn link(pool: &PgPool) -> Link {
+/// A link made with `input`, on the installed national survey.
+async fn link_with(pool: &PgPool, input: LinkInput<'_>) -> Link {
     canvass_server::serve::install_bundled_surveys(pool)
         .await
         .expect("install");
     let survey = Survey::from_toml(canvass_core::surveys::AI_COLLAB).expect("survey");
-    let new = NewLink::parse(
-        &survey,
-        LinkInput {
-            name: "Guangdong society",
-            channel: "WeChat group",
-            ..LinkInput::default()
-        },
-    )
-    .expect("valid");
+    let new = NewLink::parse(&survey, input).expect("valid");
     let mut conn = pool.acquire().await.expect("connection");
     let survey_id: i64 = sqlx::query_scalar("SELECT id FROM surveys WHERE slug = 'ai-collab'")
         .fetch_one(&mut *conn)
@@ -33,14 +26,22 @@ async fn link(pool: &PgPool) -> Link {
         .expect("created")
 }
 
+async fn link(pool: &PgPool) -> Link {
+    link_with(
+        pool,
+        LinkInput {
+            name: "Guangdong society",
+            channel: "WeChat group",
+            ..LinkInput::default()
+        },
+    )
+    .await
+}
+
 #[sqlx::test(migrator = "canvass_db::MIGRATOR")]
 async fn a_link_that_fixes_role_and_province_skips_screening_and_shows_the_province(pool: PgPool) {
-    canvass_server::serve::install_bundled_surveys(&pool)
-        .await
-        .expect("install");
-    let survey = Survey::from_toml(canvass_core::surveys::AI_COLLAB).expect("survey");
-    let new = NewLink::parse(
-        &survey,
+    let link = link_with(
+        &pool,
         LinkInput {
             name: "Guangdong clinicians",
             channel: "WeChat group",
@@ -49,15 +50,7 @@ async fn a_link_that_fixes_role_and_province_skips_screening_and_shows_the_provi
             ..LinkInput::default()
         },
     )
-    .expect("valid");
-    let mut conn = pool.acquire().await.expect("connection");
-    let survey_id: i64 = sqlx::query_scalar("SELECT id FROM surveys")
-        .fetch_one(&mut *conn)
-        .await
-        .expect("survey");
-    let link = links::create(&mut conn, survey_id, &new, None)
-        .await
-        .expect("created");
+    .await;
     let opened = get(
         app(pool.clone()),
         &format!("/l/{}", link.code.as_str()),
