@@ -95,10 +95,7 @@ async fn begin(state: &AppState, slug: &str, headers: &HeaderMap, body: &[u8]) -
     if let Some((found, code)) = &invitation
         && found.response_id.is_some()
     {
-        return Outcome::Go {
-            next: paths::resume(code.as_str()),
-            remember: Some((slug.to_owned(), code.clone())),
-        };
+        return resume_invited(slug, code.clone());
     }
     // What the invitation, else the link, fixes.
     let fixed_role = invitation
@@ -126,10 +123,7 @@ async fn begin(state: &AppState, slug: &str, headers: &HeaderMap, body: &[u8]) -
                     Ok(true) => {}
                     // Another first use won the race: resume that one.
                     Ok(false) => {
-                        return Outcome::Go {
-                            next: paths::resume(code.as_str()),
-                            remember: Some((slug.to_owned(), code.clone())),
-                        };
+                        return resume_invited(slug, code.clone());
                     }
                     Err(error) => return refusal(RespondError::from(error), None),
                 }
@@ -146,10 +140,7 @@ async fn begin(state: &AppState, slug: &str, headers: &HeaderMap, body: &[u8]) -
         }
         // Another first use of the invitation began its response at the same moment.
         Err(RespondError::AlreadyBegun) => match invitation {
-            Some((_, code)) => Outcome::Go {
-                next: paths::resume(code.as_str()),
-                remember: Some((slug.to_owned(), code)),
-            },
+            Some((_, code)) => resume_invited(slug, code),
             None => refusal(RespondError::AlreadyBegun, None),
         },
         Err(RespondError::Invalid(errors)) => Outcome::Invalid(Posted {
@@ -162,6 +153,15 @@ async fn begin(state: &AppState, slug: &str, headers: &HeaderMap, body: &[u8]) -
             errors,
         }),
         Err(error) => refusal(error, None),
+    }
+}
+
+/// To the response an invitation started (used before, or by another first use at the
+/// same moment), remembering its code.
+fn resume_invited(slug: &str, code: ResumeCode) -> Outcome {
+    Outcome::Go {
+        next: paths::resume(code.as_str()),
+        remember: Some((slug.to_owned(), code)),
     }
 }
 
