@@ -432,9 +432,22 @@ mod maintained {
         let province = ["gd", "bj", "sh"][dice.roll(3) as usize];
         let role = ["clinician", "industry"][dice.roll(2) as usize];
         let minutes = i64::try_from(dice.roll(200)).expect("small");
-        let query = match dice.roll(11) {
-            // A page save as a respondent makes it (it counts its own move), which may
-            // also end or complete the response and set a breakdown answer.
+        let query = match dice.roll(12) {
+            // A response started as a respondent starts one (it counts itself).
+            11 => {
+                let mut conn = pool.acquire().await.expect("connection");
+                let origin = crate::responses::Origin {
+                    link_id: link,
+                    same_browser: minutes % 2 == 0,
+                    ..Default::default()
+                };
+                crate::responses::start(&mut conn, survey_id, 3, canvass_core::Lang::Zh, origin)
+                    .await
+                    .expect("start");
+                return;
+            }
+            // A page save as a respondent makes it (it counts its own move and breakdown
+            // codes), which may also end or complete the response and set a breakdown answer.
             9 | 10 => {
                 let public_id: Option<uuid::Uuid> =
                     sqlx::query_scalar("SELECT public_id FROM responses WHERE id = $1")
