@@ -7,7 +7,9 @@
 //! respondent saves again as soon as a save returns (closed loop); with `--rate` they are
 //! paced to that many saves per second in all, as people reading between pages would be,
 //! on a fixed schedule (a late save does not push the next one back), and latency counts
-//! from when a save was due.
+//! from when a save was due. On Linux it also prints the whole machine's CPU time per save
+//! (from `/proc/stat`: the benchmark, PostgreSQL and anything else running), the figure
+//! that compares two builds or settings when both saturate the machine.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -56,6 +58,7 @@ pub async fn run(
     let pace = rate
         .filter(|r| *r > 0.0)
         .map(|r| Duration::from_secs_f64(concurrency as f64 / r));
+    let cpu_before = machine_busy_jiffies();
     let started = Instant::now();
     let mut tasks = tokio::task::JoinSet::new();
     for task in 0..concurrency {
@@ -115,6 +118,9 @@ pub async fn run(
         all.extend(result.context("a benchmark task failed")??);
     }
     let elapsed = started.elapsed().as_secs_f64();
+    let cpu = cpu_before
+        .zip(machine_busy_jiffies())
+        .map(|(before, after)| after.saturating_sub(before));
     all.sort();
     let pct = |p: f64| {
         all.get(((all.len() as f64 - 1.0) * p).round() as usize)
@@ -126,5 +132,56 @@ pub async fn run(
     println!("latency p50:  {:.1} ms", pct(0.50));
     println!("latency p99:  {:.1} ms", pct(0.99));
     println!("latency max:  {:.1} ms", pct(1.0));
+    match cpu {
+        Some(jiffies) if !all.is_empty() => println!(
+            "machine CPU:  {:.0} µs per save (all processes, from /proc/stat)",
+            jiffies as f64 * MICROS_PER_JIFFY / all.len() as f64
+        ),
+        _ => println!("machine CPU:  not available"),
+    }
     Ok(())
+}
+
+/// `/proc/stat` counts in USER_HZ ticks, 100 per second on every Linux architecture
+/// Canvass builds for.
+const MICROS_PER_JIFFY: f64 = 10_000.0;
+
+/// CPU time spent by the whole machine so far, in ticks, or `None` off Linux.
+fn machine_busy_jiffies() -> Option<u64> {
+    busy_jiffies(&std::fs::read_to_string("/proc/stat").ok()?)
+}
+
+/// The busy ticks of `/proc/stat`'s first line: user, nice, system, irq and softirq (not
+/// idle, I/O wait or time stolen by a hypervisor).
+fn busy_jiffies(stat: &str) -> Option<u64> {
+    let mut fields = stat.lines().next()?.split_whitespace();
+    if fields.next()? != "cpu" {
+        return None;
+    }
+    let ticks: Vec<u64> = fields
+        .take(8)
+        .map(str::parse)
+        .collect::<Result<_, _>>()
+        .ok()?;
+    let [user, nice, system, _idle, _iowait, irq, softirq, _steal] = ticks.try_into().ok()?;
+    Some(user + nice + system + irq + softirq)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::busy_jiffies;
+
+    #[test]
+    fn busy_ticks_are_user_nice_system_irq_and_softirq() {
+        let stat = "cpu  100 2 30 5000 40 5 6 7 0 0\ncpu0 50 1 15 2500 20 2 3 3 0 0\n";
+        assert_eq!(busy_jiffies(stat), Some(100 + 2 + 30 + 5 + 6));
+    }
+
+    #[test]
+    fn a_stat_file_that_does_not_start_with_the_cpu_line_gives_no_figure() {
+        assert_eq!(busy_jiffies(""), None);
+        assert_eq!(busy_jiffies("intr 1 2 3 4 5 6 7 8"), None);
+        assert_eq!(busy_jiffies("cpu  1 2 3"), None);
+        assert_eq!(busy_jiffies("cpu  1 2 x 4 5 6 7 8"), None);
+    }
 }
