@@ -433,7 +433,8 @@ mod maintained {
         let role = ["clinician", "industry"][dice.roll(2) as usize];
         let minutes = i64::try_from(dice.roll(200)).expect("small");
         let query = match dice.roll(12) {
-            // A response started as a respondent starts one (it counts itself).
+            // A response started as a respondent starts one, with a link and maybe the
+            // same-browser flag (counted by the insert triggers).
             11 => {
                 let mut conn = pool.acquire().await.expect("connection");
                 let origin = crate::responses::Origin {
@@ -446,8 +447,8 @@ mod maintained {
                     .expect("start");
                 return;
             }
-            // A page save as a respondent makes it (it counts its own move and breakdown
-            // codes), which may also end or complete the response and set a breakdown answer.
+            // A page save as a respondent makes it (it counts its own move), which may
+            // also end or complete the response and set a breakdown answer.
             9 | 10 => {
                 let public_id: Option<uuid::Uuid> =
                     sqlx::query_scalar("SELECT public_id FROM responses WHERE id = $1")

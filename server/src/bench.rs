@@ -178,7 +178,7 @@ mod tests {
     }
 
     #[test]
-    fn a_stat_file_that_does_not_start_with_the_cpu_line_gives_no_figure() {
+    fn a_stat_file_without_a_whole_numeric_cpu_line_gives_no_figure() {
         assert_eq!(busy_jiffies(""), None);
         assert_eq!(busy_jiffies("intr 1 2 3 4 5 6 7 8"), None);
         assert_eq!(busy_jiffies("cpu  1 2 3"), None);
