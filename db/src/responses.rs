@@ -377,11 +377,13 @@ pub async fn write(
     // The response's move in `response_tallies` (from the section read to the section
     // written) is counted by this statement itself, not by the row trigger, which skips
     // updates that bump the revision: a trigger's PL/pgSQL call cost a save more than the
-    // upsert. The write applies only at the revision read, so the section read is the one
-    // it moves from; the status it moves from is always `in_progress`. The shard is the
-    // connection's (one of 32 by backend process), not the response's: two saves at once
-    // come through two connections, so they seldom wait on one row's lock; readers sum
-    // the shards, so where a count sits does not matter.
+    // upsert. The write applies only where the response still stands as read (the same
+    // revision, `in_progress`, the same last section), so the move it counts starts where
+    // the response really was, even after a write that changed the section without
+    // bumping the revision (none does today; the recount test makes such writes).
+    // The shard is the connection's (one of 32 by backend process), not the response's:
+    // two saves at once come through two connections, so they seldom wait on one row's
+    // lock; readers sum the shards, so where a count sits does not matter.
     let previous_section = from.response.last_section.as_deref();
     let (answer_ids, answer_values): (Vec<String>, Vec<serde_json::Value>) =
         page.answers.iter().cloned().unzip();
@@ -409,6 +411,7 @@ pub async fn write(
                      completed_at = CASE WHEN $4 = 'completed'::response_status THEN now() END,
                      breakdown = jsonb_strip_nulls(breakdown || $8::jsonb)
                  WHERE id = $1 AND revision = $2 AND status = 'in_progress'
+                   AND last_section IS NOT DISTINCT FROM $9
                  RETURNING id, survey_id, link_id, status, last_section
                ), answered AS (
                  INSERT INTO answers (response_id, question_id, value)
@@ -449,6 +452,7 @@ pub async fn write(
                      completed_at = CASE WHEN $4 = 'completed'::response_status THEN now() END,
                      breakdown = jsonb_strip_nulls(breakdown || $11::jsonb)
                  WHERE id = $1 AND revision = $2 AND status = 'in_progress'
+                   AND last_section IS NOT DISTINCT FROM $12
                  RETURNING id, survey_id, link_id, status, last_section
                ), answered AS (
                  INSERT INTO answers (response_id, question_id, value)
@@ -748,6 +752,34 @@ mod tests {
         assert_eq!(now.response.last_section.as_deref(), Some("consent"));
         assert_eq!(now.answers.keys().collect::<Vec<_>>(), ["consent"]);
         assert_eq!(now.revision, 1);
+    }
+
+    #[sqlx::test(migrator = "crate::MIGRATOR")]
+    async fn a_write_is_not_applied_once_the_section_moved_even_at_the_same_revision(pool: PgPool) {
+        let mut conn = pool.acquire().await.expect("connection");
+        let survey_id = published(&mut conn).await;
+        let started = start(&mut conn, survey_id, version(), Lang::Zh, Origin::default())
+            .await
+            .expect("start");
+        let stale = read(&mut conn, &started.resume_code).await;
+        // A write no respondent path makes: the section moves, the revision does not (the
+        // row trigger counts this move).
+        sqlx::query("UPDATE responses SET last_section = 'consent' WHERE public_id = $1")
+            .bind(started.public_id.0)
+            .execute(&mut *conn)
+            .await
+            .expect("moved");
+        let consent = page("consent", &[("consent", json!({"outcome": "no_answer"}))]);
+        let written = write(&mut conn, &stale, &consent).await.expect("write");
+        assert!(!written, "the section read is no longer the response's");
+        let tallies: Vec<(Option<String>, i64)> = sqlx::query_as(
+            "SELECT last_section, sum(n)::int8 FROM response_tallies
+             GROUP BY 1 HAVING sum(n) <> 0 ORDER BY 1",
+        )
+        .fetch_all(&mut *conn)
+        .await
+        .expect("tallies");
+        assert_eq!(tallies, [(Some("consent".to_owned()), 1)]);
     }
 
     #[sqlx::test(migrator = "crate::MIGRATOR")]
