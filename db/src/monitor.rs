@@ -2,9 +2,11 @@
 //!
 //! Triggers on `responses` (migration `20261128140000_response_counts.sql`) keep four small
 //! tables current in the same transaction as each write, split into shards so concurrent
-//! saves seldom wait on each other. These queries sum the shards: their cost depends on
-//! the survey's shape (sections, links, choices, hours of fieldwork), not on how many
-//! responses there are.
+//! saves seldom wait on each other; a page save instead appends its move between sections
+//! to `response_moves`, which [`fold_moves`] adds to the tallies (migration
+//! `20261130090000_save_moves_appended.sql`). These queries sum the shards, and the moves
+//! not folded yet: their cost depends on the survey's shape (sections, links, choices,
+//! hours of fieldwork) and on about a second's saves, not on how many responses there are.
 
 use sqlx::PgConnection;
 
@@ -22,8 +24,8 @@ pub struct Tally {
 /// Every (status, last section, link) of a survey's responses, with its count.
 pub async fn tallies(conn: &mut PgConnection, survey_id: i64) -> Result<Vec<Tally>, sqlx::Error> {
     let rows = sqlx::query!(
-        r#"SELECT status AS "status: Status", last_section, link_id, sum(n)::int8 AS "n!"
-           FROM response_tallies WHERE survey_id = $1
+        r#"SELECT status AS "status!: Status", last_section, link_id, sum(n)::int8 AS "n!"
+           FROM response_tallies_live WHERE survey_id = $1
            GROUP BY status, last_section, link_id HAVING sum(n) <> 0"#,
         survey_id
     )
@@ -38,6 +40,36 @@ pub async fn tallies(conn: &mut PgConnection, survey_id: i64) -> Result<Vec<Tall
             n: r.n,
         })
         .collect())
+}
+
+/// Folds the moves page saves appended to `response_moves` into `response_tallies`, in one
+/// statement (so a reader of `response_tallies_live` sees each move once, pending or
+/// folded), and returns how many it folded. Servers call it every second; any number may
+/// run at once. The sums go to shard -1, which no trigger writes, so folding never waits
+/// on a save or a trigger for a row lock.
+pub async fn fold_moves(conn: &mut PgConnection) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"WITH moved AS (
+             DELETE FROM response_moves
+             RETURNING survey_id, link_id, from_section, to_status, to_section
+           ), counted AS (
+             SELECT survey_id, link_id, 'in_progress'::response_status AS status,
+                    from_section AS last_section, -1 AS n
+             FROM moved
+             UNION ALL
+             SELECT survey_id, link_id, to_status, to_section, 1 FROM moved
+           ), folded AS (
+             INSERT INTO response_tallies AS t (survey_id, link_id, status, last_section, shard, n)
+             SELECT survey_id, link_id, status, last_section, -1, sum(n)
+             FROM counted
+             GROUP BY 1, 2, 3, 4 HAVING sum(n) <> 0
+             ORDER BY 1, 2, 3, 4
+             ON CONFLICT ON CONSTRAINT response_tallies_key DO UPDATE SET n = t.n + EXCLUDED.n
+           )
+           SELECT count(*) AS "folded!" FROM moved"#
+    )
+    .fetch_one(&mut *conn)
+    .await
 }
 
 /// How many responses at each status chose each code of these single-choice questions.
@@ -357,7 +389,7 @@ mod maintained {
             (
                 "tallies",
                 "SELECT survey_id, link_id, status::text, last_section, sum(n)::int8
-                 FROM response_tallies GROUP BY 1, 2, 3, 4 HAVING sum(n) <> 0",
+                 FROM response_tallies_live GROUP BY 1, 2, 3, 4 HAVING sum(n) <> 0",
                 "SELECT survey_id, link_id, status::text, last_section, count(*)
                  FROM responses GROUP BY 1, 2, 3, 4",
             ),
@@ -432,7 +464,13 @@ mod maintained {
         let province = ["gd", "bj", "sh"][dice.roll(3) as usize];
         let role = ["clinician", "industry"][dice.roll(2) as usize];
         let minutes = i64::try_from(dice.roll(200)).expect("small");
-        let query = match dice.roll(12) {
+        let query = match dice.roll(13) {
+            // A server's fold of the saves' moves into the tallies, at any moment.
+            12 => {
+                let mut conn = pool.acquire().await.expect("connection");
+                super::fold_moves(&mut conn).await.expect("fold");
+                return;
+            }
             // A response started as a respondent starts one, with a link and maybe the
             // same-browser flag (counted by the insert triggers).
             11 => {
@@ -584,6 +622,83 @@ mod maintained {
             .map(|t| t.n)
             .sum();
         assert_eq!(kept, total);
+
+        // Folded at the end, the counts are the same, and no move is left pending.
+        super::fold_moves(&mut pool.acquire().await.expect("conn"))
+            .await
+            .expect("fold");
+        assert_eq!(mismatches(&pool).await, Vec::<String>::new());
+        let pending: i64 = sqlx::query_scalar("SELECT count(*) FROM response_moves")
+            .fetch_one(&pool)
+            .await
+            .expect("count");
+        assert_eq!(pending, 0);
+    }
+
+    #[sqlx::test(migrator = "crate::MIGRATOR")]
+    async fn folding_the_saves_moves_empties_them_and_changes_no_count(pool: PgPool) {
+        let mut conn = pool.acquire().await.expect("connection");
+        let survey = Survey::from_toml(AI_COLLAB).expect("survey");
+        crate::surveys::install(&mut conn, &survey, AI_COLLAB)
+            .await
+            .expect("installed");
+        let survey_id: i64 = sqlx::query_scalar("SELECT id FROM surveys")
+            .fetch_one(&mut *conn)
+            .await
+            .expect("id");
+        // Three responses save consent; one of them goes on to screening, and one
+        // completes there.
+        let pages = [
+            ("consent", None),
+            ("consent", None),
+            ("consent", None),
+            ("screening", None),
+            ("screening", Some(super::Status::Completed)),
+        ];
+        let mut started = Vec::new();
+        for _ in 0..3 {
+            let origin = crate::responses::Origin::default();
+            let one =
+                crate::responses::start(&mut conn, survey_id, 3, canvass_core::Lang::En, origin)
+                    .await
+                    .expect("start");
+            started.push(one.public_id);
+        }
+        for (i, (section, status)) in pages.into_iter().enumerate() {
+            let who = started[if i < 3 { i } else { i - 3 }];
+            let read = crate::responses::snapshot(&mut conn, who)
+                .await
+                .expect("read")
+                .expect("found");
+            let page = crate::responses::PageSave {
+                section: section.to_owned(),
+                status,
+                ..Default::default()
+            };
+            assert!(
+                crate::responses::write(&mut conn, &read, &page)
+                    .await
+                    .expect("write")
+            );
+        }
+        let mut before = super::tallies(&mut conn, survey_id).await.expect("tallies");
+        before.sort_by_key(|t| (t.last_section.clone(), t.status as u8));
+        assert_eq!(super::fold_moves(&mut conn).await.expect("fold"), 5);
+        let mut after = super::tallies(&mut conn, survey_id).await.expect("tallies");
+        after.sort_by_key(|t| (t.last_section.clone(), t.status as u8));
+        assert_eq!(after, before);
+        assert_eq!(
+            after
+                .iter()
+                .map(|t| (t.last_section.as_deref(), t.status, t.n))
+                .collect::<Vec<_>>(),
+            [
+                (Some("consent"), super::Status::InProgress, 1),
+                (Some("screening"), super::Status::InProgress, 1),
+                (Some("screening"), super::Status::Completed, 1),
+            ]
+        );
+        assert_eq!(super::fold_moves(&mut conn).await.expect("fold"), 0);
     }
 
     #[sqlx::test(migrator = "crate::MIGRATOR")]

@@ -374,16 +374,15 @@ pub async fn write(
     page: &PageSave,
 ) -> Result<bool, sqlx::Error> {
     let (response_id, revision) = (from.response.id, from.revision);
-    // The response's move in `response_tallies` (from the section read to the section
-    // written) is counted by this statement itself, not by the row trigger, which skips
-    // updates that bump the revision: a trigger's PL/pgSQL call cost a save more than the
-    // upsert. The write applies only where the response still stands as read (the same
-    // revision, `in_progress`, the same last section), so the move it counts starts where
-    // the response really was, even after a write that changed the section without
-    // bumping the revision (none does today; the recount test makes such writes).
-    // The shard is the connection's (one of 32 by backend process), not the response's:
-    // two saves at once come through two connections, so they seldom wait on one row's
-    // lock; readers sum the shards, so where a count sits does not matter.
+    // The response's move between (status, section) keys, from the section read to the
+    // section written, is appended to `response_moves` by this statement itself (folded
+    // into `response_tallies` every second by `monitor::fold_moves`), not counted by the
+    // row trigger, which skips updates that bump the revision: an append costs a save far
+    // less than the trigger's or an upsert's work. The write applies only where the
+    // response still stands as read (the same revision, `in_progress`, the same last
+    // section), so the move starts where the response really was, even after a write that
+    // changed the section without bumping the revision (none does today; the recount test
+    // makes such writes).
     let previous_section = from.response.last_section.as_deref();
     let (answer_ids, answer_values): (Vec<String>, Vec<serde_json::Value>) =
         page.answers.iter().cloned().unzip();
@@ -419,16 +418,10 @@ pub async fn write(
                  ON CONFLICT (response_id, question_id)
                    DO UPDATE SET value = EXCLUDED.value, saved_at = now()
                    WHERE answers.value IS DISTINCT FROM EXCLUDED.value
-               ), tallied AS (
-                 INSERT INTO response_tallies AS t (survey_id, link_id, status, last_section, shard, n)
-                 SELECT c.survey_id, c.link_id, c.status, c.last_section, c.shard, c.n
-                 FROM r, LATERAL (VALUES
-                   (r.survey_id, r.link_id, 'in_progress'::response_status, $9::text, (pg_backend_pid() % 32)::smallint, -1::bigint),
-                   (r.survey_id, r.link_id, r.status, r.last_section, (pg_backend_pid() % 32)::smallint, 1::bigint)
-                 ) AS c (survey_id, link_id, status, last_section, shard, n)
+               ), moved AS (
+                 INSERT INTO response_moves (survey_id, link_id, from_section, to_status, to_section)
+                 SELECT r.survey_id, r.link_id, $9, r.status, r.last_section FROM r
                  WHERE ('in_progress'::response_status, $9::text) IS DISTINCT FROM (r.status, r.last_section)
-                 ORDER BY 1, 2, 3, 4, 5
-                 ON CONFLICT ON CONSTRAINT response_tallies_key DO UPDATE SET n = t.n + EXCLUDED.n
                )
                SELECT count(*) AS "written!" FROM r"#,
             response_id,
@@ -468,16 +461,10 @@ pub async fn write(
                ), erased AS (
                  DELETE FROM contacts c USING r
                  WHERE c.response_id = r.id AND c.question_id = ANY($10::text[])
-               ), tallied AS (
-                 INSERT INTO response_tallies AS t (survey_id, link_id, status, last_section, shard, n)
-                 SELECT c.survey_id, c.link_id, c.status, c.last_section, c.shard, c.n
-                 FROM r, LATERAL (VALUES
-                   (r.survey_id, r.link_id, 'in_progress'::response_status, $12::text, (pg_backend_pid() % 32)::smallint, -1::bigint),
-                   (r.survey_id, r.link_id, r.status, r.last_section, (pg_backend_pid() % 32)::smallint, 1::bigint)
-                 ) AS c (survey_id, link_id, status, last_section, shard, n)
+               ), moved AS (
+                 INSERT INTO response_moves (survey_id, link_id, from_section, to_status, to_section)
+                 SELECT r.survey_id, r.link_id, $12, r.status, r.last_section FROM r
                  WHERE ('in_progress'::response_status, $12::text) IS DISTINCT FROM (r.status, r.last_section)
-                 ORDER BY 1, 2, 3, 4, 5
-                 ON CONFLICT ON CONSTRAINT response_tallies_key DO UPDATE SET n = t.n + EXCLUDED.n
                )
                SELECT count(*) AS "written!" FROM r"#,
             response_id,
@@ -773,7 +760,7 @@ mod tests {
         let written = write(&mut conn, &stale, &consent).await.expect("write");
         assert!(!written, "the section read is no longer the response's");
         let tallies: Vec<(Option<String>, i64)> = sqlx::query_as(
-            "SELECT last_section, sum(n)::int8 FROM response_tallies
+            "SELECT last_section, sum(n)::int8 FROM response_tallies_live
              GROUP BY 1 HAVING sum(n) <> 0 ORDER BY 1",
         )
         .fetch_all(&mut *conn)

@@ -20,6 +20,7 @@ pub mod serve;
 pub mod shutdown;
 pub mod staff;
 pub mod state;
+pub mod tallies;
 pub mod telemetry;
 
 use std::convert::Infallible;

@@ -50,7 +50,8 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
     let stopping = Arc::new(Notify::new());
     let notifier = Arc::clone(&stopping);
     // Background work, until shutdown: expired staff sessions are deleted every 10
-    // minutes; live dashboards announce this instance's changes and hear every instance's.
+    // minutes; the saves' moves are folded into the tallies every second; live dashboards
+    // announce this instance's changes and hear every instance's.
     let (stop_tasks, stopping_tasks) = tokio::sync::watch::channel(false);
     let until_stop = move || {
         let mut stopping = stopping_tasks.clone();
@@ -62,6 +63,11 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
         tokio::spawn(crate::staff::delete_expired_sessions(
             pool.clone(),
             Duration::from_secs(600),
+            until_stop(),
+        )),
+        tokio::spawn(crate::tallies::fold_moves(
+            pool.clone(),
+            crate::tallies::FOLD_EVERY,
             until_stop(),
         )),
         tokio::spawn(crate::live::publish(

@@ -75,3 +75,54 @@ async fn seed_demo_walks_synthetic_respondents_through_the_real_save_path(pool: 
     assert!(days > 7.0, "started over {days:.1} days only");
     assert_eq!((future, disordered), (0, 0));
 }
+
+#[sqlx::test(migrator = "canvass_db::MIGRATOR")]
+async fn the_background_task_folds_pending_moves_into_the_tallies_until_stopped(pool: PgPool) {
+    let survey_id: i64 =
+        sqlx::query_scalar("INSERT INTO surveys (slug) VALUES ('fold') RETURNING id")
+            .fetch_one(&pool)
+            .await
+            .expect("survey");
+    // Two saves' moves: a response from no section to consent, and on to screening.
+    sqlx::query(
+        "INSERT INTO response_moves (survey_id, from_section, to_status, to_section)
+         VALUES ($1, NULL, 'in_progress', 'consent'), ($1, 'consent', 'in_progress', 'screening')",
+    )
+    .bind(survey_id)
+    .execute(&pool)
+    .await
+    .expect("moves");
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let folding = tokio::spawn(canvass_server::tallies::fold_moves(
+        pool.clone(),
+        std::time::Duration::from_millis(20),
+        async {
+            let _ = stopped.await;
+        },
+    ));
+    let mut pending = 2_i64;
+    for _ in 0..250 {
+        pending = sqlx::query_scalar("SELECT count(*) FROM response_moves")
+            .fetch_one(&pool)
+            .await
+            .expect("count");
+        if pending == 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(pending, 0, "folded within 5 s");
+    let _ = stop.send(());
+    folding.await.expect("the task ends when stopped");
+    let folded: Vec<(Option<String>, i64)> = sqlx::query_as(
+        "SELECT last_section, sum(n)::int8 FROM response_tallies GROUP BY 1 ORDER BY 1",
+    )
+    .fetch_all(&pool)
+    .await
+    .expect("tallies");
+    assert_eq!(
+        folded,
+        [(Some("screening".to_owned()), 1), (None, -1)],
+        "the move in and out of consent cancel out, and write nothing"
+    );
+}

@@ -1,0 +1,36 @@
+//! Every server folds the moves that page saves append to `response_moves` into the
+//! dashboard's tallies, every [`FOLD_EVERY`] ([`canvass_db::monitor::fold_moves`]). Readers
+//! add the moves not folded yet, so folding changes no figure: it keeps what they read
+//! small. Any number of instances may fold at once.
+
+use std::time::Duration;
+
+use canvass_db::PgPool;
+
+/// How often a server folds the saves' moves.
+pub const FOLD_EVERY: Duration = Duration::from_secs(1);
+
+/// Folds what is pending once; how many moves it folded.
+pub async fn fold_once(pool: &PgPool) -> Result<i64, canvass_db::Error> {
+    let mut conn = pool.acquire().await?;
+    canvass_db::monitor::fold_moves(&mut conn).await
+}
+
+/// Folds every `every` until `stop` completes. A failed fold is logged and tried again at
+/// the next tick: nothing is lost, the moves stay pending.
+pub async fn fold_moves(pool: PgPool, every: Duration, stop: impl Future<Output = ()>) {
+    let work = async {
+        let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            if let Err(error) = fold_once(&pool).await {
+                tracing::warn!(%error, "the saves' moves could not be folded into the tallies");
+            }
+        }
+    };
+    tokio::select! {
+        () = work => {}
+        () = stop => tracing::debug!("folding stopped"),
+    }
+}
