@@ -383,6 +383,18 @@ mod maintained {
     use canvass_core::surveys::AI_COLLAB;
     use sqlx::PgPool;
 
+    /// Installs the national survey; its ID.
+    async fn national(conn: &mut sqlx::PgConnection) -> i64 {
+        let survey = Survey::from_toml(AI_COLLAB).expect("survey");
+        crate::surveys::install(conn, &survey, AI_COLLAB)
+            .await
+            .expect("installed");
+        sqlx::query_scalar("SELECT id FROM surveys")
+            .fetch_one(&mut *conn)
+            .await
+            .expect("id")
+    }
+
     /// Rows where a maintained table and a fresh count of `responses` disagree, described.
     async fn mismatches(pool: &PgPool) -> Vec<String> {
         let checks = [
@@ -567,16 +579,7 @@ mod maintained {
 
     #[sqlx::test(migrator = "crate::MIGRATOR")]
     async fn the_counts_equal_a_recount_after_many_concurrent_writes(pool: PgPool) {
-        let mut conn = pool.acquire().await.expect("connection");
-        let survey = Survey::from_toml(AI_COLLAB).expect("survey");
-        crate::surveys::install(&mut conn, &survey, AI_COLLAB)
-            .await
-            .expect("installed");
-        drop(conn);
-        let survey_id: i64 = sqlx::query_scalar("SELECT id FROM surveys")
-            .fetch_one(&pool)
-            .await
-            .expect("id");
+        let survey_id = national(&mut pool.acquire().await.expect("connection")).await;
         let links: Vec<i64> = sqlx::query_scalar(
             "INSERT INTO distribution_links (survey_id, code, name, channel)
              VALUES ($1, 'aaaaaaaaaa', 'A', 'wechat'), ($1, 'bbbbbbbbbb', 'B', 'email')
@@ -638,14 +641,7 @@ mod maintained {
     #[sqlx::test(migrator = "crate::MIGRATOR")]
     async fn folding_the_saves_moves_empties_them_and_changes_no_count(pool: PgPool) {
         let mut conn = pool.acquire().await.expect("connection");
-        let survey = Survey::from_toml(AI_COLLAB).expect("survey");
-        crate::surveys::install(&mut conn, &survey, AI_COLLAB)
-            .await
-            .expect("installed");
-        let survey_id: i64 = sqlx::query_scalar("SELECT id FROM surveys")
-            .fetch_one(&mut *conn)
-            .await
-            .expect("id");
+        let survey_id = national(&mut conn).await;
         // Three responses save consent; one of them goes on to screening, and one
         // completes there.
         let pages = [
@@ -704,14 +700,7 @@ mod maintained {
     #[sqlx::test(migrator = "crate::MIGRATOR")]
     async fn days_run_from_the_first_to_today_and_hours_from_midnight_with_zeros(pool: PgPool) {
         let mut conn = pool.acquire().await.expect("connection");
-        let survey = Survey::from_toml(AI_COLLAB).expect("survey");
-        crate::surveys::install(&mut conn, &survey, AI_COLLAB)
-            .await
-            .expect("installed");
-        let survey_id: i64 = sqlx::query_scalar("SELECT id FROM surveys")
-            .fetch_one(&mut *conn)
-            .await
-            .expect("id");
+        let survey_id = national(&mut conn).await;
         assert_eq!(
             super::per_day(&mut conn, survey_id, "UTC")
                 .await
@@ -772,14 +761,7 @@ mod maintained {
     #[sqlx::test(migrator = "crate::MIGRATOR")]
     async fn a_new_set_of_breakdowns_is_filled_from_the_stored_answers(pool: PgPool) {
         let mut conn = pool.acquire().await.expect("connection");
-        let survey = Survey::from_toml(AI_COLLAB).expect("survey");
-        crate::surveys::install(&mut conn, &survey, AI_COLLAB)
-            .await
-            .expect("installed");
-        let survey_id: i64 = sqlx::query_scalar("SELECT id FROM surveys")
-            .fetch_one(&mut *conn)
-            .await
-            .expect("id");
+        let survey_id = national(&mut conn).await;
         let response: i64 = sqlx::query_scalar(
             "INSERT INTO responses (resume_hash, survey_id, survey_version, lang)
              VALUES ('x', $1, 3, 'zh') RETURNING id",

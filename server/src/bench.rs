@@ -60,14 +60,7 @@ pub async fn run(
         .map(|r| Duration::from_secs_f64(concurrency as f64 / r));
     // Folding the saves' moves into the tallies, as every server does, is part of what a
     // save costs.
-    let (stop_folding, folding_stopped) = tokio::sync::oneshot::channel::<()>();
-    let folding = tokio::spawn(crate::tallies::fold_moves(
-        pool.clone(),
-        crate::tallies::FOLD_EVERY,
-        async {
-            let _ = folding_stopped.await;
-        },
-    ));
+    let folding = crate::tallies::Folding::start(pool);
     let cpu_before = machine_busy_jiffies();
     let started = Instant::now();
     let mut tasks = tokio::task::JoinSet::new();
@@ -127,8 +120,7 @@ pub async fn run(
     while let Some(result) = tasks.join_next().await {
         all.extend(result.context("a benchmark task failed")??);
     }
-    let _ = stop_folding.send(());
-    folding.await.context("the folding task failed")?;
+    folding.stop().await.context("the folding task failed")?;
     let elapsed = started.elapsed().as_secs_f64();
     let cpu = cpu_before
         .zip(machine_busy_jiffies())

@@ -347,8 +347,7 @@ fn synthetic(rng: &mut Rng, codes: &[(String, Vec<String>)], sections: &[String]
 struct Saving {
     stop: Arc<AtomicBool>,
     /// Folding the saves' moves into the tallies, as every server does.
-    stop_folding: tokio::sync::oneshot::Sender<()>,
-    folding: tokio::task::JoinHandle<()>,
+    folding: crate::tallies::Folding,
     saved: Arc<AtomicU64>,
     began: Instant,
     tasks: tokio::task::JoinSet<anyhow::Result<()>>,
@@ -410,18 +409,9 @@ impl Saving {
                 });
             }
         }
-        let (stop_folding, folding_stopped) = tokio::sync::oneshot::channel::<()>();
-        let folding = tokio::spawn(crate::tallies::fold_moves(
-            pool.clone(),
-            crate::tallies::FOLD_EVERY,
-            async {
-                let _ = folding_stopped.await;
-            },
-        ));
         Ok(Saving {
             stop,
-            stop_folding,
-            folding,
+            folding: crate::tallies::Folding::start(pool),
             saved,
             began: Instant::now(),
             tasks,
@@ -434,8 +424,10 @@ impl Saving {
         while let Some(result) = self.tasks.join_next().await {
             result.context("a saving task failed")??;
         }
-        let _ = self.stop_folding.send(());
-        self.folding.await.context("the folding task failed")?;
+        self.folding
+            .stop()
+            .await
+            .context("the folding task failed")?;
         Ok(self.saved.load(Ordering::Relaxed) as f64 / self.began.elapsed().as_secs_f64())
     }
 }

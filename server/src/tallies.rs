@@ -34,3 +34,26 @@ pub async fn fold_moves(pool: PgPool, every: Duration, stop: impl Future<Output 
         () = stop => tracing::debug!("folding stopped"),
     }
 }
+
+/// Folding every [`FOLD_EVERY`] in the background, as a server does, for the commands that
+/// save without one (the benchmarks, whose figures must include it); [`Folding::stop`]
+/// ends it.
+pub struct Folding {
+    stop: tokio::sync::oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Folding {
+    pub fn start(pool: &PgPool) -> Folding {
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let task = tokio::spawn(fold_moves(pool.clone(), FOLD_EVERY, async {
+            let _ = stopped.await;
+        }));
+        Folding { stop, task }
+    }
+
+    pub async fn stop(self) -> Result<(), tokio::task::JoinError> {
+        let _ = self.stop.send(());
+        self.task.await
+    }
+}
