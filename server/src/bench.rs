@@ -7,9 +7,14 @@
 //! respondent saves again as soon as a save returns (closed loop); with `--rate` they are
 //! paced to that many saves per second in all, as people reading between pages would be,
 //! on a fixed schedule (a late save does not push the next one back), and latency counts
-//! from when a save was due. On Linux it also prints the whole machine's CPU time per save
-//! (from `/proc/stat`: the benchmark, PostgreSQL and anything else running), the figure
-//! that compares two builds or settings when both saturate the machine.
+//! from when a save was due. The pool's connections are opened before the clock starts, as
+//! a running server's are. Besides the percentiles it prints where the time went (woken
+//! late, waiting for a connection, the save itself) and the p99 of each second, which tells
+//! a stall (one bad second) from a queue (every second alike). The first `--warmup` seconds,
+//! when all respondents arrive at once, are run but not counted. On Linux it also prints
+//! the whole machine's CPU time per save (from `/proc/stat`: the benchmark, PostgreSQL and
+//! anything else running), the figure that compares two builds or settings when both
+//! saturate the machine.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -50,19 +55,34 @@ pub async fn run(
     concurrency: usize,
     seconds: u64,
     rate: Option<f64>,
+    warmup: u64,
 ) -> anyhow::Result<()> {
     let (published, survey) = crate::demo::national(pool).await?;
     let walks = Arc::new(walks(&survey, 256)?);
-    eprintln!("benchmarking page saves: {concurrency} concurrent respondents for {seconds} s …");
-    let deadline = Instant::now() + Duration::from_secs(seconds);
+    eprintln!(
+        "benchmarking page saves: {concurrency} concurrent respondents for {warmup} s of warm-up and {seconds} s measured …"
+    );
     let pace = rate
         .filter(|r| *r > 0.0)
         .map(|r| Duration::from_secs_f64(concurrency as f64 / r));
     // Folding the saves' moves into the tallies, as every server does, is part of what a
     // save costs.
     let folding = crate::tallies::Folding::start(pool);
-    let cpu_before = machine_busy_jiffies();
+    // A running server's pool is already open: connecting is not part of a save.
+    let mut open = Vec::new();
+    for _ in 0..pool.options().get_max_connections() {
+        open.push(pool.acquire().await?);
+    }
+    drop(open);
     let started = Instant::now();
+    let warmup = Duration::from_secs(warmup);
+    let measured_from = started + warmup;
+    let deadline = measured_from + Duration::from_secs(seconds);
+    // The machine's CPU time is read when the measured window opens and when it closes.
+    let cpu_before = tokio::spawn(async move {
+        tokio::time::sleep_until(measured_from.into()).await;
+        machine_busy_jiffies()
+    });
     let mut tasks = tokio::task::JoinSet::new();
     for task in 0..concurrency {
         let (pool, survey, walks) = (pool.clone(), Arc::clone(&survey), Arc::clone(&walks));
@@ -74,6 +94,8 @@ pub async fn run(
             let mut due = Instant::now();
             if let Some(pace) = pace {
                 due += pace.mul_f64(task as f64 / concurrency as f64);
+                // Their first respondents arrive spread out too, not all in one instant.
+                tokio::time::sleep_until(due.into()).await;
             }
             let mut latencies = Vec::new();
             let mut next_walk = task;
@@ -98,16 +120,28 @@ pub async fn run(
                         }
                         None => Instant::now(),
                     };
-                    if Instant::now() >= deadline {
+                    let woken = Instant::now();
+                    if woken >= deadline {
                         break;
                     }
                     // As the route does: a connection, no transaction (a save is one read
                     // and one conditional write statement).
                     let mut conn = pool.acquire().await?;
+                    let acquired = Instant::now();
                     let saved =
                         respond::save_section(&mut conn, who, &survey, section, posted).await?;
                     drop(conn);
-                    latencies.push(began.elapsed());
+                    let done = Instant::now();
+                    // Saves due in the warm-up are not counted.
+                    if began >= measured_from {
+                        latencies.push(Sample {
+                            at: done - measured_from,
+                            total: done - began,
+                            late: woken - began,
+                            waiting: acquired - woken,
+                            saving: done - acquired,
+                        });
+                    }
                     if !matches!(saved, Saved::Next(_)) {
                         break;
                     }
@@ -121,21 +155,46 @@ pub async fn run(
         all.extend(result.context("a benchmark task failed")??);
     }
     folding.stop().await.context("the folding task failed")?;
-    let elapsed = started.elapsed().as_secs_f64();
+    let cpu_after = machine_busy_jiffies();
+    let elapsed = (Instant::now() - measured_from).as_secs_f64();
     let cpu = cpu_before
-        .zip(machine_busy_jiffies())
+        .await
+        .context("the CPU reading task failed")?
+        .zip(cpu_after)
         .map(|(before, after)| after.saturating_sub(before));
-    all.sort();
-    let pct = |p: f64| {
-        all.get(((all.len() as f64 - 1.0) * p).round() as usize)
-            .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
-    };
     println!("page saves:   {}", all.len());
     println!("elapsed:      {elapsed:.1} s");
     println!("throughput:   {:.0} saves/s", all.len() as f64 / elapsed);
-    println!("latency p50:  {:.1} ms", pct(0.50));
-    println!("latency p99:  {:.1} ms", pct(0.99));
-    println!("latency max:  {:.1} ms", pct(1.0));
+    let total = Percentiles::of(all.iter().map(|s| s.total));
+    println!("latency p50:  {:.1} ms", total.at(0.50));
+    println!("latency p99:  {:.1} ms", total.at(0.99));
+    println!("latency max:  {:.1} ms", total.at(1.0));
+    // Where the time went, each part on its own (their percentiles do not add up).
+    for (part, of) in [
+        ("woken late", Percentiles::of(all.iter().map(|s| s.late))),
+        ("pool wait", Percentiles::of(all.iter().map(|s| s.waiting))),
+        ("in the save", Percentiles::of(all.iter().map(|s| s.saving))),
+    ] {
+        println!(
+            "  {part:<12} p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+            of.at(0.50),
+            of.at(0.99),
+            of.at(1.0)
+        );
+    }
+    // Stalls show as one bad second; a queue as every second alike.
+    let seconds_run = all.iter().map(|s| s.at.as_secs()).max().unwrap_or(0);
+    let per_second: Vec<String> = (0..=seconds_run)
+        .map(|second| {
+            let of = Percentiles::of(
+                all.iter()
+                    .filter(|s| s.at.as_secs() == second)
+                    .map(|s| s.total),
+            );
+            format!("{:.0}", of.at(0.99))
+        })
+        .collect();
+    println!("p99 by second: {} ms", per_second.join(" "));
     match cpu {
         Some(jiffies) if !all.is_empty() => println!(
             "machine CPU:  {:.0} µs per save (all processes, from /proc/stat)",
@@ -144,6 +203,35 @@ pub async fn run(
         _ => println!("machine CPU:  not available"),
     }
     Ok(())
+}
+
+/// One save's timings: when it ended (since the start) and how long it took from when it
+/// was due, split into waking late (paced), waiting for a connection and the save itself.
+struct Sample {
+    at: Duration,
+    total: Duration,
+    late: Duration,
+    waiting: Duration,
+    saving: Duration,
+}
+
+/// Durations sorted, to read percentiles off in milliseconds.
+struct Percentiles(Vec<Duration>);
+
+impl Percentiles {
+    fn of(durations: impl Iterator<Item = Duration>) -> Self {
+        let mut sorted: Vec<Duration> = durations.collect();
+        sorted.sort();
+        Self(sorted)
+    }
+
+    /// The `p` quantile (0 to 1) in milliseconds, by the nearest rank; 0 when empty.
+    fn at(&self, p: f64) -> f64 {
+        let last = self.0.len().saturating_sub(1) as f64;
+        self.0
+            .get((last * p).round() as usize)
+            .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
+    }
 }
 
 /// `/proc/stat` counts in USER_HZ ticks, 100 per second on every Linux architecture
@@ -173,7 +261,22 @@ fn busy_jiffies(stat: &str) -> Option<u64> {
 
 #[cfg(test)]
 mod tests {
-    use super::busy_jiffies;
+    use super::{Percentiles, busy_jiffies};
+    use std::time::Duration;
+
+    #[test]
+    fn percentiles_are_read_by_nearest_rank_in_milliseconds() {
+        let of = Percentiles::of((1..=100).rev().map(Duration::from_millis));
+        assert_eq!(of.at(0.0), 1.0);
+        assert_eq!(of.at(0.50), 51.0);
+        assert_eq!(of.at(0.99), 99.0);
+        assert_eq!(of.at(1.0), 100.0);
+    }
+
+    #[test]
+    fn no_durations_give_a_percentile_of_zero() {
+        assert_eq!(Percentiles::of(std::iter::empty()).at(0.99), 0.0);
+    }
 
     #[test]
     fn busy_ticks_are_user_nice_system_irq_and_softirq() {

@@ -64,6 +64,10 @@ pub struct BenchSavesArgs {
     /// they can, each saving again as soon as a save returns).
     #[arg(long)]
     pub rate: Option<f64>,
+    /// Seconds run before the measured ones, not counted (respondents all arrive at the
+    /// start, which a running server never sees).
+    #[arg(long, default_value_t = 1)]
+    pub warmup: u64,
 }
 
 #[derive(Debug, clap::Args)]

@@ -150,7 +150,14 @@ pub async fn bench_saves(args: &crate::cli::BenchSavesArgs) -> anyhow::Result<()
         .context("DATABASE_URL is not a valid PostgreSQL URL")?;
     migrate(&pool).await?;
     install_bundled_surveys(&pool).await?;
-    crate::bench::run(&pool, args.concurrency, args.seconds, args.rate).await
+    crate::bench::run(
+        &pool,
+        args.concurrency,
+        args.seconds,
+        args.rate,
+        args.warmup,
+    )
+    .await
 }
 
 pub async fn bench_dashboard(args: &crate::cli::BenchDashboardArgs) -> anyhow::Result<()> {
