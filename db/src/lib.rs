@@ -29,3 +29,64 @@ pub use sqlx::{Error, PgConnection, PgPool};
 /// The migrations in the workspace's root `migrations/` folder, embedded at build time.
 /// Applied by `canvass migrate` and, by default, at server start.
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
+
+#[cfg(test)]
+mod tests {
+    use sqlx::{Executor, PgPool};
+
+    /// The migration that moves each response's answers into a jsonb column of its own.
+    const ANSWERS_MOVE: i64 = 20261201090000;
+
+    #[sqlx::test(migrations = false)]
+    async fn stored_answers_move_into_their_response_and_their_table_goes(pool: PgPool) {
+        let mut conn = pool.acquire().await.expect("connection");
+        let (before, after): (Vec<_>, Vec<_>) = super::MIGRATOR
+            .iter()
+            .partition(|m| m.version < ANSWERS_MOVE);
+        for m in before {
+            conn.execute(m.sql.as_ref())
+                .await
+                .expect("an earlier migration");
+        }
+        conn.execute(
+            r#"INSERT INTO surveys (slug) VALUES ('s');
+               INSERT INTO survey_versions (survey_id, version, source) SELECT id, 1, '' FROM surveys;
+               INSERT INTO responses (resume_hash, survey_id, survey_version, lang)
+                 SELECT h, s.id, 1, 'zh' FROM surveys s, (VALUES ('\x01'::bytea), ('\x02'), ('\x03')) AS t(h);
+               INSERT INTO answers (response_id, question_id, value)
+                 SELECT id, q, v::jsonb FROM responses,
+                   (VALUES ('role', '{"outcome":"answered","answer":{"type":"choice","value":{"code":"clinician","other":null}}}'),
+                           ('years', '{"outcome":"no_answer"}')) AS t(q, v)
+                 WHERE resume_hash <> '\x03'"#,
+        )
+        .await
+        .expect("responses with answers, and one without");
+        for m in after {
+            conn.execute(m.sql.as_ref())
+                .await
+                .expect("the answers move");
+        }
+        let moved: Vec<(Vec<u8>, serde_json::Value)> =
+            sqlx::query_as("SELECT resume_hash, answers FROM responses ORDER BY resume_hash")
+                .fetch_all(&mut *conn)
+                .await
+                .expect("answers");
+        let both = serde_json::json!({
+            "role": {"outcome": "answered", "answer": {"type": "choice", "value": {"code": "clinician", "other": null}}},
+            "years": {"outcome": "no_answer"},
+        });
+        assert_eq!(
+            moved,
+            vec![
+                (vec![1], both.clone()),
+                (vec![2], both),
+                (vec![3], serde_json::json!({})),
+            ]
+        );
+        let table: Option<String> = sqlx::query_scalar("SELECT to_regclass('answers')::text")
+            .fetch_one(&mut *conn)
+            .await
+            .expect("lookup");
+        assert_eq!(table, None);
+    }
+}

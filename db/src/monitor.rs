@@ -297,9 +297,9 @@ pub async fn align_breakdowns(
         .await?;
     sqlx::query!(
         r#"UPDATE responses r SET breakdown = coalesce(
-             (SELECT jsonb_object_agg(a.question_id, a.value #>> '{answer,value,code}')
-              FROM answers a
-              WHERE a.response_id = r.id AND a.question_id = ANY($2)
+             (SELECT jsonb_object_agg(a.key, a.value #>> '{answer,value,code}')
+              FROM jsonb_each(r.answers) a
+              WHERE a.key = ANY($2)
                 AND a.value ->> 'outcome' = 'answered'
                 AND a.value #>> '{answer,type}' = 'choice'),
              '{}')
@@ -771,10 +771,11 @@ mod maintained {
         .await
         .expect("response");
         sqlx::query(
-            r#"INSERT INTO answers (response_id, question_id, value) VALUES
-               ($1, 'role', '{"outcome":"answered","answer":{"type":"choice","value":{"code":"industry","other":null}}}'),
-               ($1, 'province', '{"outcome":"answered","answer":{"type":"choice","value":{"code":"gd","other":null}}}'),
-               ($1, 'hospital_grade', '{"outcome":"not_asked"}')"#,
+            r#"UPDATE responses SET answers = '{
+                 "role": {"outcome":"answered","answer":{"type":"choice","value":{"code":"industry","other":null}}},
+                 "province": {"outcome":"answered","answer":{"type":"choice","value":{"code":"gd","other":null}}},
+                 "hospital_grade": {"outcome":"not_asked"}}'
+               WHERE id = $1"#,
         )
         .bind(response)
         .execute(&mut *conn)

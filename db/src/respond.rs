@@ -777,12 +777,12 @@ mod tests {
                 Saved::Next(id("profile"))
             );
         }
-        let rows: i64 =
-            sqlx::query_scalar("SELECT count(*) FROM answers WHERE question_id = 'role'")
+        let holding: i64 =
+            sqlx::query_scalar("SELECT count(*) FROM responses WHERE answers ? 'role'")
                 .fetch_one(&pool)
                 .await
                 .expect("count");
-        assert_eq!(rows, 1);
+        assert_eq!(holding, 1);
         assert_eq!(
             stored(&pool, &code).await.get("role").map(Vec::as_slice),
             Some(&["clinician".to_owned()][..])

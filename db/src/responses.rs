@@ -231,8 +231,8 @@ pub struct Snapshot {
     pub fixed: BTreeMap<String, String>,
 }
 
-/// A `responses` row with its stored answers and contacts aggregated as JSON objects
-/// (`json`, not `jsonb`: concatenated as text, not rebuilt).
+/// A `responses` row with its answers (its own jsonb column) and its contacts (aggregated
+/// as `json`, concatenated as text, not rebuilt) as JSON objects in text.
 struct SnapshotRow {
     id: i64,
     public_id: Uuid,
@@ -325,8 +325,7 @@ pub async fn snapshot(
         SnapshotRow,
         r#"SELECT r.id, r.public_id, r.survey_id, r.survey_version, r.status AS "status: Status",
                   r.lang, r.last_section, r.revision,
-                  (SELECT coalesce(json_object_agg(a.question_id, a.value)::text, '{}')
-                     FROM answers a WHERE a.response_id = r.id) AS "answers!",
+                  r.answers::text AS "answers!",
                   (SELECT coalesce(json_object_agg(c.question_id, c.value)::text, '{}')
                      FROM contacts c WHERE c.response_id = r.id) AS "contacts!",
                   r.fixed::text AS "fixed!"
@@ -347,8 +346,7 @@ pub async fn snapshot_by_code(
         SnapshotRow,
         r#"SELECT r.id, r.public_id, r.survey_id, r.survey_version, r.status AS "status: Status",
                   r.lang, r.last_section, r.revision,
-                  (SELECT coalesce(json_object_agg(a.question_id, a.value)::text, '{}')
-                     FROM answers a WHERE a.response_id = r.id) AS "answers!",
+                  r.answers::text AS "answers!",
                   (SELECT coalesce(json_object_agg(c.question_id, c.value)::text, '{}')
                      FROM contacts c WHERE c.response_id = r.id) AS "contacts!",
                   r.fixed::text AS "fixed!"
@@ -384,8 +382,7 @@ pub async fn write(
     // changed the section without bumping the revision (none does today; the recount test
     // makes such writes).
     let previous_section = from.response.last_section.as_deref();
-    let (answer_ids, answer_values): (Vec<String>, Vec<serde_json::Value>) =
-        page.answers.iter().cloned().unzip();
+    let answers = serde_json::Value::Object(page.answers.iter().cloned().collect());
     let (mut set_ids, mut set_values, mut erased) = (Vec::new(), Vec::new(), Vec::new());
     for (question, value) in &page.contacts {
         match value {
@@ -408,20 +405,15 @@ pub async fn write(
                  SET last_section = $3, last_activity_at = now(), status = $4,
                      lang = coalesce($5, lang), revision = revision + 1,
                      completed_at = CASE WHEN $4 = 'completed'::response_status THEN now() END,
-                     breakdown = jsonb_strip_nulls(breakdown || $8::jsonb)
+                     answers = answers || $6::jsonb,
+                     breakdown = jsonb_strip_nulls(breakdown || $7::jsonb)
                  WHERE id = $1 AND revision = $2 AND status = 'in_progress'
-                   AND last_section IS NOT DISTINCT FROM $9
+                   AND last_section IS NOT DISTINCT FROM $8
                  RETURNING id, survey_id, link_id, status, last_section
-               ), answered AS (
-                 INSERT INTO answers (response_id, question_id, value)
-                 SELECT r.id, q, v FROM r, unnest($6::text[], $7::jsonb[]) AS t(q, v)
-                 ON CONFLICT (response_id, question_id)
-                   DO UPDATE SET value = EXCLUDED.value, saved_at = now()
-                   WHERE answers.value IS DISTINCT FROM EXCLUDED.value
                ), moved AS (
                  INSERT INTO response_moves (survey_id, link_id, from_section, to_status, to_section)
-                 SELECT r.survey_id, r.link_id, $9, r.status, r.last_section FROM r
-                 WHERE ('in_progress'::response_status, $9::text) IS DISTINCT FROM (r.status, r.last_section)
+                 SELECT r.survey_id, r.link_id, $8, r.status, r.last_section FROM r
+                 WHERE ('in_progress'::response_status, $8::text) IS DISTINCT FROM (r.status, r.last_section)
                )
                SELECT count(*) AS "written!" FROM r"#,
             response_id,
@@ -429,8 +421,7 @@ pub async fn write(
             page.section,
             status as Status,
             page.lang.map(Lang::code),
-            &answer_ids,
-            &answer_values,
+            answers,
             patch,
             previous_section,
         )
@@ -443,28 +434,23 @@ pub async fn write(
                  SET last_section = $3, last_activity_at = now(), status = $4,
                      lang = coalesce($5, lang), revision = revision + 1,
                      completed_at = CASE WHEN $4 = 'completed'::response_status THEN now() END,
-                     breakdown = jsonb_strip_nulls(breakdown || $11::jsonb)
+                     answers = answers || $6::jsonb,
+                     breakdown = jsonb_strip_nulls(breakdown || $10::jsonb)
                  WHERE id = $1 AND revision = $2 AND status = 'in_progress'
-                   AND last_section IS NOT DISTINCT FROM $12
+                   AND last_section IS NOT DISTINCT FROM $11
                  RETURNING id, survey_id, link_id, status, last_section
-               ), answered AS (
-                 INSERT INTO answers (response_id, question_id, value)
-                 SELECT r.id, q, v FROM r, unnest($6::text[], $7::jsonb[]) AS t(q, v)
-                 ON CONFLICT (response_id, question_id)
-                   DO UPDATE SET value = EXCLUDED.value, saved_at = now()
-                   WHERE answers.value IS DISTINCT FROM EXCLUDED.value
                ), contacted AS (
                  INSERT INTO contacts (response_id, question_id, value)
-                 SELECT r.id, q, v FROM r, unnest($8::text[], $9::text[]) AS t(q, v)
+                 SELECT r.id, q, v FROM r, unnest($7::text[], $8::text[]) AS t(q, v)
                  ON CONFLICT (response_id, question_id)
                    DO UPDATE SET value = EXCLUDED.value, saved_at = now()
                ), erased AS (
                  DELETE FROM contacts c USING r
-                 WHERE c.response_id = r.id AND c.question_id = ANY($10::text[])
+                 WHERE c.response_id = r.id AND c.question_id = ANY($9::text[])
                ), moved AS (
                  INSERT INTO response_moves (survey_id, link_id, from_section, to_status, to_section)
-                 SELECT r.survey_id, r.link_id, $12, r.status, r.last_section FROM r
-                 WHERE ('in_progress'::response_status, $12::text) IS DISTINCT FROM (r.status, r.last_section)
+                 SELECT r.survey_id, r.link_id, $11, r.status, r.last_section FROM r
+                 WHERE ('in_progress'::response_status, $11::text) IS DISTINCT FROM (r.status, r.last_section)
                )
                SELECT count(*) AS "written!" FROM r"#,
             response_id,
@@ -472,8 +458,7 @@ pub async fn write(
             page.section,
             status as Status,
             page.lang.map(Lang::code),
-            &answer_ids,
-            &answer_values,
+            answers,
             &set_ids,
             &set_values,
             &erased,
@@ -825,7 +810,7 @@ mod tests {
         follow_up.contacts = vec![("contact_email".into(), Some("wang@hospital.cn".into()))];
         assert!(save_page(&mut conn, started.public_id, &follow_up).await);
         let in_answers: i64 =
-            sqlx::query_scalar("SELECT count(*) FROM answers WHERE value::text LIKE '%@%'")
+            sqlx::query_scalar("SELECT count(*) FROM responses WHERE answers::text LIKE '%@%'")
                 .fetch_one(&pool)
                 .await
                 .expect("count");
@@ -882,10 +867,12 @@ mod tests {
             .expect("start");
         let first = page("consent", &[("consent", json!({"outcome": "no_answer"}))]);
         assert!(save_page(&mut conn, started.public_id, &first).await);
-        sqlx::query("INSERT INTO answers (response_id, question_id, value) SELECT id, 'title', '{\"outcome\": \"maybe\"}' FROM responses")
-            .execute(&pool)
-            .await
-            .expect("hand edit");
+        sqlx::query(
+            "UPDATE responses SET answers = answers || '{\"title\": {\"outcome\": \"maybe\"}}'",
+        )
+        .execute(&pool)
+        .await
+        .expect("hand edit");
         let error = snapshot_by_code(&mut conn, &started.resume_code)
             .await
             .expect_err("corrupt");

@@ -73,10 +73,12 @@ async fn responses(pool: &PgPool) -> Vec<(String, String)> {
 }
 
 async fn answers(pool: &PgPool) -> Vec<(String, serde_json::Value)> {
-    sqlx::query_as("SELECT question_id, value FROM answers ORDER BY question_id")
-        .fetch_all(pool)
-        .await
-        .expect("answers")
+    sqlx::query_as(
+        "SELECT a.key, a.value FROM responses r, jsonb_each(r.answers) a ORDER BY r.id, a.key",
+    )
+    .fetch_all(pool)
+    .await
+    .expect("answers")
 }
 
 #[sqlx::test(migrator = "canvass_db::MIGRATOR")]
