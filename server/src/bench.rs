@@ -205,8 +205,8 @@ pub async fn run(
     Ok(())
 }
 
-/// One save's timings: when it ended (since the start) and how long it took from when it
-/// was due, split into waking late (paced), waiting for a connection and the save itself.
+/// One save's timings: when it ended (since the measured window opened) and how long it
+/// took from when it was due, split into waking late (paced), waiting for a connection and the save itself.
 struct Sample {
     at: Duration,
     total: Duration,
@@ -215,18 +215,18 @@ struct Sample {
     saving: Duration,
 }
 
-/// Durations sorted, to read percentiles off in milliseconds.
-struct Percentiles(Vec<Duration>);
+/// Durations sorted, to read percentiles off in milliseconds (every benchmark's figures).
+pub(crate) struct Percentiles(Vec<Duration>);
 
 impl Percentiles {
-    fn of(durations: impl Iterator<Item = Duration>) -> Self {
+    pub(crate) fn of(durations: impl Iterator<Item = Duration>) -> Self {
         let mut sorted: Vec<Duration> = durations.collect();
         sorted.sort();
         Self(sorted)
     }
 
     /// The `p` quantile (0 to 1) in milliseconds, by the nearest rank; 0 when empty.
-    fn at(&self, p: f64) -> f64 {
+    pub(crate) fn at(&self, p: f64) -> f64 {
         let last = self.0.len().saturating_sub(1) as f64;
         self.0
             .get((last * p).round() as usize)

@@ -32,6 +32,7 @@ use canvass_db::responses::{self, Status, Synthetic};
 use leptos::config::LeptosOptions;
 use tower::ServiceExt;
 
+use crate::bench::Percentiles;
 use crate::{AppState, HttpSettings};
 
 const EMAIL: &str = "bench-dashboard@canvass.invalid";
@@ -93,34 +94,25 @@ pub async fn run(
             responses::count_for(&mut conn, survey.slug.as_str()).await?
         };
         println!("{now} responses; saves meanwhile: {saved:.0}/s");
-        for (path, mut latencies) in figures {
-            latencies.sort();
-            let pct = |p: f64| {
-                latencies
-                    .get(((latencies.len() as f64 - 1.0) * p).round() as usize)
-                    .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
-            };
+        for (path, latencies) in figures {
+            let count = latencies.len();
+            let of = Percentiles::of(latencies.into_iter());
             println!(
-                "  {path:<34} p50 {:>6.1} ms   p95 {:>6.1} ms   max {:>6.1} ms   ({} requests)",
-                pct(0.50),
-                pct(0.95),
-                pct(1.0),
-                latencies.len()
+                "  {path:<34} p50 {:>6.1} ms   p95 {:>6.1} ms   max {:>6.1} ms   ({count} requests)",
+                of.at(0.50),
+                of.at(0.95),
+                of.at(1.0),
             );
         }
     }
     let latencies = save_to_event(pool, &cookie).await?;
-    let pct = |p: f64| {
-        latencies
-            .get(((latencies.len() as f64 - 1.0) * p).round() as usize)
-            .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
-    };
+    let count = latencies.len();
+    let of = Percentiles::of(latencies.into_iter());
     println!(
         "a response begun on instance A reaches a dashboard's stream on instance B: \
-         p50 {:.0} ms   max {:.0} ms   ({} responses)",
-        pct(0.5),
-        pct(1.0),
-        latencies.len()
+         p50 {:.0} ms   max {:.0} ms   ({count} responses)",
+        of.at(0.5),
+        of.at(1.0),
     );
     Ok(())
 }
@@ -209,7 +201,6 @@ async fn save_to_event(pool: &PgPool, cookie: &str) -> anyhow::Result<Vec<Durati
     a.live.stop();
     b.live.stop();
     let _ = tokio::join!(publisher, listener);
-    latencies.sort();
     Ok(latencies)
 }
 
