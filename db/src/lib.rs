@@ -17,6 +17,7 @@ pub mod live;
 pub mod monitor;
 pub mod pool;
 pub mod quotas;
+pub mod recent;
 pub mod respond;
 pub mod responses;
 pub mod surveys;

@@ -18,9 +18,10 @@ use std::sync::Arc;
 use canvass_core::Lang;
 use canvass_core::answers::{Answer, AnswerError, Outcome, RawAnswers, Validation, validate};
 use canvass_core::survey::{Disclosure, Ending, QuestionId, Section, SectionId, Survey};
-use sqlx::PgConnection;
+use sqlx::{Connection, PgConnection};
 
 use crate::quotas;
+use crate::recent::Recent;
 use crate::responses::{
     self, Origin, PageSave, PublicId, Response, ResumeCode, Snapshot, Started, Status,
 };
@@ -132,15 +133,17 @@ pub async fn save_section(
 ) -> Result<Saved, RespondError> {
     for _ in 0..ATTEMPTS {
         let snapshot = Key::Public(public_id).read(conn).await?;
-        if let Some(saved) = save_on(conn, &snapshot, survey, section_id, posted, None).await? {
+        if let Some((saved, _)) = save_on(conn, &snapshot, survey, section_id, posted, None).await?
+        {
             return Ok(saved);
         }
     }
     Err(RespondError::Busy)
 }
 
-/// Validates and writes a page against one snapshot of the response. `None` when another
-/// write came first, so the snapshot is stale and the caller reads again.
+/// Validates and writes a page against one snapshot of the response: where the respondent
+/// goes next, and what was written. `None` when another write came first, so the snapshot
+/// is stale and the caller reads again.
 async fn save_on(
     conn: &mut PgConnection,
     snapshot: &Snapshot,
@@ -148,7 +151,7 @@ async fn save_on(
     section_id: &SectionId,
     posted: &RawAnswers,
     lang: Option<Lang>,
-) -> Result<Option<Saved>, RespondError> {
+) -> Result<Option<(Saved, PageSave)>, RespondError> {
     let response = &snapshot.response;
     if response.status != Status::InProgress {
         return Err(RespondError::Closed(response.status));
@@ -201,14 +204,13 @@ async fn save_on(
     if !responses::write(conn, snapshot, &page).await? {
         return Ok(None);
     }
-    Ok(Some(
-        match (validation.ended, validation.next_section(section_id)) {
-            (Some(ending), _) => Saved::Ended(ending),
-            (None, _) if quota_full => Saved::QuotaFull,
-            (None, Some(next)) => Saved::Next(next.clone()),
-            (None, None) => Saved::Review,
-        },
-    ))
+    let saved = match (validation.ended, validation.next_section(section_id)) {
+        (Some(ending), _) => Saved::Ended(ending),
+        (None, _) if quota_full => Saved::QuotaFull,
+        (None, Some(next)) => Saved::Next(next.clone()),
+        (None, None) => Saved::Review,
+    };
+    Ok(Some((saved, page)))
 }
 
 /// The fixed answers to this section's questions, as the form fields that carry them (a
@@ -381,24 +383,49 @@ async fn read_with_survey(
 }
 
 /// Saves a page of the response a resume code opens, and remembers the language the
-/// respondent is now using. Two round trips: one read, one conditional write.
+/// respondent is now using. One round trip when `recent` holds what this server's previous
+/// save of the response left (a conditional write); otherwise two (a read, then the write).
+/// `recent` keeps what this save leaves only when `conn` is outside a transaction.
 pub async fn save_by_code(
     conn: &mut PgConnection,
     catalog: &Catalog,
+    recent: &Recent,
     code: &ResumeCode,
     section: &str,
     posted: &RawAnswers,
     lang: Lang,
 ) -> Result<(Saved, SurveyOf), RespondError> {
     let section = SectionId::parse(section).map_err(|_| RespondError::NoSuchPage)?;
-    for _ in 0..ATTEMPTS {
-        let (snapshot, survey) = read_with_survey(conn, catalog, code).await?;
-        if let Some(saved) = save_on(conn, &snapshot, &survey, &section, posted, Some(lang)).await?
-        {
-            return Ok((saved, SurveyOf(snapshot.response.survey_id)));
+    // A kept snapshot may be stale (another server or device saved since): anything but a
+    // successful write from it, even a refusal, is decided again from a fresh read.
+    let mut kept = recent.take(code);
+    let mut reads = 0;
+    loop {
+        let from_kept = kept.is_some();
+        let snapshot = match kept.take() {
+            Some(snapshot) => snapshot,
+            None if reads < ATTEMPTS => {
+                reads += 1;
+                Key::Code(code).read(conn).await?
+            }
+            None => return Err(RespondError::Busy),
+        };
+        let response = &snapshot.response;
+        let survey = catalog
+            .version(conn, response.survey_id, response.survey_version)
+            .await?;
+        match save_on(conn, &snapshot, &survey, &section, posted, Some(lang)).await {
+            Ok(Some((saved, page))) => {
+                if !conn.is_in_transaction() {
+                    recent.keep(code, snapshot.after(&page));
+                }
+                return Ok((saved, SurveyOf(snapshot.response.survey_id)));
+            }
+            Ok(None) => {}
+            Err(_) if from_kept => {}
+            Err(error) => return Err(error),
         }
     }
-    Err(RespondError::Busy)
 }
 
 /// The survey a saved or submitted response belongs to (its database ID), for whoever
@@ -527,10 +554,8 @@ fn page_save(
                 if stored.contacts.get(id) != value.as_ref() {
                     page.contacts.push((id.to_owned(), value));
                 }
-            } else if stored.answers.get(id) != Some(outcome)
-                && let Ok(json) = serde_json::to_value(outcome)
-            {
-                page.answers.push((id.to_owned(), json));
+            } else if stored.answers.get(id) != Some(outcome) {
+                page.answers.push((id.to_owned(), outcome.clone()));
                 if survey.breakdowns.contains(&question.id) {
                     let code = match outcome {
                         Outcome::Answered {
@@ -1237,6 +1262,7 @@ mod tests {
             let error = save_by_code(
                 &mut conn,
                 &catalog,
+                &Recent::default(),
                 &code,
                 section,
                 &RawAnswers::new(),
@@ -1254,6 +1280,7 @@ mod tests {
         let error = save_by_code(
             &mut conn,
             &catalog,
+            &Recent::default(),
             &unknown,
             "consent",
             &RawAnswers::new(),
@@ -1262,5 +1289,156 @@ mod tests {
         .await
         .expect_err("unknown");
         assert_eq!(error.to_string(), "no such response");
+    }
+
+    /// Saves through `recent` as the route does.
+    async fn save_kept(
+        conn: &mut PgConnection,
+        recent: &Recent,
+        code: &ResumeCode,
+        section: &str,
+        posted: &RawAnswers,
+    ) -> Result<Saved, RespondError> {
+        let catalog = Catalog::default();
+        save_by_code(conn, &catalog, recent, code, section, posted, Lang::Zh)
+            .await
+            .map(|(saved, _)| saved)
+    }
+
+    async fn fresh(conn: &mut PgConnection, code: &ResumeCode) -> Snapshot {
+        responses::snapshot_by_code(conn, code)
+            .await
+            .expect("query")
+            .expect("found")
+    }
+
+    #[sqlx::test(migrator = "crate::MIGRATOR")]
+    async fn what_a_save_keeps_is_what_a_fresh_read_returns_after_any_saves(pool: PgPool) {
+        let survey = national();
+        let (catalog, recent) = (Catalog::default(), Recent::default());
+        let mut conn = pool.acquire().await.expect("connection");
+        let languages = [Lang::Zh, Lang::En];
+        let mut saves = 0;
+        for seed in 0..16u64 {
+            let (_, code) = started(&pool).await;
+            let mut dice = canvass_core::synth::Rng::new(seed);
+            // Two generated respondents: pages saved from one and then the other, and earlier
+            // pages saved again, change branching (answers become not asked), contacts (set,
+            // then erased) and the language.
+            let both = [seed * 2, seed * 2 + 1].map(|s| respondent(&survey, s).expect("walk"));
+            let mut next = survey.sections.first().expect("a first page").id.clone();
+            let mut done: Vec<SectionId> = Vec::new();
+            for _ in 0..60 {
+                let raw = dice.pick(&both).expect("two");
+                let section = match dice.pick(&done) {
+                    Some(earlier) if dice.chance(30) => earlier.clone(),
+                    _ => next.clone(),
+                };
+                let page = survey.section(section.as_str()).expect("a page");
+                let posted = section_fields(page, raw);
+                let lang = *dice.pick(&languages).expect("two");
+                let result = save_by_code(
+                    &mut conn,
+                    &catalog,
+                    &recent,
+                    &code,
+                    section.as_str(),
+                    &posted,
+                    lang,
+                )
+                .await;
+                let Ok((saved, _)) = result else {
+                    assert!(recent.take(&code).is_none(), "a failed save keeps nothing");
+                    continue;
+                };
+                saves += 1;
+                let kept = recent.take(&code).expect("a save keeps what it wrote");
+                assert_eq!(kept, fresh(&mut conn, &code).await, "seed {seed}");
+                recent.keep(&code, kept);
+                if !done.contains(&section) {
+                    done.push(section.clone());
+                }
+                match saved {
+                    Saved::Next(following) => next = following,
+                    // The last page again, from the other respondent, may erase a contact.
+                    Saved::Review => next = section,
+                    Saved::Ended(_) | Saved::QuotaFull => break,
+                }
+            }
+        }
+        assert!(saves > 100, "only {saves} saves landed");
+    }
+
+    #[sqlx::test(migrator = "crate::MIGRATOR")]
+    async fn a_kept_snapshot_that_another_server_made_stale_is_read_again(pool: PgPool) {
+        let (_, code) = started(&pool).await;
+        let (here, elsewhere) = (Recent::default(), Recent::default());
+        let mut conn = pool.acquire().await.expect("connection");
+        for (section, pairs) in [
+            ("consent", [("consent", "agree")]),
+            ("screening", [("role", "clinician")]),
+        ] {
+            save_kept(&mut conn, &here, &code, section, &fields(&pairs))
+                .await
+                .expect("saved here");
+        }
+        // Another server changes the role.
+        save_kept(
+            &mut conn,
+            &elsewhere,
+            &code,
+            "screening",
+            &fields(&[("role", "industry")]),
+        )
+        .await
+        .expect("saved elsewhere");
+        // What `here` kept says clinician, so a clinician's profile (with the title only
+        // clinicians are asked) validates against it; the write finds the response moved on,
+        // and the fresh read refuses the title as not asked.
+        let survey = national();
+        let clinician = (0..200u64)
+            .map(|seed| respondent(&survey, seed).expect("walk"))
+            .find(|raw| {
+                raw.get("role") == Some(&vec!["clinician".to_owned()]) && raw.contains_key("title")
+            })
+            .expect("a generated clinician");
+        let profile = section_fields(survey.section("profile").expect("profile"), &clinician);
+        let error = save_kept(&mut conn, &here, &code, "profile", &profile)
+            .await
+            .expect_err("an industry respondent is not asked the title");
+        let RespondError::Invalid(errors) = error else {
+            panic!("{error}");
+        };
+        assert!(
+            errors.contains(&(
+                QuestionId::parse("title").expect("id"),
+                AnswerError::NotAsked
+            )),
+            "{errors:?}"
+        );
+        let now = fresh(&mut conn, &code).await;
+        assert_eq!(now.response.last_section.as_deref(), Some("screening"));
+        assert_eq!(now.answers.get("title"), Some(&Outcome::NotAsked));
+        assert!(here.take(&code).is_none(), "nothing stale is kept");
+    }
+
+    #[sqlx::test(migrator = "crate::MIGRATOR")]
+    async fn a_save_inside_a_transaction_keeps_nothing(pool: PgPool) {
+        let (_, code) = started(&pool).await;
+        let recent = Recent::default();
+        let mut tx = pool.begin().await.expect("tx");
+        save_kept(
+            &mut tx,
+            &recent,
+            &code,
+            "consent",
+            &fields(&[("consent", "agree")]),
+        )
+        .await
+        .expect("saved");
+        tx.rollback().await.expect("rolled back");
+        assert!(recent.is_empty());
+        let mut conn = pool.acquire().await.expect("connection");
+        assert_eq!(fresh(&mut conn, &code).await.revision, 0);
     }
 }

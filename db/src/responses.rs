@@ -114,8 +114,8 @@ pub struct Started {
 pub struct PageSave {
     /// The section saved; becomes the response's last section reached.
     pub section: String,
-    /// Question ID → the question's outcome as JSON (answered, no answer, not asked).
-    pub answers: Vec<(String, serde_json::Value)>,
+    /// Question ID → the question's outcome (answered, no answer, not asked).
+    pub answers: Vec<(String, Outcome)>,
     /// Question ID → a direct identifier (kept apart), or `None` to erase a stored one.
     pub contacts: Vec<(String, Option<String>)>,
     /// The status after this save (`Completed` on the final submit).
@@ -219,7 +219,7 @@ pub async fn by_resume_code(
 
 /// A response as read for a save: its row, what is stored for it, and the revision all
 /// of that was read at (one query, so one consistent snapshot).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Snapshot {
     pub response: Response,
     pub revision: i32,
@@ -229,6 +229,30 @@ pub struct Snapshot {
     pub contacts: BTreeMap<String, String>,
     /// Question ID → the choice code a link or an invitation fixed.
     pub fixed: BTreeMap<String, String>,
+}
+
+impl Snapshot {
+    /// The response as it stands once [`write`] applied `page` to this snapshot: what a
+    /// fresh read would return (tested against one), without the read.
+    pub fn after(&self, page: &PageSave) -> Snapshot {
+        let mut after = self.clone();
+        after.revision += 1;
+        after.response.last_section = Some(page.section.clone());
+        after.response.status = page.status.unwrap_or(Status::InProgress);
+        if let Some(lang) = page.lang {
+            after.response.lang = lang;
+        }
+        for (question, outcome) in &page.answers {
+            after.answers.insert(question.clone(), outcome.clone());
+        }
+        for (question, value) in &page.contacts {
+            match value {
+                Some(value) => after.contacts.insert(question.clone(), value.clone()),
+                None => after.contacts.remove(question),
+            };
+        }
+        after
+    }
 }
 
 /// A `responses` row with its answers (its own jsonb column) and its contacts (aggregated
@@ -382,7 +406,12 @@ pub async fn write(
     // changed the section without bumping the revision (none does today; the recount test
     // makes such writes).
     let previous_section = from.response.last_section.as_deref();
-    let answers = serde_json::Value::Object(page.answers.iter().cloned().collect());
+    let answers = page
+        .answers
+        .iter()
+        .map(|(question, outcome)| Ok((question.clone(), serde_json::to_value(outcome)?)))
+        .collect::<Result<serde_json::Map<_, _>, serde_json::Error>>()
+        .map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
     let (mut set_ids, mut set_values, mut erased) = (Vec::new(), Vec::new(), Vec::new());
     for (question, value) in &page.contacts {
         match value {
@@ -421,7 +450,7 @@ pub async fn write(
             page.section,
             status as Status,
             page.lang.map(Lang::code),
-            answers,
+            serde_json::Value::Object(answers),
             patch,
             previous_section,
         )
@@ -458,7 +487,7 @@ pub async fn write(
             page.section,
             status as Status,
             page.lang.map(Lang::code),
-            answers,
+            serde_json::Value::Object(answers),
             &set_ids,
             &set_values,
             &erased,
@@ -610,7 +639,10 @@ mod tests {
             section: section.to_owned(),
             answers: answers
                 .iter()
-                .map(|(q, v)| ((*q).to_owned(), v.clone()))
+                .map(|(q, v)| {
+                    let outcome = serde_json::from_value(v.clone()).expect("an outcome");
+                    ((*q).to_owned(), outcome)
+                })
                 .collect(),
             ..PageSave::default()
         }
@@ -789,7 +821,7 @@ mod tests {
         last.status = Some(Status::Completed);
         assert!(save_page(&mut conn, started.public_id, &last).await);
         last.status = None;
-        last.answers = vec![("followup_ok".into(), json!({"outcome": "not_asked"}))];
+        last.answers = vec![("followup_ok".into(), Outcome::NotAsked)];
         assert!(!save_page(&mut conn, started.public_id, &last).await);
         let read = read(&mut conn, &started.resume_code).await;
         assert_eq!(read.response.status, Status::Completed);

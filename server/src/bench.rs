@@ -1,8 +1,9 @@
 //! `canvass bench-saves`: how many page saves per second the respondent's path sustains.
 //!
 //! Each of `concurrency` tasks plays one synthetic respondent after another, saving their
-//! pages with `respond::save_section` — validation of everything against the definition
-//! plus one durable write statement, exactly what a respondent's Next does — for `seconds`.
+//! pages with `respond::save_by_code` — validation of everything against the definition
+//! plus one durable write statement, exactly what a respondent's Next does, including the
+//! snapshots of recent saves the server keeps (`--recent`) — for `seconds`.
 //! It prints throughput and latency percentiles; it asserts nothing. By default each
 //! respondent saves again as soon as a save returns (closed loop); with `--rate` they are
 //! paced to that many saves per second in all, as people reading between pages would be,
@@ -25,8 +26,10 @@ use canvass_core::answers::{RawAnswers, section_fields, validate};
 use canvass_core::survey::Survey;
 use canvass_core::synth::respondent;
 use canvass_db::PgPool;
+use canvass_db::recent::Recent;
 use canvass_db::respond::{self, Saved};
 use canvass_db::responses;
+use canvass_db::surveys::Catalog;
 
 /// Pages ready to post, one respondent's worth.
 pub(crate) type Walk = Vec<(canvass_core::survey::SectionId, RawAnswers)>;
@@ -56,9 +59,18 @@ pub async fn run(
     seconds: u64,
     rate: Option<f64>,
     warmup: u64,
+    recent: Recent,
 ) -> anyhow::Result<()> {
     let (published, survey) = crate::demo::national(pool).await?;
     let walks = Arc::new(walks(&survey, 256)?);
+    // The server's catalog of parsed survey versions, loaded before the clock starts.
+    let catalog = Catalog::default();
+    {
+        let mut conn = pool.acquire().await?;
+        catalog
+            .version(&mut conn, published.survey_id, published.version)
+            .await?;
+    }
     eprintln!(
         "benchmarking page saves: {concurrency} concurrent respondents for {warmup} s of warm-up and {seconds} s measured …"
     );
@@ -85,7 +97,8 @@ pub async fn run(
     });
     let mut tasks = tokio::task::JoinSet::new();
     for task in 0..concurrency {
-        let (pool, survey, walks) = (pool.clone(), Arc::clone(&survey), Arc::clone(&walks));
+        let (pool, walks) = (pool.clone(), Arc::clone(&walks));
+        let (catalog, recent) = (catalog.clone(), recent.clone());
         let (survey_id, version) = (published.survey_id, published.version);
         tasks.spawn(async move {
             // Paced respondents start spread over one pace, not all in the same instant, and
@@ -106,7 +119,7 @@ pub async fn run(
                     let mut conn = pool.acquire().await?;
                     responses::start(&mut conn, survey_id, version, Lang::Zh, Default::default())
                         .await?
-                        .public_id
+                        .resume_code
                 };
                 for (section, posted) in walk {
                     // Latency counts from when the save was due (paced) or began (closed
@@ -124,12 +137,20 @@ pub async fn run(
                     if woken >= deadline {
                         break;
                     }
-                    // As the route does: a connection, no transaction (a save is one read
-                    // and one conditional write statement).
+                    // As the route does: a connection, no transaction (a save is one
+                    // conditional write statement, after a read unless `recent` has it).
                     let mut conn = pool.acquire().await?;
                     let acquired = Instant::now();
-                    let saved =
-                        respond::save_section(&mut conn, who, &survey, section, posted).await?;
+                    let (saved, _) = respond::save_by_code(
+                        &mut conn,
+                        &catalog,
+                        &recent,
+                        &who,
+                        section.as_str(),
+                        posted,
+                        Lang::Zh,
+                    )
+                    .await?;
                     drop(conn);
                     let done = Instant::now();
                     // Saves due in the warm-up are not counted.

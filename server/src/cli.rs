@@ -68,6 +68,10 @@ pub struct BenchSavesArgs {
     /// start, which a running server never sees).
     #[arg(long, default_value_t = 1)]
     pub warmup: u64,
+    /// Snapshots of recently saved responses kept for their next save, as the server keeps
+    /// (0: every save reads its response first).
+    #[arg(long, default_value_t = canvass_db::recent::Recent::DEFAULT_CAPACITY)]
+    pub recent: usize,
 }
 
 #[derive(Debug, clap::Args)]

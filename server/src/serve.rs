@@ -156,6 +156,7 @@ pub async fn bench_saves(args: &crate::cli::BenchSavesArgs) -> anyhow::Result<()
         args.seconds,
         args.rate,
         args.warmup,
+        canvass_db::recent::Recent::new(args.recent),
     )
     .await
 }

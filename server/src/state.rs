@@ -3,6 +3,7 @@
 use axum::extract::FromRef;
 use canvass_app::backend::Backend;
 use canvass_db::PgPool;
+use canvass_db::recent::Recent;
 use canvass_db::surveys::Catalog;
 use leptos::config::LeptosOptions;
 
@@ -19,6 +20,9 @@ pub struct AppState {
     pub staff: StaffState,
     /// Live dashboards: what this instance saw change, and what every instance heard.
     pub live: crate::live::Live,
+    /// What this instance's latest page saves left, so the next save of the same response
+    /// skips its read (checked by the write; see `canvass_db::recent`).
+    pub recent: Recent,
 }
 
 impl AppState {
@@ -29,6 +33,7 @@ impl AppState {
             catalog: Catalog::default(),
             staff: StaffState::default(),
             live: crate::live::Live::default(),
+            recent: Recent::default(),
         }
     }
 

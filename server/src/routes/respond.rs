@@ -246,14 +246,24 @@ async fn save_page(
             back,
         };
     };
-    // No transaction: a save is one read and one conditional write statement.
+    // No transaction: a save is one conditional write statement, after a read unless this
+    // server's previous save of the response left what it needs (`state.recent`).
     let Ok(mut conn) = state.pool.acquire().await else {
         return Outcome::Refused {
             problem: Problem::Unavailable,
             back,
         };
     };
-    match respond::save_by_code(&mut conn, &state.catalog, &resume, section, &posted, lang).await {
+    let saved = respond::save_by_code(
+        &mut conn,
+        &state.catalog,
+        &state.recent,
+        &resume,
+        section,
+        &posted,
+        lang,
+    );
+    match saved.await {
         Ok((saved, SurveyOf(survey_id))) => {
             state.live.touch(survey_id);
             Outcome::Go {
