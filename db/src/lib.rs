@@ -90,4 +90,32 @@ mod tests {
             .expect("lookup");
         assert_eq!(table, None);
     }
+
+    #[sqlx::test(migrator = "crate::MIGRATOR")]
+    async fn a_response_s_answers_are_compressed_with_lz4_where_the_server_has_it(pool: PgPool) {
+        let has_lz4: bool = sqlx::query_scalar(
+            "SELECT 'lz4' = ANY (enumvals) FROM pg_settings WHERE name = 'default_toast_compression'",
+        )
+        .fetch_one(&pool)
+        .await
+        .expect("settings");
+        pool.execute(
+            r#"INSERT INTO surveys (slug) VALUES ('s');
+               INSERT INTO survey_versions (survey_id, version, source) SELECT id, 1, '' FROM surveys;
+               INSERT INTO responses (resume_hash, survey_id, survey_version, lang, answers)
+                 SELECT '\x01', id, 1, 'zh',
+                        (SELECT jsonb_object_agg('q' || i, '{"outcome": "no_answer"}'::jsonb)
+                           FROM generate_series(1, 400) AS i)
+                 FROM surveys"#,
+        )
+        .await
+        .expect("a response with many answers");
+        let method: Option<String> =
+            sqlx::query_scalar("SELECT pg_column_compression(answers) FROM responses")
+                .fetch_one(&pool)
+                .await
+                .expect("compression");
+        let expected = if has_lz4 { "lz4" } else { "pglz" };
+        assert_eq!(method.as_deref(), Some(expected));
+    }
 }
