@@ -21,7 +21,9 @@ use lru::LruCache;
 use crate::responses::{ResumeCode, Snapshot};
 
 /// Snapshots by resume code, the least recently used dropped once `capacity` are held.
-/// Cheap to clone (one shared cache); [`Recent::disabled`] keeps nothing.
+/// Cheap to clone (one shared cache); [`Recent::disabled`] keeps nothing. The codes and
+/// answers stay in this process's memory only: nothing here is logged, and a
+/// `ResumeCode` prints no code.
 #[derive(Clone)]
 pub struct Recent(Option<Arc<Mutex<LruCache<ResumeCode, Snapshot>>>>);
 
