@@ -21,7 +21,7 @@ use lru::LruCache;
 use crate::responses::{ResumeCode, Snapshot};
 
 /// Snapshots by resume code, the least recently used dropped once `capacity` are held.
-/// Cheap to clone (one shared cache); [`Recent::disabled`] keeps nothing. The codes and
+/// Cheap to clone (one shared cache); one of capacity 0 keeps nothing. The codes and
 /// answers stay in this process's memory only: nothing here is logged, and a
 /// `ResumeCode` prints no code.
 #[derive(Clone)]
@@ -35,11 +35,6 @@ impl Recent {
     /// A cache of `capacity` snapshots; 0 keeps none.
     pub fn new(capacity: usize) -> Recent {
         Recent(NonZeroUsize::new(capacity).map(|n| Arc::new(Mutex::new(LruCache::new(n)))))
-    }
-
-    /// Keeps nothing: every save reads the response.
-    pub fn disabled() -> Recent {
-        Recent(None)
     }
 
     /// The snapshot the latest save of this response here left, taken out: whoever uses it
@@ -137,10 +132,9 @@ mod tests {
 
     #[test]
     fn a_cache_of_no_capacity_keeps_nothing() {
-        for recent in [Recent::new(0), Recent::disabled()] {
-            recent.keep(&code(1), snapshot(1));
-            assert!(recent.is_empty());
-            assert_eq!(recent.take(&code(1)), None);
-        }
+        let recent = Recent::new(0);
+        recent.keep(&code(1), snapshot(1));
+        assert!(recent.is_empty());
+        assert_eq!(recent.take(&code(1)), None);
     }
 }

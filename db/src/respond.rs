@@ -375,11 +375,20 @@ async fn read_with_survey(
     code: &ResumeCode,
 ) -> Result<(Snapshot, Arc<Survey>), RespondError> {
     let snapshot = Key::Code(code).read(conn).await?;
-    let response = &snapshot.response;
-    let survey = catalog
-        .version(conn, response.survey_id, response.survey_version)
-        .await?;
+    let survey = survey_of(conn, catalog, &snapshot).await?;
     Ok((snapshot, survey))
+}
+
+/// The survey version a response is answered in, parsed (once per process, by `catalog`).
+async fn survey_of(
+    conn: &mut PgConnection,
+    catalog: &Catalog,
+    snapshot: &Snapshot,
+) -> Result<Arc<Survey>, RespondError> {
+    let response = &snapshot.response;
+    Ok(catalog
+        .version(conn, response.survey_id, response.survey_version)
+        .await?)
 }
 
 /// Saves a page of the response a resume code opens, and remembers the language the
@@ -410,10 +419,7 @@ pub async fn save_by_code(
             }
             None => return Err(RespondError::Busy),
         };
-        let response = &snapshot.response;
-        let survey = catalog
-            .version(conn, response.survey_id, response.survey_version)
-            .await?;
+        let survey = survey_of(conn, catalog, &snapshot).await?;
         match save_on(conn, &snapshot, &survey, &section, posted, Some(lang)).await {
             Ok(Some((saved, page))) => {
                 if !conn.is_in_transaction() {

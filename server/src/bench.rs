@@ -227,7 +227,8 @@ pub async fn run(
 }
 
 /// One save's timings: when it ended (since the measured window opened) and how long it
-/// took from when it was due, split into waking late (paced), waiting for a connection and the save itself.
+/// took from when it was due, split into waking late (paced), waiting for a connection and
+/// the save itself.
 struct Sample {
     at: Duration,
     total: Duration,
