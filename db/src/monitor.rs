@@ -1,6 +1,7 @@
 //! What the monitoring dashboard counts: maintained counts, never the responses themselves.
 //!
-//! Triggers on `responses` (migration `20261128140000_response_counts.sql`) keep four small
+//! Triggers on `responses` (migration `20261128140000_response_counts.sql`; one counting
+//! function since `20261204090000_one_counting_function.sql`) keep four small
 //! tables current in the same transaction as each write, split into shards so concurrent
 //! saves seldom wait on each other; a page save instead appends its move between sections
 //! to `response_moves`, which [`fold_moves`] adds to the tallies (migration
