@@ -20,6 +20,7 @@ pub mod quotas;
 pub mod recent;
 pub mod respond;
 pub mod responses;
+mod stored;
 pub mod surveys;
 pub mod throttle;
 pub mod tokens;
@@ -33,23 +34,39 @@ pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
 
 #[cfg(test)]
 mod tests {
-    use sqlx::{Executor, PgPool};
+    use sqlx::pool::PoolConnection;
+    use sqlx::{Executor, PgPool, Postgres};
 
     /// The migration that moves each response's answers into a jsonb column of its own.
     const ANSWERS_MOVE: i64 = 20261201090000;
+    /// The migration that rewrites stored answers in their short form.
+    const ANSWERS_COMPACT: i64 = 20261205090000;
 
-    #[sqlx::test(migrations = false)]
-    async fn stored_answers_move_into_their_response_and_their_table_goes(pool: PgPool) {
+    /// A connection to a database migrated up to `version`, given `setup`, then migrated to
+    /// the end.
+    async fn migrated_across(pool: &PgPool, version: i64, setup: &str) -> PoolConnection<Postgres> {
         let mut conn = pool.acquire().await.expect("connection");
-        let (before, after): (Vec<_>, Vec<_>) = super::MIGRATOR
-            .iter()
-            .partition(|m| m.version < ANSWERS_MOVE);
+        let (before, after): (Vec<_>, Vec<_>) =
+            super::MIGRATOR.iter().partition(|m| m.version < version);
         for m in before {
             conn.execute(m.sql.as_ref())
                 .await
                 .expect("an earlier migration");
         }
-        conn.execute(
+        conn.execute(setup).await.expect("the set-up");
+        for m in after {
+            conn.execute(m.sql.as_ref())
+                .await
+                .expect("a later migration");
+        }
+        conn
+    }
+
+    #[sqlx::test(migrations = false)]
+    async fn stored_answers_move_into_their_response_and_their_table_goes(pool: PgPool) {
+        let mut conn = migrated_across(
+            &pool,
+            ANSWERS_MOVE,
             r#"INSERT INTO surveys (slug) VALUES ('s');
                INSERT INTO survey_versions (survey_id, version, source) SELECT id, 1, '' FROM surveys;
                INSERT INTO responses (resume_hash, survey_id, survey_version, lang)
@@ -60,22 +77,14 @@ mod tests {
                            ('years', '{"outcome":"no_answer"}')) AS t(q, v)
                  WHERE resume_hash <> '\x03'"#,
         )
-        .await
-        .expect("responses with answers, and one without");
-        for m in after {
-            conn.execute(m.sql.as_ref())
-                .await
-                .expect("the answers move");
-        }
+        .await;
         let moved: Vec<(Vec<u8>, serde_json::Value)> =
             sqlx::query_as("SELECT resume_hash, answers FROM responses ORDER BY resume_hash")
                 .fetch_all(&mut *conn)
                 .await
                 .expect("answers");
-        let both = serde_json::json!({
-            "role": {"outcome": "answered", "answer": {"type": "choice", "value": {"code": "clinician", "other": null}}},
-            "years": {"outcome": "no_answer"},
-        });
+        // In the short form the migrations after it write.
+        let both = serde_json::json!({"role": {"c": "clinician"}, "years": "n"});
         assert_eq!(
             moved,
             vec![
@@ -104,7 +113,7 @@ mod tests {
                INSERT INTO survey_versions (survey_id, version, source) SELECT id, 1, '' FROM surveys;
                INSERT INTO responses (resume_hash, survey_id, survey_version, lang, answers)
                  SELECT '\x01', id, 1, 'zh',
-                        (SELECT jsonb_object_agg('q' || i, '{"outcome": "no_answer"}'::jsonb)
+                        (SELECT jsonb_object_agg('q' || i, '"n"'::jsonb)
                            FROM generate_series(1, 400) AS i)
                  FROM surveys"#,
         )
@@ -117,5 +126,69 @@ mod tests {
                 .expect("compression");
         let expected = if has_lz4 { "lz4" } else { "pglz" };
         assert_eq!(method.as_deref(), Some(expected));
+    }
+
+    #[sqlx::test(migrations = false)]
+    async fn stored_answers_of_every_kind_take_their_short_form(pool: PgPool) {
+        let old = serde_json::json!({
+            "a": {"outcome": "no_answer"},
+            "b": {"outcome": "not_asked"},
+            "c": {"outcome": "invalid", "error": {"error": "too_many", "max": 3}},
+            "d": {"outcome": "answered", "answer": {"type": "choice", "value": {"code": "gd", "other": null}}},
+            "e": {"outcome": "answered", "answer": {"type": "choice", "value": {"code": "other", "other": "县医院"}}},
+            "f": {"outcome": "answered", "answer": {"type": "choices", "value": {"codes": ["ct", "mr"], "other": null}}},
+            "g": {"outcome": "answered", "answer": {"type": "choices", "value": {"codes": ["other"], "other": "PET"}}},
+            "h": {"outcome": "answered", "answer": {"type": "scale", "value": 4}},
+            "i": {"outcome": "answered", "answer": {"type": "matrix", "value": {"law": "unsure", "privacy": 5}}},
+            "j": {"outcome": "answered", "answer": {"type": "ranking", "value": ["b", "a"]}},
+            "k": {"outcome": "answered", "answer": {"type": "integer", "value": -12}},
+            "l": {"outcome": "answered", "answer": {"type": "decimal", "value": 1.5}},
+            "m": {"outcome": "answered", "answer": {"type": "text", "value": "\"引号\"\n"}},
+            "n": {"outcome": "answered", "answer": {"type": "date", "value": "2026-11-29"}},
+            "o": {"outcome": "answered", "answer": {"type": "year", "value": 2019}},
+            // Already short, and unreadable: both kept as they are.
+            "p": {"c": "bj"},
+            "q": {"outcome": "maybe"},
+        });
+        let setup = format!(
+            r#"INSERT INTO surveys (slug) VALUES ('s');
+               INSERT INTO survey_versions (survey_id, version, source) SELECT id, 1, '' FROM surveys;
+               INSERT INTO responses (resume_hash, survey_id, survey_version, lang, answers)
+                 SELECT h, s.id, 1, 'zh', a::jsonb
+                 FROM surveys s, (VALUES ('\x01'::bytea, '{{}}'), ('\x02', '{old}')) AS t(h, a)"#,
+            old = old.to_string().replace('\'', "''"),
+        );
+        let mut conn = migrated_across(&pool, ANSWERS_COMPACT, &setup).await;
+        let rewritten: Vec<serde_json::Value> =
+            sqlx::query_scalar("SELECT answers FROM responses ORDER BY resume_hash")
+                .fetch_all(&mut *conn)
+                .await
+                .expect("answers");
+        let short = serde_json::json!({
+            "a": "n",
+            "b": "na",
+            "c": {"e": {"error": "too_many", "max": 3}},
+            "d": {"c": "gd"},
+            "e": {"co": ["other", "县医院"]},
+            "f": {"m": ["ct", "mr"]},
+            "g": {"mo": [["other"], "PET"]},
+            "h": {"s": 4},
+            "i": {"g": {"law": "unsure", "privacy": 5}},
+            "j": {"r": ["b", "a"]},
+            "k": {"i": -12},
+            "l": {"d": 1.5},
+            "m": {"t": "\"引号\"\n"},
+            "n": {"dt": "2026-11-29"},
+            "o": {"y": 2019},
+            "p": {"c": "bj"},
+            "q": {"outcome": "maybe"},
+        });
+        assert_eq!(rewritten, vec![serde_json::json!({}), short]);
+        let left: Option<String> =
+            sqlx::query_scalar("SELECT to_regprocedure('canvass_compact(jsonb)')::text")
+                .fetch_one(&mut *conn)
+                .await
+                .expect("lookup");
+        assert_eq!(left, None, "the conversion goes with its migration");
     }
 }

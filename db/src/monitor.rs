@@ -298,11 +298,10 @@ pub async fn align_breakdowns(
         .await?;
     sqlx::query!(
         r#"UPDATE responses r SET breakdown = coalesce(
-             (SELECT jsonb_object_agg(a.key, a.value #>> '{answer,value,code}')
+             (SELECT jsonb_object_agg(a.key, coalesce(a.value ->> 'c', a.value #>> '{co,0}'))
               FROM jsonb_each(r.answers) a
               WHERE a.key = ANY($2)
-                AND a.value ->> 'outcome' = 'answered'
-                AND a.value #>> '{answer,type}' = 'choice'),
+                AND coalesce(a.value ->> 'c', a.value #>> '{co,0}') IS NOT NULL),
              '{}')
            WHERE r.survey_id = $1"#,
         survey_id,
@@ -763,25 +762,19 @@ mod maintained {
     async fn a_new_set_of_breakdowns_is_filled_from_the_stored_answers(pool: PgPool) {
         let mut conn = pool.acquire().await.expect("connection");
         let survey_id = national(&mut conn).await;
-        let response: i64 = sqlx::query_scalar(
-            "INSERT INTO responses (resume_hash, survey_id, survey_version, lang)
-             VALUES ('x', $1, 3, 'zh') RETURNING id",
+        // Two responses: a plain choice, and a choice with its "other" text.
+        sqlx::query(
+            r#"INSERT INTO responses (resume_hash, survey_id, survey_version, lang, answers)
+               VALUES ('x', $1, 3, 'zh', '{
+                         "role": {"c": "industry"},
+                         "province": {"c": "gd"},
+                         "hospital_grade": "na"}'),
+                      ('y', $1, 3, 'zh', '{"role": {"co": ["industry", "a consultancy"]}}')"#,
         )
         .bind(survey_id)
-        .fetch_one(&mut *conn)
-        .await
-        .expect("response");
-        sqlx::query(
-            r#"UPDATE responses SET answers = '{
-                 "role": {"outcome":"answered","answer":{"type":"choice","value":{"code":"industry","other":null}}},
-                 "province": {"outcome":"answered","answer":{"type":"choice","value":{"code":"gd","other":null}}},
-                 "hospital_grade": {"outcome":"not_asked"}}'
-               WHERE id = $1"#,
-        )
-        .bind(response)
         .execute(&mut *conn)
         .await
-        .expect("answers");
+        .expect("responses");
         let role = canvass_core::survey::QuestionId::parse("role").expect("id");
         super::align_breakdowns(&mut conn, survey_id, std::slice::from_ref(&role))
             .await
@@ -799,7 +792,7 @@ mod maintained {
                 question: "role".to_owned(),
                 code: "industry".to_owned(),
                 status: crate::responses::Status::InProgress,
-                n: 1
+                n: 2
             }]
         );
         // The same set again changes nothing, even if the copy were stale.

@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::stored;
 use canvass_core::Lang;
 use canvass_core::answers::Outcome;
 use sqlx::PgConnection;
@@ -285,7 +286,7 @@ impl TryFrom<SnapshotRow> for Snapshot {
     fn try_from(r: SnapshotRow) -> Result<Self, CorruptAnswer> {
         // One pass straight into typed outcomes; only on failure, a second one to name the
         // question at fault.
-        let answers = match serde_json::from_str::<BTreeMap<String, Outcome>>(&r.answers) {
+        let answers = match stored::decode(&r.answers) {
             Ok(answers) => answers,
             Err(error) => return Err(corrupt_answer(&r.answers, &error)),
         };
@@ -321,12 +322,10 @@ fn corrupt_answer(json: &str, error: &serde_json::Error) -> CorruptAnswer {
     entries
         .into_iter()
         .find_map(|(question, value)| {
-            serde_json::from_value::<Outcome>(value)
-                .err()
-                .map(|e| CorruptAnswer {
-                    question,
-                    reason: e.to_string(),
-                })
+            stored::check(value).err().map(|e| CorruptAnswer {
+                question,
+                reason: e.to_string(),
+            })
         })
         .unwrap_or_else(|| CorruptAnswer {
             question: "answers".to_owned(),
@@ -409,7 +408,7 @@ pub async fn write(
     let answers = page
         .answers
         .iter()
-        .map(|(question, outcome)| Ok((question.clone(), serde_json::to_value(outcome)?)))
+        .map(|(question, outcome)| Ok((question.clone(), stored::encode(outcome)?)))
         .collect::<Result<serde_json::Map<_, _>, serde_json::Error>>()
         .map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
     let (mut set_ids, mut set_values, mut erased) = (Vec::new(), Vec::new(), Vec::new());
@@ -899,12 +898,10 @@ mod tests {
             .expect("start");
         let first = page("consent", &[("consent", json!({"outcome": "no_answer"}))]);
         assert!(save_page(&mut conn, started.public_id, &first).await);
-        sqlx::query(
-            "UPDATE responses SET answers = answers || '{\"title\": {\"outcome\": \"maybe\"}}'",
-        )
-        .execute(&pool)
-        .await
-        .expect("hand edit");
+        sqlx::query("UPDATE responses SET answers = answers || '{\"title\": \"maybe\"}'")
+            .execute(&pool)
+            .await
+            .expect("hand edit");
         let error = snapshot_by_code(&mut conn, &started.resume_code)
             .await
             .expect_err("corrupt");
