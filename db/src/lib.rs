@@ -183,7 +183,20 @@ mod tests {
             "p": {"c": "bj"},
             "q": {"outcome": "maybe"},
         });
-        assert_eq!(rewritten, vec![serde_json::json!({}), short]);
+        assert_eq!(rewritten, vec![serde_json::json!({}), short.clone()]);
+        // Each rewritten entry reads back as the outcome its old form meant.
+        let mut readable = short;
+        if let Some(entries) = readable.as_object_mut() {
+            entries.remove("p");
+            entries.remove("q");
+        }
+        let read = crate::stored::decode(&readable.to_string()).expect("the short form reads");
+        for (question, outcome) in &read {
+            let meant: canvass_core::answers::Outcome =
+                serde_json::from_value(old[question.as_str()].clone()).expect("an old outcome");
+            assert_eq!(outcome, &meant, "{question}");
+        }
+        assert_eq!(read.len(), 15);
         let left: Option<String> =
             sqlx::query_scalar("SELECT to_regprocedure('canvass_compact(jsonb)')::text")
                 .fetch_one(&mut *conn)

@@ -298,10 +298,10 @@ pub async fn align_breakdowns(
         .await?;
     sqlx::query!(
         r#"UPDATE responses r SET breakdown = coalesce(
-             (SELECT jsonb_object_agg(a.key, coalesce(a.value ->> 'c', a.value #>> '{co,0}'))
-              FROM jsonb_each(r.answers) a
-              WHERE a.key = ANY($2)
-                AND coalesce(a.value ->> 'c', a.value #>> '{co,0}') IS NOT NULL),
+             (SELECT jsonb_object_agg(a.key, c.code)
+              FROM jsonb_each(r.answers) a,
+                   LATERAL (VALUES (coalesce(a.value ->> 'c', a.value #>> '{co,0}'))) c (code)
+              WHERE a.key = ANY($2) AND c.code IS NOT NULL),
              '{}')
            WHERE r.survey_id = $1"#,
         survey_id,
