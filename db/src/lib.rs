@@ -25,7 +25,7 @@ pub mod surveys;
 pub mod throttle;
 pub mod tokens;
 
-pub use pool::{PoolSettings, connect_lazy, connect_lazy_with};
+pub use pool::{PoolSettings, UNTESTED_IDLE, connect_lazy, connect_lazy_with};
 pub use sqlx::{Error, PgConnection, PgPool};
 
 /// The migrations in the workspace's root `migrations/` folder, embedded at build time.

@@ -76,8 +76,12 @@ impl Drop for Proxy {
     }
 }
 
-#[sqlx::test(migrator = "canvass_db::MIGRATOR")]
-async fn readyz_turns_200_again_within_10_s_after_the_database_comes_back(pool: PgPool) {
+/// The app, with a pool of at most `max_connections` that reaches the test database through a
+/// proxy, and what restarting that proxy needs.
+async fn behind_a_proxy(
+    pool: &PgPool,
+    max_connections: u32,
+) -> (axum::Router, PgPool, Proxy, u16, Upstream) {
     let real = pool.connect_options();
     let upstream = Upstream::of(&real);
     let (proxy, port) = Proxy::start(0, upstream.clone()).await;
@@ -89,11 +93,16 @@ async fn readyz_turns_200_again_within_10_s_after_the_database_comes_back(pool: 
     let app_pool = canvass_db::connect_lazy_with(
         via_proxy,
         canvass_db::PoolSettings {
-            max_connections: 4,
+            max_connections,
             acquire_timeout: Duration::from_millis(500),
         },
     );
-    let app = app(app_pool);
+    (app(app_pool.clone()), app_pool, proxy, port, upstream)
+}
+
+#[sqlx::test(migrator = "canvass_db::MIGRATOR")]
+async fn readyz_turns_200_again_within_10_s_after_the_database_comes_back(pool: PgPool) {
+    let (app, _, proxy, port, upstream) = behind_a_proxy(&pool, 4).await;
 
     assert_eq!(
         get(app.clone(), "/readyz", &[]).await.status,
@@ -119,4 +128,38 @@ async fn readyz_turns_200_again_within_10_s_after_the_database_comes_back(pool: 
         );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
+}
+
+#[sqlx::test(migrator = "canvass_db::MIGRATOR")]
+async fn a_pooled_connection_that_died_while_idle_is_replaced_without_failing_a_request(
+    pool: PgPool,
+) {
+    // One connection, so the request cannot be served by another one.
+    let (app, app_pool, proxy, port, upstream) = behind_a_proxy(&pool, 1).await;
+    assert_eq!(
+        get(app.clone(), "/readyz", &[]).await.status,
+        StatusCode::OK
+    );
+    // The connection is back in the pool (sqlx tests it as it is released, after the reply).
+    let released = Instant::now();
+    while app_pool.num_idle() < 1 {
+        assert!(
+            released.elapsed() < Duration::from_secs(5),
+            "the connection never came back to the pool"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+
+    // The database restarts at once: the pooled connection is dead, new ones succeed.
+    drop(proxy);
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let (_proxy, _) = Proxy::start(port, upstream).await;
+    tokio::time::sleep(canvass_db::UNTESTED_IDLE + Duration::from_millis(300)).await;
+
+    // Idle that long, the connection is tested before it is handed out, found dead and
+    // replaced: the first request after the restart succeeds.
+    assert_eq!(
+        get(app.clone(), "/readyz", &[]).await.status,
+        StatusCode::OK
+    );
 }
