@@ -15,7 +15,7 @@ if [ -f "$stamp" ] && [ -z "$(find app core db server style public migrations .s
     -newer "$stamp" -print -quit 2>/dev/null)" ]; then
   say "the release site is up to date"
 else
-  say "building the release site (cargo leptos build --release --precompress)"
+  say "building the release site: the server and the WASM bundle (the first time about 12 min on 2 cores; later only what changed)"
   cargo leptos build --release --precompress
 fi
 

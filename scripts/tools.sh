@@ -6,10 +6,19 @@
 # Idempotent: a second run installs nothing and takes a second.
 . "$(dirname "$0")/lib.sh"
 
-cargo_tool() { # name version check-command...
-  local crate=$1 version=$2; shift 2
+# The tools are built in a cheap profile: their own speed does not matter (cargo-leptos and
+# sqlx-cli mostly wait for cargo; wasm-bindgen gets opt-level 1, which is enough for one pass
+# over the bundle), only the site's. Unoptimized, without LTO and with many codegen units,
+# cargo-leptos compiles in about a third of the time of its release profile. The three share
+# one target folder, so the dependencies they have in common compile once.
+cargo_tool() { # name version expected-duration check-command...
+  local crate=$1 version=$2 expect=$3 opt=0; shift 3
   if "$@" 2>/dev/null | grep -qF "$version"; then return; fi
-  say "installing $crate $version (once; this takes a few minutes)"
+  say "installing $crate $version (once; about $expect on 2 cores)"
+  [ "$crate" = wasm-bindgen-cli ] && opt=1
+  export CARGO_PROFILE_RELEASE_OPT_LEVEL=$opt CARGO_PROFILE_RELEASE_DEBUG=false \
+    CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=256 \
+    CARGO_PROFILE_RELEASE_INCREMENTAL=false CARGO_TARGET_DIR="$ROOT/target/tools"
   case $crate in
     cargo-leptos) cargo install cargo-leptos --locked --version "$version" ;;
     # --locked fails to resolve for wasm-bindgen-cli on this toolchain; the version is still exact.
@@ -32,8 +41,8 @@ build_tools() {
     say "adding the wasm32-unknown-unknown target"
     rustup target add wasm32-unknown-unknown
   fi
-  cargo_tool cargo-leptos "$CARGO_LEPTOS_VERSION" cargo leptos --version
-  cargo_tool wasm-bindgen-cli "$WASM_BINDGEN_VERSION" wasm-bindgen --version
+  cargo_tool cargo-leptos "$CARGO_LEPTOS_VERSION" "6 min" cargo leptos --version
+  cargo_tool wasm-bindgen-cli "$WASM_BINDGEN_VERSION" "1 min" wasm-bindgen --version
 }
 
 chromium() {
@@ -52,7 +61,7 @@ case ${1:-build} in
   release) build_tools; npm_ci "$ROOT/tools" ;;
   test)
     build_tools
-    cargo_tool sqlx-cli "$SQLX_CLI_VERSION" sqlx --version
+    cargo_tool sqlx-cli "$SQLX_CLI_VERSION" "1 min" sqlx --version
     chromium
     npm_ci "$ROOT/tools"
     npm_ci "$ROOT/end2end"
