@@ -90,7 +90,8 @@ fn Layout() -> impl IntoView {
                             view=SectionPage
                             ssr=SsrMode::Async
                         />
-                        // Staff pages: server-rendered forms that post, no island.
+                        // Staff pages: server-rendered forms that post (the dashboard has one
+                        // island, its live refresh).
                         <Route
                             path=(StaticSegment("monitor"), ParamSegment("slug"))
                             view=MonitorDashboard

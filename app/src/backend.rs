@@ -2,9 +2,10 @@
 //! with `ssr`; reached through the server functions in [`crate::api`].
 
 use canvass_core::answers::{AnswerError, RawAnswers, validate};
+use canvass_core::response::ResponseStatus;
 use canvass_core::survey::{QuestionId, SectionId, Survey};
 use canvass_db::respond::{self, Opened, RespondError};
-use canvass_db::responses::{ResumeCode, Status};
+use canvass_db::responses::ResumeCode;
 use canvass_db::surveys::Catalog;
 use canvass_db::{PgConnection, PgPool};
 use leptos::prelude::*;
@@ -162,7 +163,7 @@ async fn remembered(conn: &mut PgConnection, catalog: &Catalog, slug: &str) -> O
     let header = parts.headers.get(http::header::COOKIE)?.to_str().ok()?;
     let code = cookie_value(header, &resume_cookie_name(slug))?;
     let opened = open(conn, catalog, code).await.ok()??;
-    (opened.response.status == Status::InProgress && opened.survey.slug.as_str() == slug)
+    (opened.response.status == ResponseStatus::InProgress && opened.survey.slug.as_str() == slug)
         .then(|| code.to_owned())
 }
 
@@ -173,7 +174,7 @@ async fn in_progress<T>(code: &str) -> Result<Result<Opened, Load<T>>, ServerFnE
     let mut conn = backend.pool.acquire().await.map_err(unavailable)?;
     Ok(match open(&mut conn, &backend.catalog, code).await? {
         None => Err(Load::NotFound),
-        Some(opened) if opened.response.status != Status::InProgress => {
+        Some(opened) if opened.response.status != ResponseStatus::InProgress => {
             Err(Load::Redirect(paths::end(code)))
         }
         Some(opened) => Ok(opened),
@@ -237,11 +238,11 @@ pub async fn ended(code: &str) -> Result<Load<Ended>, ServerFnError> {
         Err(error) => return Err(unavailable(error)),
     };
     let ending = match found.response.status {
-        Status::InProgress => return Ok(Load::Redirect(paths::resume(code))),
-        Status::Completed => Ending::Completed,
-        Status::Refused => Ending::Refused,
-        Status::ScreenedOut => Ending::ScreenedOut,
-        Status::QuotaFull => Ending::QuotaFull,
+        ResponseStatus::InProgress => return Ok(Load::Redirect(paths::resume(code))),
+        ResponseStatus::Completed => Ending::Completed,
+        ResponseStatus::Refused => Ending::Refused,
+        ResponseStatus::ScreenedOut => Ending::ScreenedOut,
+        ResponseStatus::QuotaFull => Ending::QuotaFull,
     };
     Ok(Load::Ready(Ended {
         title: found.survey.title.clone(),

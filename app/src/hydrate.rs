@@ -1,7 +1,7 @@
 //! The browser's entry point, called by the script that `HydrationScripts` emits.
 //!
-//! Only islands hydrate (the survey form, the final submit); everything else stays the
-//! server's HTML.
+//! Only islands hydrate (the survey form, the final submit, the dashboard's live refresh);
+//! everything else stays the server's HTML.
 
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {

@@ -5,9 +5,12 @@
 //! the server enforces. Raw input becomes a domain value only through a parser here.
 
 pub mod answers;
+pub mod email;
 pub mod expr;
 pub mod lang;
 pub mod monitor;
+pub mod response;
+pub mod staff;
 pub mod survey;
 pub mod surveys;
 pub mod synth;

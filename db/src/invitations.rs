@@ -5,15 +5,20 @@
 //!
 //! Raw uploads become invitees only through [`parse_csv`].
 
+use canvass_core::staff::StaffError;
 use std::collections::HashMap;
 
 use argon2::password_hash::rand_core::{OsRng, RngCore};
+use canvass_core::email::is_email;
 use canvass_core::survey::{QuestionKind, Survey};
 use sqlx::PgConnection;
 use time::OffsetDateTime;
-use validator::ValidateEmail;
 
-use crate::responses::{ResumeCode, Status};
+use crate::responses::ResumeCode;
+
+use canvass_core::response::ResponseStatus;
+
+use crate::responses::Status;
 
 /// One invitee, every field checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,35 +29,6 @@ pub struct Invitee {
     pub email: Option<String>,
     pub province: Option<String>,
     pub role: Option<String>,
-}
-
-/// What is wrong with an uploaded list; `line` counts from 1, the header being line 1.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-pub enum CsvProblem {
-    #[error("the file is not UTF-8 text")]
-    NotUtf8,
-    #[error("the file has no invitees")]
-    Empty,
-    #[error("the first line names no `id` column")]
-    NoIdColumn,
-    #[error("more than {max} invitees")]
-    TooMany { max: usize },
-    #[error("line {line}: the line cannot be read as CSV")]
-    Unreadable { line: u64 },
-    #[error("line {line}: the id is empty")]
-    IdMissing { line: u64 },
-    #[error("line {line}: the id is longer than {max} characters")]
-    IdTooLong { line: u64, max: usize },
-    #[error("line {line}: the id is also on line {first}")]
-    DuplicateId { line: u64, first: u64 },
-    #[error("line {line}: not an e-mail address")]
-    NotAnEmail { line: u64 },
-    #[error("line {line}: not one of the survey's provinces")]
-    NotAProvince { line: u64 },
-    #[error("line {line}: not one of the survey's roles")]
-    NotARole { line: u64 },
-    #[error("line {line}: this id was invited already")]
-    AlreadyInvited { line: u64 },
 }
 
 pub const MAX_INVITEES: usize = 50_000;
@@ -84,10 +60,10 @@ fn choice_code(survey: &Survey, question: &str, cell: &str) -> Option<String> {
 /// `province` and `role` (any order and case; other columns are ignored and not kept).
 /// Province and role may be given as the survey's codes or labels. Every problem is
 /// reported with its line.
-pub fn parse_csv(bytes: &[u8], survey: &Survey) -> Result<Vec<Invitee>, Vec<CsvProblem>> {
+pub fn parse_csv(bytes: &[u8], survey: &Survey) -> Result<Vec<Invitee>, Vec<StaffError>> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     if std::str::from_utf8(bytes).is_err() {
-        return Err(vec![CsvProblem::NotUtf8]);
+        return Err(vec![StaffError::CsvNotUtf8]);
     }
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
@@ -97,10 +73,10 @@ pub fn parse_csv(bytes: &[u8], survey: &Survey) -> Result<Vec<Invitee>, Vec<CsvP
         headers.iter().position(|h| h.eq_ignore_ascii_case(name))
     };
     let Ok(headers) = reader.headers().cloned() else {
-        return Err(vec![CsvProblem::NoIdColumn]);
+        return Err(vec![StaffError::CsvNoIdColumn]);
     };
     let Some(id_at) = column(&headers, "id") else {
-        return Err(vec![CsvProblem::NoIdColumn]);
+        return Err(vec![StaffError::CsvNoIdColumn]);
     };
     let (email_at, province_at, role_at) = (
         column(&headers, "email"),
@@ -131,7 +107,7 @@ pub fn parse_csv(bytes: &[u8], survey: &Survey) -> Result<Vec<Invitee>, Vec<CsvP
         let record = match record {
             Ok(record) => record,
             Err(error) => {
-                problems.push(CsvProblem::Unreadable {
+                problems.push(StaffError::CsvUnreadable {
                     line: line_at(error.position()),
                 });
                 continue;
@@ -142,18 +118,18 @@ pub fn parse_csv(bytes: &[u8], survey: &Survey) -> Result<Vec<Invitee>, Vec<CsvP
             continue;
         }
         if invitees.len() >= MAX_INVITEES {
-            problems.push(CsvProblem::TooMany { max: MAX_INVITEES });
+            problems.push(StaffError::CsvTooMany { max: MAX_INVITEES });
             break;
         }
         let cell = |at: Option<usize>| at.and_then(|i| record.get(i)).filter(|v| !v.is_empty());
         let id = cell(Some(id_at)).unwrap_or_default();
         let before = problems.len();
         if id.is_empty() {
-            problems.push(CsvProblem::IdMissing { line });
+            problems.push(StaffError::CsvIdMissing { line });
         } else if id.chars().count() > MAX_ID {
-            problems.push(CsvProblem::IdTooLong { line, max: MAX_ID });
+            problems.push(StaffError::CsvIdTooLong { line, max: MAX_ID });
         } else if let Some(first) = seen.get(id) {
-            problems.push(CsvProblem::DuplicateId {
+            problems.push(StaffError::CsvDuplicateId {
                 line,
                 first: *first,
             });
@@ -161,16 +137,16 @@ pub fn parse_csv(bytes: &[u8], survey: &Survey) -> Result<Vec<Invitee>, Vec<CsvP
             seen.insert(id.to_owned(), line);
         }
         let email = cell(email_at).map(str::to_owned);
-        if email.as_ref().is_some_and(|e| !e.validate_email()) {
-            problems.push(CsvProblem::NotAnEmail { line });
+        if email.as_ref().is_some_and(|e| !is_email(e)) {
+            problems.push(StaffError::CsvNotAnEmail { line });
         }
         let province = cell(province_at).map(|p| choice_code(survey, "province", p));
         if matches!(province, Some(None)) {
-            problems.push(CsvProblem::NotAProvince { line });
+            problems.push(StaffError::CsvNotAProvince { line });
         }
         let role = cell(role_at).map(|r| choice_code(survey, "role", r));
         if matches!(role, Some(None)) {
-            problems.push(CsvProblem::NotARole { line });
+            problems.push(StaffError::CsvNotARole { line });
         }
         if problems.len() == before {
             invitees.push(Invitee {
@@ -183,7 +159,7 @@ pub fn parse_csv(bytes: &[u8], survey: &Survey) -> Result<Vec<Invitee>, Vec<CsvP
         }
     }
     if problems.is_empty() && invitees.is_empty() {
-        problems.push(CsvProblem::Empty);
+        problems.push(StaffError::CsvEmpty);
     }
     if problems.is_empty() {
         Ok(invitees)
@@ -209,7 +185,7 @@ pub async fn create(
     survey_id: i64,
     invitees: &[Invitee],
     created_by: Option<i64>,
-) -> Result<Result<Vec<(String, ResumeCode)>, Vec<CsvProblem>>, sqlx::Error> {
+) -> Result<Result<Vec<(String, ResumeCode)>, Vec<StaffError>>, sqlx::Error> {
     let ids: Vec<String> = invitees.iter().map(|i| i.external_id.clone()).collect();
     let taken: Vec<String> = sqlx::query_scalar!(
         "SELECT external_id FROM invitations WHERE survey_id = $1 AND external_id = ANY($2)",
@@ -222,7 +198,7 @@ pub async fn create(
         return Ok(Err(invitees
             .iter()
             .filter(|i| taken.contains(&i.external_id))
-            .map(|i| CsvProblem::AlreadyInvited { line: i.line })
+            .map(|i| StaffError::CsvAlreadyInvited { line: i.line })
             .collect()));
     }
     let tokens: Vec<ResumeCode> = invitees.iter().map(|_| new_token()).collect();
@@ -332,7 +308,7 @@ pub struct Invited {
     pub province: Option<String>,
     pub role: Option<String>,
     /// Where the response stands; `None` while the link is unused.
-    pub status: Option<Status>,
+    pub status: Option<ResponseStatus>,
     pub invited_at: OffsetDateTime,
     pub began_at: Option<OffsetDateTime>,
     pub completed_at: Option<OffsetDateTime>,
@@ -341,8 +317,7 @@ pub struct Invited {
 /// Every invitee of a survey, in the order they were invited, with their e-mail address
 /// and progress: for admins only (it holds personal data).
 pub async fn roster(conn: &mut PgConnection, survey_id: i64) -> Result<Vec<Invited>, sqlx::Error> {
-    sqlx::query_as!(
-        Invited,
+    let rows = sqlx::query!(
         r#"SELECT i.external_id, e.email AS "email?", i.province, i.role,
                   r.status AS "status?: Status", i.created_at AS invited_at,
                   i.used_at AS began_at, r.completed_at AS "completed_at?"
@@ -354,7 +329,20 @@ pub async fn roster(conn: &mut PgConnection, survey_id: i64) -> Result<Vec<Invit
         survey_id
     )
     .fetch_all(&mut *conn)
-    .await
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| Invited {
+            external_id: r.external_id,
+            email: r.email,
+            province: r.province,
+            role: r.role,
+            status: r.status.map(ResponseStatus::from),
+            invited_at: r.invited_at,
+            began_at: r.began_at,
+            completed_at: r.completed_at,
+        })
+        .collect())
 }
 
 #[cfg(test)]
@@ -414,28 +402,31 @@ mod tests {
         assert_eq!(
             parse_csv(csv.as_bytes(), &survey),
             Err(vec![
-                CsvProblem::NotAnEmail { line: 2 },
-                CsvProblem::NotAProvince { line: 2 },
-                CsvProblem::NotARole { line: 2 },
-                CsvProblem::IdMissing { line: 3 },
-                CsvProblem::DuplicateId { line: 4, first: 2 },
+                StaffError::CsvNotAnEmail { line: 2 },
+                StaffError::CsvNotAProvince { line: 2 },
+                StaffError::CsvNotARole { line: 2 },
+                StaffError::CsvIdMissing { line: 3 },
+                StaffError::CsvDuplicateId { line: 4, first: 2 },
             ])
         );
         assert_eq!(
             parse_csv(b"email\nx@y.cn\n", &survey),
-            Err(vec![CsvProblem::NoIdColumn])
+            Err(vec![StaffError::CsvNoIdColumn])
         );
-        assert_eq!(parse_csv(b"id\n", &survey), Err(vec![CsvProblem::Empty]));
-        assert_eq!(parse_csv(b"", &survey), Err(vec![CsvProblem::NoIdColumn]));
+        assert_eq!(parse_csv(b"id\n", &survey), Err(vec![StaffError::CsvEmpty]));
+        assert_eq!(
+            parse_csv(b"", &survey),
+            Err(vec![StaffError::CsvNoIdColumn])
+        );
         // GBK, as an older Excel saves "CSV": refused with the reason.
         assert_eq!(
             parse_csv(b"id,province\nA1,\xb9\xe3\xb6\xab\n", &survey),
-            Err(vec![CsvProblem::NotUtf8])
+            Err(vec![StaffError::CsvNotUtf8])
         );
         let long = format!("id\n{}\n", "x".repeat(101));
         assert_eq!(
             parse_csv(long.as_bytes(), &survey),
-            Err(vec![CsvProblem::IdTooLong { line: 2, max: 100 }])
+            Err(vec![StaffError::CsvIdTooLong { line: 2, max: 100 }])
         );
     }
 
@@ -475,7 +466,7 @@ mod tests {
         let again = parse_csv(b"id\nA3\nA2\n", &survey).expect("reads");
         assert_eq!(
             create(&mut conn, survey_id, &again, None).await.expect("q"),
-            Err(vec![CsvProblem::AlreadyInvited { line: 3 }])
+            Err(vec![StaffError::CsvAlreadyInvited { line: 3 }])
         );
 
         let found = find(&mut conn, &made[0].1)
@@ -515,7 +506,7 @@ mod tests {
                 (
                     "A1".to_owned(),
                     Some("a@b.cn".to_owned()),
-                    Some(Status::InProgress),
+                    Some(ResponseStatus::InProgress),
                     true
                 ),
                 ("A2".to_owned(), None, None, false),

@@ -3,13 +3,19 @@
 //! Rules of this crate:
 //! - queries use `sqlx::query!`-family macros (checked against the schema at build time,
 //!   cached in the workspace's `.sqlx/` for offline builds);
-//! - functions take an executor (`impl PgExecutor`), so the caller decides the transaction;
+//! - functions take a connection (`&mut PgConnection`, which a transaction derefs to), so
+//!   the caller decides the transaction; the few that need more than one (sign-in, which
+//!   holds no connection while it hashes) take the pool;
 //! - rows are turned into `canvass-core` types here, at the edge; nothing above sees a row.
+//!
+//! `actions` holds the staff side's actions, each one function with its audit entry.
 //!
 //! It knows nothing about HTTP, Leptos or sessions.
 
 pub mod accounts;
+pub mod actions;
 pub mod audit;
+pub mod begin;
 pub mod health;
 pub mod invitations;
 pub mod links;

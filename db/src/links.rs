@@ -4,9 +4,9 @@
 //! Raw input becomes a link only through [`NewLink::parse`], which checks the fixed role
 //! and province against the survey's own choices.
 
+use canvass_core::staff::StaffError;
 use canvass_core::survey::{QuestionKind, Survey};
 use sqlx::PgConnection;
-use validator::ValidateLength;
 
 /// A link's code as it appears in `/l/{code}`: ten lower-case letters and digits.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -27,25 +27,6 @@ impl LinkCode {
     pub fn as_str(&self) -> &str {
         &self.0
     }
-}
-
-/// Why a new link's input was refused, field by field.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-pub enum LinkInputError {
-    #[error("a name is required")]
-    NameMissing,
-    #[error("the name is longer than {max} characters")]
-    NameTooLong { max: usize },
-    #[error("a channel is required")]
-    ChannelMissing,
-    #[error("the channel is longer than {max} characters")]
-    ChannelTooLong { max: usize },
-    #[error("not one of the survey's roles")]
-    NotARole,
-    #[error("not one of the survey's provinces")]
-    NotAProvince,
-    #[error("the target must be a whole number from 1 to {max}")]
-    BadTarget { max: i32 },
 }
 
 /// A link to create, with every field checked.
@@ -77,13 +58,13 @@ impl NewLink {
     pub fn parse(
         survey: &Survey,
         input: LinkInput<'_>,
-    ) -> Result<NewLink, Vec<(&'static str, LinkInputError)>> {
+    ) -> Result<NewLink, Vec<(&'static str, StaffError)>> {
         let mut errors = Vec::new();
         let text = |value: &str, max: usize, missing, too_long| {
             let value = value.trim();
             if value.is_empty() {
                 Err(missing)
-            } else if !value.validate_length(None, Some(max as u64), None) {
+            } else if value.chars().count() > max {
                 Err(too_long)
             } else {
                 Ok(value.to_owned())
@@ -92,8 +73,8 @@ impl NewLink {
         let name = text(
             input.name,
             Self::NAME_MAX,
-            LinkInputError::NameMissing,
-            LinkInputError::NameTooLong {
+            StaffError::NameMissing,
+            StaffError::NameTooLong {
                 max: Self::NAME_MAX,
             },
         )
@@ -102,8 +83,8 @@ impl NewLink {
         let channel = text(
             input.channel,
             Self::CHANNEL_MAX,
-            LinkInputError::ChannelMissing,
-            LinkInputError::ChannelTooLong {
+            StaffError::ChannelMissing,
+            StaffError::ChannelTooLong {
                 max: Self::CHANNEL_MAX,
             },
         )
@@ -121,17 +102,12 @@ impl NewLink {
                 None
             }
         };
-        let fixed_role = choice(
-            "fixed_role",
-            "role",
-            input.fixed_role,
-            LinkInputError::NotARole,
-        );
+        let fixed_role = choice("fixed_role", "role", input.fixed_role, StaffError::NotARole);
         let fixed_province = choice(
             "fixed_province",
             "province",
             input.fixed_province,
-            LinkInputError::NotAProvince,
+            StaffError::NotAProvince,
         );
         let target = match input.target.trim() {
             "" => None,
@@ -140,7 +116,7 @@ impl NewLink {
                 _ => {
                     errors.push((
                         "target",
-                        LinkInputError::BadTarget {
+                        StaffError::BadTarget {
                             max: Self::TARGET_MAX,
                         },
                     ));
@@ -414,11 +390,11 @@ mod tests {
         assert_eq!(
             errors,
             [
-                ("name", LinkInputError::NameTooLong { max: 200 }),
-                ("channel", LinkInputError::ChannelMissing),
-                ("fixed_role", LinkInputError::NotARole),
-                ("fixed_province", LinkInputError::NotAProvince),
-                ("target", LinkInputError::BadTarget { max: 1_000_000 }),
+                ("name", StaffError::NameTooLong { max: 200 }),
+                ("channel", StaffError::ChannelMissing),
+                ("fixed_role", StaffError::NotARole),
+                ("fixed_province", StaffError::NotAProvince),
+                ("target", StaffError::BadTarget { max: 1_000_000 }),
             ]
         );
         let role = choice_codes(&survey, "role").next().expect("a role");

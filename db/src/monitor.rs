@@ -9,14 +9,17 @@
 //! not folded yet: their cost depends on the survey's shape (sections, links, choices,
 //! hours of fieldwork) and on about a second's saves, not on how many responses there are.
 
-use sqlx::PgConnection;
+use canvass_core::monitor::{self, Counts, LinkCounts};
+use canvass_core::response::ResponseStatus;
+use canvass_core::survey::Survey;
+use sqlx::{Connection, PgConnection};
 
 use crate::responses::Status;
 
 /// How many responses of a survey stand at one status and last section, through one link.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Tally {
-    pub status: Status,
+    pub status: ResponseStatus,
     pub last_section: Option<String>,
     pub link_id: Option<i64>,
     pub n: i64,
@@ -35,7 +38,7 @@ pub async fn tallies(conn: &mut PgConnection, survey_id: i64) -> Result<Vec<Tall
     Ok(rows
         .into_iter()
         .map(|r| Tally {
-            status: r.status,
+            status: r.status.into(),
             last_section: r.last_section,
             link_id: r.link_id,
             n: r.n,
@@ -78,7 +81,7 @@ pub async fn fold_moves(conn: &mut PgConnection) -> Result<i64, sqlx::Error> {
 pub struct ChoiceTally {
     pub question: String,
     pub code: String,
-    pub status: Status,
+    pub status: ResponseStatus,
     pub n: i64,
 }
 
@@ -103,7 +106,7 @@ pub async fn choice_tallies(
         .map(|r| ChoiceTally {
             question: r.question_id,
             code: r.code,
-            status: r.status,
+            status: r.status.into(),
             n: r.n,
         })
         .collect())
@@ -156,7 +159,7 @@ pub async fn flagged(
     conn: &mut PgConnection,
     survey_id: i64,
     flag: Flag,
-) -> Result<Vec<(Status, i64)>, sqlx::Error> {
+) -> Result<Vec<(ResponseStatus, i64)>, sqlx::Error> {
     let rows = sqlx::query!(
         r#"SELECT status AS "status: Status", sum(n)::int8 AS "n!" FROM flag_tallies
            WHERE survey_id = $1 AND flag = $2
@@ -166,7 +169,7 @@ pub async fn flagged(
     )
     .fetch_all(&mut *conn)
     .await?;
-    Ok(rows.into_iter().map(|r| (r.status, r.n)).collect())
+    Ok(rows.into_iter().map(|r| (r.status.into(), r.n)).collect())
 }
 
 /// Completed responses by whole minutes from start to submission (1440: a day or more),
@@ -266,6 +269,81 @@ pub async fn today_by_hour(
     .await
 }
 
+/// Everything the monitoring figures count, for [`canvass_core::monitor::Figures`], read
+/// in one `REPEATABLE READ, READ ONLY` transaction: the figures agree with one another
+/// (no response counted as begun but missing from its link) while saves go on. Call it
+/// on a connection outside any transaction.
+pub async fn snapshot(
+    conn: &mut PgConnection,
+    survey_id: i64,
+    survey: &Survey,
+) -> Result<Counts, sqlx::Error> {
+    let mut tx = conn.begin().await?;
+    sqlx::query!("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        .execute(&mut *tx)
+        .await?;
+    let zone = survey.time_zone.as_str();
+    let questions: Vec<String> = survey.breakdowns.iter().map(ToString::to_string).collect();
+    let n = |n: i64| u64::try_from(n).unwrap_or(0);
+    let periods = |rows: Vec<Period>| -> Vec<monitor::Period> {
+        rows.into_iter()
+            .map(|p| monitor::Period {
+                label: p.label,
+                started: n(p.started),
+                completed: n(p.completed),
+            })
+            .collect()
+    };
+    let by_status = |rows: Vec<(ResponseStatus, i64)>| -> Vec<(ResponseStatus, u64)> {
+        rows.into_iter().map(|(s, count)| (s, n(count))).collect()
+    };
+    let counts = Counts {
+        tallies: tallies(&mut tx, survey_id)
+            .await?
+            .into_iter()
+            .map(|t| monitor::Tally {
+                status: t.status,
+                last_section: t.last_section,
+                link_id: t.link_id,
+                n: n(t.n),
+            })
+            .collect(),
+        links: crate::links::for_survey(&mut tx, survey_id)
+            .await?
+            .into_iter()
+            .map(|l| LinkCounts {
+                id: l.id,
+                name: l.name,
+                channel: l.channel,
+                open: l.open,
+                opens: n(l.opens),
+                target: l.target.and_then(|t| u64::try_from(t).ok()),
+            })
+            .collect(),
+        direct_opens: n(direct_opens(&mut tx, survey_id).await?),
+        completion_minutes: completion_minutes(&mut tx, survey_id).await?,
+        choices: choice_tallies(&mut tx, survey_id, &questions)
+            .await?
+            .into_iter()
+            .map(|c| monitor::ChoiceTally {
+                question: c.question,
+                code: c.code,
+                status: c.status,
+                n: n(c.n),
+            })
+            .collect(),
+        per_day: periods(per_day(&mut tx, survey_id, zone).await?),
+        today: periods(today_by_hour(&mut tx, survey_id, zone).await?),
+        same_browser: by_status(flagged(&mut tx, survey_id, Flag::SameBrowser).await?),
+        invited_responses: by_status(flagged(&mut tx, survey_id, Flag::Invited).await?),
+        invitations: n(crate::invitations::counts(&mut tx, survey_id)
+            .await?
+            .invited),
+    };
+    tx.commit().await?;
+    Ok(counts)
+}
+
 /// Makes every response's copy of its breakdown answers (`responses.breakdown`) hold the
 /// answers to `questions`, when the survey's breakdowns were different: at the first start
 /// after an upgrade, or when a new version declares others. The triggers then recount.
@@ -275,8 +353,6 @@ pub async fn align_breakdowns(
     survey_id: i64,
     questions: &[canvass_core::survey::QuestionId],
 ) -> Result<(), sqlx::Error> {
-    use sqlx::Connection;
-
     let questions: Vec<String> = questions.iter().map(ToString::to_string).collect();
     // A transaction of its own, or a savepoint within the caller's.
     let mut tx = conn.begin().await?;
@@ -356,13 +432,13 @@ mod tests {
             found,
             [
                 Tally {
-                    status: Status::InProgress,
+                    status: ResponseStatus::InProgress,
                     last_section: Some("profile".to_owned()),
                     link_id: None,
                     n: 1
                 },
                 Tally {
-                    status: Status::Completed,
+                    status: ResponseStatus::Completed,
                     last_section: Some("follow_up".to_owned()),
                     link_id: None,
                     n: 2
@@ -379,6 +455,7 @@ mod tests {
 mod maintained {
     //! The maintained counts always equal a count of the responses, whatever is written
     //! and however many write at once.
+    use canvass_core::response::ResponseStatus;
     use canvass_core::survey::Survey;
     use canvass_core::surveys::AI_COLLAB;
     use sqlx::PgPool;
@@ -514,7 +591,7 @@ mod maintained {
                     None => None,
                 };
                 if let Some(read) = read {
-                    let status = [None, None, Some(super::Status::Completed), Some(super::Status::Refused)]
+                    let status = [None, None, Some(ResponseStatus::Completed), Some(ResponseStatus::Refused)]
                         [dice.roll(4) as usize];
                     let page = crate::responses::PageSave {
                         section: section.to_owned(),
@@ -649,7 +726,7 @@ mod maintained {
             ("consent", None),
             ("consent", None),
             ("screening", None),
-            ("screening", Some(super::Status::Completed)),
+            ("screening", Some(ResponseStatus::Completed)),
         ];
         let mut started = Vec::new();
         for _ in 0..3 {
@@ -689,9 +766,9 @@ mod maintained {
                 .map(|t| (t.last_section.as_deref(), t.status, t.n))
                 .collect::<Vec<_>>(),
             [
-                (Some("consent"), super::Status::InProgress, 1),
-                (Some("screening"), super::Status::InProgress, 1),
-                (Some("screening"), super::Status::Completed, 1),
+                (Some("consent"), ResponseStatus::InProgress, 1),
+                (Some("screening"), ResponseStatus::InProgress, 1),
+                (Some("screening"), ResponseStatus::Completed, 1),
             ]
         );
         assert_eq!(super::fold_moves(&mut conn).await.expect("fold"), 0);
@@ -791,7 +868,7 @@ mod maintained {
             [super::ChoiceTally {
                 question: "role".to_owned(),
                 code: "industry".to_owned(),
-                status: crate::responses::Status::InProgress,
+                status: ResponseStatus::InProgress,
                 n: 2
             }]
         );

@@ -5,25 +5,11 @@
 //! province against the survey's own choices. Counting a cell reads at most its cap's
 //! worth of index entries (migration `20261128170000_quotas.sql`).
 
+use canvass_core::staff::StaffError;
 use canvass_core::survey::Survey;
 use sqlx::PgConnection;
 
 use crate::links::choice_codes;
-
-/// Why a new quota's input was refused, field by field.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-pub enum QuotaInputError {
-    #[error("not one of the survey's roles")]
-    NotARole,
-    #[error("not one of the survey's provinces")]
-    NotAProvince,
-    #[error("choose a role, a province or both")]
-    NoCell,
-    #[error("the cap must be a whole number from 1 to {max}")]
-    BadCap { max: i32 },
-    #[error("this cell has a quota already")]
-    Taken,
-}
 
 /// A quota to create, every field checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,7 +34,7 @@ impl NewQuota {
     pub fn parse(
         survey: &Survey,
         input: QuotaInput<'_>,
-    ) -> Result<NewQuota, Vec<(&'static str, QuotaInputError)>> {
+    ) -> Result<NewQuota, Vec<(&'static str, StaffError)>> {
         let mut errors = Vec::new();
         let mut choice = |field, question, value: &str, error| {
             let value = value.trim();
@@ -62,20 +48,20 @@ impl NewQuota {
                 None
             }
         };
-        let role = choice("role", "role", input.role, QuotaInputError::NotARole);
+        let role = choice("role", "role", input.role, StaffError::NotARole);
         let province = choice(
             "province",
             "province",
             input.province,
-            QuotaInputError::NotAProvince,
+            StaffError::NotAProvince,
         );
         if input.role.trim().is_empty() && input.province.trim().is_empty() {
-            errors.push(("role", QuotaInputError::NoCell));
+            errors.push(("role", StaffError::NoCell));
         }
         let cap = match input.cap.trim().parse::<i32>() {
             Ok(n) if (1..=Self::CAP_MAX).contains(&n) => Some(n),
             _ => {
-                errors.push(("cap", QuotaInputError::BadCap { max: Self::CAP_MAX }));
+                errors.push(("cap", StaffError::BadCap { max: Self::CAP_MAX }));
                 None
             }
         };
@@ -113,7 +99,7 @@ pub async fn create(
     survey_id: i64,
     quota: &NewQuota,
     created_by: Option<i64>,
-) -> Result<Result<i64, QuotaInputError>, sqlx::Error> {
+) -> Result<Result<i64, StaffError>, sqlx::Error> {
     let id = sqlx::query_scalar!(
         r#"INSERT INTO quotas (survey_id, role, province, cap, created_by)
            VALUES ($1, $2, $3, $4, $5)
@@ -127,7 +113,7 @@ pub async fn create(
     )
     .fetch_optional(&mut *conn)
     .await?;
-    Ok(id.ok_or(QuotaInputError::Taken))
+    Ok(id.ok_or(StaffError::QuotaTaken))
 }
 
 /// Removes a quota; the survey it belonged to, if there was one.
@@ -290,19 +276,19 @@ mod tests {
         assert_eq!(
             NewQuota::parse(&survey, input("surgeon", "atlantis", "0")),
             Err(vec![
-                ("role", QuotaInputError::NotARole),
-                ("province", QuotaInputError::NotAProvince),
-                ("cap", QuotaInputError::BadCap { max: 1_000_000 }),
+                ("role", StaffError::NotARole),
+                ("province", StaffError::NotAProvince),
+                ("cap", StaffError::BadCap { max: 1_000_000 }),
             ])
         );
         assert_eq!(
             NewQuota::parse(&survey, input(" ", "", "12")),
-            Err(vec![("role", QuotaInputError::NoCell)])
+            Err(vec![("role", StaffError::NoCell)])
         );
         for cap in ["", "1.5", "-3", "1000001", "十"] {
             assert_eq!(
                 NewQuota::parse(&survey, input("clinician", "", cap)),
-                Err(vec![("cap", QuotaInputError::BadCap { max: 1_000_000 })]),
+                Err(vec![("cap", StaffError::BadCap { max: 1_000_000 })]),
                 "{cap:?}"
             );
         }
@@ -331,7 +317,7 @@ mod tests {
             .expect("set");
         assert_eq!(
             create(&mut conn, survey_id, &role, None).await.expect("q"),
-            Err(QuotaInputError::Taken)
+            Err(StaffError::QuotaTaken)
         );
         let full = |role: &'static str, province: Option<&'static str>| {
             let pool = pool.clone();

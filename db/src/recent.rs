@@ -86,7 +86,9 @@ mod tests {
     use uuid::Uuid;
 
     use super::*;
-    use crate::responses::{PublicId, Response, Status};
+    use crate::responses::{PublicId, Response};
+
+    use canvass_core::response::ResponseStatus;
 
     fn code(n: u8) -> ResumeCode {
         ResumeCode::parse(&format!("{n:032x}")).expect("a code")
@@ -99,7 +101,7 @@ mod tests {
                 public_id: PublicId(Uuid::nil()),
                 survey_id: 1,
                 survey_version: 1,
-                status: Status::InProgress,
+                status: ResponseStatus::InProgress,
                 lang: Lang::Zh,
                 last_section: None,
             },

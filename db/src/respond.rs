@@ -22,10 +22,10 @@ use sqlx::{Connection, PgConnection};
 
 use crate::quotas;
 use crate::recent::Recent;
-use crate::responses::{
-    self, Origin, PageSave, PublicId, Response, ResumeCode, Snapshot, Started, Status,
-};
+use crate::responses::{self, Origin, PageSave, PublicId, Response, ResumeCode, Snapshot, Started};
+
 use crate::surveys::{Catalog, CatalogError};
+use canvass_core::response::ResponseStatus;
 
 /// Where the respondent goes after a page was saved.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,7 +44,7 @@ pub enum RespondError {
     #[error("no such response")]
     NotFound,
     #[error("this response is {0:?} and can no longer be changed")]
-    Closed(Status),
+    Closed(ResponseStatus),
     #[error("fields that are not on this page: {}", .0.join(", "))]
     NotOnThisPage(Vec<String>),
     #[error("this page is not (or not yet) part of this respondent's survey")]
@@ -153,7 +153,7 @@ async fn save_on(
     lang: Option<Lang>,
 ) -> Result<Option<(Saved, PageSave)>, RespondError> {
     let response = &snapshot.response;
-    if response.status != Status::InProgress {
+    if response.status != ResponseStatus::InProgress {
         return Err(RespondError::Closed(response.status));
     }
     let section = survey
@@ -179,8 +179,8 @@ async fn save_on(
     }
 
     let status = match validation.ended {
-        Some(Ending::Refused) => Some(Status::Refused),
-        Some(Ending::ScreenedOut) => Some(Status::ScreenedOut),
+        Some(Ending::Refused) => Some(ResponseStatus::Refused),
+        Some(Ending::ScreenedOut) => Some(ResponseStatus::ScreenedOut),
         None => None,
     };
     let mut page = page_save(survey, snapshot, &validation, section_id, status);
@@ -199,7 +199,7 @@ async fn save_on(
         )
         .await?;
     if quota_full {
-        page.status = Some(Status::QuotaFull);
+        page.status = Some(ResponseStatus::QuotaFull);
     }
     if !responses::write(conn, snapshot, &page).await? {
         return Ok(None);
@@ -259,7 +259,7 @@ async fn submit_on(
     survey: &Survey,
 ) -> Result<bool, RespondError> {
     let response = &snapshot.response;
-    if response.status != Status::InProgress {
+    if response.status != ResponseStatus::InProgress {
         return Err(RespondError::Closed(response.status));
     }
     let fields = Stored(snapshot).fields(survey);
@@ -274,7 +274,7 @@ async fn submit_on(
         .ok_or(RespondError::OutOfOrder)?;
     let page = PageSave {
         section: last.to_string(),
-        status: Some(Status::Completed),
+        status: Some(ResponseStatus::Completed),
         ..PageSave::default()
     };
     Ok(responses::write(conn, snapshot, &page).await?)
@@ -523,7 +523,7 @@ fn page_save(
     stored: &Snapshot,
     validation: &Validation,
     section_id: &SectionId,
-    status: Option<Status>,
+    status: Option<ResponseStatus>,
 ) -> PageSave {
     let reached = position(validation, section_id);
     let mut page = PageSave {
@@ -697,7 +697,7 @@ mod tests {
             [crate::monitor::ChoiceTally {
                 question: "role".to_owned(),
                 code: "industry".to_owned(),
-                status: Status::InProgress,
+                status: ResponseStatus::InProgress,
                 n: 1
             }]
         );
@@ -764,7 +764,7 @@ mod tests {
             .await
             .expect_err("ended");
         assert!(
-            matches!(closed, RespondError::Closed(Status::QuotaFull)),
+            matches!(closed, RespondError::Closed(ResponseStatus::QuotaFull)),
             "{closed:?}"
         );
         let (third, _) = started(&pool).await;
@@ -954,7 +954,7 @@ mod tests {
             .await
             .expect("query")
             .expect("found");
-        assert_eq!(response.status, Status::Completed);
+        assert_eq!(response.status, ResponseStatus::Completed);
     }
 
     #[sqlx::test(migrator = "crate::MIGRATOR")]
@@ -1256,7 +1256,7 @@ mod tests {
         let found = find(&mut conn, &Catalog::default(), &begun.started.resume_code)
             .await
             .expect("found");
-        assert_eq!(found.response.status, Status::Refused);
+        assert_eq!(found.response.status, ResponseStatus::Refused);
     }
 
     #[sqlx::test(migrator = "crate::MIGRATOR")]

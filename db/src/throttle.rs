@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use sqlx::PgConnection;
 
-use crate::accounts::StaffEmail;
+use canvass_core::staff::StaffEmail;
 
 /// Failures allowed per account or per address within [`WINDOW`].
 pub const LIMIT: i32 = 5;
@@ -109,10 +109,10 @@ pub async fn record_failure(
 
 /// A successful sign-in clears the account's failures; they still count for their address
 /// (someone trying many accounts from one address must not reset the count with their own).
-pub async fn clear_account(conn: &mut PgConnection, email: &StaffEmail) -> Result<(), sqlx::Error> {
+pub async fn clear_account(conn: &mut PgConnection, email: &str) -> Result<(), sqlx::Error> {
     sqlx::query!(
         "UPDATE sign_in_failures SET email = NULL WHERE email = $1",
-        email.as_str()
+        email
     )
     .execute(&mut *conn)
     .await?;
@@ -241,7 +241,9 @@ mod tests {
         fail(&mut conn, 5, a).await;
         clear_account(
             &mut conn,
-            &StaffEmail::parse("wang.li@hospital.cn").expect("email"),
+            StaffEmail::parse("wang.li@hospital.cn")
+                .expect("email")
+                .as_str(),
         )
         .await
         .expect("cleared");

@@ -1,11 +1,11 @@
 //! API tokens: made and revoked by admins, presented by scripts as `Authorization: Bearer
 //! cnv_…` to read survey figures. Only a token's SHA-256 is stored.
 
+use canvass_core::staff::StaffError;
 use std::fmt;
 
 use argon2::password_hash::rand_core::{OsRng, RngCore};
 use sqlx::PgConnection;
-use validator::ValidateLength;
 
 /// `cnv_` and 64 lowercase hex digits (256 random bits). Never printed, even in `Debug`.
 #[derive(Clone, PartialEq, Eq)]
@@ -46,15 +46,6 @@ impl fmt::Debug for ApiToken {
     }
 }
 
-/// Why a new token's name was refused.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-pub enum TokenNameError {
-    #[error("the name is missing")]
-    Missing,
-    #[error("the name is longer than {max} characters")]
-    TooLong { max: usize },
-}
-
 /// What a token is for ("Provincial society's weekly report"), trimmed, 1 to 200 characters.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TokenName(String);
@@ -62,12 +53,12 @@ pub struct TokenName(String);
 impl TokenName {
     pub const MAX: usize = 200;
 
-    pub fn parse(input: &str) -> Result<TokenName, TokenNameError> {
+    pub fn parse(input: &str) -> Result<TokenName, StaffError> {
         let name = input.trim();
         if name.is_empty() {
-            Err(TokenNameError::Missing)
-        } else if !name.validate_length(None, Some(Self::MAX as u64), None) {
-            Err(TokenNameError::TooLong { max: Self::MAX })
+            Err(StaffError::NameMissing)
+        } else if name.chars().count() > Self::MAX {
+            Err(StaffError::NameTooLong { max: Self::MAX })
         } else {
             Ok(TokenName(name.to_owned()))
         }
@@ -216,11 +207,11 @@ mod tests {
             TokenName::parse("  Weekly report  ").map(|n| n.as_str().to_owned()),
             Ok("Weekly report".to_owned())
         );
-        assert_eq!(TokenName::parse("   "), Err(TokenNameError::Missing));
+        assert_eq!(TokenName::parse("   "), Err(StaffError::NameMissing));
         assert!(TokenName::parse(&"报".repeat(200)).is_ok());
         assert_eq!(
             TokenName::parse(&"报".repeat(201)),
-            Err(TokenNameError::TooLong { max: 200 })
+            Err(StaffError::NameTooLong { max: 200 })
         );
     }
 

@@ -5,8 +5,9 @@
 use std::io::{BufRead, IsTerminal};
 
 use anyhow::Context;
+use canvass_core::staff::{DisplayName, Password, StaffEmail, StaffRole};
 use canvass_db::PgPool;
-use canvass_db::accounts::{self, DisplayName, Password, Role, StaffEmail};
+use canvass_db::accounts;
 use canvass_db::audit::{self, Action};
 
 /// Creates an active admin account, recorded in the audit log as made from the command
@@ -23,7 +24,7 @@ pub async fn create_admin(
     let hash = accounts::hash(&password).await?;
     // The account and its audit entry land together or not at all.
     let mut tx = pool.begin().await.context("no database connection")?;
-    let id = accounts::create(&mut tx, &email, &name, Role::Admin, &hash).await?;
+    let id = accounts::create(&mut tx, &email, &name, StaffRole::Admin, &hash).await?;
     audit::record(&mut tx, None, Action::UserCreated, Some(id), Some("admin")).await?;
     tx.commit().await?;
     Ok(id)

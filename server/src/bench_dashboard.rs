@@ -5,7 +5,8 @@
 //! responses up to that many, in bulk (`responses::insert_synthetic`: statuses, sections,
 //! times and breakdown answers spread like the seed study's, no answers, since the figures
 //! read only the maintained counts). Then, with respondents saving pages at a steady
-//! `--save-rate` in the background (exactly as `bench-saves` does), it requests
+//! `--save-rate` in the background (through `respond::save_section`, without the
+//! recent-saves cache that `bench-saves` uses), it requests
 //! `/monitor/ai-collab` and `/api/v1/surveys/ai-collab/stats` through the real router,
 //! signed in as a viewer, one after the other, and prints latency percentiles of each. It
 //! asserts nothing. Run it on a scratch database: the responses it adds stay.
@@ -23,12 +24,14 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use canvass_core::Lang;
+use canvass_core::response::ResponseStatus;
+use canvass_core::staff::{DisplayName, Password, StaffEmail, StaffRole};
 use canvass_core::survey::{QuestionKind, Survey};
 use canvass_core::synth::Rng;
 use canvass_db::PgPool;
-use canvass_db::accounts::{self, DisplayName, Password, Role, StaffEmail};
+use canvass_db::accounts;
 use canvass_db::respond::{self, Saved};
-use canvass_db::responses::{self, Status, Synthetic};
+use canvass_db::responses::{self, Synthetic};
 use leptos::config::LeptosOptions;
 use tower::ServiceExt;
 
@@ -218,7 +221,7 @@ async fn sign_in(pool: &PgPool, router: Router) -> anyhow::Result<String> {
         None => {
             let name =
                 DisplayName::parse("Dashboard benchmark").map_err(|e| anyhow::anyhow!("{e}"))?;
-            accounts::create(&mut conn, &email, &name, Role::Viewer, &hash).await?;
+            accounts::create(&mut conn, &email, &name, StaffRole::Viewer, &hash).await?;
         }
     }
     drop(conn);
@@ -307,18 +310,18 @@ async fn fill(
 /// or screened out, begun over the last 30 days.
 fn synthetic(rng: &mut Rng, codes: &[(String, Vec<String>)], sections: &[String]) -> Synthetic {
     let status = match rng.below(100) {
-        0..=69 => Status::Completed,
-        70..=89 => Status::InProgress,
-        90..=94 => Status::Refused,
-        _ => Status::ScreenedOut,
+        0..=69 => ResponseStatus::Completed,
+        70..=89 => ResponseStatus::InProgress,
+        90..=94 => ResponseStatus::Refused,
+        _ => ResponseStatus::ScreenedOut,
     };
     let last_section = match status {
-        Status::Completed => sections.last().cloned(),
-        Status::Refused => sections.first().cloned(),
+        ResponseStatus::Completed => sections.last().cloned(),
+        ResponseStatus::Refused => sections.first().cloned(),
         _ => rng.pick(sections).cloned(),
     };
     let breakdown = match status {
-        Status::Refused => serde_json::Value::Object(serde_json::Map::new()),
+        ResponseStatus::Refused => serde_json::Value::Object(serde_json::Map::new()),
         _ => codes
             .iter()
             .filter_map(|(q, choices)| Some((q.clone(), rng.pick(choices)?.clone().into())))
@@ -329,7 +332,7 @@ fn synthetic(rng: &mut Rng, codes: &[(String, Vec<String>)], sections: &[String]
         status,
         last_section,
         started_secs_ago: rng.between(3_600, 30 * 86_400),
-        completion_secs: (status == Status::Completed).then(|| rng.between(300, 2_400)),
+        completion_secs: (status == ResponseStatus::Completed).then(|| rng.between(300, 2_400)),
         breakdown,
     }
 }

@@ -1,4 +1,5 @@
-//! The command line: `canvass serve`, `canvass migrate`.
+//! The command line: `canvass serve`, `migrate`, `seed-demo`, `create-admin`, `bench-saves`,
+//! `bench-dashboard`.
 
 use std::process::ExitCode;
 

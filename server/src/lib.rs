@@ -1,7 +1,9 @@
 //! `canvass-server`: the `canvass` binary as a library, so tests build the router in-process.
 //!
 //! It owns configuration, telemetry, the HTTP stack and the routes outside Leptos (health,
-//! language switch; later events and exports), and the CLI subcommands.
+//! language switch, the respondent's and staff posts, live events, the stats API), their
+//! one error type ([`error::AppError`]) and extractors ([`extract`]), and the CLI
+//! subcommands.
 // Leptos view types nest deeply (a survey page's whole view is one type): computing their
 // layout needs more than the default query depth in release builds.
 #![recursion_limit = "256"]
@@ -12,6 +14,8 @@ pub mod bench_dashboard;
 pub mod cli;
 pub mod config;
 pub mod demo;
+pub mod error;
+pub mod extract;
 pub mod live;
 pub mod middleware;
 pub mod render;
@@ -33,6 +37,8 @@ use axum::routing::{get, post};
 use leptos::prelude::provide_context;
 use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use tower_http::services::ServeDir;
+
+use routes::staff as staff_routes;
 
 pub use middleware::HttpSettings;
 pub use state::AppState;
@@ -75,35 +81,38 @@ pub fn routes(state: AppState) -> Router {
         .route("/r/{code}", get(routes::respond::resume))
         .route("/r/{code}/review", post(routes::respond::submit))
         .route("/r/{code}/{section}", post(routes::respond::save))
-        .route("/staff/sign-in", post(routes::staff::sign_in))
-        .route("/staff/sign-out", post(routes::staff::sign_out))
-        .route("/staff/password", post(routes::staff::change_password))
-        .route("/staff/users", post(routes::staff::create_user))
-        .route("/staff/users/{id}", post(routes::staff::change_user))
+        .route("/staff/sign-in", post(staff_routes::accounts::sign_in))
+        .route("/staff/sign-out", post(staff_routes::accounts::sign_out))
+        .route(
+            "/staff/password",
+            post(staff_routes::accounts::change_password),
+        )
+        .route("/staff/users", post(staff_routes::accounts::create_user))
+        .route(
+            "/staff/users/{id}",
+            post(staff_routes::accounts::change_user),
+        )
         .route(
             "/staff/surveys/{slug}/links",
-            post(routes::staff_links::create),
+            post(staff_routes::links::create),
         )
-        .route("/staff/links/{id}", post(routes::staff_links::change))
+        .route("/staff/links/{id}", post(staff_routes::links::change))
+        .route("/staff/links/{id}/qr.svg", get(staff_routes::links::qr))
         .route(
             "/staff/surveys/{slug}/quotas",
-            post(routes::staff_links::create_quota),
+            post(staff_routes::quotas::create),
         )
-        .route(
-            "/staff/quotas/{id}",
-            post(routes::staff_links::change_quota),
-        )
+        .route("/staff/quotas/{id}", post(staff_routes::quotas::change))
         .route(
             "/staff/surveys/{slug}/invitations",
-            post(routes::staff_links::create_invitations),
+            post(staff_routes::invitations::create),
         )
         .route(
             "/staff/surveys/{slug}/invitees.csv",
-            get(routes::staff_links::invitees),
+            get(staff_routes::invitations::roster),
         )
-        .route("/staff/tokens", post(routes::staff_tokens::create))
-        .route("/staff/tokens/{id}", post(routes::staff_tokens::change))
-        .route("/staff/links/{id}/qr.svg", get(routes::staff_links::qr))
+        .route("/staff/tokens", post(staff_routes::tokens::create))
+        .route("/staff/tokens/{id}", post(staff_routes::tokens::change))
         .leptos_routes_with_context(&state, pages, context.clone(), {
             let options = options.clone();
             move || canvass_app::shell(options.clone())

@@ -13,14 +13,13 @@ use std::time::Duration;
 use axum::extract::{Path, State};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
-use canvass_app::api::Problem;
 use canvass_db::PgPool;
 use canvass_db::live::{Heard, Listener};
 use futures_util::Stream;
 use tokio::sync::{Notify, broadcast};
 
 use crate::AppState;
-use crate::routes::respond::problem_page;
+use crate::error::AppError;
 use crate::staff::{AnyStaff, Staff};
 
 /// How often one instance may announce a survey's change.
@@ -147,22 +146,13 @@ pub async fn events(
     State(state): State<AppState>,
     Staff(..): Staff<AnyStaff>,
     Path(slug): Path<String>,
-) -> Response {
-    let Ok(mut conn) = state.pool.acquire().await else {
-        return problem_page(Problem::Unavailable, None);
-    };
-    let survey_id = match state.catalog.latest(&mut conn, &slug).await {
-        Ok(Some((id, _))) => id,
-        Ok(None) => return problem_page(Problem::NotFound, None),
-        Err(error) => {
-            tracing::error!(%error, "a dashboard's survey could not be read");
-            return problem_page(Problem::Unavailable, None);
-        }
-    };
+) -> Result<Response, AppError> {
+    let mut conn = state.pool.acquire().await?;
+    let (survey_id, _) = state.survey(&mut conn, &slug).await?;
     drop(conn);
-    Sse::new(changes(state.live.subscribe(), survey_id))
+    Ok(Sse::new(changes(state.live.subscribe(), survey_id))
         .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
-        .into_response()
+        .into_response())
 }
 
 /// The events of one dashboard.

@@ -38,6 +38,13 @@ pub fn apply(routes: Router, settings: HttpSettings) -> Router {
         .layer(middleware::from_fn(move |req, next| {
             limit_body(settings, req, next)
         }))
+        // Every 503 says when to try again, whoever answered it.
+        .layer(middleware::map_response(
+            |mut response: Response<Body>| async move {
+                crate::error::add_retry_after(&mut response);
+                response
+            },
+        ))
         .layer(middleware::from_fn(move |req, next| {
             cache_control(hash_files, req, next)
         }))

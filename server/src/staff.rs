@@ -11,10 +11,9 @@ use axum::extract::{FromRequestParts, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::middleware::Next;
-use axum::response::{Html, IntoResponse, Response};
-use canvass_app::error_page::{StaffRefusal, staff_refusal_html};
-use canvass_app::staff::backend::role_of;
-use canvass_app::staff::{SignedIn, StaffRole, access, paths};
+use axum::response::{IntoResponse, Response};
+use canvass_app::error_page::StaffRefusal;
+use canvass_app::staff::{SignedIn, StaffRole, access};
 use canvass_db::accounts::{self, PasswordHash};
 use serde::{Deserialize, Serialize};
 use tokio::sync::OnceCell;
@@ -24,6 +23,7 @@ use tower_sessions::{Expiry, Session, SessionManagerLayer};
 use tower_sessions_sqlx_store::PostgresStore;
 
 use crate::AppState;
+use crate::error::{ApiError, AppError};
 
 /// How staff sessions and sign-in behave (from the configuration).
 #[derive(Debug, Clone)]
@@ -205,8 +205,8 @@ async fn signed_in(state: &AppState, session: &Session) -> Result<Option<SignedI
             Ok(Some(SignedIn {
                 id: account.id,
                 name: account.display_name,
-                email: account.email.as_str().to_owned(),
-                role: role_of(account.role),
+                email: account.email,
+                role: account.role,
             }))
         }
         _ => {
@@ -230,10 +230,7 @@ pub async fn authenticate(
                 request.extensions_mut().insert(me);
             }
             Ok(None) => {}
-            Err(error) => {
-                tracing::error!(%error, "a staff session could not be read");
-                return StatusCode::SERVICE_UNAVAILABLE.into_response();
-            }
+            Err(error) => return AppError::unavailable(error).into_response(),
         }
     }
     next.run(request).await
@@ -263,25 +260,28 @@ impl Roles for AnyStaff {
 }
 
 /// A handler argument: the signed-in staff member, whose role is one of `R`'s. Nobody
-/// signed in: a redirect to the sign-in page. Another role: 403.
+/// signed in: a page goes to the sign-in page, an API client gets 401 (see
+/// [`AppError::SignedOut`]). Another role: 403.
 pub struct Staff<R: Roles>(pub SignedIn, pub PhantomData<R>);
 
 impl<R: Roles, S: Send + Sync> FromRequestParts<S> for Staff<R> {
-    type Rejection = Response;
+    type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
         match parts.extensions.get::<SignedIn>() {
-            None => Err(see_other(paths::SIGN_IN)),
-            Some(me) if !me.may(R::ROLES) => {
-                tracing::info!(
-                    role = me.role.as_str(),
-                    "a staff request was refused for its role"
-                );
-                Err(refused(StaffRefusal::Forbidden))
-            }
+            None => Err(AppError::SignedOut {
+                api: is_api(parts.uri.path()),
+            }),
+            Some(me) if !me.may(R::ROLES) => Err(AppError::Forbidden(StaffRefusal::Forbidden)),
             Some(me) => Ok(Staff(me.clone(), PhantomData)),
         }
     }
+}
+
+/// Paths that programs call rather than people open: the API, and the dashboards' event
+/// streams (an `EventSource` follows no redirect to a sign-in page).
+pub fn is_api(path: &str) -> bool {
+    path.starts_with("/api/") || (path.starts_with("/monitor/") && path.ends_with("/events"))
 }
 
 /// Who reads survey figures over the API: a staff session (any role), or an API token sent
@@ -294,7 +294,7 @@ pub enum Reader {
 }
 
 impl FromRequestParts<AppState> for Reader {
-    type Rejection = Response;
+    type Rejection = ApiError;
 
     async fn from_request_parts(
         parts: &mut Parts,
@@ -308,51 +308,18 @@ impl FromRequestParts<AppState> for Reader {
             .to_str()
             .ok()
             .and_then(|v| v.strip_prefix("Bearer "))
-            .and_then(|t| canvass_db::tokens::ApiToken::parse(t.trim()));
-        let Some(token) = token else {
-            return Err(token_refused());
-        };
-        let found = match state.pool.acquire().await {
-            Ok(mut conn) => canvass_db::tokens::authenticate(&mut conn, &token).await,
-            Err(error) => Err(error),
-        };
-        match found {
-            Ok(Some(id)) => Ok(Reader::Token(id)),
-            Ok(None) => {
-                tracing::info!("an unknown or revoked API token was refused");
-                Err(token_refused())
-            }
-            Err(error) => {
-                tracing::warn!(error = %error, "could not check an API token");
-                Err((
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    axum::Json(serde_json::json!({ "error": "temporarily unavailable" })),
-                )
-                    .into_response())
-            }
-        }
+            .and_then(|t| canvass_db::tokens::ApiToken::parse(t.trim()))
+            .ok_or(AppError::InvalidToken)?;
+        let mut conn = state.pool.acquire().await?;
+        canvass_db::tokens::authenticate(&mut conn, &token)
+            .await?
+            .map(Reader::Token)
+            .ok_or(ApiError(AppError::InvalidToken))
     }
-}
-
-/// 401 with the RFC 6750 challenge, in JSON like the rest of the API.
-fn token_refused() -> Response {
-    (
-        StatusCode::UNAUTHORIZED,
-        [(
-            header::WWW_AUTHENTICATE,
-            r#"Bearer realm="canvass", error="invalid_token""#,
-        )],
-        axum::Json(serde_json::json!({ "error": "invalid or revoked API token" })),
-    )
-        .into_response()
 }
 
 pub fn see_other(path: &str) -> Response {
     (StatusCode::SEE_OTHER, [(header::LOCATION, path.to_owned())]).into_response()
-}
-
-pub fn refused(refusal: StaffRefusal) -> Response {
-    (StatusCode::FORBIDDEN, Html(staff_refusal_html(refusal))).into_response()
 }
 
 /// Middleware (CSRF defence, with SameSite=Lax cookies): a state-changing request in the
@@ -372,8 +339,7 @@ pub async fn same_origin(State(state): State<AppState>, request: Request, next: 
     {
         return next.run(request).await;
     }
-    tracing::info!("a cross-origin staff post was refused");
-    refused(StaffRefusal::CrossOrigin)
+    AppError::Forbidden(StaffRefusal::CrossOrigin).into_response()
 }
 
 /// Whether the request names this site as where it was sent from.

@@ -11,7 +11,8 @@ use crate::staff::{Figures, MonitorPage, Period, load_monitor, paths};
 
 /// `/monitor/{slug}` (every staff role): how far respondents got — the funnel, its rates
 /// with numerator and denominator, where respondents stopped, each link's figures and the
-/// median completion time. Rendered on the server: refresh to update.
+/// median completion time. Rendered on the server; the `LiveRefresh` island swaps in new
+/// figures as responses arrive (without WASM, a refresh does).
 #[component]
 pub fn MonitorDashboard() -> impl IntoView {
     let i18n = use_i18n();

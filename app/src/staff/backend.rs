@@ -1,36 +1,19 @@
 //! The server side of the staff pages: who is signed in, whether their role may see the
 //! page, and the page's data. Compiled only with `ssr`.
 
-use canvass_db::accounts::{self, Role};
+use canvass_db::accounts;
 use canvass_db::audit::{self, Action, Date, Filter};
 use leptos::prelude::*;
 use leptos_axum::ResponseOptions;
 
 use super::{
-    AuditPage, AuditQuery, AuditRow, Breakdown, BreakdownRow, Figures, Gate, LinkFigures, LinkRow,
-    LinksPage, MonitorPage, QuotaRow, SectionFigures, SignedIn, StaffError, StaffRole, TokenItem,
-    TokensPage, UserRow, UsersPage, access,
+    AuditPage, AuditQuery, AuditRow, Figures, Gate, LinkRow, LinksPage, MonitorPage, QuotaRow,
+    SignedIn, StaffError, StaffRole, TokenItem, TokensPage, UserRow, UsersPage, access,
 };
 use crate::backend::Backend;
 
 /// The most audit entries one page lists.
 pub const AUDIT_LIMIT: usize = 500;
-
-pub fn role_of(role: Role) -> StaffRole {
-    match role {
-        Role::Admin => StaffRole::Admin,
-        Role::Analyst => StaffRole::Analyst,
-        Role::Viewer => StaffRole::Viewer,
-    }
-}
-
-pub fn db_role(role: StaffRole) -> Role {
-    match role {
-        StaffRole::Admin => Role::Admin,
-        StaffRole::Analyst => Role::Analyst,
-        StaffRole::Viewer => Role::Viewer,
-    }
-}
 
 fn status(code: http::StatusCode) {
     if let Some(response) = use_context::<ResponseOptions>() {
@@ -88,7 +71,7 @@ async fn user_rows(backend: &Backend) -> Result<Vec<UserRow>, ServerFnError> {
             id: a.id,
             name: a.display_name,
             email: a.email.as_str().to_owned(),
-            role: role_of(a.role),
+            role: a.role,
             active: a.active,
         })
         .collect())
@@ -346,175 +329,16 @@ pub async fn monitor(slug: String) -> Result<Gate<Option<MonitorPage>>, ServerFn
     ))
 }
 
-/// A survey's monitoring figures, from its responses and links; `None` for no such survey.
+/// A survey's monitoring figures, from one snapshot of its maintained counts; `None` for
+/// no such survey.
 pub async fn figures(
     backend: &Backend,
     slug: &str,
 ) -> Result<Option<Figures>, Box<dyn std::error::Error + Send + Sync>> {
-    use canvass_core::monitor::Funnel;
-    use canvass_db::responses::Status;
-
     let mut conn = backend.pool.acquire().await?;
     let Some((survey_id, survey)) = backend.catalog.latest(&mut conn, slug).await? else {
         return Ok(None);
     };
-    let tallies = canvass_db::monitor::tallies(&mut conn, survey_id).await?;
-    let links = canvass_db::links::for_survey(&mut conn, survey_id).await?;
-    let minutes = canvass_db::monitor::completion_minutes(&mut conn, survey_id).await?;
-    let dimensions: Vec<String> = survey.breakdowns.iter().map(ToString::to_string).collect();
-    let choices = canvass_db::monitor::choice_tallies(&mut conn, survey_id, &dimensions).await?;
-    let zone = survey.time_zone.as_str();
-    let per_day = canvass_db::monitor::per_day(&mut conn, survey_id, zone).await?;
-    let today = canvass_db::monitor::today_by_hour(&mut conn, survey_id, zone).await?;
-    let flagged =
-        canvass_db::monitor::flagged(&mut conn, survey_id, canvass_db::monitor::Flag::SameBrowser)
-            .await?;
-    let invited =
-        canvass_db::monitor::flagged(&mut conn, survey_id, canvass_db::monitor::Flag::Invited)
-            .await?;
-    let invitations = canvass_db::invitations::counts(&mut conn, survey_id).await?;
-    let direct_opens = canvass_db::monitor::direct_opens(&mut conn, survey_id).await?;
-    drop(conn);
-    let flagged_with = |keep: &dyn Fn(Status) -> bool| -> u64 {
-        flagged
-            .iter()
-            .filter(|(status, _)| keep(*status))
-            .map(|(_, n)| u64::try_from(*n).unwrap_or(0))
-            .sum()
-    };
-    let periods = |rows: Vec<canvass_db::monitor::Period>| -> Vec<super::Period> {
-        rows.into_iter()
-            .map(|p| super::Period {
-                label: p.label,
-                started: u64::try_from(p.started).unwrap_or(0),
-                completed: u64::try_from(p.completed).unwrap_or(0),
-            })
-            .collect()
-    };
-    let breakdowns = dimensions
-        .iter()
-        .filter_map(|id| {
-            let question = survey.question(id)?;
-            let rows = choice_texts(&survey, id)
-                .into_iter()
-                .map(|(code, label)| {
-                    let n = |completed_only: bool| -> u64 {
-                        choices
-                            .iter()
-                            .filter(|c| c.question == *id && c.code == code)
-                            .filter(|c| !completed_only || c.status == Status::Completed)
-                            .map(|c| u64::try_from(c.n).unwrap_or(0))
-                            .sum()
-                    };
-                    BreakdownRow {
-                        began: n(false),
-                        completed: n(true),
-                        code,
-                        label,
-                    }
-                })
-                .collect();
-            Some(Breakdown {
-                question: id.clone(),
-                label: question.label.clone(),
-                rows,
-            })
-        })
-        .collect();
-    let link_opens: u64 = links
-        .iter()
-        .map(|l| u64::try_from(l.opens).unwrap_or(0))
-        .sum();
-    let count = |keep: &dyn Fn(&canvass_db::monitor::Tally) -> bool| -> u64 {
-        tallies
-            .iter()
-            .filter(|t| keep(t))
-            .map(|t| u64::try_from(t.n).unwrap_or(0))
-            .sum()
-    };
-    let started = count(&|_| true);
-    let refused = count(&|t| t.status == Status::Refused);
-    let funnel = Funnel {
-        opened: link_opens + u64::try_from(direct_opens).unwrap_or(0),
-        started,
-        consented: started - refused,
-        refused,
-        screened_out: count(&|t| t.status == Status::ScreenedOut),
-        quota_full: count(&|t| t.status == Status::QuotaFull),
-        completed: count(&|t| t.status == Status::Completed),
-    };
-    let position = |id: &Option<String>| {
-        id.as_deref()
-            .and_then(|id| survey.sections.iter().position(|s| s.id.as_str() == id))
-    };
-    let sections = survey
-        .sections
-        .iter()
-        .enumerate()
-        .map(|(i, section)| SectionFigures {
-            title: section.title.clone(),
-            reached: count(&|t| position(&t.last_section).is_some_and(|p| p >= i)),
-            stopped: count(&|t| {
-                t.status == Status::InProgress && position(&t.last_section) == Some(i)
-            }),
-        })
-        .collect();
-    let links = links
-        .into_iter()
-        .map(|l| LinkFigures {
-            started: count(&|t| t.link_id == Some(l.id)),
-            completed: count(&|t| t.link_id == Some(l.id) && t.status == Status::Completed),
-            name: l.name,
-            channel: l.channel,
-            open: l.open,
-            opens: u64::try_from(l.opens).unwrap_or(0),
-            target: l.target.and_then(|t| u64::try_from(t).ok()),
-        })
-        .collect();
-    Ok(Some(Figures {
-        slug: slug.to_owned(),
-        title: survey.title.clone(),
-        funnel,
-        sections,
-        links,
-        direct_started: count(&|t| t.link_id.is_none()),
-        direct_opens: u64::try_from(direct_opens).unwrap_or(0),
-        breakdowns,
-        median_minutes: canvass_core::monitor::histogram_median(&minutes)
-            .map(|m| (m * 10.0).round() / 10.0),
-        time_zone: zone.to_owned(),
-        per_day: periods(per_day),
-        today: periods(today),
-        same_browser: flagged_with(&|_| true),
-        same_browser_completed: flagged_with(&|s| s == Status::Completed),
-        speeders: canvass_core::monitor::speeders(&minutes),
-        invitations: (invitations.invited > 0).then(|| {
-            let n = |keep: &dyn Fn(Status) -> bool| -> u64 {
-                invited
-                    .iter()
-                    .filter(|(status, _)| keep(*status))
-                    .map(|(_, n)| u64::try_from(*n).unwrap_or(0))
-                    .sum()
-            };
-            let started = n(&|_| true);
-            let refused = n(&|s| s == Status::Refused);
-            let funnel = Funnel {
-                opened: 0,
-                started,
-                consented: started - refused,
-                refused,
-                screened_out: n(&|s| s == Status::ScreenedOut),
-                quota_full: n(&|s| s == Status::QuotaFull),
-                completed: n(&|s| s == Status::Completed),
-            };
-            let invited = u64::try_from(invitations.invited).unwrap_or(0);
-            super::InvitationFigures {
-                invited,
-                began: started,
-                completed: funnel.completed,
-                rr1: funnel.rr1(invited),
-                rr2: funnel.rr2(invited),
-            }
-        }),
-    }))
+    let counts = canvass_db::monitor::snapshot(&mut conn, survey_id, &survey).await?;
+    Ok(Some(Figures::from_counts(slug, &survey, counts)))
 }

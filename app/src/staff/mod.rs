@@ -5,50 +5,13 @@
 #[cfg(feature = "ssr")]
 pub mod backend;
 
+pub use canvass_core::monitor::{
+    Breakdown, BreakdownRow, Figures, InvitationFigures, LinkFigures, Period, SectionFigures,
+};
+pub use canvass_core::staff::{StaffError, StaffRole, access};
 use canvass_core::survey::Text;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
-
-/// A staff member's role.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum StaffRole {
-    /// Everything, including users and surveys.
-    Admin,
-    /// Dashboards and anonymized exports.
-    Analyst,
-    /// Response monitoring only.
-    Viewer,
-}
-
-impl StaffRole {
-    pub const ALL: [StaffRole; 3] = [StaffRole::Admin, StaffRole::Analyst, StaffRole::Viewer];
-
-    /// The name in forms and URLs.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            StaffRole::Admin => "admin",
-            StaffRole::Analyst => "analyst",
-            StaffRole::Viewer => "viewer",
-        }
-    }
-
-    pub fn parse(input: &str) -> Option<StaffRole> {
-        StaffRole::ALL.into_iter().find(|r| r.as_str() == input)
-    }
-}
-
-/// Which roles may do what: the one table the pages and the routes both check.
-pub mod access {
-    use super::StaffRole::{self, Admin, Analyst, Viewer};
-
-    /// Any signed-in staff member: their own account, response monitoring.
-    pub const STAFF: &[StaffRole] = &[Admin, Analyst, Viewer];
-    /// Dashboards and anonymized exports.
-    pub const ANALYSIS: &[StaffRole] = &[Admin, Analyst];
-    /// Accounts, roles and the audit log.
-    pub const ADMIN: &[StaffRole] = &[Admin];
-}
 
 /// The staff member a request comes from, put into the request by the server's session
 /// middleware once the session, the account and its epoch check out.
@@ -74,94 +37,6 @@ pub enum Gate<T> {
     SignIn,
     /// Signed in, with a role that may not see this page (403).
     Forbidden,
-}
-
-/// Why a staff form was refused, field by field; worded in the user's language by
-/// [`crate::messages::staff_error`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case", tag = "error")]
-pub enum StaffError {
-    NotAnEmail,
-    NameMissing,
-    NameTooLong {
-        max: usize,
-    },
-    PasswordTooShort {
-        min: usize,
-    },
-    PasswordTooLong {
-        max: usize,
-    },
-    PasswordIsEmail,
-    /// The new password and its confirmation differ.
-    PasswordsDiffer,
-    /// The current password given to change it is wrong.
-    WrongPassword,
-    /// Sign-in: the same answer for an unknown e-mail and a wrong password.
-    BadCredentials,
-    /// Sign-in: too many failures; try again after this many minutes.
-    Throttled {
-        minutes: u64,
-    },
-    EmailTaken,
-    NotARole,
-    LastAdmin,
-    /// An account filter that names no account.
-    NoSuchUser,
-    NotAnAction,
-    NotADay,
-    ChannelMissing,
-    ChannelTooLong {
-        max: usize,
-    },
-    NotAProvince,
-    BadTarget {
-        max: i32,
-    },
-    /// A quota names neither a role nor a province.
-    NoCell,
-    BadCap {
-        max: i32,
-    },
-    QuotaTaken,
-    /// An invitee list's problems, each with its line (the header is line 1).
-    CsvMissing,
-    /// The file is over the upload limit, in whole megabytes.
-    CsvTooLarge {
-        max_mb: usize,
-    },
-    CsvNotUtf8,
-    CsvEmpty,
-    CsvNoIdColumn,
-    CsvTooMany {
-        max: usize,
-    },
-    CsvUnreadable {
-        line: u64,
-    },
-    CsvIdMissing {
-        line: u64,
-    },
-    CsvIdTooLong {
-        line: u64,
-        max: usize,
-    },
-    CsvDuplicateId {
-        line: u64,
-        first: u64,
-    },
-    CsvNotAnEmail {
-        line: u64,
-    },
-    CsvNotAProvince {
-        line: u64,
-    },
-    CsvNotARole {
-        line: u64,
-    },
-    CsvAlreadyInvited {
-        line: u64,
-    },
 }
 
 /// A staff form that failed, rendered again (server side) with what was typed and why.
@@ -313,101 +188,11 @@ pub struct QuotaRow {
     pub full: bool,
 }
 
-/// One section of the survey on the monitoring dashboard.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SectionFigures {
-    pub title: Text,
-    /// Responses that saved this section or a later one.
-    pub reached: u64,
-    /// Responses in progress whose last saved section is this one (break-offs, so far).
-    pub stopped: u64,
-}
-
-/// One distribution link on the monitoring dashboard.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LinkFigures {
-    pub name: String,
-    pub channel: String,
-    pub open: bool,
-    pub opens: u64,
-    pub started: u64,
-    pub completed: u64,
-    pub target: Option<u64>,
-}
-
-/// Responses by the answer to one question (every choice listed, zeros included).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Breakdown {
-    pub question: String,
-    pub label: Text,
-    pub rows: Vec<BreakdownRow>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct BreakdownRow {
-    pub code: String,
-    pub label: Text,
-    /// Responses that gave this answer (any status).
-    pub began: u64,
-    pub completed: u64,
-}
-
-/// Responses started and completed in one day (`YYYY-MM-DD`) or one hour of today (`HH`),
-/// in the survey's time zone.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Period {
-    pub label: String,
-    pub started: u64,
-    pub completed: u64,
-}
-
 /// `/monitor/{slug}`: who is looking, and the figures.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MonitorPage {
     pub me: SignedIn,
     pub figures: Figures,
-}
-
-/// A survey's monitoring figures: the dashboard's, and `/api/v1/surveys/{slug}/stats`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Figures {
-    pub slug: String,
-    pub title: Text,
-    pub funnel: canvass_core::monitor::Funnel,
-    pub sections: Vec<SectionFigures>,
-    pub links: Vec<LinkFigures>,
-    /// Responses begun without a link (the survey's own address).
-    pub direct_started: u64,
-    /// Welcome pages opened at the survey's own address (first visits of a browser).
-    pub direct_opens: u64,
-    /// By the survey's breakdown questions (province, role, hospital grade…).
-    pub breakdowns: Vec<Breakdown>,
-    pub median_minutes: Option<f64>,
-    /// The time zone days and hours are counted in.
-    pub time_zone: String,
-    /// Each day from the first response to today.
-    pub per_day: Vec<Period>,
-    /// Each hour of today so far.
-    pub today: Vec<Period>,
-    /// Duplicate signals: responses begun in a browser that had begun one before, and how
-    /// many of those were completed.
-    pub same_browser: u64,
-    pub same_browser_completed: u64,
-    /// Completed in under a third of the median time.
-    pub speeders: Option<canvass_core::monitor::Speeders>,
-    /// Where invitations were made: AAPOR RR1 and RR2 over the number invited.
-    pub invitations: Option<InvitationFigures>,
-}
-
-/// Responses through invitation links, and the AAPOR rates over the number invited (every
-/// invitee taken as eligible).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct InvitationFigures {
-    pub invited: u64,
-    pub began: u64,
-    pub completed: u64,
-    pub rr1: canvass_core::monitor::Rate,
-    pub rr2: canvass_core::monitor::Rate,
 }
 
 /// Where the staff pages live.

@@ -3,6 +3,7 @@
 use std::collections::{BTreeMap, HashSet};
 
 use super::{Answer, AnswerError, Cell, RawAnswers};
+use crate::email::is_email;
 use crate::survey::{Choice, Code, MatrixAnswer, Question, QuestionKind, Scale};
 
 /// Longest "other — please specify" text.
@@ -288,29 +289,6 @@ fn bounds(value: f64, min: Option<f64>, max: Option<f64>) -> Result<(), AnswerEr
         });
     }
     Ok(())
-}
-
-/// A deliberately plain check: one `@`, a local part, a dotted domain of letters, digits and
-/// hyphens, no spaces, at most 254 characters. Deliverability is not ours to judge.
-pub fn is_email(value: &str) -> bool {
-    let Some((local, domain)) = value.split_once('@') else {
-        return false;
-    };
-    let label_ok = |l: &str| {
-        !l.is_empty()
-            && l.len() <= 63
-            && !l.starts_with('-')
-            && !l.ends_with('-')
-            && l.chars().all(|c| c.is_alphanumeric() || c == '-')
-    };
-    value.len() <= 254
-        && !local.is_empty()
-        && local.len() <= 64
-        && !local.chars().any(|c| {
-            c.is_whitespace() || c.is_control() || matches!(c, '@' | '<' | '>' | '"' | ',' | ';')
-        })
-        && domain.contains('.')
-        && domain.split('.').all(label_ok)
 }
 
 /// `YYYY-MM-DD`, a real calendar day between the years 1900 and 2100.

@@ -304,7 +304,8 @@ fn fields_that_belong_to_no_question_are_reported() {
 
 #[test]
 fn email_and_date_checks_accept_the_ordinary_and_refuse_the_odd() {
-    use super::parse::{is_date, is_email};
+    use super::parse::is_date;
+    use crate::email::is_email;
     assert!(is_email("wang.li@hospital.org.cn"));
     assert!(!is_email("wang li@hospital.cn"));
     assert!(!is_email("wang@localhost"));

@@ -57,6 +57,8 @@ pub enum Disclosure {
 }
 
 /// A parsed condition, with its source text for display and storage.
+/// A condition of the expression language (`rd_interest >= 4`): the text as written, for
+/// messages and the codebook, and its parsed, type-checked form, which is what is evaluated.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Condition {
     pub source: String,
@@ -70,9 +72,14 @@ pub struct Constraint {
     pub message: Text,
 }
 
+/// One version of a questionnaire, as [`Survey::from_toml`] loads and checks it: sections
+/// in the order respondents see them, each a page of questions. Immutable once published
+/// (a change is a new version); the browser and the server hold the same value.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Survey {
+    /// Its address: `/s/{slug}`.
     pub slug: Slug,
+    /// Counts up from 1 with each published change.
     pub version: u32,
     /// The languages offered, the default first.
     pub languages: Vec<Lang>,
@@ -85,22 +92,35 @@ pub struct Survey {
     pub time_zone: TimeZone,
 }
 
+/// One page of the questionnaire. The first section is the consent page; a section whose
+/// `relevant` condition is false for a respondent is skipped, and its questions count as
+/// not asked.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Section {
     pub id: SectionId,
     pub title: Text,
+    /// Shown above the questions.
     pub intro: Option<Text>,
+    /// Who sees the page; `None`: everyone.
     pub relevant: Option<Condition>,
     pub questions: Vec<Question>,
 }
 
+/// One question: what it asks (`label`, in every language of the survey), what kind of
+/// answer it takes, who is asked, and the rules an answer must meet. Its ID names its
+/// answer everywhere: in expressions, stored answers, forms and exports.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Question {
     pub id: QuestionId,
     pub label: Text,
+    /// Help shown under the label.
     pub hint: Option<Text>,
+    /// How identifying the answer is; decides where it is stored and what an export does
+    /// with it.
     pub disclosure: Disclosure,
+    /// A respondent who is asked must answer before the page is saved.
     pub required: bool,
+    /// Who is asked; `None`: everyone who sees the page.
     pub relevant: Option<Condition>,
     pub constraints: Vec<Constraint>,
     pub kind: QuestionKind,
@@ -145,6 +165,7 @@ pub enum MatrixAnswer {
     Choices(Vec<Choice>),
 }
 
+/// How a single-choice question shows its choices.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ChoiceDisplay {
@@ -153,50 +174,52 @@ pub enum ChoiceDisplay {
     Select,
 }
 
+/// The kind of answer a question takes, with the bounds its answers must meet. Each kind
+/// has one form encoding (`answers::form`) and one typed answer (`answers::Answer`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum QuestionKind {
+    /// One of the choices.
     SingleChoice {
         choices: Vec<Choice>,
         display: ChoiceDisplay,
     },
+    /// Any number of the choices between `min` and `max`.
     MultipleChoice {
         choices: Vec<Choice>,
         min: Option<u32>,
         max: Option<u32>,
     },
+    /// One point of a rating scale.
     Likert(Scale),
+    /// The same answer (a scale point or a choice) for each of its rows.
     Matrix {
         rows: Vec<Choice>,
         answer: MatrixAnswer,
     },
     /// Rank the top `top` of the choices, best first.
-    Ranking {
-        choices: Vec<Choice>,
-        top: u32,
-    },
+    Ranking { choices: Vec<Choice>, top: u32 },
+    /// A whole number, with the unit shown beside the field.
     Integer {
         min: Option<i64>,
         max: Option<i64>,
         unit: Option<Text>,
     },
+    /// A number with a fractional part.
     Decimal {
         min: Option<f64>,
         max: Option<f64>,
         unit: Option<Text>,
     },
-    ShortText {
-        max_len: u32,
-    },
-    LongText {
-        max_len: u32,
-    },
+    /// One line of text, at most `max_len` characters.
+    ShortText { max_len: u32 },
+    /// Several lines of text, at most `max_len` characters.
+    LongText { max_len: u32 },
+    /// An e-mail address (`crate::email::is_email`).
     Email,
     /// A calendar date, `YYYY-MM-DD`.
     Date,
-    Year {
-        min: Option<i32>,
-        max: Option<i32>,
-    },
+    /// A year, such as the year of a first AI project.
+    Year { min: Option<i32>, max: Option<i32> },
     /// Text to read; nothing to answer.
     Note,
 }
@@ -209,12 +232,14 @@ impl Survey {
             .flat_map(|section| section.questions.iter().map(move |q| (section, q)))
     }
 
+    /// The question with this ID, in whichever section.
     pub fn question(&self, id: &str) -> Option<&Question> {
         self.questions()
             .map(|(_, q)| q)
             .find(|q| q.id.as_str() == id)
     }
 
+    /// The section with this ID.
     pub fn section(&self, id: &str) -> Option<&Section> {
         self.sections.iter().find(|s| s.id.as_str() == id)
     }

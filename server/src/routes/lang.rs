@@ -1,5 +1,6 @@
 //! `GET /lang/{code}?next=/path`: remember a language in a cookie and go back.
-//! This is the language switch's no-JavaScript path; with WASM the switch happens in place.
+//! The switch is a plain link, with or without WASM: the page comes again in the new
+//! language.
 
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};

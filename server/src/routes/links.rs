@@ -4,76 +4,69 @@
 
 use axum::extract::{Path, State};
 use axum::response::Response;
-use canvass_app::api::Problem;
-use canvass_db::links::{self, LinkCode};
-
-use super::respond::{problem_page, see_other};
-use crate::AppState;
+use canvass_app::api::{Problem, paths};
 use canvass_app::backend::{invite_cookie_name, link_cookie_name};
 use canvass_db::invitations;
+use canvass_db::links::{self, LinkCode};
 use canvass_db::responses::ResumeCode;
+
+use super::respond::see_other;
+use crate::AppState;
+use crate::error::AppError;
 
 /// How long a browser remembers the link it came through: 30 days.
 const LINK_COOKIE_MAX_AGE: u32 = 30 * 24 * 60 * 60;
 
-pub async fn open(State(state): State<AppState>, Path(code): Path<String>) -> Response {
-    let Some(code) = LinkCode::parse(&code) else {
-        return problem_page(Problem::NotFound, None);
-    };
-    let Ok(mut conn) = state.pool.acquire().await else {
-        return problem_page(Problem::Unavailable, None);
-    };
-    let opened = match links::open_by_code(&mut conn, &code).await {
-        Ok(Some(opened)) => opened,
-        Ok(None) => return problem_page(Problem::NotFound, None),
-        Err(error) => {
-            tracing::error!(%error, "a distribution link could not be opened");
-            return problem_page(Problem::Unavailable, None);
-        }
-    };
+pub async fn open(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+) -> Result<Response, AppError> {
+    let code = LinkCode::parse(&code).ok_or(AppError::NOT_FOUND)?;
+    let mut conn = state.pool.acquire().await?;
+    let opened = links::open_by_code(&mut conn, &code)
+        .await?
+        .ok_or(AppError::NOT_FOUND)?;
     if !opened.link.open {
-        return problem_page(Problem::LinkClosed, None);
+        return Err(AppError::problem(Problem::LinkClosed));
     }
     state.live.touch(opened.link.survey_id);
-    let mut response = see_other(&canvass_app::api::paths::welcome(&opened.slug));
+    let mut response = see_other(&paths::welcome(&opened.slug));
+    let cookie = link_cookie_name(&opened.slug);
+    let secure = state.staff.settings.secure_cookies;
     super::set_cookie(
         &mut response,
-        &link_cookie_name(&opened.slug),
+        &cookie,
         code.as_str(),
         LINK_COOKIE_MAX_AGE,
-        state.staff.settings.secure_cookies,
+        secure,
     );
-    response
+    Ok(response)
 }
 
 /// `GET /i/{token}`: an invitation. Unused, it goes to the survey's welcome page with the
 /// token in a cookie, for the consent post to start the response with; used, it resumes
 /// the response it started (whose resume code is the token).
-pub async fn invited(State(state): State<AppState>, Path(token): Path<String>) -> Response {
-    let Some(token) = ResumeCode::parse(&token) else {
-        return problem_page(Problem::NotFound, None);
-    };
-    let Ok(mut conn) = state.pool.acquire().await else {
-        return problem_page(Problem::Unavailable, None);
-    };
-    let invitation = match invitations::find(&mut conn, &token).await {
-        Ok(Some(invitation)) => invitation,
-        Ok(None) => return problem_page(Problem::NotFound, None),
-        Err(error) => {
-            tracing::error!(%error, "an invitation could not be read");
-            return problem_page(Problem::Unavailable, None);
-        }
-    };
+pub async fn invited(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+) -> Result<Response, AppError> {
+    let token = ResumeCode::parse(&token).ok_or(AppError::NOT_FOUND)?;
+    let mut conn = state.pool.acquire().await?;
+    let invitation = invitations::find(&mut conn, &token)
+        .await?
+        .ok_or(AppError::NOT_FOUND)?;
     if invitation.response_id.is_some() {
-        return see_other(&canvass_app::api::paths::resume(token.as_str()));
+        return Ok(see_other(&paths::resume(token.as_str())));
     }
-    let mut response = see_other(&canvass_app::api::paths::welcome(&invitation.slug));
+    let mut response = see_other(&paths::welcome(&invitation.slug));
+    let cookie = invite_cookie_name(&invitation.slug);
+    let secure = state.staff.settings.secure_cookies;
     super::set_cookie(
         &mut response,
-        &invite_cookie_name(&invitation.slug),
+        &cookie,
         token.as_str(),
         LINK_COOKIE_MAX_AGE,
-        state.staff.settings.secure_cookies,
+        secure,
     );
-    response
+    Ok(response)
 }

@@ -5,8 +5,6 @@ pub mod lang;
 pub mod links;
 pub mod respond;
 pub mod staff;
-pub mod staff_links;
-pub mod staff_tokens;
 pub mod stats;
 
 use axum::http::{HeaderValue, header};

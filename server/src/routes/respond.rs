@@ -8,26 +8,29 @@
 //! A form post (no JavaScript) is answered with a 303 to the next page, the same page
 //! rendered again with its errors (422), or a short bilingual page explaining a refusal
 //! (4xx). A post that asks for JSON (the page's WASM) gets the same outcomes as a
-//! [`SaveReply`]. Each save is one transaction; a refused post changes nothing.
+//! [`SaveReply`]. Each save is one conditional write (see `canvass_db::respond`); a refused
+//! post changes nothing.
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
-use axum::response::{Html, IntoResponse, Json, Response};
+use axum::response::{IntoResponse, Json, Response};
 use canvass_app::api::{Posted, Problem, SaveReply, paths};
 use canvass_app::backend::{
     cookie_value, invite_cookie_name, link_cookie_name, resume_cookie_name,
 };
 use canvass_core::Lang;
 use canvass_core::answers::{from_urlencoded, validate};
+use canvass_core::response::ResponseStatus;
 use canvass_core::survey::{Ending, Slug};
-use canvass_db::invitations;
-use canvass_db::links::{self, LinkCode};
+use canvass_db::begin::{self, Arrival, Arrived};
+use canvass_db::links::LinkCode;
 use canvass_db::respond::{self, RespondError, Saved, SurveyOf};
-use canvass_db::responses::{Origin, ResumeCode, Status};
+use canvass_db::responses::ResumeCode;
 use leptos::prelude::provide_context;
 
 use crate::AppState;
+use crate::error::AppError;
 
 /// How long a browser remembers its unfinished response: 90 days.
 const RESUME_COOKIE_MAX_AGE: u32 = 90 * 24 * 60 * 60;
@@ -71,79 +74,35 @@ async fn begin(state: &AppState, slug: &str, headers: &HeaderMap, body: &[u8]) -
     let Ok(posted) = from_urlencoded(body) else {
         return refused(Problem::Malformed);
     };
-    let Ok(mut tx) = state.pool.begin().await else {
-        return refused(Problem::Unavailable);
+    let arrival = Arrival {
+        link: cookie(headers, &link_cookie_name(slug)).and_then(LinkCode::parse),
+        invitation: cookie(headers, &invite_cookie_name(slug)).and_then(ResumeCode::parse),
+        same_browser: cookie(headers, &resume_cookie_name(slug))
+            .and_then(ResumeCode::parse)
+            .is_some(),
     };
-    let (survey_id, survey) = match state.catalog.latest(&mut tx, slug).await {
-        Ok(Some(found)) => found,
-        Ok(None) => return refused(Problem::NotFound),
-        Err(error) => {
-            tracing::error!(%error, "the survey could not be loaded");
-            return refused(Problem::Unavailable);
-        }
-    };
-    let lang = request_lang(headers);
-    let link = match came_through(&mut tx, headers, slug, survey_id).await {
-        Ok(link) => link,
-        Err(error) => return refusal(RespondError::from(error), None),
-    };
-    let invitation = match invited_with(&mut tx, headers, slug, survey_id).await {
-        Ok(invitation) => invitation,
-        Err(error) => return refusal(RespondError::from(error), None),
-    };
-    // An invitation used before: resume the response it started, never a second one.
-    if let Some((found, code)) = &invitation
-        && found.response_id.is_some()
-    {
-        return resume_invited(slug, code.clone());
-    }
-    // What the invitation, else the link, fixes.
-    let fixed_role = invitation
-        .as_ref()
-        .and_then(|(i, _)| i.role.clone())
-        .or_else(|| link.as_ref().and_then(|l| l.fixed_role.clone()));
-    let fixed_province = invitation
-        .as_ref()
-        .and_then(|(i, _)| i.province.clone())
-        .or_else(|| link.as_ref().and_then(|l| l.fixed_province.clone()));
-    let fixed = [("role", fixed_role), ("province", fixed_province)]
-        .into_iter()
-        .filter_map(|(q, code)| Some((q.to_owned(), code?)))
-        .collect();
-    let origin = Origin {
-        link_id: link.as_ref().map(|l| l.id),
-        same_browser: began_here_before(headers, slug),
-        invitation: invitation.as_ref().map(|(_, code)| code.clone()),
-        fixed,
-    };
-    match respond::begin(&mut tx, survey_id, &survey, lang, origin, &posted).await {
-        Ok(begun) => {
-            if let Some((found, code)) = &invitation {
-                match invitations::claim(&mut tx, found.id, begun.started.id).await {
-                    Ok(true) => {}
-                    // Another first use won the race: resume that one.
-                    Ok(false) => {
-                        return resume_invited(slug, code.clone());
-                    }
-                    Err(error) => return refusal(RespondError::from(error), None),
-                }
-            }
-            if let Err(error) = tx.commit().await {
-                return refusal(RespondError::from(error), None);
-            }
+    let begun = async {
+        let mut tx = state.pool.begin().await?;
+        let (survey_id, survey) = state.survey(&mut tx, slug).await?;
+        let lang = request_lang(headers);
+        let arrived = begin::begin(&mut tx, survey_id, &survey, lang, arrival, &posted).await;
+        if arrived.is_ok() {
+            tx.commit().await?;
             state.live.touch(survey_id);
-            let code = begun.started.resume_code;
-            Outcome::Go {
-                next: next_path(code.as_str(), &begun.saved),
-                remember: Some((slug.to_owned(), code)),
-            }
         }
-        // Another first use of the invitation began its response at the same moment.
-        Err(RespondError::AlreadyBegun) => match invitation {
-            Some((_, code)) => resume_invited(slug, code),
-            None => refusal(RespondError::AlreadyBegun, None),
+        Ok::<_, AppError>((arrived, survey))
+    };
+    match begun.await {
+        Ok((Ok(Arrived::Begun { code, saved }), _)) => Outcome::Go {
+            next: next_path(code.as_str(), &saved),
+            remember: Some((slug.to_owned(), code)),
         },
-        Err(RespondError::Invalid(errors)) => Outcome::Invalid(Posted {
+        // An invitation used before, or by another first use at the same moment.
+        Ok((Ok(Arrived::Resume(code)), _)) => Outcome::Go {
+            next: paths::resume(code.as_str()),
+            remember: Some((slug.to_owned(), code)),
+        },
+        Ok((Err(RespondError::Invalid(errors)), survey)) => Outcome::Invalid(Posted {
             section: survey
                 .sections
                 .first()
@@ -152,68 +111,21 @@ async fn begin(state: &AppState, slug: &str, headers: &HeaderMap, body: &[u8]) -
             fields: posted,
             errors,
         }),
-        Err(error) => refusal(error, None),
+        Ok((Err(error), _)) => refusal(error, None),
+        Err(AppError::Problem { problem, .. }) => refused(problem),
+        Err(error) => {
+            tracing::error!(?error, "a response could not be begun");
+            refused(Problem::Unavailable)
+        }
     }
 }
 
-/// To the response an invitation started (used before, or by another first use at the
-/// same moment), remembering its code.
-fn resume_invited(slug: &str, code: ResumeCode) -> Outcome {
-    Outcome::Go {
-        next: paths::resume(code.as_str()),
-        remember: Some((slug.to_owned(), code)),
-    }
-}
-
-/// Whether this browser began a response to `slug` before: it still holds the survey's
-/// resume cookie (kept 90 days). A duplicate signal only: the new response is flagged.
-fn began_here_before(headers: &HeaderMap, slug: &str) -> bool {
+/// The value of this request's cookie `name`, if it sent one.
+fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers
         .get(header::COOKIE)
         .and_then(|v| v.to_str().ok())
-        .and_then(|h| cookie_value(h, &resume_cookie_name(slug)))
-        .and_then(ResumeCode::parse)
-        .is_some()
-}
-
-/// The invitation this browser came with to `slug`, and its token, if its cookie holds one
-/// of this survey's.
-async fn invited_with(
-    conn: &mut canvass_db::PgConnection,
-    headers: &HeaderMap,
-    slug: &str,
-    survey_id: i64,
-) -> Result<Option<(invitations::Invitation, ResumeCode)>, canvass_db::Error> {
-    let token = headers
-        .get(header::COOKIE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|h| cookie_value(h, &invite_cookie_name(slug)))
-        .and_then(ResumeCode::parse);
-    let Some(token) = token else {
-        return Ok(None);
-    };
-    Ok(invitations::find(conn, &token)
-        .await?
-        .filter(|found| found.survey_id == survey_id)
-        .map(|found| (found, token)))
-}
-
-/// The open distribution link this browser came through to `slug`, if its cookie names one.
-async fn came_through(
-    conn: &mut canvass_db::PgConnection,
-    headers: &HeaderMap,
-    slug: &str,
-    survey_id: i64,
-) -> Result<Option<links::OpenLink>, canvass_db::Error> {
-    let code = headers
-        .get(header::COOKIE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|h| cookie_value(h, &link_cookie_name(slug)))
-        .and_then(LinkCode::parse);
-    match code {
-        Some(code) => links::open_link(conn, survey_id, &code).await,
-        None => Ok(None),
-    }
+        .and_then(|h| cookie_value(h, name))
 }
 
 /// `POST /r/{code}/{section}`.
@@ -328,7 +240,7 @@ pub async fn resume(State(state): State<AppState>, Path(code): Path<String>) -> 
         Ok(opened) => opened,
         Err(error) => return problem_page(problem_of(&error), None),
     };
-    let target = if opened.response.status == Status::InProgress {
+    let target = if opened.response.status == ResponseStatus::InProgress {
         let validation = validate(&opened.survey, &opened.fields);
         match validation.first_incomplete(&opened.survey) {
             Some(section) => paths::section(&code, section.as_str()),
@@ -438,11 +350,8 @@ fn status_of(problem: Problem) -> StatusCode {
 }
 
 pub(crate) fn problem_page(problem: Problem, back: Option<&str>) -> Response {
-    (
-        status_of(problem),
-        Html(canvass_app::error_page::problem_html(problem, back)),
-    )
-        .into_response()
+    let back = back.map(str::to_owned);
+    AppError::Problem { problem, back }.into_response()
 }
 
 pub(crate) fn see_other(path: &str) -> Response {

@@ -3,14 +3,14 @@
 //! comes with its numerator and denominator.
 
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Json, Response};
-use canvass_app::staff::Period;
+use axum::response::Json;
 use canvass_app::staff::backend::figures;
+use canvass_app::staff::{Figures, Period};
 use canvass_core::monitor::Rate;
 use serde::Serialize;
 
 use crate::AppState;
+use crate::error::{ApiError, AppError};
 use crate::staff::Reader;
 
 /// A rate as the API shows it.
@@ -33,7 +33,7 @@ impl From<Rate> for RateJson {
 }
 
 #[derive(Debug, Serialize)]
-struct Stats {
+pub struct Stats {
     survey: String,
     opened: u64,
     started: u64,
@@ -119,109 +119,92 @@ struct LinkJson {
     progress: Option<RateJson>,
 }
 
-#[derive(Debug, Serialize)]
-struct ErrorJson {
-    error: &'static str,
-}
-
 pub async fn stats(
     State(state): State<AppState>,
     _reader: Reader,
     Path(slug): Path<String>,
-) -> Response {
-    match figures(&state.backend(), &slug).await {
-        Ok(Some(f)) => {
-            let funnel = f.funnel;
-            Json(Stats {
-                survey: f.slug,
-                opened: funnel.opened,
-                started: funnel.started,
-                consented: funnel.consented,
-                refused: funnel.refused,
-                screened_out: funnel.screened_out,
-                quota_full: funnel.quota_full,
-                partial: funnel.partial(),
-                completed: funnel.completed,
-                participation: funnel.participation().into(),
-                completion: funnel.completion().into(),
-                median_completion_minutes: f.median_minutes,
-                started_without_link: f.direct_started,
-                opened_without_link: f.direct_opens,
-                signals: SignalsJson {
-                    same_browser: SameBrowserJson {
-                        began: f.same_browser,
-                        completed: f.same_browser_completed,
-                    },
-                    speeders: f.speeders,
+) -> Result<Json<Stats>, ApiError> {
+    let figures = figures(&state.backend(), &slug)
+        .await
+        .map_err(AppError::unavailable)?
+        .ok_or(AppError::NOT_FOUND)?;
+    Ok(Json(Stats::from(figures)))
+}
+
+impl From<Figures> for Stats {
+    fn from(f: Figures) -> Stats {
+        let funnel = f.funnel;
+        Stats {
+            survey: f.slug,
+            opened: funnel.opened,
+            started: funnel.started,
+            consented: funnel.consented,
+            refused: funnel.refused,
+            screened_out: funnel.screened_out,
+            quota_full: funnel.quota_full,
+            partial: funnel.partial(),
+            completed: funnel.completed,
+            participation: funnel.participation().into(),
+            completion: funnel.completion().into(),
+            median_completion_minutes: f.median_minutes,
+            started_without_link: f.direct_started,
+            opened_without_link: f.direct_opens,
+            signals: SignalsJson {
+                same_browser: SameBrowserJson {
+                    began: f.same_browser,
+                    completed: f.same_browser_completed,
                 },
-                invitations: f.invitations.map(|i| InvitationsJson {
-                    invited: i.invited,
-                    began: i.began,
-                    completed: i.completed,
-                    rr1: i.rr1.into(),
-                    rr2: i.rr2.into(),
-                }),
-                time_zone: f.time_zone,
-                per_day: f.per_day,
-                today: f.today,
-                sections: f
-                    .sections
-                    .into_iter()
-                    .map(|s| SectionJson {
-                        reached: s.reached,
-                        stopped: s.stopped,
-                    })
-                    .collect(),
-                breakdowns: f
-                    .breakdowns
-                    .into_iter()
-                    .map(|b| BreakdownJson {
-                        question: b.question,
-                        rows: b
-                            .rows
-                            .into_iter()
-                            .map(|r| BreakdownRowJson {
-                                code: r.code,
-                                began: r.began,
-                                completed: r.completed,
-                            })
-                            .collect(),
-                    })
-                    .collect(),
-                links: f
-                    .links
-                    .into_iter()
-                    .map(|l| LinkJson {
-                        progress: canvass_core::monitor::progress(l.completed, l.target)
-                            .map(RateJson::from),
-                        name: l.name,
-                        channel: l.channel,
-                        open: l.open,
-                        opens: l.opens,
-                        started: l.started,
-                        completed: l.completed,
-                        target: l.target,
-                    })
-                    .collect(),
-            })
-            .into_response()
-        }
-        Ok(None) => (
-            StatusCode::NOT_FOUND,
-            Json(ErrorJson {
-                error: "no such survey",
+                speeders: f.speeders,
+            },
+            invitations: f.invitations.map(|i| InvitationsJson {
+                invited: i.invited,
+                began: i.began,
+                completed: i.completed,
+                rr1: i.rr1.into(),
+                rr2: i.rr2.into(),
             }),
-        )
-            .into_response(),
-        Err(error) => {
-            tracing::error!(%error, "the figures could not be read");
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                Json(ErrorJson {
-                    error: "the database is unavailable",
-                }),
-            )
-                .into_response()
+            time_zone: f.time_zone,
+            per_day: f.per_day,
+            today: f.today,
+            sections: f
+                .sections
+                .into_iter()
+                .map(|s| SectionJson {
+                    reached: s.reached,
+                    stopped: s.stopped,
+                })
+                .collect(),
+            breakdowns: f
+                .breakdowns
+                .into_iter()
+                .map(|b| BreakdownJson {
+                    question: b.question,
+                    rows: b
+                        .rows
+                        .into_iter()
+                        .map(|r| BreakdownRowJson {
+                            code: r.code,
+                            began: r.began,
+                            completed: r.completed,
+                        })
+                        .collect(),
+                })
+                .collect(),
+            links: f
+                .links
+                .into_iter()
+                .map(|l| LinkJson {
+                    progress: canvass_core::monitor::progress(l.completed, l.target)
+                        .map(RateJson::from),
+                    name: l.name,
+                    channel: l.channel,
+                    open: l.open,
+                    opens: l.opens,
+                    started: l.started,
+                    completed: l.completed,
+                    target: l.target,
+                })
+                .collect(),
         }
     }
 }

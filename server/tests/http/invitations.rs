@@ -3,7 +3,7 @@
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use canvass_db::accounts::Role;
+use canvass_core::staff::StaffRole;
 use sqlx::PgPool;
 
 use crate::staff::{account, get, signed_in};
@@ -50,7 +50,7 @@ async fn an_invitation_link_starts_one_response_and_resumes_it_after(pool: PgPoo
     canvass_server::serve::install_bundled_surveys(&pool)
         .await
         .expect("install");
-    account(&pool, "admin@hospital.cn", Role::Admin).await;
+    account(&pool, "admin@hospital.cn", StaffRole::Admin).await;
     let admin = signed_in(&pool, "admin@hospital.cn").await;
 
     let made = upload(
@@ -190,7 +190,7 @@ async fn an_invitation_link_starts_one_response_and_resumes_it_after(pool: PgPoo
             .await
             .expect("audit");
     assert_eq!(audited, ["2 invitees"]);
-    account(&pool, "viewer@hospital.cn", Role::Viewer).await;
+    account(&pool, "viewer@hospital.cn", StaffRole::Viewer).await;
     let viewer = signed_in(&pool, "viewer@hospital.cn").await;
     let refused = get(
         app(pool.clone()),
@@ -207,7 +207,7 @@ async fn a_bad_list_is_refused_with_each_problem_and_its_line(pool: PgPool) {
     canvass_server::serve::install_bundled_surveys(&pool)
         .await
         .expect("install");
-    account(&pool, "admin@hospital.cn", Role::Admin).await;
+    account(&pool, "admin@hospital.cn", StaffRole::Admin).await;
     let admin = signed_in(&pool, "admin@hospital.cn").await;
     let bad = upload(
         &pool,
@@ -250,7 +250,7 @@ async fn a_list_over_the_body_limit_is_taken_up_to_the_upload_limit(pool: PgPool
     canvass_server::serve::install_bundled_surveys(&pool)
         .await
         .expect("install");
-    account(&pool, "admin@hospital.cn", Role::Admin).await;
+    account(&pool, "admin@hospital.cn", StaffRole::Admin).await;
     let admin = signed_in(&pool, "admin@hospital.cn").await;
     // About 150 KB: over the ordinary body limit (64 KB in these tests), under the upload
     // limit (1 MB).

@@ -189,7 +189,7 @@ async fn an_unknown_or_malformed_link_is_not_found(pool: PgPool) {
 
 mod staff_pages {
     use axum::http::StatusCode;
-    use canvass_db::accounts::Role;
+    use canvass_core::staff::StaffRole;
     use sqlx::PgPool;
 
     use crate::staff::{account, form, get, post, signed_in};
@@ -198,8 +198,8 @@ mod staff_pages {
         canvass_server::serve::install_bundled_surveys(pool)
             .await
             .expect("install");
-        account(pool, "admin@hospital.cn", Role::Admin).await;
-        account(pool, "analyst@hospital.cn", Role::Analyst).await;
+        account(pool, "admin@hospital.cn", StaffRole::Admin).await;
+        account(pool, "analyst@hospital.cn", StaffRole::Analyst).await;
         (
             signed_in(pool, "admin@hospital.cn").await,
             signed_in(pool, "analyst@hospital.cn").await,

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use canvass_db::accounts::Role;
+use canvass_core::staff::StaffRole;
 use canvass_server::AppState;
 use http_body_util::BodyExt;
 use sqlx::PgPool;
@@ -53,7 +53,7 @@ async fn a_save_on_one_instance_reaches_a_dashboard_on_another(pool: PgPool) {
     canvass_server::serve::install_bundled_surveys(&pool)
         .await
         .expect("install");
-    account(&pool, "viewer@hospital.cn", Role::Viewer).await;
+    account(&pool, "viewer@hospital.cn", StaffRole::Viewer).await;
     let viewer = signed_in(&pool, "viewer@hospital.cn").await;
     let a = instance(&pool);
     let b = instance(&pool);
@@ -102,7 +102,7 @@ async fn the_event_stream_is_for_staff_and_known_surveys_only(pool: PgPool) {
     canvass_server::serve::install_bundled_surveys(&pool)
         .await
         .expect("install");
-    account(&pool, "viewer@hospital.cn", Role::Viewer).await;
+    account(&pool, "viewer@hospital.cn", StaffRole::Viewer).await;
     let viewer = signed_in(&pool, "viewer@hospital.cn").await;
     let nobody = crate::support::get(
         crate::support::app(pool.clone()),
@@ -110,8 +110,13 @@ async fn the_event_stream_is_for_staff_and_known_surveys_only(pool: PgPool) {
         &[],
     )
     .await;
-    assert_eq!(nobody.status, StatusCode::SEE_OTHER);
-    assert_eq!(nobody.header("location"), "/staff/sign-in");
+    // An EventSource follows no redirect to a sign-in page: 401 with a challenge.
+    assert_eq!(nobody.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        nobody.header("www-authenticate"),
+        r#"Bearer realm="canvass""#
+    );
+    assert_eq!(nobody.body, r#"{"error":"sign in or send an API token"}"#);
     let unknown = crate::support::get(
         crate::support::app(pool.clone()),
         "/monitor/no-such/events",

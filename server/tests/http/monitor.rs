@@ -1,7 +1,7 @@
 //! The monitoring dashboard: every staff role may open it; its figures are the database's.
 
 use axum::http::StatusCode;
-use canvass_db::accounts::Role;
+use canvass_core::staff::StaffRole;
 use sqlx::PgPool;
 
 use crate::staff::{account, get, signed_in};
@@ -15,7 +15,7 @@ async fn a_viewer_sees_the_funnel_its_rates_and_where_respondents_stopped(pool: 
     canvass_server::demo::seed(&pool, 60, 11)
         .await
         .expect("seed");
-    account(&pool, "viewer@hospital.cn", Role::Viewer).await;
+    account(&pool, "viewer@hospital.cn", StaffRole::Viewer).await;
     let viewer = signed_in(&pool, "viewer@hospital.cn").await;
 
     let counts: Vec<(String, i64)> =
@@ -102,7 +102,7 @@ async fn the_stats_endpoint_gives_the_same_figures_as_json_to_staff_only(pool: P
     canvass_server::demo::seed(&pool, 30, 5)
         .await
         .expect("seed");
-    account(&pool, "viewer@hospital.cn", Role::Viewer).await;
+    account(&pool, "viewer@hospital.cn", StaffRole::Viewer).await;
     let viewer = signed_in(&pool, "viewer@hospital.cn").await;
     let reply = get(
         app(pool.clone()),
@@ -182,9 +182,15 @@ async fn the_stats_endpoint_gives_the_same_figures_as_json_to_staff_only(pool: P
     .expect("count");
     assert_eq!(stats["signals"]["speeders"]["count"], fast);
 
+    // An API client that is not signed in gets 401 with a challenge, not the sign-in page.
     let nobody = get(app(pool.clone()), "/api/v1/surveys/ai-collab/stats", None).await;
-    assert_eq!(nobody.status, StatusCode::SEE_OTHER);
-    assert!(!nobody.body.contains("completed"));
+    assert_eq!(nobody.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        nobody.header("www-authenticate"),
+        r#"Bearer realm="canvass""#
+    );
+    assert_eq!(nobody.header("content-type"), "application/json");
+    assert_eq!(nobody.body, r#"{"error":"sign in or send an API token"}"#);
     let unknown = get(
         app(pool.clone()),
         "/api/v1/surveys/nothing/stats",
@@ -200,7 +206,7 @@ async fn a_browsers_first_visit_to_the_welcome_page_counts_as_an_open(pool: PgPo
     canvass_server::serve::install_bundled_surveys(&pool)
         .await
         .expect("install");
-    account(&pool, "viewer@hospital.cn", Role::Viewer).await;
+    account(&pool, "viewer@hospital.cn", StaffRole::Viewer).await;
     let viewer = signed_in(&pool, "viewer@hospital.cn").await;
     let welcome = |cookie: Option<&'static str>| {
         let pool = pool.clone();

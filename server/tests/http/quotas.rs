@@ -3,7 +3,7 @@
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use canvass_db::accounts::Role;
+use canvass_core::staff::StaffRole;
 use sqlx::PgPool;
 
 use crate::staff::{account, form, get, post, signed_in};
@@ -29,7 +29,7 @@ async fn an_admin_sets_a_quota_and_a_respondent_in_the_full_cell_ends_politely(p
     canvass_server::serve::install_bundled_surveys(&pool)
         .await
         .expect("install");
-    account(&pool, "admin@hospital.cn", Role::Admin).await;
+    account(&pool, "admin@hospital.cn", StaffRole::Admin).await;
     let admin = signed_in(&pool, "admin@hospital.cn").await;
     let quotas = "/staff/surveys/ai-collab/quotas";
 

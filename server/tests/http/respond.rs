@@ -198,7 +198,7 @@ async fn a_second_response_from_the_same_browser_is_flagged_and_kept(pool: PgPoo
         canvass_db::monitor::flagged(&mut conn, survey_id, canvass_db::monitor::Flag::SameBrowser)
             .await
             .expect("counted"),
-        [(canvass_db::responses::Status::InProgress, 1)]
+        [(canvass_core::response::ResponseStatus::InProgress, 1)]
     );
 }
 

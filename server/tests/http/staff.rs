@@ -4,7 +4,8 @@
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use canvass_db::accounts::{self, DisplayName, Password, Role, StaffEmail};
+use canvass_core::staff::{DisplayName, Password, StaffEmail, StaffRole};
+use canvass_db::accounts;
 use sqlx::PgPool;
 
 use crate::support::{Reply, app, send};
@@ -13,7 +14,7 @@ const ORIGIN: &str = "http://canvass.test";
 const HOST: &str = "canvass.test";
 pub(crate) const PASSWORD: &str = "correct horse battery";
 
-pub(crate) async fn account(pool: &PgPool, email: &str, role: Role) -> i64 {
+pub(crate) async fn account(pool: &PgPool, email: &str, role: StaffRole) -> i64 {
     let email = StaffEmail::parse(email).expect("email");
     let hash = accounts::hash(&Password::parse(PASSWORD, &email).expect("password"))
         .await
@@ -126,7 +127,7 @@ async fn audit_actions(pool: &PgPool) -> Vec<String> {
 
 #[sqlx::test(migrator = "canvass_db::MIGRATOR")]
 async fn signing_in_sets_an_http_only_lax_cookie_and_opens_the_staff_area(pool: PgPool) {
-    account(&pool, "wang.li@hospital.cn", Role::Viewer).await;
+    account(&pool, "wang.li@hospital.cn", StaffRole::Viewer).await;
     let reply = sign_in(app(pool.clone()), "Wang.Li@hospital.cn", PASSWORD, None).await;
     assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
     let set_cookie = reply.header("set-cookie").to_owned();
@@ -151,7 +152,7 @@ async fn signing_in_sets_an_http_only_lax_cookie_and_opens_the_staff_area(pool: 
 
 #[sqlx::test(migrator = "canvass_db::MIGRATOR")]
 async fn signing_in_replaces_the_session_id_so_a_planted_one_is_useless(pool: PgPool) {
-    account(&pool, "wang.li@hospital.cn", Role::Admin).await;
+    account(&pool, "wang.li@hospital.cn", StaffRole::Admin).await;
     let first = signed_in(&pool, "wang.li@hospital.cn").await;
     // Signing in again from the same browser: a new ID, and the old one no longer works.
     let again = sign_in(
@@ -173,7 +174,7 @@ async fn signing_in_replaces_the_session_id_so_a_planted_one_is_useless(pool: Pg
 
 #[sqlx::test(migrator = "canvass_db::MIGRATOR")]
 async fn signing_out_ends_the_session_in_the_store(pool: PgPool) {
-    account(&pool, "wang.li@hospital.cn", Role::Analyst).await;
+    account(&pool, "wang.li@hospital.cn", StaffRole::Analyst).await;
     let cookie = signed_in(&pool, "wang.li@hospital.cn").await;
     let sessions: i64 = sqlx::query_scalar("SELECT count(*) FROM tower_sessions.session")
         .fetch_one(&pool)
@@ -195,7 +196,7 @@ async fn signing_out_ends_the_session_in_the_store(pool: PgPool) {
 
 #[sqlx::test(migrator = "canvass_db::MIGRATOR")]
 async fn an_unknown_email_and_a_wrong_password_get_the_same_answer(pool: PgPool) {
-    account(&pool, "wang.li@hospital.cn", Role::Admin).await;
+    account(&pool, "wang.li@hospital.cn", StaffRole::Admin).await;
     let wrong = sign_in(
         app(pool.clone()),
         "wang.li@hospital.cn",
@@ -226,8 +227,8 @@ async fn an_unknown_email_and_a_wrong_password_get_the_same_answer(pool: PgPool)
 
 #[sqlx::test(migrator = "canvass_db::MIGRATOR")]
 async fn a_deactivated_account_cannot_sign_in_even_with_its_password(pool: PgPool) {
-    let id = account(&pool, "wang.li@hospital.cn", Role::Viewer).await;
-    account(&pool, "admin@hospital.cn", Role::Admin).await;
+    let id = account(&pool, "wang.li@hospital.cn", StaffRole::Viewer).await;
+    account(&pool, "admin@hospital.cn", StaffRole::Admin).await;
     let mut conn = pool.acquire().await.expect("connection");
     accounts::set_active(&mut conn, id, false)
         .await
@@ -243,7 +244,7 @@ async fn a_deactivated_account_cannot_sign_in_even_with_its_password(pool: PgPoo
 
 #[sqlx::test(migrator = "canvass_db::MIGRATOR")]
 async fn after_five_failures_the_account_is_refused_even_with_the_right_password(pool: PgPool) {
-    account(&pool, "wang.li@hospital.cn", Role::Admin).await;
+    account(&pool, "wang.li@hospital.cn", StaffRole::Admin).await;
     for _ in 0..5 {
         let reply = sign_in(
             app(pool.clone()),
@@ -270,7 +271,7 @@ async fn after_five_failures_the_account_is_refused_even_with_the_right_password
 
 #[sqlx::test(migrator = "canvass_db::MIGRATOR")]
 async fn a_cross_origin_post_is_refused_before_anything_happens(pool: PgPool) {
-    account(&pool, "wang.li@hospital.cn", Role::Admin).await;
+    account(&pool, "wang.li@hospital.cn", StaffRole::Admin).await;
     let cookie = signed_in(&pool, "wang.li@hospital.cn").await;
     let body = form(&[
         ("name", "Mallory"),
@@ -334,10 +335,10 @@ async fn each_role_reaches_exactly_what_it_should(pool: PgPool) {
     canvass_server::serve::install_bundled_surveys(&pool)
         .await
         .expect("install");
-    let target = account(&pool, "target@hospital.cn", Role::Viewer).await;
-    account(&pool, "viewer@hospital.cn", Role::Viewer).await;
-    account(&pool, "analyst@hospital.cn", Role::Analyst).await;
-    account(&pool, "admin@hospital.cn", Role::Admin).await;
+    let target = account(&pool, "target@hospital.cn", StaffRole::Viewer).await;
+    account(&pool, "viewer@hospital.cn", StaffRole::Viewer).await;
+    account(&pool, "analyst@hospital.cn", StaffRole::Analyst).await;
+    account(&pool, "admin@hospital.cn", StaffRole::Admin).await;
     let cookies = [
         (Who::Viewer, signed_in(&pool, "viewer@hospital.cn").await),
         (Who::Analyst, signed_in(&pool, "analyst@hospital.cn").await),
@@ -458,7 +459,7 @@ async fn each_role_reaches_exactly_what_it_should(pool: PgPool) {
             "/api/v1/surveys/ai-collab/stats",
             String::new(),
             [
-                SignIn,
+                Through(StatusCode::UNAUTHORIZED),
                 Through(StatusCode::OK),
                 Through(StatusCode::OK),
                 Through(StatusCode::OK),
@@ -655,7 +656,7 @@ async fn each_role_reaches_exactly_what_it_should(pool: PgPool) {
 
 #[sqlx::test(migrator = "canvass_db::MIGRATOR")]
 async fn an_admin_creates_changes_and_deactivates_a_user_and_each_step_is_audited(pool: PgPool) {
-    let admin = account(&pool, "admin@hospital.cn", Role::Admin).await;
+    let admin = account(&pool, "admin@hospital.cn", StaffRole::Admin).await;
     let cookie = signed_in(&pool, "admin@hospital.cn").await;
     let created = post(
         app(pool.clone()),
@@ -773,7 +774,7 @@ async fn an_admin_creates_changes_and_deactivates_a_user_and_each_step_is_audite
 
 #[sqlx::test(migrator = "canvass_db::MIGRATOR")]
 async fn the_last_admin_cannot_be_demoted_or_deactivated(pool: PgPool) {
-    let admin = account(&pool, "admin@hospital.cn", Role::Admin).await;
+    let admin = account(&pool, "admin@hospital.cn", StaffRole::Admin).await;
     let cookie = signed_in(&pool, "admin@hospital.cn").await;
     let path = format!("/staff/users/{admin}");
     for body in [
@@ -806,7 +807,7 @@ async fn the_last_admin_cannot_be_demoted_or_deactivated(pool: PgPool) {
 async fn each_bad_input_to_create_a_user_gets_its_own_message_and_keeps_the_other_fields(
     pool: PgPool,
 ) {
-    account(&pool, "admin@hospital.cn", Role::Admin).await;
+    account(&pool, "admin@hospital.cn", StaffRole::Admin).await;
     let cookie = signed_in(&pool, "admin@hospital.cn").await;
     let long_name = "名".repeat(201);
     let cases: Vec<(Vec<(&str, &str)>, &str)> = vec![
@@ -924,7 +925,7 @@ async fn each_bad_input_to_create_a_user_gets_its_own_message_and_keeps_the_othe
 
 #[sqlx::test(migrator = "canvass_db::MIGRATOR")]
 async fn changing_ones_password_checks_the_current_one_and_ends_other_sessions(pool: PgPool) {
-    account(&pool, "wang.li@hospital.cn", Role::Viewer).await;
+    account(&pool, "wang.li@hospital.cn", StaffRole::Viewer).await;
     let here = signed_in(&pool, "wang.li@hospital.cn").await;
     let elsewhere = signed_in(&pool, "wang.li@hospital.cn").await;
     let refused = post(
@@ -985,7 +986,7 @@ async fn changing_ones_password_checks_the_current_one_and_ends_other_sessions(p
 
 #[sqlx::test(migrator = "canvass_db::MIGRATOR")]
 async fn bad_audit_filters_are_named_and_a_bad_body_is_a_client_error(pool: PgPool) {
-    account(&pool, "admin@hospital.cn", Role::Admin).await;
+    account(&pool, "admin@hospital.cn", StaffRole::Admin).await;
     let cookie = signed_in(&pool, "admin@hospital.cn").await;
     let page = get(
         app(pool.clone()),
@@ -1024,7 +1025,7 @@ async fn bad_audit_filters_are_named_and_a_bad_body_is_a_client_error(pool: PgPo
 
 #[sqlx::test(migrator = "canvass_db::MIGRATOR")]
 async fn hostile_and_huge_inputs_are_stored_and_shown_safely_or_refused(pool: PgPool) {
-    account(&pool, "admin@hospital.cn", Role::Admin).await;
+    account(&pool, "admin@hospital.cn", StaffRole::Admin).await;
     let cookie = signed_in(&pool, "admin@hospital.cn").await;
     let hostile = "<script>alert(1)</script>'; DROP TABLE staff_users;--";
     let created = post(
@@ -1090,7 +1091,7 @@ async fn hostile_and_huge_inputs_are_stored_and_shown_safely_or_refused(pool: Pg
 
 #[sqlx::test(migrator = "canvass_db::MIGRATOR")]
 async fn with_https_configured_every_cookie_is_secure_and_the_session_one_host_only(pool: PgPool) {
-    account(&pool, "wang.li@hospital.cn", Role::Viewer).await;
+    account(&pool, "wang.li@hospital.cn", StaffRole::Viewer).await;
     let secure = canvass_server::staff::StaffSettings {
         secure_cookies: true,
         ..Default::default()
@@ -1118,7 +1119,7 @@ async fn with_https_configured_every_cookie_is_secure_and_the_session_one_host_o
 
 #[sqlx::test(migrator = "canvass_db::MIGRATOR")]
 async fn a_session_ends_after_its_absolute_lifetime_however_active(pool: PgPool) {
-    account(&pool, "wang.li@hospital.cn", Role::Viewer).await;
+    account(&pool, "wang.li@hospital.cn", StaffRole::Viewer).await;
     let cookie = signed_in(&pool, "wang.li@hospital.cn").await;
     assert_eq!(
         get(app(pool.clone()), "/staff", Some(&cookie)).await.status,

@@ -2,7 +2,7 @@
 //! else; only its hash is stored; a token is shown once.
 
 use axum::http::StatusCode;
-use canvass_db::accounts::Role;
+use canvass_core::staff::StaffRole;
 use sqlx::PgPool;
 
 use crate::staff::{account, form, get, post, signed_in};
@@ -28,7 +28,7 @@ async fn a_token_made_by_an_admin_reads_the_stats_until_it_is_revoked(pool: PgPo
     canvass_server::serve::install_bundled_surveys(&pool)
         .await
         .expect("install");
-    account(&pool, "admin@hospital.cn", Role::Admin).await;
+    account(&pool, "admin@hospital.cn", StaffRole::Admin).await;
     let admin = signed_in(&pool, "admin@hospital.cn").await;
 
     let made = post(
@@ -135,7 +135,7 @@ async fn a_malformed_or_unknown_token_is_refused_even_with_a_session(pool: PgPoo
     canvass_server::serve::install_bundled_surveys(&pool)
         .await
         .expect("install");
-    account(&pool, "viewer@hospital.cn", Role::Viewer).await;
+    account(&pool, "viewer@hospital.cn", StaffRole::Viewer).await;
     let viewer = signed_in(&pool, "viewer@hospital.cn").await;
     let unknown = format!("Bearer cnv_{}", "0".repeat(64));
     for authorization in [
@@ -165,7 +165,7 @@ async fn a_malformed_or_unknown_token_is_refused_even_with_a_session(pool: PgPoo
 
 #[sqlx::test(migrator = "canvass_db::MIGRATOR")]
 async fn a_token_needs_a_name_and_keeps_what_was_typed_when_too_long(pool: PgPool) {
-    account(&pool, "admin@hospital.cn", Role::Admin).await;
+    account(&pool, "admin@hospital.cn", StaffRole::Admin).await;
     let admin = signed_in(&pool, "admin@hospital.cn").await;
     let missing = post(
         app(pool.clone()),

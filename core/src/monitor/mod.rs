@@ -9,7 +9,14 @@
 //! - AAPOR RR1 = completed / invited eligible; RR2 = (completed + partial) / invited
 //!   eligible, only where invitations with a known count exist.
 
+mod figures;
+
 use serde::{Deserialize, Serialize};
+
+pub use figures::{
+    Breakdown, BreakdownRow, ChoiceTally, Counts, Figures, InvitationFigures, LinkCounts,
+    LinkFigures, Period, SectionFigures, Tally,
+};
 
 /// A share: `numerator` out of `denominator`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -1,0 +1,154 @@
+//! Sign-in, sign-out and changes to accounts.
+
+use std::time::Duration;
+
+use canvass_core::staff::{DisplayName, StaffEmail, StaffRole};
+use sqlx::{PgConnection, PgPool};
+
+use crate::accounts::{self, ChangeError, CreateError, PasswordHash};
+use crate::audit::{self, Action};
+use crate::throttle::{self, Attempt, Verdict};
+
+/// How long a throttled attempt is held before it is refused: slows a guessing script
+/// down without costing the server CPU.
+pub const THROTTLED_DELAY: Duration = Duration::from_secs(1);
+
+/// How a sign-in attempt ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignIn {
+    /// The password is right and the account active: start a session for it.
+    SignedIn { user_id: i64, epoch: i32 },
+    /// A wrong password, an unknown e-mail or an inactive account (told apart to nobody).
+    Wrong,
+    /// Too many failures: refused without checking the password, for about this long.
+    Throttled { retry_after: Duration },
+}
+
+/// Checks a sign-in: the throttle first, then the password (an unknown e-mail address is
+/// verified against `dummy`, so it costs the same time and ends the same way as a wrong
+/// password), then counts a failure or clears the account's, with the audit entry.
+/// Verifying takes tens of milliseconds of CPU: no connection is held meanwhile.
+pub async fn sign_in(
+    pool: &PgPool,
+    attempt: Attempt<'_>,
+    password: &str,
+    dummy: &PasswordHash,
+) -> Result<SignIn, sqlx::Error> {
+    let mut conn = pool.acquire().await?;
+    if let Verdict::Refused { retry_after } = throttle::check(&mut conn, attempt).await? {
+        drop(conn);
+        tokio::time::sleep(THROTTLED_DELAY).await;
+        tracing::info!("a sign-in was refused: too many failures");
+        return Ok(SignIn::Throttled { retry_after });
+    }
+    let account = match StaffEmail::parse(attempt.email) {
+        Ok(email) => accounts::by_email(&mut conn, &email).await?,
+        Err(_) => None,
+    };
+    drop(conn);
+    let checked = match &account {
+        Some(account) => accounts::verify(password, &account.password_hash).await,
+        None => {
+            accounts::verify(password, dummy).await;
+            false
+        }
+    };
+    let mut tx = pool.begin().await?;
+    let target = account.as_ref().map(|account| account.id);
+    let Some(account) = account.filter(|account| checked && account.active) else {
+        throttle::record_failure(&mut tx, attempt).await?;
+        audit::record(&mut tx, None, Action::SignInFailed, target, None).await?;
+        tx.commit().await?;
+        tracing::info!("a sign-in failed");
+        return Ok(SignIn::Wrong);
+    };
+    throttle::clear_account(&mut tx, &account.email).await?;
+    let me = Some(account.id);
+    audit::record(&mut tx, me, Action::SignIn, me, None).await?;
+    tx.commit().await?;
+    tracing::info!(user = account.id, "a staff member signed in");
+    Ok(SignIn::SignedIn {
+        user_id: account.id,
+        epoch: account.session_epoch,
+    })
+}
+
+/// Notes a sign-out in the audit log.
+pub async fn sign_out(conn: &mut PgConnection, user_id: i64) -> Result<(), sqlx::Error> {
+    let me = Some(user_id);
+    audit::record(conn, me, Action::SignOut, me, None).await
+}
+
+/// Replaces one's own password (the caller checked the current one), with the audit
+/// entry. Returns the account's new session epoch.
+pub async fn change_own_password(
+    conn: &mut PgConnection,
+    user_id: i64,
+    hash: &PasswordHash,
+) -> Result<i32, ChangeError> {
+    let epoch = accounts::set_password(conn, user_id, hash).await?;
+    let me = Some(user_id);
+    audit::record(conn, me, Action::PasswordChanged, me, None).await?;
+    Ok(epoch)
+}
+
+/// A new account, made by `by`, with the audit entry. Returns its ID.
+pub async fn create_account(
+    conn: &mut PgConnection,
+    by: i64,
+    new: &NewAccount,
+) -> Result<i64, CreateError> {
+    let id = accounts::create(conn, &new.email, &new.name, new.role, &new.hash).await?;
+    let detail = new.role.as_str();
+    audit::record(conn, Some(by), Action::UserCreated, Some(id), Some(detail)).await?;
+    Ok(id)
+}
+
+/// What a new account is made of.
+#[derive(Debug)]
+pub struct NewAccount {
+    pub email: StaffEmail,
+    pub name: DisplayName,
+    pub role: StaffRole,
+    pub hash: PasswordHash,
+}
+
+/// One change an admin makes to an account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccountChange {
+    Role(StaffRole),
+    Active(bool),
+}
+
+/// Applies `change` to account `id` on behalf of `by`, with its audit entry. A change
+/// that changes nothing is no change (and no entry). The last active admin cannot be
+/// demoted or deactivated.
+pub async fn change_account(
+    conn: &mut PgConnection,
+    by: i64,
+    id: i64,
+    change: AccountChange,
+) -> Result<(), ChangeError> {
+    let before = accounts::by_id(conn, id)
+        .await?
+        .ok_or(ChangeError::NotFound)?;
+    match change {
+        AccountChange::Role(role) if role != before.role => {
+            accounts::set_role(conn, id, role).await?;
+            let detail = format!("{} → {}", before.role.as_str(), role.as_str());
+            audit::record(conn, Some(by), Action::RoleChanged, Some(id), Some(&detail)).await?;
+        }
+        AccountChange::Active(active) if active != before.active => {
+            accounts::set_active(conn, id, active).await?;
+            let action = if active {
+                Action::UserReactivated
+            } else {
+                Action::UserDeactivated
+            };
+            audit::record(conn, Some(by), action, Some(id), None).await?;
+        }
+        AccountChange::Role(_) | AccountChange::Active(_) => return Ok(()),
+    }
+    tracing::info!(user = id, by, "a staff account was changed");
+    Ok(())
+}

@@ -1,0 +1,267 @@
+//! The staff side's account posts. Each handler names in its signature who may call it
+//! ([`StaffCall`]`<Admin>`, `<AnyStaff>`); the same-origin check has already refused
+//! cross-site posts. A refused form comes back as its page, rendered again with what was
+//! typed (never a password) and each field's error; a done one is a 303.
+//!
+//! - `POST /staff/sign-in`, `POST /staff/sign-out`
+//! - `POST /staff/password`: change one's own password
+//! - `POST /staff/users`: create an account (admins)
+//! - `POST /staff/users/{id}`: change its role, deactivate or reactivate it (admins)
+
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, FromRequestParts, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::Response;
+use canvass_app::staff::{StaffError, StaffPosted, StaffRole, paths};
+use canvass_core::staff::{DisplayName, Password, StaffEmail};
+use canvass_db::accounts::{self, ChangeError, CreateError};
+use canvass_db::actions::accounts::{self as actions, AccountChange, NewAccount, SignIn};
+use canvass_db::throttle::Attempt;
+use tower_sessions::Session;
+
+use crate::AppState;
+use crate::error::AppError;
+use crate::extract::{Fields, Form, IdPath, StaffCall, refused_form};
+use crate::staff::{self as auth, Admin, AnyStaff};
+
+const UNPROCESSABLE: StatusCode = StatusCode::UNPROCESSABLE_ENTITY;
+
+/// The client's address, for sign-in throttling only (never logged or stored in the clear).
+pub struct ClientAddress(String);
+
+impl FromRequestParts<AppState> for ClientAddress {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|info| info.0);
+        let settings = &state.staff.settings;
+        Ok(ClientAddress(auth::client_address(
+            &parts.headers,
+            peer,
+            settings,
+        )))
+    }
+}
+
+/// `POST /staff/sign-in`.
+pub async fn sign_in(
+    State(state): State<AppState>,
+    session: Session,
+    ClientAddress(address): ClientAddress,
+    headers: HeaderMap,
+    Form(fields): Form,
+) -> Result<Response, AppError> {
+    let attempt = Attempt {
+        email: fields.get("email"),
+        address: &address,
+    };
+    let dummy = state
+        .staff
+        .dummy_hash()
+        .await
+        .map_err(AppError::unavailable)?;
+    let (status, error, retry_after) =
+        match actions::sign_in(&state.pool, attempt, fields.get("password"), &dummy).await? {
+            SignIn::SignedIn { user_id, epoch } => {
+                auth::begin(&session, user_id, epoch)
+                    .await
+                    .map_err(AppError::unavailable)?;
+                return Ok(auth::see_other(paths::HOME));
+            }
+            SignIn::Wrong => (StatusCode::UNAUTHORIZED, StaffError::BadCredentials, None),
+            SignIn::Throttled { retry_after } => {
+                let minutes = retry_after.as_secs().div_ceil(60).max(1);
+                let error = StaffError::Throttled { minutes };
+                (StatusCode::TOO_MANY_REQUESTS, error, Some(retry_after))
+            }
+        };
+    let posted = StaffPosted {
+        form: "sign_in".to_owned(),
+        fields: fields.kept(&["email"]),
+        errors: vec![("email".to_owned(), error)],
+    };
+    let mut response = refused_form(&state, paths::SIGN_IN, &headers, None, status, posted).await;
+    if let Some(wait) = retry_after {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(wait.as_secs()));
+    }
+    Ok(response)
+}
+
+/// `POST /staff/sign-out`: the session is deleted from the store and its cookie removed.
+pub async fn sign_out(call: StaffCall<AnyStaff>, session: Session) -> Result<Response, AppError> {
+    let mut conn = call.state.pool.acquire().await?;
+    actions::sign_out(&mut conn, call.me.id).await?;
+    session.flush().await.map_err(AppError::unavailable)?;
+    Ok(auth::see_other(paths::SIGN_IN))
+}
+
+/// `POST /staff/password`: the current password, then the new one twice.
+pub async fn change_password(
+    call: StaffCall<AnyStaff>,
+    session: Session,
+    Form(fields): Form,
+) -> Result<Response, AppError> {
+    let me = &call.me;
+    let email =
+        StaffEmail::parse(&me.email).map_err(|_| AppError::unavailable("a stored e-mail"))?;
+    let new = Password::parse(fields.get("new"), &email);
+    let current = {
+        let mut conn = call.state.pool.acquire().await?;
+        accounts::password_hash(&mut conn, me.id).await?
+    };
+    let Some(current) = current else {
+        return Ok(auth::see_other(paths::SIGN_IN));
+    };
+    let mut errors = Vec::new();
+    if !accounts::verify(fields.get("current"), &current).await {
+        errors.push(("current".to_owned(), StaffError::WrongPassword));
+    }
+    if let Err(error) = &new {
+        errors.push(("new".to_owned(), *error));
+    }
+    if fields.get("new") != fields.get("confirm") {
+        errors.push(("confirm".to_owned(), StaffError::PasswordsDiffer));
+    }
+    let (Ok(new), true) = (new, errors.is_empty()) else {
+        return Ok(call
+            .refuse(
+                paths::PASSWORD,
+                UNPROCESSABLE,
+                "password",
+                Vec::new(),
+                errors,
+            )
+            .await);
+    };
+    let hash = accounts::hash(&new).await.map_err(AppError::unavailable)?;
+    let mut tx = call.state.pool.begin().await?;
+    let epoch = actions::change_own_password(&mut tx, me.id, &hash)
+        .await
+        .map_err(change_error)?;
+    tx.commit().await?;
+    auth::renew_epoch(&session, epoch)
+        .await
+        .map_err(AppError::unavailable)?;
+    Ok(auth::see_other(&format!("{}?done=1", paths::PASSWORD)))
+}
+
+/// `POST /staff/users`: a new account with the role and initial password an admin gave.
+pub async fn create_user(call: StaffCall<Admin>, Form(fields): Form) -> Result<Response, AppError> {
+    let kept = || fields.kept(&["name", "email", "role"]);
+    let refuse = |errors| call.refuse(paths::USERS, UNPROCESSABLE, "create_user", kept(), errors);
+    let form = match AccountForm::parse(&fields) {
+        Ok(form) => form,
+        Err(errors) => return Ok(refuse(errors).await),
+    };
+    let hash = accounts::hash(&form.password)
+        .await
+        .map_err(AppError::unavailable)?;
+    let new = NewAccount {
+        email: form.email,
+        name: form.name,
+        role: form.role,
+        hash,
+    };
+    let mut tx = call.state.pool.begin().await?;
+    match actions::create_account(&mut tx, call.me.id, &new).await {
+        Ok(_) => {
+            tx.commit().await?;
+            Ok(auth::see_other(&format!("{}?done=created", paths::USERS)))
+        }
+        Err(CreateError::EmailTaken) => {
+            Ok(refuse(vec![("email".to_owned(), StaffError::EmailTaken)]).await)
+        }
+        Err(CreateError::Database(error)) => Err(error.into()),
+    }
+}
+
+/// A new account's fields, each parsed.
+struct AccountForm {
+    email: StaffEmail,
+    name: DisplayName,
+    role: StaffRole,
+    password: Password,
+}
+
+impl AccountForm {
+    /// The account form's fields, or every field's error.
+    fn parse(fields: &Fields) -> Result<AccountForm, Vec<(String, StaffError)>> {
+        let mut errors = Vec::new();
+        let mut check = |field: &str, error| errors.push((field.to_owned(), error));
+        let name = DisplayName::parse(fields.get("name")).map_err(|e| check("name", e));
+        let email = StaffEmail::parse(fields.get("email")).map_err(|e| check("email", e));
+        let role =
+            StaffRole::parse(fields.get("role")).ok_or_else(|| check("role", StaffError::NotARole));
+        let password = match &email {
+            Ok(email) => Password::parse(fields.get("password"), email)
+                .map_err(|e| check("password", e))
+                .ok(),
+            Err(()) => None,
+        };
+        match (email, name, role, password) {
+            (Ok(email), Ok(name), Ok(role), Some(password)) => Ok(AccountForm {
+                email,
+                name,
+                role,
+                password,
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
+/// `POST /staff/users/{id}`: `action=role` with `role`, `action=deactivate` or
+/// `action=reactivate`.
+pub async fn change_user(
+    call: StaffCall<Admin>,
+    IdPath(id): IdPath,
+    Form(fields): Form,
+) -> Result<Response, AppError> {
+    let form = format!("user_{id}");
+    let refuse = |field: &str, error| {
+        let errors = vec![(field.to_owned(), error)];
+        call.refuse(paths::USERS, UNPROCESSABLE, &form, Vec::new(), errors)
+    };
+    let change = match fields.get("action") {
+        "role" => match StaffRole::parse(fields.get("role")) {
+            Some(role) => AccountChange::Role(role),
+            None => return Ok(refuse("role", StaffError::NotARole).await),
+        },
+        "deactivate" => AccountChange::Active(false),
+        "reactivate" => AccountChange::Active(true),
+        _ => return Err(AppError::MALFORMED),
+    };
+    let mut tx = call.state.pool.begin().await?;
+    match actions::change_account(&mut tx, call.me.id, id, change).await {
+        Ok(()) => {
+            tx.commit().await?;
+            Ok(auth::see_other(&format!("{}?done=changed", paths::USERS)))
+        }
+        Err(ChangeError::LastAdmin) => {
+            let field = match change {
+                AccountChange::Role(_) => "role",
+                AccountChange::Active(_) => "status",
+            };
+            Ok(refuse(field, StaffError::LastAdmin).await)
+        }
+        Err(error) => Err(change_error(error)),
+    }
+}
+
+/// A change that failed for no reason of the form's.
+fn change_error(error: ChangeError) -> AppError {
+    match error {
+        ChangeError::NotFound => AppError::NOT_FOUND,
+        other => AppError::unavailable(other),
+    }
+}
