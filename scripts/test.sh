@@ -16,40 +16,65 @@ database() { # name: sets DATABASE_URL to that database on the test server, crea
   if [ "$CANVASS_TEST_SERVER_URL" = local ]; then
     "$ROOT/scripts/pg.sh" start "$1"
     DATABASE_URL=$("$ROOT/scripts/pg.sh" url "$1")
+    ADMIN_URL=$("$ROOT/scripts/pg.sh" url postgres)
   else
     DATABASE_URL="$CANVASS_TEST_SERVER_URL/$1"
-    sqlx database create --database-url "$DATABASE_URL"
+    ADMIN_URL="$CANVASS_TEST_SERVER_URL/postgres"
+    if [ -z "$(psql "$ADMIN_URL" -tAc "SELECT 1 FROM pg_database WHERE datname = '$1'")" ]; then
+      psql "$ADMIN_URL" -qc "CREATE DATABASE \"$1\"" >/dev/null
+    fi
   fi
   export DATABASE_URL
 }
 
 fresh_database() { # name: as `database`, but dropped and created anew, for a reproducible start
   database "$1"
-  sqlx database drop -y -f --database-url "$DATABASE_URL" >/dev/null
-  sqlx database create --database-url "$DATABASE_URL"
+  psql "$ADMIN_URL" -qc "DROP DATABASE IF EXISTS \"$1\" WITH (FORCE)" >/dev/null
+  psql "$ADMIN_URL" -qc "CREATE DATABASE \"$1\"" >/dev/null
 }
 
+# A fresh database with every migration applied, for the sqlx macros to check queries against.
+migrated_database() { # name
+  local f
+  fresh_database "$1"
+  for f in migrations/*.sql; do
+    psql "$DATABASE_URL" -q -v ON_ERROR_STOP=1 -f "$f" >/dev/null
+  done
+}
+
+# Clippy for the server build also checks the committed .sqlx query cache: with a freshly
+# migrated database online, the sqlx macros check every query against it and write what
+# they found into a scratch folder, which must equal .sqlx/ (what `cargo sqlx prepare
+# --check` does, without installing sqlx-cli or compiling the crates a third time).
 lint() {
   say "cargo fmt --check"
   cargo fmt --all -- --check
-  say "clippy: server build"
-  cargo clippy --workspace --all-targets -- -D warnings
+  migrated_database canvass_sqlx
+  local found; found=$(mktemp -d)
+  # The crates with queries compile again, so that every macro runs and writes its query.
+  cargo clean -q --profile dev -p canvass-db -p canvass-app -p canvass-server
+  say "clippy: server build (and every query checked against the migrations)"
+  SQLX_OFFLINE=false SQLX_OFFLINE_DIR="$found" \
+    cargo clippy --workspace --all-targets -- -D warnings
+  say "checking the .sqlx query cache"
+  if ! diff -r "$found" .sqlx >/dev/null; then
+    diff -r "$found" .sqlx | head -n 20 >&2 || true
+    rm -rf "$found"
+    die ".sqlx/ is not what the queries need: run 'make sqlx-prepare' and commit .sqlx/"
+  fi
+  rm -rf "$found"
   say "clippy: wasm build"
   cargo clippy -p canvass-app --lib --target wasm32-unknown-unknown \
     --no-default-features --features hydrate -- -D warnings
 }
 
-sqlx_check() {
-  database canvass_test
-  say "checking the .sqlx query cache against the migrations"
-  sqlx migrate run --source migrations >/dev/null
-  SQLX_OFFLINE=false cargo sqlx prepare --workspace --check
-}
-
+# Regenerates .sqlx/ the same way: every query, checked against a freshly migrated database.
 sqlx_prepare() {
-  database canvass_test
-  sqlx migrate run --source migrations
-  SQLX_OFFLINE=false cargo sqlx prepare --workspace
+  migrated_database canvass_sqlx
+  rm -rf .sqlx && mkdir .sqlx
+  cargo clean -q --profile dev -p canvass-db -p canvass-app -p canvass-server
+  say "writing .sqlx/ from every query"
+  SQLX_OFFLINE=false SQLX_OFFLINE_DIR="$ROOT/.sqlx" cargo check --workspace --all-targets
 }
 
 LOGS="$ROOT/target/test-logs"
@@ -100,13 +125,13 @@ summary() {
 case ${1:-all} in
   all)
     "$ROOT/scripts/tools.sh" test
-    lint; sqlx_check; rust_tests; e2e
+    lint; rust_tests; e2e
     say "all checks and tests passed"
     summary
     ;;
   lint) lint ;;
   rust) rust_tests ;;
   e2e) "$ROOT/scripts/tools.sh" test; e2e ;;
-  sqlx-prepare) "$ROOT/scripts/tools.sh" test; sqlx_prepare ;;
+  sqlx-prepare) sqlx_prepare ;;
   *) die "usage: $0 all|lint|rust|e2e|sqlx-prepare" ;;
 esac

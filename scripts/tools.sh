@@ -2,14 +2,14 @@
 # Installs, when missing and at the pinned versions, what the build and the tests need.
 #   scripts/tools.sh build    wasm32 target, cargo-leptos, wasm-bindgen CLI
 #   scripts/tools.sh release  the above, plus binaryen's wasm-opt (npm) for release builds
-#   scripts/tools.sh test     the release tools, sqlx-cli, Chromium, and the Playwright packages
+#   scripts/tools.sh test     the release tools, Chromium, and the Playwright packages
 # Idempotent: a second run installs nothing and takes a second.
 . "$(dirname "$0")/lib.sh"
 
-# The tools are built in a cheap profile: their own speed does not matter (cargo-leptos and
-# sqlx-cli mostly wait for cargo; wasm-bindgen gets opt-level 1, which is enough for one pass
+# The tools are built in a cheap profile: their own speed does not matter (cargo-leptos
+# mostly waits for cargo; wasm-bindgen gets opt-level 1, which is enough for one pass
 # over the bundle), only the site's. Unoptimized, without LTO and with many codegen units,
-# cargo-leptos compiles in about a third of the time of its release profile. The three share
+# cargo-leptos compiles in about a third of the time of its release profile. The two share
 # one target folder, so the dependencies they have in common compile once.
 cargo_tool() { # name version expected-duration check-command...
   local crate=$1 version=$2 expect=$3 opt=0; shift 3
@@ -23,7 +23,6 @@ cargo_tool() { # name version expected-duration check-command...
     cargo-leptos) cargo install cargo-leptos --locked --version "$version" ;;
     # --locked fails to resolve for wasm-bindgen-cli on this toolchain; the version is still exact.
     wasm-bindgen-cli) cargo install wasm-bindgen-cli --version "$version" ;;
-    sqlx-cli) cargo install sqlx-cli --version "$version" --locked --no-default-features --features postgres,rustls ;;
   esac
 }
 
@@ -61,7 +60,6 @@ case ${1:-build} in
   release) build_tools; npm_ci "$ROOT/tools" ;;
   test)
     build_tools
-    cargo_tool sqlx-cli "$SQLX_CLI_VERSION" "1 min" sqlx --version
     chromium
     npm_ci "$ROOT/tools"
     npm_ci "$ROOT/end2end"
