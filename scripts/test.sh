@@ -124,8 +124,21 @@ summary() {
 
 case ${1:-all} in
   all)
-    "$ROOT/scripts/tools.sh" test
-    lint; rust_tests; e2e
+    if "$ROOT/scripts/tools.sh" ready; then
+      "$ROOT/scripts/tools.sh" test
+      lint
+    else
+      # A first run compiles the tools for several minutes; the lint needs none of them, so
+      # it runs meanwhile and fills the moments a long compile leaves a core idle.
+      mkdir -p "$LOGS"
+      say "installing the tools in the background (log: target/test-logs/tools.log)"
+      "$ROOT/scripts/tools.sh" test >"$LOGS/tools.log" 2>&1 &
+      tools=$!
+      lint
+      say "waiting for the tools"
+      wait "$tools" || { tail -n 30 "$LOGS/tools.log" >&2; die "installing the tools failed"; }
+    fi
+    rust_tests; e2e
     say "all checks and tests passed"
     summary
     ;;

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # Installs, when missing and at the pinned versions, what the build and the tests need.
+#   scripts/tools.sh target   the wasm32 target only
+#   scripts/tools.sh ready    exits 0 when cargo-leptos and the wasm-bindgen CLI are installed
 #   scripts/tools.sh build    wasm32 target, cargo-leptos, wasm-bindgen CLI
 #   scripts/tools.sh release  the above, plus binaryen's wasm-opt (npm) for release builds
 #   scripts/tools.sh test     the release tools, Chromium, and the Playwright packages
@@ -34,12 +36,22 @@ npm_ci() { # folder: installs its package-lock.json exactly, once per lock-file 
   cp "$dir/package-lock.json" "$stamp"
 }
 
-build_tools() {
+wasm_target() {
   command -v cargo >/dev/null || die "cargo not found: install Rust with rustup first"
   if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
     say "adding the wasm32-unknown-unknown target"
     rustup target add wasm32-unknown-unknown
   fi
+}
+
+# Whether the build tools are installed at their pinned versions (exit status).
+build_tools_ready() {
+  cargo leptos --version 2>/dev/null | grep -qF "$CARGO_LEPTOS_VERSION" &&
+    wasm-bindgen --version 2>/dev/null | grep -qF "$WASM_BINDGEN_VERSION"
+}
+
+build_tools() {
+  wasm_target
   cargo_tool cargo-leptos "$CARGO_LEPTOS_VERSION" "6 min" cargo leptos --version
   cargo_tool wasm-bindgen-cli "$WASM_BINDGEN_VERSION" "1 min" wasm-bindgen --version
 }
@@ -56,6 +68,8 @@ chromium() {
 
 command -v npm >/dev/null || die "npm not found. Run: sudo apt-get install -y nodejs npm"
 case ${1:-build} in
+  target) wasm_target ;;
+  ready) build_tools_ready ;;
   build) build_tools ;;
   release) build_tools; npm_ci "$ROOT/tools" ;;
   test)
@@ -64,5 +78,5 @@ case ${1:-build} in
     npm_ci "$ROOT/tools"
     npm_ci "$ROOT/end2end"
     ;;
-  *) die "usage: $0 build|release|test" ;;
+  *) die "usage: $0 target|ready|build|release|test" ;;
 esac
