@@ -73,11 +73,6 @@ impl AppError {
         }
     }
 
-    /// The same error, answered as JSON (`{"error": …}`) whatever it is: for the API.
-    pub fn api(self) -> ApiError {
-        ApiError(self)
-    }
-
     fn log(&self) {
         match self {
             AppError::Unavailable(cause) => {
@@ -91,9 +86,7 @@ impl AppError {
 
     fn status(&self) -> StatusCode {
         match self {
-            AppError::Problem { problem, .. } => {
-                StatusCode::from_u16(problem.status()).unwrap_or(StatusCode::BAD_REQUEST)
-            }
+            AppError::Problem { problem, .. } => status_of(*problem),
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::SignedOut { api: false } => StatusCode::SEE_OTHER,
             AppError::SignedOut { api: true } | AppError::InvalidToken => StatusCode::UNAUTHORIZED,
@@ -135,7 +128,7 @@ impl IntoResponse for AppError {
                 return ApiError(error).into_response();
             }
         };
-        finish(&mut response);
+        add_retry_after(&mut response);
         response
     }
 }
@@ -186,14 +179,14 @@ impl IntoResponse for ApiError {
                 HeaderValue::from_static(challenge),
             );
         }
-        finish(&mut response);
+        add_retry_after(&mut response);
         response
     }
 }
 
-/// What every error response carries: `Retry-After` on a 503.
-fn finish(response: &mut Response) {
-    add_retry_after(response);
+/// The HTTP status of a refusal.
+pub fn status_of(problem: Problem) -> StatusCode {
+    StatusCode::from_u16(problem.status()).unwrap_or(StatusCode::BAD_REQUEST)
 }
 
 /// Adds `Retry-After` to a 503 that has none. Also applied to every response by the
@@ -239,9 +232,9 @@ mod tests {
 
     #[test]
     fn an_api_error_keeps_the_status_of_the_problem() {
-        let response = AppError::NOT_FOUND.api().into_response();
+        let response = ApiError(AppError::NOT_FOUND).into_response();
         assert_eq!(response.status(), StatusCode::NOT_FOUND);
-        let response = AppError::unavailable("down").api().into_response();
+        let response = ApiError(AppError::unavailable("down")).into_response();
         assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
         assert_eq!(response.headers()[header::RETRY_AFTER], "5");
     }

@@ -15,7 +15,7 @@ use canvass_app::api::Problem;
 use canvass_app::staff::{SignedIn, StaffError, StaffPosted};
 use canvass_core::answers::{RawAnswers, from_urlencoded};
 use canvass_core::survey::Survey;
-use canvass_db::PgConnection;
+use canvass_db::{PgConnection, Postgres, Transaction};
 use leptos::prelude::provide_context;
 
 use crate::AppState;
@@ -111,9 +111,16 @@ impl<R: Roles> FromRequestParts<AppState> for StaffCall<R> {
 }
 
 impl<R: Roles> StaffCall<R> {
-    /// Who to write in the audit log as having done it.
-    pub fn actor(&self) -> Option<i64> {
-        Some(self.me.id)
+    /// A transaction, and the newest version of the survey at `slug` read in it (404 when
+    /// there is no such survey): how every post about one survey's links, quotas or
+    /// invitations begins.
+    pub async fn begin_with_survey(
+        &self,
+        slug: &str,
+    ) -> Result<(Transaction<'static, Postgres>, i64, Arc<Survey>), AppError> {
+        let mut tx = self.state.pool.begin().await?;
+        let (survey_id, survey) = self.state.survey(&mut tx, slug).await?;
+        Ok((tx, survey_id, survey))
     }
 
     /// The page at `path` again, with the refused post of `form` in it: what was typed in

@@ -30,7 +30,7 @@ use canvass_db::responses::ResumeCode;
 use leptos::prelude::provide_context;
 
 use crate::AppState;
-use crate::error::AppError;
+use crate::error::{AppError, status_of};
 
 /// How long a browser remembers its unfinished response: 90 days.
 const RESUME_COOKIE_MAX_AGE: u32 = 90 * 24 * 60 * 60;
@@ -301,14 +301,11 @@ fn wants_json(headers: &HeaderMap) -> bool {
 
 /// The language of a new response: the visitor's choice, else their browser's.
 fn request_lang(headers: &HeaderMap) -> Lang {
-    let cookie = headers
-        .get(header::COOKIE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|h| cookie_value(h, canvass_core::lang::COOKIE_NAME));
+    let chosen = cookie(headers, canvass_core::lang::COOKIE_NAME);
     let accept = headers
         .get(header::ACCEPT_LANGUAGE)
         .and_then(|v| v.to_str().ok());
-    Lang::negotiate(cookie, accept)
+    Lang::negotiate(chosen, accept)
 }
 
 async fn reply(state: &AppState, outcome: Outcome, uri: &Uri, headers: HeaderMap) -> Response {
@@ -343,10 +340,6 @@ async fn reply(state: &AppState, outcome: Outcome, uri: &Uri, headers: HeaderMap
         }
         Outcome::Refused { problem, back } => problem_page(problem, back.as_deref()),
     }
-}
-
-fn status_of(problem: Problem) -> StatusCode {
-    StatusCode::from_u16(problem.status()).unwrap_or(StatusCode::BAD_REQUEST)
 }
 
 pub(crate) fn problem_page(problem: Problem, back: Option<&str>) -> Response {

@@ -32,8 +32,7 @@ pub async fn create(
     form: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, AppError> {
     let file = uploaded_file(form.map_err(|_| AppError::MALFORMED)?).await;
-    let mut tx = call.state.pool.begin().await?;
-    let (survey_id, survey) = call.state.survey(&mut tx, &slug).await?;
+    let (mut tx, survey_id, survey) = call.begin_with_survey(&slug).await?;
     let page = paths::links(&slug);
     let refuse = |status, errors: Vec<StaffError>| {
         let errors = errors.into_iter().map(|e| ("file".to_owned(), e)).collect();
@@ -95,8 +94,7 @@ pub async fn roster(
     call: StaffCall<Admin>,
     Path(slug): Path<String>,
 ) -> Result<Response, AppError> {
-    let mut tx = call.state.pool.begin().await?;
-    let (survey_id, _) = call.state.survey(&mut tx, &slug).await?;
+    let (mut tx, survey_id, _) = call.begin_with_survey(&slug).await?;
     let listed = actions::roster(&mut tx, call.me.id, survey_id).await?;
     tx.commit().await?;
     let file = roster_file(&listed);

@@ -24,8 +24,7 @@ pub async fn create(
     Path(slug): Path<String>,
     Form(fields): Form,
 ) -> Result<Response, AppError> {
-    let mut tx = call.state.pool.begin().await?;
-    let (survey_id, survey) = call.state.survey(&mut tx, &slug).await?;
+    let (mut tx, survey_id, survey) = call.begin_with_survey(&slug).await?;
     let input = LinkInput {
         name: fields.get("name"),
         channel: fields.get("channel"),

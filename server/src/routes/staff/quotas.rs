@@ -20,8 +20,7 @@ pub async fn create(
     Path(slug): Path<String>,
     Form(fields): Form,
 ) -> Result<Response, AppError> {
-    let mut tx = call.state.pool.begin().await?;
-    let (survey_id, survey) = call.state.survey(&mut tx, &slug).await?;
+    let (mut tx, survey_id, survey) = call.begin_with_survey(&slug).await?;
     let input = QuotaInput {
         role: fields.get("role"),
         province: fields.get("province"),
