@@ -7,6 +7,7 @@
 pub mod answers;
 pub mod email;
 pub mod expr;
+pub mod ids;
 pub mod lang;
 pub mod monitor;
 pub mod response;

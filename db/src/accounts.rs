@@ -9,6 +9,7 @@
 
 use argon2::password_hash::{PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
 use argon2::{Algorithm, Argon2, Params, Version};
+use canvass_core::ids::StaffId;
 use canvass_core::staff::{DisplayName, Password, StaffEmail, StaffRole};
 use sqlx::PgConnection;
 
@@ -107,7 +108,7 @@ pub async fn verify(candidate: &str, hash: &PasswordHash) -> bool {
 /// A staff account as stored (the hash included: callers verify against it).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StaffUser {
-    pub id: i64,
+    pub id: StaffId,
     /// As stored (it was a [`StaffEmail`] when the account was made).
     pub email: String,
     pub display_name: String,
@@ -142,7 +143,7 @@ pub async fn create(
     name: &DisplayName,
     role: StaffRole,
     hash: &PasswordHash,
-) -> Result<i64, CreateError> {
+) -> Result<StaffId, CreateError> {
     let inserted = sqlx::query_scalar!(
         r#"INSERT INTO staff_users (email, display_name, role, password_hash)
            VALUES ($1, $2, $3, $4)
@@ -155,7 +156,7 @@ pub async fn create(
     )
     .fetch_optional(&mut *conn)
     .await?;
-    inserted.ok_or(CreateError::EmailTaken)
+    inserted.map(StaffId::new).ok_or(CreateError::EmailTaken)
 }
 
 /// The account with this e-mail address, active or not.
@@ -172,7 +173,7 @@ pub async fn by_email(
     .fetch_optional(&mut *conn)
     .await?;
     Ok(row.map(|r| StaffUser {
-        id: r.id,
+        id: StaffId::new(r.id),
         email: r.email,
         display_name: r.display_name,
         role: r.role.into(),
@@ -185,7 +186,7 @@ pub async fn by_email(
 /// An account as the interface shows it (no hash).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Account {
-    pub id: i64,
+    pub id: StaffId,
     /// As stored (it was a [`StaffEmail`] when the account was made).
     pub email: String,
     pub display_name: String,
@@ -209,7 +210,7 @@ struct AccountRow {
 impl From<AccountRow> for Account {
     fn from(r: AccountRow) -> Account {
         Account {
-            id: r.id,
+            id: StaffId::new(r.id),
             email: r.email,
             display_name: r.display_name,
             role: r.role.into(),
@@ -220,12 +221,12 @@ impl From<AccountRow> for Account {
 }
 
 /// The account with this ID, active or not.
-pub async fn by_id(conn: &mut PgConnection, id: i64) -> Result<Option<Account>, sqlx::Error> {
+pub async fn by_id(conn: &mut PgConnection, id: StaffId) -> Result<Option<Account>, sqlx::Error> {
     let row = sqlx::query_as!(
         AccountRow,
         r#"SELECT id, email, display_name, role AS "role: Role", active, session_epoch
            FROM staff_users WHERE id = $1"#,
-        id
+        id.get()
     )
     .fetch_optional(&mut *conn)
     .await?;
@@ -259,19 +260,19 @@ pub enum ChangeError {
 /// Whether `id` is the only active admin. Locks the admins' rows, so that two admins
 /// demoting each other at the same moment cannot both succeed: call it in the transaction
 /// that makes the change.
-async fn is_last_admin(conn: &mut PgConnection, id: i64) -> Result<bool, sqlx::Error> {
+async fn is_last_admin(conn: &mut PgConnection, id: StaffId) -> Result<bool, sqlx::Error> {
     let others = sqlx::query_scalar!(
         r#"SELECT id FROM staff_users WHERE role = 'admin' AND active FOR UPDATE"#
     )
     .fetch_all(&mut *conn)
     .await?;
-    Ok(others == [id])
+    Ok(others == [id.get()])
 }
 
 /// Gives the account a new role. Refuses to demote the last active admin.
 pub async fn set_role(
     conn: &mut PgConnection,
-    id: i64,
+    id: StaffId,
     role: StaffRole,
 ) -> Result<(), ChangeError> {
     if role != StaffRole::Admin && is_last_admin(conn, id).await? {
@@ -279,7 +280,7 @@ pub async fn set_role(
     }
     let changed = sqlx::query!(
         "UPDATE staff_users SET role = $2, updated_at = now() WHERE id = $1",
-        id,
+        id.get(),
         Role::from(role) as Role
     )
     .execute(&mut *conn)
@@ -292,7 +293,11 @@ pub async fn set_role(
 
 /// Deactivates (ending every session of the account at its next request) or reactivates
 /// an account. Refuses to deactivate the last active admin.
-pub async fn set_active(conn: &mut PgConnection, id: i64, active: bool) -> Result<(), ChangeError> {
+pub async fn set_active(
+    conn: &mut PgConnection,
+    id: StaffId,
+    active: bool,
+) -> Result<(), ChangeError> {
     if !active && is_last_admin(conn, id).await? {
         return Err(ChangeError::LastAdmin);
     }
@@ -301,7 +306,7 @@ pub async fn set_active(conn: &mut PgConnection, id: i64, active: bool) -> Resul
            SET active = $2, updated_at = now(),
                session_epoch = session_epoch + CASE WHEN $2 THEN 0 ELSE 1 END
            WHERE id = $1"#,
-        id,
+        id.get(),
         active
     )
     .execute(&mut *conn)
@@ -316,7 +321,7 @@ pub async fn set_active(conn: &mut PgConnection, id: i64, active: bool) -> Resul
 /// new session epoch, for the session that made the change to carry on with.
 pub async fn set_password(
     conn: &mut PgConnection,
-    id: i64,
+    id: StaffId,
     hash: &PasswordHash,
 ) -> Result<i32, ChangeError> {
     sqlx::query_scalar!(
@@ -324,7 +329,7 @@ pub async fn set_password(
            SET password_hash = $2, session_epoch = session_epoch + 1, updated_at = now()
            WHERE id = $1
            RETURNING session_epoch"#,
-        id,
+        id.get(),
         hash.as_phc()
     )
     .fetch_optional(&mut *conn)
@@ -335,11 +340,14 @@ pub async fn set_password(
 /// The stored hash of an account's password, to check the current one before a change.
 pub async fn password_hash(
     conn: &mut PgConnection,
-    id: i64,
+    id: StaffId,
 ) -> Result<Option<PasswordHash>, sqlx::Error> {
-    let hash = sqlx::query_scalar!("SELECT password_hash FROM staff_users WHERE id = $1", id)
-        .fetch_optional(&mut *conn)
-        .await?;
+    let hash = sqlx::query_scalar!(
+        "SELECT password_hash FROM staff_users WHERE id = $1",
+        id.get()
+    )
+    .fetch_optional(&mut *conn)
+    .await?;
     Ok(hash.map(PasswordHash))
 }
 
@@ -447,7 +455,7 @@ mod tests {
         assert_eq!(found.display_name, name.as_str());
     }
 
-    async fn staff(conn: &mut PgConnection, address: &str, role: StaffRole) -> i64 {
+    async fn staff(conn: &mut PgConnection, address: &str, role: StaffRole) -> StaffId {
         let owner = email(address);
         let hash = hash(&Password::parse("correct horse battery", &owner).expect("valid"))
             .await
@@ -463,7 +471,7 @@ mod tests {
         .expect("created")
     }
 
-    async fn epoch_of(conn: &mut PgConnection, id: i64) -> i32 {
+    async fn epoch_of(conn: &mut PgConnection, id: StaffId) -> i32 {
         by_id(conn, id)
             .await
             .expect("query")
@@ -526,7 +534,7 @@ mod tests {
             Err(ChangeError::LastAdmin)
         ));
         assert!(matches!(
-            set_role(&mut conn, 999_999, StaffRole::Admin).await,
+            set_role(&mut conn, StaffId::new(999_999), StaffRole::Admin).await,
             Err(ChangeError::NotFound)
         ));
         let listed: Vec<(String, bool)> = list(&mut conn)

@@ -1,6 +1,7 @@
 //! The audit log: an append-only record of who did what to which account, and when.
 //! Callers write the entry in the same transaction as the action it records.
 
+use canvass_core::ids::{AuditId, StaffId};
 use sqlx::PgConnection;
 
 /// What was done (the `audit_action` type).
@@ -33,10 +34,10 @@ pub enum Action {
 /// One entry as stored. `actor` is `None` for the command line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {
-    pub id: i64,
-    pub actor: Option<i64>,
+    pub id: AuditId,
+    pub actor: Option<StaffId>,
     pub action: Action,
-    pub target: Option<i64>,
+    pub target: Option<StaffId>,
     pub detail: Option<String>,
 }
 
@@ -44,16 +45,16 @@ pub struct Entry {
 /// must never hold personal data.
 pub async fn record(
     conn: &mut PgConnection,
-    actor: Option<i64>,
+    actor: Option<StaffId>,
     action: Action,
-    target: Option<i64>,
+    target: Option<StaffId>,
     detail: Option<&str>,
 ) -> Result<(), sqlx::Error> {
     sqlx::query!(
         "INSERT INTO audit_log (actor_id, action, target_user_id, detail) VALUES ($1, $2, $3, $4)",
-        actor,
+        actor.map(StaffId::get),
         action as Action,
-        target,
+        target.map(StaffId::get),
         detail
     )
     .execute(&mut *conn)
@@ -73,10 +74,10 @@ pub async fn latest(conn: &mut PgConnection, limit: i64) -> Result<Vec<Entry>, s
     Ok(rows
         .into_iter()
         .map(|r| Entry {
-            id: r.id,
-            actor: r.actor_id,
+            id: AuditId::new(r.id),
+            actor: r.actor_id.map(StaffId::new),
             action: r.action,
-            target: r.target_user_id,
+            target: r.target_user_id.map(StaffId::new),
             detail: r.detail,
         })
         .collect())
@@ -86,7 +87,7 @@ pub async fn latest(conn: &mut PgConnection, limit: i64) -> Result<Vec<Entry>, s
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Filter {
     /// Entries this account made or that concern it.
-    pub user: Option<i64>,
+    pub user: Option<StaffId>,
     pub action: Option<Action>,
     /// From the start of this day (UTC).
     pub from: Option<Date>,
@@ -97,7 +98,7 @@ pub struct Filter {
 /// One entry as the audit page shows it, with the accounts' names.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Shown {
-    pub id: i64,
+    pub id: AuditId,
     /// `YYYY-MM-DD HH:MM:SS`, UTC.
     pub at: String,
     /// `None`: the command line.
@@ -128,7 +129,7 @@ pub async fn list(
              AND ($4::date IS NULL OR l.at < ($4::date + 1)::timestamp AT TIME ZONE 'UTC')
            ORDER BY l.at DESC, l.id DESC
            LIMIT $5"#,
-        filter.user,
+        filter.user.map(StaffId::get),
         filter.action as Option<Action>,
         filter.from.map(Date::sql) as Option<time::Date>,
         filter.to.map(Date::sql) as Option<time::Date>,
@@ -139,7 +140,7 @@ pub async fn list(
     Ok(rows
         .into_iter()
         .map(|r| Shown {
-            id: r.id,
+            id: AuditId::new(r.id),
             at: r.at,
             actor: r.actor,
             action: r.action,
@@ -326,7 +327,7 @@ mod tests {
         .fetch_all(&pool)
         .await
         .expect("users");
-        let (ann, bo) = (ids[0], ids[1]);
+        let (ann, bo) = (StaffId::new(ids[0]), StaffId::new(ids[1]));
         record(
             &mut conn,
             None,

@@ -8,6 +8,7 @@
 
 use canvass_core::Lang;
 use canvass_core::answers::RawAnswers;
+use canvass_core::ids::SurveyId;
 use canvass_core::survey::Survey;
 use sqlx::PgConnection;
 
@@ -40,7 +41,7 @@ pub enum Arrived {
 /// Begins a response to `survey` with the consent page `posted`, as the browser arrived.
 pub async fn begin(
     conn: &mut PgConnection,
-    survey_id: i64,
+    survey_id: SurveyId,
     survey: &Survey,
     lang: Lang,
     arrival: Arrival,

@@ -5,6 +5,7 @@
 //!
 //! Raw uploads become invitees only through [`parse_csv`].
 
+use canvass_core::ids::{InvitationId, ResponseId, StaffId, SurveyId};
 use canvass_core::staff::StaffError;
 use std::collections::HashMap;
 
@@ -182,14 +183,14 @@ fn new_token() -> ResumeCode {
 /// each such line.
 pub async fn create(
     conn: &mut PgConnection,
-    survey_id: i64,
+    survey_id: SurveyId,
     invitees: &[Invitee],
-    created_by: Option<i64>,
+    created_by: Option<StaffId>,
 ) -> Result<Result<Vec<(String, ResumeCode)>, Vec<StaffError>>, sqlx::Error> {
     let ids: Vec<String> = invitees.iter().map(|i| i.external_id.clone()).collect();
     let taken: Vec<String> = sqlx::query_scalar!(
         "SELECT external_id FROM invitations WHERE survey_id = $1 AND external_id = ANY($2)",
-        survey_id,
+        survey_id.get(),
         &ids
     )
     .fetch_all(&mut *conn)
@@ -219,12 +220,12 @@ pub async fn create(
            FROM made JOIN unnest($2::text[], $7::text[]) AS e(external_id, email)
                 USING (external_id)
            WHERE e.email IS NOT NULL"#,
-        survey_id,
+        survey_id.get(),
         &ids,
         &provinces as &[Option<String>],
         &roles as &[Option<String>],
         &token_texts,
-        created_by,
+        created_by.map(StaffId::get),
         &emails as &[Option<String>],
     )
     .execute(&mut *conn)
@@ -235,11 +236,11 @@ pub async fn create(
 /// An invitation found by its token.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Invitation {
-    pub id: i64,
-    pub survey_id: i64,
+    pub id: InvitationId,
+    pub survey_id: SurveyId,
     pub slug: String,
     /// The response it started, once used.
-    pub response_id: Option<i64>,
+    pub response_id: Option<ResponseId>,
     /// The role and province the list gave, fixed for the response.
     pub role: Option<String>,
     pub province: Option<String>,
@@ -250,29 +251,36 @@ pub async fn find(
     conn: &mut PgConnection,
     token: &ResumeCode,
 ) -> Result<Option<Invitation>, sqlx::Error> {
-    sqlx::query_as!(
-        Invitation,
+    let row = sqlx::query!(
         r#"SELECT i.id, i.survey_id, s.slug, i.response_id, i.role, i.province
            FROM invitations i JOIN surveys s ON s.id = i.survey_id
            WHERE i.token_hash = sha256(convert_to($1, 'UTF8'))"#,
         token.as_str()
     )
     .fetch_optional(&mut *conn)
-    .await
+    .await?;
+    Ok(row.map(|r| Invitation {
+        id: InvitationId::new(r.id),
+        survey_id: SurveyId::new(r.survey_id),
+        slug: r.slug,
+        response_id: r.response_id.map(ResponseId::new),
+        role: r.role,
+        province: r.province,
+    }))
 }
 
 /// Records that the invitation started `response_id`; `false` when it had started one
 /// already (two first uses at once: the other one won).
 pub async fn claim(
     conn: &mut PgConnection,
-    invitation_id: i64,
-    response_id: i64,
+    invitation_id: InvitationId,
+    response_id: ResponseId,
 ) -> Result<bool, sqlx::Error> {
     let done = sqlx::query!(
         "UPDATE invitations SET response_id = $2, used_at = now()
          WHERE id = $1 AND response_id IS NULL",
-        invitation_id,
-        response_id
+        invitation_id.get(),
+        response_id.get()
     )
     .execute(&mut *conn)
     .await?;
@@ -286,11 +294,11 @@ pub struct Counts {
     pub used: i64,
 }
 
-pub async fn counts(conn: &mut PgConnection, survey_id: i64) -> Result<Counts, sqlx::Error> {
+pub async fn counts(conn: &mut PgConnection, survey_id: SurveyId) -> Result<Counts, sqlx::Error> {
     let row = sqlx::query!(
         r#"SELECT count(*) AS "invited!", count(response_id) AS "used!"
            FROM invitations WHERE survey_id = $1"#,
-        survey_id
+        survey_id.get()
     )
     .fetch_one(&mut *conn)
     .await?;
@@ -316,7 +324,10 @@ pub struct Invited {
 
 /// Every invitee of a survey, in the order they were invited, with their e-mail address
 /// and progress: for admins only (it holds personal data).
-pub async fn roster(conn: &mut PgConnection, survey_id: i64) -> Result<Vec<Invited>, sqlx::Error> {
+pub async fn roster(
+    conn: &mut PgConnection,
+    survey_id: SurveyId,
+) -> Result<Vec<Invited>, sqlx::Error> {
     let rows = sqlx::query!(
         r#"SELECT i.external_id, e.email AS "email?", i.province, i.role,
                   r.status AS "status?: Status", i.created_at AS invited_at,
@@ -326,7 +337,7 @@ pub async fn roster(conn: &mut PgConnection, survey_id: i64) -> Result<Vec<Invit
            LEFT JOIN responses r ON r.id = i.response_id
            WHERE i.survey_id = $1
            ORDER BY i.id"#,
-        survey_id
+        survey_id.get()
     )
     .fetch_all(&mut *conn)
     .await?;
@@ -437,9 +448,10 @@ mod tests {
         crate::surveys::install(&mut conn, &survey, AI_COLLAB)
             .await
             .expect("installed");
-        let survey_id: i64 = sqlx::query_scalar("SELECT id FROM surveys")
+        let survey_id = sqlx::query_scalar("SELECT id FROM surveys")
             .fetch_one(&mut *conn)
             .await
+            .map(SurveyId::new)
             .expect("id");
         let invitees = parse_csv(b"id,email\nA1,a@b.cn\nA2,\n", &survey).expect("reads");
         let made = create(&mut conn, survey_id, &invitees, None)
@@ -486,10 +498,11 @@ mod tests {
         )
         .await
         .expect("response");
-        let response_id: i64 = sqlx::query_scalar("SELECT id FROM responses WHERE public_id = $1")
+        let response_id = sqlx::query_scalar("SELECT id FROM responses WHERE public_id = $1")
             .bind(started.public_id.0)
             .fetch_one(&mut *conn)
             .await
+            .map(ResponseId::new)
             .expect("id");
         assert!(claim(&mut conn, found.id, response_id).await.expect("q"));
         assert!(!claim(&mut conn, found.id, response_id).await.expect("q"));

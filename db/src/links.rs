@@ -4,6 +4,7 @@
 //! Raw input becomes a link only through [`NewLink::parse`], which checks the fixed role
 //! and province against the survey's own choices.
 
+use canvass_core::ids::{LinkId, StaffId, SurveyId};
 use canvass_core::staff::StaffError;
 use canvass_core::survey::{QuestionKind, Survey};
 use sqlx::PgConnection;
@@ -153,8 +154,8 @@ pub fn choice_codes<'s>(survey: &'s Survey, question: &str) -> impl Iterator<Ite
 /// A link as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Link {
-    pub id: i64,
-    pub survey_id: i64,
+    pub id: LinkId,
+    pub survey_id: SurveyId,
     pub code: LinkCode,
     pub name: String,
     pub channel: String,
@@ -181,8 +182,8 @@ struct LinkRow {
 impl From<LinkRow> for Link {
     fn from(r: LinkRow) -> Link {
         Link {
-            id: r.id,
-            survey_id: r.survey_id,
+            id: LinkId::new(r.id),
+            survey_id: SurveyId::new(r.survey_id),
             code: LinkCode(r.code),
             name: r.name,
             channel: r.channel,
@@ -198,9 +199,9 @@ impl From<LinkRow> for Link {
 /// Creates an open link with a fresh random code.
 pub async fn create(
     conn: &mut PgConnection,
-    survey_id: i64,
+    survey_id: SurveyId,
     link: &NewLink,
-    created_by: Option<i64>,
+    created_by: Option<StaffId>,
 ) -> Result<Link, sqlx::Error> {
     // Ten characters of base 36 from a random UUID: about 52 bits. A clash is retried by
     // drawing again (ON CONFLICT skips the row; the loop tries once more).
@@ -218,13 +219,13 @@ pub async fn create(
                ON CONFLICT (code) DO NOTHING
                RETURNING id, survey_id, code, name, channel, fixed_role, fixed_province,
                          target, open, opens"#,
-            survey_id,
+            survey_id.get(),
             link.name,
             link.channel,
             link.fixed_role,
             link.fixed_province,
             link.target,
-            created_by
+            created_by.map(StaffId::get)
         )
         .fetch_optional(&mut *conn)
         .await?;
@@ -235,12 +236,15 @@ pub async fn create(
 }
 
 /// A survey's links, oldest first.
-pub async fn for_survey(conn: &mut PgConnection, survey_id: i64) -> Result<Vec<Link>, sqlx::Error> {
+pub async fn for_survey(
+    conn: &mut PgConnection,
+    survey_id: SurveyId,
+) -> Result<Vec<Link>, sqlx::Error> {
     let rows = sqlx::query_as!(
         LinkRow,
         r#"SELECT id, survey_id, code, name, channel, fixed_role, fixed_province, target, open, opens
            FROM distribution_links WHERE survey_id = $1 ORDER BY created_at, id"#,
-        survey_id
+        survey_id.get()
     )
     .fetch_all(&mut *conn)
     .await?;
@@ -248,12 +252,12 @@ pub async fn for_survey(conn: &mut PgConnection, survey_id: i64) -> Result<Vec<L
 }
 
 /// The link with this ID.
-pub async fn by_id(conn: &mut PgConnection, id: i64) -> Result<Option<Link>, sqlx::Error> {
+pub async fn by_id(conn: &mut PgConnection, id: LinkId) -> Result<Option<Link>, sqlx::Error> {
     let row = sqlx::query_as!(
         LinkRow,
         r#"SELECT id, survey_id, code, name, channel, fixed_role, fixed_province, target, open, opens
            FROM distribution_links WHERE id = $1"#,
-        id
+        id.get()
     )
     .fetch_optional(&mut *conn)
     .await?;
@@ -302,7 +306,7 @@ pub async fn open_by_code(
 /// An open link a response may come through: its ID and what it fixes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OpenLink {
-    pub id: i64,
+    pub id: LinkId,
     pub fixed_role: Option<String>,
     pub fixed_province: Option<String>,
 }
@@ -310,25 +314,33 @@ pub struct OpenLink {
 /// The open link with this code for this survey, if any.
 pub async fn open_link(
     conn: &mut PgConnection,
-    survey_id: i64,
+    survey_id: SurveyId,
     code: &LinkCode,
 ) -> Result<Option<OpenLink>, sqlx::Error> {
-    sqlx::query_as!(
-        OpenLink,
+    let row = sqlx::query!(
         "SELECT id, fixed_role, fixed_province FROM distribution_links
          WHERE code = $1 AND survey_id = $2 AND open",
         code.as_str(),
-        survey_id
+        survey_id.get()
     )
     .fetch_optional(&mut *conn)
-    .await
+    .await?;
+    Ok(row.map(|r| OpenLink {
+        id: LinkId::new(r.id),
+        fixed_role: r.fixed_role,
+        fixed_province: r.fixed_province,
+    }))
 }
 
 /// Opens or closes a link. `false` when there is no such link.
-pub async fn set_open(conn: &mut PgConnection, id: i64, open: bool) -> Result<bool, sqlx::Error> {
+pub async fn set_open(
+    conn: &mut PgConnection,
+    id: LinkId,
+    open: bool,
+) -> Result<bool, sqlx::Error> {
     let changed = sqlx::query!(
         "UPDATE distribution_links SET open = $2 WHERE id = $1",
-        id,
+        id.get(),
         open
     )
     .execute(&mut *conn)
@@ -346,7 +358,7 @@ mod tests {
         Survey::from_toml(canvass_core::surveys::AI_COLLAB).expect("the bundled survey loads")
     }
 
-    async fn survey_id(conn: &mut PgConnection) -> i64 {
+    async fn survey_id(conn: &mut PgConnection) -> SurveyId {
         let survey = survey();
         crate::surveys::install(conn, &survey, canvass_core::surveys::AI_COLLAB)
             .await
@@ -354,6 +366,7 @@ mod tests {
         sqlx::query_scalar("SELECT id FROM surveys WHERE slug = 'ai-collab'")
             .fetch_one(&mut *conn)
             .await
+            .map(SurveyId::new)
             .expect("id")
     }
 
@@ -469,14 +482,18 @@ mod tests {
                 .map(|l| l.id),
             Some(second.id)
         );
-        let listed: Vec<i64> = for_survey(&mut conn, survey_id)
+        let listed: Vec<LinkId> = for_survey(&mut conn, survey_id)
             .await
             .expect("list")
             .iter()
             .map(|l| l.id)
             .collect();
         assert_eq!(listed, [first.id, second.id]);
-        assert!(!set_open(&mut conn, 999_999, true).await.expect("q"));
+        assert!(
+            !set_open(&mut conn, LinkId::new(999_999), true)
+                .await
+                .expect("q")
+        );
         let unknown = LinkCode::parse("zzzzzzzzzz").expect("shape");
         assert_eq!(open_by_code(&mut conn, &unknown).await.expect("q"), None);
     }

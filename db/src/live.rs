@@ -1,6 +1,7 @@
 //! Live dashboards across server instances: PostgreSQL LISTEN/NOTIFY on one channel, whose
 //! payload is the ID of the survey whose figures changed.
 
+use canvass_core::ids::SurveyId;
 use sqlx::PgPool;
 use sqlx::postgres::PgListener;
 
@@ -9,7 +10,7 @@ pub const CHANNEL: &str = "canvass_figures";
 
 /// Tells every listening instance that survey `survey_id`'s figures changed. Sent on its
 /// own, outside any save's transaction: a NOTIFY inside a transaction serialises commits.
-pub async fn notify(pool: &PgPool, survey_id: i64) -> Result<(), sqlx::Error> {
+pub async fn notify(pool: &PgPool, survey_id: SurveyId) -> Result<(), sqlx::Error> {
     sqlx::query!("SELECT pg_notify($1, $2)", CHANNEL, survey_id.to_string())
         .execute(pool)
         .await?;
@@ -40,7 +41,7 @@ impl Listener {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Heard {
     /// This survey's figures changed.
-    Survey(i64),
+    Survey(SurveyId),
     /// The connection dropped: changes may have been missed meanwhile.
     Missed,
     /// A payload that names no survey (ignored).
@@ -54,11 +55,11 @@ mod tests {
     #[sqlx::test(migrator = "crate::MIGRATOR")]
     async fn a_notification_reaches_a_listener_on_another_connection(pool: PgPool) {
         let mut listener = Listener::connect(&pool).await.expect("listening");
-        notify(&pool, 42).await.expect("notified");
+        notify(&pool, SurveyId::new(42)).await.expect("notified");
         let got = tokio::time::timeout(std::time::Duration::from_secs(5), listener.next())
             .await
             .expect("in time")
             .expect("received");
-        assert_eq!(got, Heard::Survey(42));
+        assert_eq!(got, Heard::Survey(SurveyId::new(42)));
     }
 }

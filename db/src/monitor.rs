@@ -9,6 +9,7 @@
 //! not folded yet: their cost depends on the survey's shape (sections, links, choices,
 //! hours of fieldwork) and on about a second's saves, not on how many responses there are.
 
+use canvass_core::ids::{LinkId, SurveyId};
 use canvass_core::monitor::{self, Counts, LinkCounts};
 use canvass_core::response::ResponseStatus;
 use canvass_core::survey::Survey;
@@ -21,17 +22,20 @@ use crate::responses::Status;
 pub struct Tally {
     pub status: ResponseStatus,
     pub last_section: Option<String>,
-    pub link_id: Option<i64>,
+    pub link_id: Option<LinkId>,
     pub n: i64,
 }
 
 /// Every (status, last section, link) of a survey's responses, with its count.
-pub async fn tallies(conn: &mut PgConnection, survey_id: i64) -> Result<Vec<Tally>, sqlx::Error> {
+pub async fn tallies(
+    conn: &mut PgConnection,
+    survey_id: SurveyId,
+) -> Result<Vec<Tally>, sqlx::Error> {
     let rows = sqlx::query!(
         r#"SELECT status AS "status!: Status", last_section, link_id, sum(n)::int8 AS "n!"
            FROM response_tallies_live WHERE survey_id = $1
            GROUP BY status, last_section, link_id HAVING sum(n) <> 0"#,
-        survey_id
+        survey_id.get()
     )
     .fetch_all(&mut *conn)
     .await?;
@@ -40,7 +44,7 @@ pub async fn tallies(conn: &mut PgConnection, survey_id: i64) -> Result<Vec<Tall
         .map(|r| Tally {
             status: r.status.into(),
             last_section: r.last_section,
-            link_id: r.link_id,
+            link_id: r.link_id.map(LinkId::new),
             n: r.n,
         })
         .collect())
@@ -89,14 +93,14 @@ pub struct ChoiceTally {
 /// the response's status.
 pub async fn choice_tallies(
     conn: &mut PgConnection,
-    survey_id: i64,
+    survey_id: SurveyId,
     questions: &[String],
 ) -> Result<Vec<ChoiceTally>, sqlx::Error> {
     let rows = sqlx::query!(
         r#"SELECT question_id, code, status AS "status: Status", sum(n)::int8 AS "n!"
            FROM choice_tallies WHERE survey_id = $1 AND question_id = ANY($2)
            GROUP BY 1, 2, 3 HAVING sum(n) <> 0"#,
-        survey_id,
+        survey_id.get(),
         questions
     )
     .fetch_all(&mut *conn)
@@ -114,12 +118,12 @@ pub async fn choice_tallies(
 
 /// Counts a welcome page opened at the survey's own address (one of 16 shards at random,
 /// so concurrent visitors seldom wait on one row).
-pub async fn count_open(conn: &mut PgConnection, survey_id: i64) -> Result<(), sqlx::Error> {
+pub async fn count_open(conn: &mut PgConnection, survey_id: SurveyId) -> Result<(), sqlx::Error> {
     sqlx::query!(
         r#"INSERT INTO survey_opens AS o (survey_id, shard, n)
            VALUES ($1, floor(random() * 16)::smallint, 1)
            ON CONFLICT ON CONSTRAINT survey_opens_key DO UPDATE SET n = o.n + 1"#,
-        survey_id
+        survey_id.get()
     )
     .execute(&mut *conn)
     .await?;
@@ -127,10 +131,13 @@ pub async fn count_open(conn: &mut PgConnection, survey_id: i64) -> Result<(), s
 }
 
 /// Welcome pages opened at the survey's own address ([`count_open`]).
-pub async fn direct_opens(conn: &mut PgConnection, survey_id: i64) -> Result<i64, sqlx::Error> {
+pub async fn direct_opens(
+    conn: &mut PgConnection,
+    survey_id: SurveyId,
+) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar!(
         r#"SELECT coalesce(sum(n), 0)::int8 AS "n!" FROM survey_opens WHERE survey_id = $1"#,
-        survey_id
+        survey_id.get()
     )
     .fetch_one(&mut *conn)
     .await
@@ -157,14 +164,14 @@ impl Flag {
 /// Responses with `flag`, by status.
 pub async fn flagged(
     conn: &mut PgConnection,
-    survey_id: i64,
+    survey_id: SurveyId,
     flag: Flag,
 ) -> Result<Vec<(ResponseStatus, i64)>, sqlx::Error> {
     let rows = sqlx::query!(
         r#"SELECT status AS "status: Status", sum(n)::int8 AS "n!" FROM flag_tallies
            WHERE survey_id = $1 AND flag = $2
            GROUP BY status HAVING sum(n) <> 0"#,
-        survey_id,
+        survey_id.get(),
         flag.as_str()
     )
     .fetch_all(&mut *conn)
@@ -176,12 +183,12 @@ pub async fn flagged(
 /// as `(minutes, count)`, for [`canvass_core::monitor::histogram_median`].
 pub async fn completion_minutes(
     conn: &mut PgConnection,
-    survey_id: i64,
+    survey_id: SurveyId,
 ) -> Result<Vec<(u32, u64)>, sqlx::Error> {
     let rows = sqlx::query!(
         r#"SELECT minutes, sum(n)::int8 AS "n!" FROM completion_minutes
            WHERE survey_id = $1 GROUP BY minutes HAVING sum(n) > 0"#,
-        survey_id
+        survey_id.get()
     )
     .fetch_all(&mut *conn)
     .await?;
@@ -207,7 +214,7 @@ pub struct Period {
 /// zone whose offset is whole hours (China's, UTC+8), off by the odd half hour otherwise.
 pub async fn per_day(
     conn: &mut PgConnection,
-    survey_id: i64,
+    survey_id: SurveyId,
     zone: &str,
 ) -> Result<Vec<Period>, sqlx::Error> {
     sqlx::query_as!(
@@ -227,7 +234,7 @@ pub async fn per_day(
                   coalesce(c.completed, 0)::int8 AS "completed!"
            FROM days d LEFT JOIN counted c USING (day)
            ORDER BY d.day"#,
-        survey_id,
+        survey_id.get(),
         zone
     )
     .fetch_all(&mut *conn)
@@ -238,7 +245,7 @@ pub async fn per_day(
 /// midnight to the current hour, hours without any included (as zeros).
 pub async fn today_by_hour(
     conn: &mut PgConnection,
-    survey_id: i64,
+    survey_id: SurveyId,
     zone: &str,
 ) -> Result<Vec<Period>, sqlx::Error> {
     sqlx::query_as!(
@@ -262,7 +269,7 @@ pub async fn today_by_hour(
                   coalesce(c.completed, 0)::int8 AS "completed!"
            FROM hours h LEFT JOIN counted c USING (local)
            ORDER BY h.local"#,
-        survey_id,
+        survey_id.get(),
         zone
     )
     .fetch_all(&mut *conn)
@@ -275,7 +282,7 @@ pub async fn today_by_hour(
 /// on a connection outside any transaction.
 pub async fn snapshot(
     conn: &mut PgConnection,
-    survey_id: i64,
+    survey_id: SurveyId,
     survey: &Survey,
 ) -> Result<Counts, sqlx::Error> {
     let mut tx = conn.begin().await?;
@@ -350,7 +357,7 @@ pub async fn snapshot(
 /// Nothing happens when the set is unchanged.
 pub async fn align_breakdowns(
     conn: &mut PgConnection,
-    survey_id: i64,
+    survey_id: SurveyId,
     questions: &[canvass_core::survey::QuestionId],
 ) -> Result<(), sqlx::Error> {
     let questions: Vec<String> = questions.iter().map(ToString::to_string).collect();
@@ -359,7 +366,7 @@ pub async fn align_breakdowns(
     let changed = sqlx::query_scalar!(
         "UPDATE surveys SET breakdowns = $2 WHERE id = $1 AND breakdowns IS DISTINCT FROM $2
          RETURNING id",
-        survey_id,
+        survey_id.get(),
         &questions
     )
     .fetch_optional(&mut *tx)
@@ -380,7 +387,7 @@ pub async fn align_breakdowns(
               WHERE a.key = ANY($2) AND c.code IS NOT NULL),
              '{}')
            WHERE r.survey_id = $1"#,
-        survey_id,
+        survey_id.get(),
         &questions
     )
     .execute(&mut *tx)

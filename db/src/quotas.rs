@@ -5,6 +5,7 @@
 //! province against the survey's own choices. Counting a cell reads at most its cap's
 //! worth of index entries (migration `20261128170000_quotas.sql`).
 
+use canvass_core::ids::{QuotaId, StaffId, SurveyId};
 use canvass_core::staff::StaffError;
 use canvass_core::survey::Survey;
 use sqlx::PgConnection;
@@ -79,7 +80,7 @@ impl NewQuota {
 /// A quota with how many completed responses its cell has (counted up to the cap).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Quota {
-    pub id: i64,
+    pub id: QuotaId,
     pub role: Option<String>,
     pub province: Option<String>,
     pub cap: i32,
@@ -96,41 +97,45 @@ impl Quota {
 /// Sets a quota; `Taken` when its cell has one already.
 pub async fn create(
     conn: &mut PgConnection,
-    survey_id: i64,
+    survey_id: SurveyId,
     quota: &NewQuota,
-    created_by: Option<i64>,
-) -> Result<Result<i64, StaffError>, sqlx::Error> {
+    created_by: Option<StaffId>,
+) -> Result<Result<QuotaId, StaffError>, sqlx::Error> {
     let id = sqlx::query_scalar!(
         r#"INSERT INTO quotas (survey_id, role, province, cap, created_by)
            VALUES ($1, $2, $3, $4, $5)
            ON CONFLICT ON CONSTRAINT quotas_cell_key DO NOTHING
            RETURNING id"#,
-        survey_id,
+        survey_id.get(),
         quota.role,
         quota.province,
         quota.cap,
-        created_by
+        created_by.map(StaffId::get)
     )
     .fetch_optional(&mut *conn)
     .await?;
-    Ok(id.ok_or(StaffError::QuotaTaken))
+    Ok(id.map(QuotaId::new).ok_or(StaffError::QuotaTaken))
 }
 
 /// Removes a quota; the survey it belonged to, if there was one.
-pub async fn remove(conn: &mut PgConnection, id: i64) -> Result<Option<i64>, sqlx::Error> {
-    sqlx::query_scalar!("DELETE FROM quotas WHERE id = $1 RETURNING survey_id", id)
-        .fetch_optional(&mut *conn)
-        .await
+pub async fn remove(conn: &mut PgConnection, id: QuotaId) -> Result<Option<SurveyId>, sqlx::Error> {
+    let survey_id = sqlx::query_scalar!(
+        "DELETE FROM quotas WHERE id = $1 RETURNING survey_id",
+        id.get()
+    )
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(survey_id.map(SurveyId::new))
 }
 
 /// A survey's quotas, each with its cell's count, oldest first.
 pub async fn for_survey(
     conn: &mut PgConnection,
-    survey_id: i64,
+    survey_id: SurveyId,
 ) -> Result<Vec<Quota>, sqlx::Error> {
     let rows = sqlx::query!(
         "SELECT id, role, province, cap FROM quotas WHERE survey_id = $1 ORDER BY id",
-        survey_id
+        survey_id.get()
     )
     .fetch_all(&mut *conn)
     .await?;
@@ -145,7 +150,7 @@ pub async fn for_survey(
         )
         .await?;
         quotas.push(Quota {
-            id: r.id,
+            id: QuotaId::new(r.id),
             role: r.role,
             province: r.province,
             cap: r.cap,
@@ -159,7 +164,7 @@ pub async fn for_survey(
 /// role and province (where it names them) are theirs, with `cap` completed responses.
 pub async fn full_for(
     conn: &mut PgConnection,
-    survey_id: i64,
+    survey_id: SurveyId,
     role: Option<&str>,
     province: Option<&str>,
 ) -> Result<bool, sqlx::Error> {
@@ -167,7 +172,7 @@ pub async fn full_for(
         r#"SELECT role, province, cap FROM quotas
            WHERE survey_id = $1
              AND (role IS NULL OR role = $2) AND (province IS NULL OR province = $3)"#,
-        survey_id,
+        survey_id.get(),
         role,
         province
     )
@@ -193,7 +198,7 @@ pub async fn full_for(
 /// cell, so that each reads its own index and stops at the cap.
 async fn completed_in(
     conn: &mut PgConnection,
-    survey_id: i64,
+    survey_id: SurveyId,
     role: Option<&str>,
     province: Option<&str>,
     cap: i32,
@@ -207,7 +212,7 @@ async fn completed_in(
                      WHERE survey_id = $1 AND status = 'completed'
                        AND breakdown ->> 'role' = $2 AND breakdown ->> 'province' = $3
                      LIMIT $4) AS cell"#,
-                survey_id,
+                survey_id.get(),
                 role,
                 province,
                 cap
@@ -222,7 +227,7 @@ async fn completed_in(
                      WHERE survey_id = $1 AND status = 'completed'
                        AND breakdown ->> 'role' = $2
                      LIMIT $3) AS cell"#,
-                survey_id,
+                survey_id.get(),
                 role,
                 cap
             )
@@ -236,7 +241,7 @@ async fn completed_in(
                      WHERE survey_id = $1 AND status = 'completed'
                        AND breakdown ->> 'province' = $2
                      LIMIT $3) AS cell"#,
-                survey_id,
+                survey_id.get(),
                 province,
                 cap
             )
@@ -301,9 +306,10 @@ mod tests {
         crate::surveys::install(&mut conn, &survey, AI_COLLAB)
             .await
             .expect("installed");
-        let survey_id: i64 = sqlx::query_scalar("SELECT id FROM surveys")
+        let survey_id = sqlx::query_scalar("SELECT id FROM surveys")
             .fetch_one(&mut *conn)
             .await
+            .map(SurveyId::new)
             .expect("id");
         let both = NewQuota::parse(&survey, input("clinician", "guangdong", "2")).expect("ok");
         let role = NewQuota::parse(&survey, input("industry", "", "1")).expect("ok");
@@ -338,7 +344,7 @@ mod tests {
                      VALUES (gen_random_uuid()::text::bytea, $1, 3, 'zh', $2::response_status,
                              CASE WHEN $2 = 'completed' THEN now() END, $3::jsonb)",
                 )
-                .bind(survey_id)
+                .bind(survey_id.get())
                 .bind(status)
                 .bind(breakdown)
                 .execute(&pool)

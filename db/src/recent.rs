@@ -83,6 +83,7 @@ impl std::fmt::Debug for Recent {
 #[cfg(test)]
 mod tests {
     use canvass_core::Lang;
+    use canvass_core::ids::{ResponseId, SurveyId};
     use uuid::Uuid;
 
     use super::*;
@@ -97,9 +98,9 @@ mod tests {
     fn snapshot(revision: i32) -> Snapshot {
         Snapshot {
             response: Response {
-                id: 1,
+                id: ResponseId::new(1),
                 public_id: PublicId(Uuid::nil()),
-                survey_id: 1,
+                survey_id: SurveyId::new(1),
                 survey_version: 1,
                 status: ResponseStatus::InProgress,
                 lang: Lang::Zh,

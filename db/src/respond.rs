@@ -17,6 +17,7 @@ use std::sync::Arc;
 
 use canvass_core::Lang;
 use canvass_core::answers::{Answer, AnswerError, Outcome, RawAnswers, Validation, validate};
+use canvass_core::ids::SurveyId;
 use canvass_core::survey::{Disclosure, Ending, QuestionId, Section, SectionId, Survey};
 use sqlx::{Connection, PgConnection};
 
@@ -437,7 +438,7 @@ pub async fn save_by_code(
 /// The survey a saved or submitted response belongs to (its database ID), for whoever
 /// follows that survey's figures.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct SurveyOf(pub i64);
+pub struct SurveyOf(pub SurveyId);
 
 /// Submits the response a resume code opens.
 pub async fn submit_by_code(
@@ -465,7 +466,7 @@ pub struct Begun {
 /// is valid, so a page view, a link preview or an empty post leaves no trace.
 pub async fn begin(
     conn: &mut PgConnection,
-    survey_id: i64,
+    survey_id: SurveyId,
     survey: &Survey,
     lang: Lang,
     origin: Origin,

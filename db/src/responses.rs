@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use crate::stored;
 use canvass_core::Lang;
 use canvass_core::answers::Outcome;
+use canvass_core::ids::{LinkId, ResponseId, SurveyId};
 use canvass_core::response::ResponseStatus;
 use sqlx::PgConnection;
 use uuid::Uuid;
@@ -79,9 +80,9 @@ impl std::fmt::Debug for ResumeCode {
 /// A response as stored (without its answers).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Response {
-    pub id: i64,
+    pub id: ResponseId,
     pub public_id: PublicId,
-    pub survey_id: i64,
+    pub survey_id: SurveyId,
     pub survey_version: u32,
     pub status: ResponseStatus,
     pub lang: Lang,
@@ -102,9 +103,9 @@ struct ResponseRow {
 impl From<ResponseRow> for Response {
     fn from(r: ResponseRow) -> Self {
         Response {
-            id: r.id,
+            id: ResponseId::new(r.id),
             public_id: PublicId(r.public_id),
-            survey_id: r.survey_id,
+            survey_id: SurveyId::new(r.survey_id),
             survey_version: u32::try_from(r.survey_version).unwrap_or_default(),
             status: r.status.into(),
             lang: Lang::parse(&r.lang).unwrap_or_default(),
@@ -117,7 +118,7 @@ impl From<ResponseRow> for Response {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Started {
     /// The database's own ID: never shown, for linking the response (an invitation).
-    pub id: i64,
+    pub id: ResponseId,
     pub public_id: PublicId,
     pub resume_code: ResumeCode,
 }
@@ -160,7 +161,7 @@ impl PageSave {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Origin {
     /// The open distribution link it came through.
-    pub link_id: Option<i64>,
+    pub link_id: Option<LinkId>,
     /// The browser had begun a response to this survey before (a duplicate signal).
     pub same_browser: bool,
     /// The invitation token it was begun with, which becomes its resume code.
@@ -182,7 +183,7 @@ impl Origin {
 /// Starts a response to a published survey version.
 pub async fn start(
     conn: &mut PgConnection,
-    survey_id: i64,
+    survey_id: SurveyId,
     version: u32,
     lang: Lang,
     origin: Origin,
@@ -197,10 +198,10 @@ pub async fn start(
            SELECT sha256(convert_to(code.value, 'UTF8')), $1, $2, $3, $4, $5, $6 IS NOT NULL, $7
            FROM code
            RETURNING id, public_id, (SELECT value FROM code) AS "resume_code!""#,
-        survey_id,
+        survey_id.get(),
         version,
         lang.code(),
-        origin.link_id,
+        origin.link_id.map(LinkId::get),
         origin.same_browser,
         origin.invitation.as_ref().map(ResumeCode::as_str),
         origin.fixed_json()
@@ -208,7 +209,7 @@ pub async fn start(
     .fetch_one(&mut *conn)
     .await?;
     Ok(Started {
-        id: row.id,
+        id: ResponseId::new(row.id),
         public_id: PublicId(row.public_id),
         resume_code: ResumeCode(row.resume_code),
     })
@@ -406,7 +407,7 @@ pub async fn write(
     from: &Snapshot,
     page: &PageSave,
 ) -> Result<bool, sqlx::Error> {
-    let (response_id, revision) = (from.response.id, from.revision);
+    let (response_id, revision) = (from.response.id.get(), from.revision);
     // The response's move between (status, section) keys, from the section read to the
     // section written, is appended to `response_moves` by this statement itself (folded
     // into `response_tallies` every second by `monitor::fold_moves`), not counted by the
@@ -555,7 +556,7 @@ pub struct Synthetic {
 /// answers. Never used on the respondent's path.
 pub async fn insert_synthetic(
     conn: &mut PgConnection,
-    survey_id: i64,
+    survey_id: SurveyId,
     version: u32,
     rows: &[Synthetic],
 ) -> Result<u64, sqlx::Error> {
@@ -578,7 +579,7 @@ pub async fn insert_synthetic(
                   b
            FROM unnest($3::response_status[], $4::text[], $5::int8[], $6::int8[], $7::jsonb[])
                 AS t(st, sec, ago, took, b)"#,
-        survey_id,
+        survey_id.get(),
         version,
         &statuses as &[Status],
         &sections as &[Option<String>],

@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
+use canvass_core::ids::SurveyId;
 use canvass_core::survey::{DefinitionErrors, Survey};
 use sqlx::PgConnection;
 
@@ -36,7 +37,7 @@ pub enum InstallError {
 /// A published version, as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PublishedSource {
-    pub survey_id: i64,
+    pub survey_id: SurveyId,
     pub version: u32,
     pub source: String,
 }
@@ -78,11 +79,12 @@ pub async fn install(
         slug
     )
     .fetch_one(&mut *conn)
-    .await?;
+    .await
+    .map(SurveyId::new)?;
     let existing = sqlx::query!(
         r#"SELECT version, source = $3 AS "same!" FROM survey_versions
            WHERE survey_id = $1 AND version >= $2 ORDER BY version DESC LIMIT 1"#,
-        survey_id,
+        survey_id.get(),
         version,
         source
     )
@@ -108,7 +110,7 @@ pub async fn install(
         None => {
             sqlx::query!(
                 "INSERT INTO survey_versions (survey_id, version, source) VALUES ($1, $2, $3)",
-                survey_id,
+                survey_id.get(),
                 version,
                 source
             )
@@ -125,8 +127,8 @@ pub async fn install(
 
 /// The newest published version of a survey, if it exists.
 /// The slug of the survey with this ID.
-pub async fn slug_of(conn: &mut PgConnection, survey_id: i64) -> Result<String, sqlx::Error> {
-    sqlx::query_scalar!("SELECT slug FROM surveys WHERE id = $1", survey_id)
+pub async fn slug_of(conn: &mut PgConnection, survey_id: SurveyId) -> Result<String, sqlx::Error> {
+    sqlx::query_scalar!("SELECT slug FROM surveys WHERE id = $1", survey_id.get())
         .fetch_one(&mut *conn)
         .await
 }
@@ -144,7 +146,7 @@ pub async fn latest(
     .fetch_optional(&mut *conn)
     .await?;
     Ok(row.map(|r| PublishedSource {
-        survey_id: r.survey_id,
+        survey_id: SurveyId::new(r.survey_id),
         version: u32::try_from(r.version).unwrap_or_default(),
         source: r.source,
     }))
@@ -159,13 +161,13 @@ pub fn model(published: &PublishedSource) -> Result<Survey, DefinitionErrors> {
 /// The source text of one published version, if it exists.
 pub async fn source(
     conn: &mut PgConnection,
-    survey_id: i64,
+    survey_id: SurveyId,
     version: u32,
 ) -> Result<Option<String>, sqlx::Error> {
     let version = i32::try_from(version).unwrap_or(i32::MAX);
     sqlx::query_scalar!(
         "SELECT source FROM survey_versions WHERE survey_id = $1 AND version = $2",
-        survey_id,
+        survey_id.get(),
         version
     )
     .fetch_optional(&mut *conn)
@@ -175,7 +177,7 @@ pub async fn source(
 #[derive(Debug, thiserror::Error)]
 pub enum CatalogError {
     #[error("survey {survey_id} has no version {version}")]
-    Missing { survey_id: i64, version: u32 },
+    Missing { survey_id: SurveyId, version: u32 },
     #[error("a published definition no longer loads: {0}")]
     Definition(#[from] DefinitionErrors),
     #[error(transparent)]
@@ -193,14 +195,14 @@ pub struct Catalog {
 }
 
 /// Parsed models by (survey ID, version).
-type Models = HashMap<(i64, u32), Arc<Survey>>;
+type Models = HashMap<(SurveyId, u32), Arc<Survey>>;
 
 impl Catalog {
     /// The model of one published version.
     pub async fn version(
         &self,
         conn: &mut PgConnection,
-        survey_id: i64,
+        survey_id: SurveyId,
         version: u32,
     ) -> Result<Arc<Survey>, CatalogError> {
         if let Some(model) = self.cached(survey_id, version) {
@@ -217,7 +219,7 @@ impl Catalog {
         &self,
         conn: &mut PgConnection,
         slug: &str,
-    ) -> Result<Option<(i64, Arc<Survey>)>, CatalogError> {
+    ) -> Result<Option<(SurveyId, Arc<Survey>)>, CatalogError> {
         let row = sqlx::query!(
             r#"SELECT v.survey_id, v.version FROM survey_versions v JOIN surveys s ON s.id = v.survey_id
                WHERE s.slug = $1 ORDER BY v.version DESC LIMIT 1"#,
@@ -227,18 +229,19 @@ impl Catalog {
         .await?;
         let Some(row) = row else { return Ok(None) };
         let version = u32::try_from(row.version).unwrap_or_default();
-        let model = self.version(conn, row.survey_id, version).await?;
-        Ok(Some((row.survey_id, model)))
+        let survey_id = SurveyId::new(row.survey_id);
+        let model = self.version(conn, survey_id, version).await?;
+        Ok(Some((survey_id, model)))
     }
 
-    fn cached(&self, survey_id: i64, version: u32) -> Option<Arc<Survey>> {
+    fn cached(&self, survey_id: SurveyId, version: u32) -> Option<Arc<Survey>> {
         let models = self.models.lock().unwrap_or_else(PoisonError::into_inner);
         models.get(&(survey_id, version)).cloned()
     }
 
     fn keep(
         &self,
-        survey_id: i64,
+        survey_id: SurveyId,
         version: u32,
         text: &str,
     ) -> Result<Arc<Survey>, DefinitionErrors> {

@@ -1,6 +1,7 @@
 //! API tokens: made and revoked by admins, presented by scripts as `Authorization: Bearer
 //! cnv_…` to read survey figures. Only a token's SHA-256 is stored.
 
+use canvass_core::ids::{StaffId, TokenId};
 use canvass_core::staff::StaffError;
 use std::fmt;
 
@@ -72,7 +73,7 @@ impl TokenName {
 /// A token as listed to admins: never the token itself.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TokenRow {
-    pub id: i64,
+    pub id: TokenId,
     pub name: String,
     pub prefix: String,
     pub created_by: Option<String>,
@@ -87,8 +88,8 @@ pub struct TokenRow {
 pub async fn create(
     conn: &mut PgConnection,
     name: &TokenName,
-    created_by: Option<i64>,
-) -> Result<(i64, ApiToken), sqlx::Error> {
+    created_by: Option<StaffId>,
+) -> Result<(TokenId, ApiToken), sqlx::Error> {
     let token = ApiToken::generate();
     let id = sqlx::query_scalar!(
         r#"INSERT INTO api_tokens (name, token_hash, prefix, created_by)
@@ -97,17 +98,16 @@ pub async fn create(
         name.as_str(),
         token.reveal(),
         token.prefix(),
-        created_by
+        created_by.map(StaffId::get)
     )
     .fetch_one(&mut *conn)
     .await?;
-    Ok((id, token))
+    Ok((TokenId::new(id), token))
 }
 
 /// Every token, newest first.
 pub async fn list(conn: &mut PgConnection) -> Result<Vec<TokenRow>, sqlx::Error> {
-    sqlx::query_as!(
-        TokenRow,
+    let rows = sqlx::query!(
         r#"SELECT t.id, t.name, t.prefix, u.display_name AS "created_by?",
                   to_char(t.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') AS "created_at!",
                   to_char(t.last_used_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') AS last_used_at,
@@ -116,7 +116,19 @@ pub async fn list(conn: &mut PgConnection) -> Result<Vec<TokenRow>, sqlx::Error>
            ORDER BY t.created_at DESC, t.id DESC"#
     )
     .fetch_all(&mut *conn)
-    .await
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| TokenRow {
+            id: TokenId::new(r.id),
+            name: r.name,
+            prefix: r.prefix,
+            created_by: r.created_by,
+            created_at: r.created_at,
+            last_used_at: r.last_used_at,
+            revoked_at: r.revoked_at,
+        })
+        .collect())
 }
 
 /// What revoking a token did.
@@ -132,7 +144,7 @@ pub enum Revoked {
 }
 
 /// Revokes a token for good.
-pub async fn revoke(conn: &mut PgConnection, id: i64) -> Result<Revoked, sqlx::Error> {
+pub async fn revoke(conn: &mut PgConnection, id: TokenId) -> Result<Revoked, sqlx::Error> {
     let row = sqlx::query!(
         r#"WITH revoked AS (
              UPDATE api_tokens SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL
@@ -140,7 +152,7 @@ pub async fn revoke(conn: &mut PgConnection, id: i64) -> Result<Revoked, sqlx::E
            )
            SELECT (SELECT prefix FROM revoked) AS prefix,
                   EXISTS (SELECT 1 FROM api_tokens WHERE id = $1) AS "exists!""#,
-        id
+        id.get()
     )
     .fetch_one(&mut *conn)
     .await?;
@@ -155,8 +167,8 @@ pub async fn revoke(conn: &mut PgConnection, id: i64) -> Result<Revoked, sqlx::E
 pub async fn authenticate(
     conn: &mut PgConnection,
     token: &ApiToken,
-) -> Result<Option<i64>, sqlx::Error> {
-    sqlx::query_scalar!(
+) -> Result<Option<TokenId>, sqlx::Error> {
+    let id = sqlx::query_scalar!(
         r#"WITH found AS (
              SELECT id FROM api_tokens
              WHERE token_hash = sha256(convert_to($1, 'UTF8')) AND revoked_at IS NULL
@@ -169,7 +181,8 @@ pub async fn authenticate(
         token.reveal()
     )
     .fetch_optional(&mut *conn)
-    .await
+    .await?;
+    Ok(id.map(TokenId::new))
 }
 
 #[cfg(test)]
@@ -250,7 +263,9 @@ mod tests {
             Revoked::Already
         );
         assert_eq!(
-            revoke(&mut conn, id + 1).await.expect("none"),
+            revoke(&mut conn, TokenId::new(id.get() + 1))
+                .await
+                .expect("none"),
             Revoked::NoSuchToken
         );
         assert_eq!(authenticate(&mut conn, &token).await.expect("q"), None);

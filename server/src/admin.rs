@@ -5,6 +5,7 @@
 use std::io::{BufRead, IsTerminal};
 
 use anyhow::Context;
+use canvass_core::ids::StaffId;
 use canvass_core::staff::{DisplayName, Password, StaffEmail, StaffRole};
 use canvass_db::PgPool;
 use canvass_db::accounts;
@@ -17,7 +18,7 @@ pub async fn create_admin(
     email: &str,
     name: &str,
     password: &str,
-) -> anyhow::Result<i64> {
+) -> anyhow::Result<StaffId> {
     let email = StaffEmail::parse(email).context("--email")?;
     let name = DisplayName::parse(name).context("--name")?;
     let password = Password::parse(password, &email).context("password")?;

@@ -24,6 +24,7 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use canvass_core::Lang;
+use canvass_core::ids::SurveyId;
 use canvass_core::response::ResponseStatus;
 use canvass_core::staff::{DisplayName, Password, StaffEmail, StaffRole};
 use canvass_core::survey::{QuestionKind, Survey};
@@ -267,7 +268,7 @@ async fn fetch(router: Router, path: &str, cookie: &str) -> anyhow::Result<()> {
 async fn fill(
     pool: &PgPool,
     survey: &Survey,
-    survey_id: i64,
+    survey_id: SurveyId,
     version: u32,
     count: u64,
 ) -> anyhow::Result<()> {
@@ -351,7 +352,7 @@ impl Saving {
     fn start(
         pool: &PgPool,
         survey: &Arc<Survey>,
-        survey_id: i64,
+        survey_id: SurveyId,
         version: u32,
         rate: f64,
     ) -> anyhow::Result<Saving> {

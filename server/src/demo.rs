@@ -12,6 +12,7 @@ use std::time::Instant;
 use anyhow::Context;
 use canvass_core::Lang;
 use canvass_core::answers::{RawAnswers, section_fields, validate};
+use canvass_core::ids::SurveyId;
 use canvass_core::survey::Survey;
 use canvass_core::synth::{Rng, respondent_with};
 use canvass_db::PgPool;
@@ -150,7 +151,7 @@ pub async fn seed(pool: &PgPool, count: u64, base_seed: u64) -> anyhow::Result<(
 async fn one(
     pool: &PgPool,
     survey: &Survey,
-    survey_id: i64,
+    survey_id: SurveyId,
     version: u32,
     seed: u64,
 ) -> anyhow::Result<()> {

@@ -1,9 +1,10 @@
 //! What every handler needs, as extractors whose rejection is an [`AppError`]: the posted
-//! form's fields ([`Form`]), a numeric ID in the path ([`IdPath`]), and the signed-in
+//! form's fields ([`Form`]), a typed ID in the path ([`IdPath`]), and the signed-in
 //! staff member with what a refused form needs to be rendered again ([`StaffCall`]).
 //! With them, a handler reads as a script: parse, call, answer.
 
 use std::marker::PhantomData;
+use std::str::FromStr;
 use std::sync::Arc;
 
 use axum::body::Bytes;
@@ -14,6 +15,7 @@ use axum::response::Response;
 use canvass_app::api::Problem;
 use canvass_app::staff::{SignedIn, StaffError, StaffPosted};
 use canvass_core::answers::{RawAnswers, from_urlencoded};
+use canvass_core::ids::{NotAnId, SurveyId};
 use canvass_core::survey::Survey;
 use canvass_db::{PgConnection, Postgres, Transaction};
 use leptos::prelude::provide_context;
@@ -68,18 +70,24 @@ impl<S: Send + Sync> FromRequest<S> for Form {
     }
 }
 
-/// A numeric ID, the path's one parameter (`/staff/users/{id}`). Anything else names no
-/// such thing: 404.
-pub struct IdPath(pub i64);
+/// The path's one parameter as an ID of the kind `T` names (`IdPath<StaffId>` for
+/// `/staff/users/{id}`), read by the IDs' one parser. Anything else names no such thing: 404.
+pub struct IdPath<T>(pub T);
 
-impl<S: Send + Sync> FromRequestParts<S> for IdPath {
+impl<T, S> FromRequestParts<S> for IdPath<T>
+where
+    T: FromStr<Err = NotAnId> + Send,
+    S: Send + Sync,
+{
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let Path(id) = Path::<String>::from_request_parts(parts, state)
             .await
             .map_err(|_| AppError::NOT_FOUND)?;
-        id.parse().map(IdPath).map_err(|_| AppError::NOT_FOUND)
+        id.parse()
+            .map(IdPath)
+            .map_err(|NotAnId| AppError::NOT_FOUND)
     }
 }
 
@@ -117,7 +125,7 @@ impl<R: Roles> StaffCall<R> {
     pub async fn begin_with_survey(
         &self,
         slug: &str,
-    ) -> Result<(Transaction<'static, Postgres>, i64, Arc<Survey>), AppError> {
+    ) -> Result<(Transaction<'static, Postgres>, SurveyId, Arc<Survey>), AppError> {
         let mut tx = self.state.pool.begin().await?;
         let (survey_id, survey) = self.state.survey(&mut tx, slug).await?;
         Ok((tx, survey_id, survey))
@@ -199,7 +207,7 @@ impl AppState {
         &self,
         conn: &mut PgConnection,
         slug: &str,
-    ) -> Result<(i64, Arc<Survey>), AppError> {
+    ) -> Result<(SurveyId, Arc<Survey>), AppError> {
         self.catalog
             .latest(conn, slug)
             .await?

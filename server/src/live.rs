@@ -13,6 +13,7 @@ use std::time::Duration;
 use axum::extract::{Path, State};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
+use canvass_core::ids::SurveyId;
 use canvass_db::PgPool;
 use canvass_db::live::{Heard, Listener};
 use futures_util::Stream;
@@ -30,7 +31,7 @@ pub const COALESCE: Duration = Duration::from_millis(300);
 /// What a dashboard hears.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Change {
-    Survey(i64),
+    Survey(SurveyId),
     /// Changes may have been missed (the listening connection dropped): every dashboard
     /// catches up.
     All,
@@ -41,7 +42,7 @@ pub enum Change {
 /// This instance's side of live updates; cheap to clone.
 #[derive(Debug, Clone)]
 pub struct Live {
-    dirty: Arc<Mutex<HashSet<i64>>>,
+    dirty: Arc<Mutex<HashSet<SurveyId>>>,
     wake: Arc<Notify>,
     heard: broadcast::Sender<Change>,
 }
@@ -58,7 +59,7 @@ impl Default for Live {
 
 impl Live {
     /// A save (or a link opened) changed this survey's figures.
-    pub fn touch(&self, survey_id: i64) {
+    pub fn touch(&self, survey_id: SurveyId) {
         if let Ok(mut dirty) = self.dirty.lock() {
             dirty.insert(survey_id);
         }
@@ -74,7 +75,7 @@ impl Live {
         self.heard.subscribe()
     }
 
-    fn take_dirty(&self) -> Vec<i64> {
+    fn take_dirty(&self) -> Vec<SurveyId> {
         self.dirty
             .lock()
             .map(|mut dirty| dirty.drain().collect())
@@ -158,7 +159,7 @@ pub async fn events(
 /// The events of one dashboard.
 fn changes(
     heard: broadcast::Receiver<Change>,
-    survey_id: i64,
+    survey_id: SurveyId,
 ) -> impl Stream<Item = Result<Event, Infallible>> {
     futures_util::stream::unfold((heard, true), move |(mut heard, first)| async move {
         if first {

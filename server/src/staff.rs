@@ -14,6 +14,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use canvass_app::error_page::StaffRefusal;
 use canvass_app::staff::{SignedIn, StaffRole, access};
+use canvass_core::ids::{StaffId, TokenId};
 use canvass_db::accounts::{self, PasswordHash};
 use serde::{Deserialize, Serialize};
 use tokio::sync::OnceCell;
@@ -82,7 +83,7 @@ impl StaffState {
 /// What a session stores: whose it is, the account's epoch then, and when they signed in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StaffSession {
-    pub user_id: i64,
+    pub user_id: StaffId,
     pub epoch: i32,
     /// Unix seconds.
     pub signed_in_at: i64,
@@ -154,7 +155,7 @@ fn now_secs() -> i64 {
 
 /// Starts a session for `user_id` under a new session ID (the old one, which a third party
 /// may have planted, is dropped).
-pub async fn begin(session: &Session, user_id: i64, epoch: i32) -> Result<(), SessionError> {
+pub async fn begin(session: &Session, user_id: StaffId, epoch: i32) -> Result<(), SessionError> {
     session.cycle_id().await?;
     session
         .insert(
@@ -290,7 +291,7 @@ pub fn is_api(path: &str) -> bool {
 #[derive(Debug, Clone)]
 pub enum Reader {
     Staff(SignedIn),
-    Token(i64),
+    Token(TokenId),
 }
 
 impl FromRequestParts<AppState> for Reader {

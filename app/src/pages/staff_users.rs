@@ -5,7 +5,7 @@ use leptos_router::hooks::use_query_map;
 use crate::components::{StaffErrors, StaffField, StaffNav};
 use crate::i18n::{t, t_string, use_i18n};
 use crate::messages::staff_role;
-use crate::staff::{StaffPosted, StaffRole, UserRow, UsersPage, load_users, paths};
+use crate::staff::{StaffId, StaffPosted, StaffRole, UserRow, UsersPage, load_users, paths};
 
 /// `/staff/users` (admins): every account, each with its role and a button to deactivate
 /// or reactivate it, and the form that adds one.
@@ -71,7 +71,7 @@ fn RoleSelect(id: String, selected: StaffRole, #[prop(optional)] invalid: bool) 
 }
 
 #[component]
-fn UserItem(user: UserRow, me: i64) -> impl IntoView {
+fn UserItem(user: UserRow, me: StaffId) -> impl IntoView {
     let i18n = use_i18n();
     let form = format!("user_{}", user.id);
     let action = paths::user(user.id);

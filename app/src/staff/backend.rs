@@ -1,6 +1,7 @@
 //! The server side of the staff pages: who is signed in, whether their role may see the
 //! page, and the page's data. Compiled only with `ssr`.
 
+use canvass_core::ids::StaffId;
 use canvass_db::accounts;
 use canvass_db::audit::{self, Action, Date, Filter};
 use leptos::prelude::*;
@@ -123,7 +124,7 @@ pub fn audit_filter(query: &AuditQuery) -> Result<Filter, Vec<(String, StaffErro
     let mut errors = Vec::new();
     let mut filter = Filter::default();
     if let Some(user) = filled(&query.user) {
-        match user.parse::<i64>() {
+        match user.parse::<StaffId>() {
             Ok(id) => filter.user = Some(id),
             Err(_) => errors.push(("user".to_owned(), StaffError::NoSuchUser)),
         }

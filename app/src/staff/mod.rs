@@ -5,6 +5,7 @@
 #[cfg(feature = "ssr")]
 pub mod backend;
 
+pub use canvass_core::ids::{LinkId, QuotaId, StaffId, TokenId};
 pub use canvass_core::monitor::{
     Breakdown, BreakdownRow, Figures, InvitationFigures, LinkFigures, Period, SectionFigures,
 };
@@ -17,7 +18,7 @@ use serde::{Deserialize, Serialize};
 /// middleware once the session, the account and its epoch check out.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SignedIn {
-    pub id: i64,
+    pub id: StaffId,
     pub name: String,
     pub email: String,
     pub role: StaffRole,
@@ -69,7 +70,7 @@ impl StaffPosted {
 /// One account in the user list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserRow {
-    pub id: i64,
+    pub id: StaffId,
     pub name: String,
     pub email: String,
     pub role: StaffRole,
@@ -86,7 +87,7 @@ pub struct UsersPage {
 /// One API token in the admin list: never the token itself, only its first characters.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TokenItem {
-    pub id: i64,
+    pub id: TokenId,
     pub name: String,
     pub prefix: String,
     pub created_by: Option<String>,
@@ -146,7 +147,7 @@ pub struct AuditPage {
 /// One distribution link, as the links page shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LinkRow {
-    pub id: i64,
+    pub id: LinkId,
     pub code: String,
     pub name: String,
     pub channel: String,
@@ -179,7 +180,7 @@ pub struct LinksPage {
 /// One quota on the links page: its cell, its cap and how many completed it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct QuotaRow {
-    pub id: i64,
+    pub id: QuotaId,
     pub role: Option<Text>,
     pub province: Option<Text>,
     pub cap: i32,
@@ -197,6 +198,8 @@ pub struct MonitorPage {
 
 /// Where the staff pages live.
 pub mod paths {
+    use super::{LinkId, QuotaId, StaffId, TokenId};
+
     pub const HOME: &str = "/staff";
     pub const SIGN_IN: &str = "/staff/sign-in";
     pub const SIGN_OUT: &str = "/staff/sign-out";
@@ -205,11 +208,11 @@ pub mod paths {
     pub const AUDIT: &str = "/staff/audit";
     pub const TOKENS: &str = "/staff/tokens";
 
-    pub fn token(id: i64) -> String {
+    pub fn token(id: TokenId) -> String {
         format!("/staff/tokens/{id}")
     }
 
-    pub fn user(id: i64) -> String {
+    pub fn user(id: StaffId) -> String {
         format!("/staff/users/{id}")
     }
 
@@ -217,7 +220,7 @@ pub mod paths {
         format!("/staff/surveys/{slug}/links")
     }
 
-    pub fn link(id: i64) -> String {
+    pub fn link(id: LinkId) -> String {
         format!("/staff/links/{id}")
     }
 
@@ -234,11 +237,11 @@ pub mod paths {
         format!("/staff/surveys/{slug}/invitees.csv")
     }
 
-    pub fn quota(id: i64) -> String {
+    pub fn quota(id: QuotaId) -> String {
         format!("/staff/quotas/{id}")
     }
 
-    pub fn link_qr(id: i64) -> String {
+    pub fn link_qr(id: LinkId) -> String {
         format!("/staff/links/{id}/qr.svg")
     }
 

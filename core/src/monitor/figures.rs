@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{Funnel, Rate, Speeders, histogram_median, speeders};
+use crate::ids::LinkId;
 use crate::response::ResponseStatus;
 use crate::survey::{QuestionKind, Survey, Text};
 
@@ -37,14 +38,14 @@ pub struct Counts {
 pub struct Tally {
     pub status: ResponseStatus,
     pub last_section: Option<String>,
-    pub link_id: Option<i64>,
+    pub link_id: Option<LinkId>,
     pub n: u64,
 }
 
 /// A distribution link as counted.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LinkCounts {
-    pub id: i64,
+    pub id: LinkId,
     pub name: String,
     pub channel: String,
     pub open: bool,
@@ -305,7 +306,7 @@ mod tests {
         Tally {
             status,
             last_section: section.map(str::to_owned),
-            link_id: link,
+            link_id: link.map(LinkId::new),
             n,
         }
     }
@@ -328,7 +329,7 @@ mod tests {
                 tally(ScreenedOut, Some(&second), None, 1),
             ],
             links: vec![LinkCounts {
-                id: 7,
+                id: LinkId::new(7),
                 name: "WeChat".to_owned(),
                 channel: "wechat".to_owned(),
                 open: true,

@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use canvass_core::ids::StaffId;
 use canvass_core::staff::{DisplayName, StaffEmail, StaffRole};
 use sqlx::{PgConnection, PgPool};
 
@@ -17,7 +18,7 @@ pub const THROTTLED_DELAY: Duration = Duration::from_secs(1);
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SignIn {
     /// The password is right and the account active: start a session for it.
-    SignedIn { user_id: i64, epoch: i32 },
+    SignedIn { user_id: StaffId, epoch: i32 },
     /// A wrong password, an unknown e-mail or an inactive account (told apart to nobody).
     Wrong,
     /// Too many failures: refused without checking the password, for about this long.
@@ -66,7 +67,7 @@ pub async fn sign_in(
     let me = Some(account.id);
     audit::record(&mut tx, me, Action::SignIn, me, None).await?;
     tx.commit().await?;
-    tracing::info!(user = account.id, "a staff member signed in");
+    tracing::info!(user = account.id.get(), "a staff member signed in");
     Ok(SignIn::SignedIn {
         user_id: account.id,
         epoch: account.session_epoch,
@@ -74,7 +75,7 @@ pub async fn sign_in(
 }
 
 /// Notes a sign-out in the audit log.
-pub async fn sign_out(conn: &mut PgConnection, user_id: i64) -> Result<(), sqlx::Error> {
+pub async fn sign_out(conn: &mut PgConnection, user_id: StaffId) -> Result<(), sqlx::Error> {
     let me = Some(user_id);
     audit::record(conn, me, Action::SignOut, me, None).await
 }
@@ -83,7 +84,7 @@ pub async fn sign_out(conn: &mut PgConnection, user_id: i64) -> Result<(), sqlx:
 /// entry. Returns the account's new session epoch.
 pub async fn change_own_password(
     conn: &mut PgConnection,
-    user_id: i64,
+    user_id: StaffId,
     hash: &PasswordHash,
 ) -> Result<i32, ChangeError> {
     let epoch = accounts::set_password(conn, user_id, hash).await?;
@@ -95,9 +96,9 @@ pub async fn change_own_password(
 /// A new account, made by `by`, with the audit entry. Returns its ID.
 pub async fn create_account(
     conn: &mut PgConnection,
-    by: i64,
+    by: StaffId,
     new: &NewAccount,
-) -> Result<i64, CreateError> {
+) -> Result<StaffId, CreateError> {
     let id = accounts::create(conn, &new.email, &new.name, new.role, &new.hash).await?;
     let detail = new.role.as_str();
     audit::record(conn, Some(by), Action::UserCreated, Some(id), Some(detail)).await?;
@@ -125,8 +126,8 @@ pub enum AccountChange {
 /// demoted or deactivated.
 pub async fn change_account(
     conn: &mut PgConnection,
-    by: i64,
-    id: i64,
+    by: StaffId,
+    id: StaffId,
     change: AccountChange,
 ) -> Result<(), ChangeError> {
     let before = accounts::by_id(conn, id)
@@ -149,6 +150,10 @@ pub async fn change_account(
         }
         AccountChange::Role(_) | AccountChange::Active(_) => return Ok(()),
     }
-    tracing::info!(user = id, by, "a staff account was changed");
+    tracing::info!(
+        user = id.get(),
+        by = by.get(),
+        "a staff account was changed"
+    );
     Ok(())
 }

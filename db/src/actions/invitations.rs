@@ -1,6 +1,7 @@
 //! Invitations: made from an invitee list, and the roster downloaded, by admins. Both are
 //! audited: the roster holds personal data.
 
+use canvass_core::ids::{StaffId, SurveyId};
 use canvass_core::staff::StaffError;
 use sqlx::PgConnection;
 
@@ -13,8 +14,8 @@ use crate::responses::ResumeCode;
 /// invited before) when it is refused as a whole.
 pub async fn invite(
     conn: &mut PgConnection,
-    by: i64,
-    survey_id: i64,
+    by: StaffId,
+    survey_id: SurveyId,
     invitees: &[Invitee],
 ) -> Result<Result<Vec<(String, ResumeCode)>, Vec<StaffError>>, sqlx::Error> {
     let made = match invitations::create(conn, survey_id, invitees, Some(by)).await? {
@@ -29,8 +30,8 @@ pub async fn invite(
 /// Every invitee of the survey and how far they got, for `by`, with the audit entry.
 pub async fn roster(
     conn: &mut PgConnection,
-    by: i64,
-    survey_id: i64,
+    by: StaffId,
+    survey_id: SurveyId,
 ) -> Result<Vec<Invited>, sqlx::Error> {
     let listed = invitations::roster(conn, survey_id).await?;
     let detail = format!("{} invitees", listed.len());

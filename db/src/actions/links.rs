@@ -1,5 +1,6 @@
 //! Distribution links: made and closed or reopened by admins.
 
+use canvass_core::ids::{LinkId, StaffId, SurveyId};
 use sqlx::PgConnection;
 
 use crate::audit::{self, Action};
@@ -9,8 +10,8 @@ use crate::surveys;
 /// Makes a link for the survey on behalf of `by`, with the audit entry (its code).
 pub async fn create_link(
     conn: &mut PgConnection,
-    by: i64,
-    survey_id: i64,
+    by: StaffId,
+    survey_id: SurveyId,
     new: &NewLink,
 ) -> Result<Link, sqlx::Error> {
     let link = links::create(conn, survey_id, new, Some(by)).await?;
@@ -23,8 +24,8 @@ pub async fn create_link(
 /// survey, or `None` when there is no such link.
 pub async fn set_link_open(
     conn: &mut PgConnection,
-    by: i64,
-    id: i64,
+    by: StaffId,
+    id: LinkId,
     open: bool,
 ) -> Result<Option<String>, sqlx::Error> {
     let Some(link) = links::by_id(conn, id).await? else {

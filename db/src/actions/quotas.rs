@@ -1,5 +1,6 @@
 //! Quotas: set and removed by admins.
 
+use canvass_core::ids::{QuotaId, StaffId, SurveyId};
 use canvass_core::staff::StaffError;
 use sqlx::PgConnection;
 
@@ -11,11 +12,11 @@ use crate::surveys;
 /// [`StaffError::QuotaTaken`] when its cell has one already (nothing written).
 pub async fn set_quota(
     conn: &mut PgConnection,
-    by: i64,
-    survey_id: i64,
+    by: StaffId,
+    survey_id: SurveyId,
     new: &NewQuota,
     detail: &str,
-) -> Result<Result<i64, StaffError>, sqlx::Error> {
+) -> Result<Result<QuotaId, StaffError>, sqlx::Error> {
     let id = match quotas::create(conn, survey_id, new, Some(by)).await? {
         Ok(id) => id,
         Err(taken) => return Ok(Err(taken)),
@@ -28,8 +29,8 @@ pub async fn set_quota(
 /// is no such quota.
 pub async fn remove_quota(
     conn: &mut PgConnection,
-    by: i64,
-    id: i64,
+    by: StaffId,
+    id: QuotaId,
 ) -> Result<Option<String>, sqlx::Error> {
     let Some(survey_id) = quotas::remove(conn, id).await? else {
         return Ok(None);

@@ -1,5 +1,6 @@
 //! API tokens: made and revoked by admins.
 
+use canvass_core::ids::{StaffId, TokenId};
 use sqlx::PgConnection;
 
 use crate::audit::{self, Action};
@@ -9,7 +10,7 @@ use crate::tokens::{self, ApiToken, Revoked, TokenName};
 /// stored only as its hash: this is the one time it can be shown.
 pub async fn create_token(
     conn: &mut PgConnection,
-    by: i64,
+    by: StaffId,
     name: &TokenName,
 ) -> Result<ApiToken, sqlx::Error> {
     let (_, token) = tokens::create(conn, name, Some(by)).await?;
@@ -27,8 +28,8 @@ pub async fn create_token(
 /// Revokes token `id` for good, with the audit entry when it was active.
 pub async fn revoke_token(
     conn: &mut PgConnection,
-    by: i64,
-    id: i64,
+    by: StaffId,
+    id: TokenId,
 ) -> Result<Revoked, sqlx::Error> {
     let revoked = tokens::revoke(conn, id).await?;
     if let Revoked::Now { prefix } = &revoked {

@@ -1,12 +1,13 @@
 //! The maintained counts always equal a count of the responses, whatever is written
 //! and however many write at once.
+use canvass_core::ids::{LinkId, SurveyId};
 use canvass_core::response::ResponseStatus;
 use canvass_core::survey::Survey;
 use canvass_core::surveys::AI_COLLAB;
 use sqlx::PgPool;
 
 /// Installs the national survey; its ID.
-async fn national(conn: &mut sqlx::PgConnection) -> i64 {
+async fn national(conn: &mut sqlx::PgConnection) -> SurveyId {
     let survey = Survey::from_toml(AI_COLLAB).expect("survey");
     crate::surveys::install(conn, &survey, AI_COLLAB)
         .await
@@ -14,6 +15,7 @@ async fn national(conn: &mut sqlx::PgConnection) -> i64 {
     sqlx::query_scalar("SELECT id FROM surveys")
         .fetch_one(&mut *conn)
         .await
+        .map(SurveyId::new)
         .expect("id")
 }
 
@@ -90,7 +92,7 @@ impl Dice {
 }
 
 /// One random write to one response, as any code path might make it.
-async fn random_write(pool: &PgPool, dice: &mut Dice, survey_id: i64, links: &[i64]) {
+async fn random_write(pool: &PgPool, dice: &mut Dice, survey_id: SurveyId, links: &[LinkId]) {
     let response = i64::try_from(dice.roll(40)).expect("small") + 1;
     let link = links.get(dice.roll(3) as usize).copied();
     let section = ["consent", "screening", "profile", "ai_use", "barriers"][dice.roll(5) as usize];
@@ -171,7 +173,7 @@ async fn random_write(pool: &PgPool, dice: &mut Dice, survey_id: i64, links: &[i
             "UPDATE responses SET status = 'in_progress', completed_at = NULL, link_id = $2 WHERE id = $1",
         )
         .bind(response)
-        .bind(link),
+        .bind(link.map(LinkId::get)),
         5 => sqlx::query(
             "UPDATE responses SET started_at = started_at - make_interval(hours => $2::int),
                     completed_at = completed_at - make_interval(hours => $2::int) WHERE id = $1",
@@ -190,8 +192,8 @@ async fn random_write(pool: &PgPool, dice: &mut Dice, survey_id: i64, links: &[i
              VALUES (gen_random_uuid()::text::bytea, $1, 3, 'en', $2,
                      jsonb_build_object('role', $3::text), $4)",
         )
-        .bind(survey_id)
-        .bind(link)
+        .bind(survey_id.get())
+        .bind(link.map(LinkId::get))
         .bind(role)
         .bind(minutes % 2 == 0),
     };
@@ -201,20 +203,23 @@ async fn random_write(pool: &PgPool, dice: &mut Dice, survey_id: i64, links: &[i
 #[sqlx::test(migrator = "crate::MIGRATOR")]
 async fn the_counts_equal_a_recount_after_many_concurrent_writes(pool: PgPool) {
     let survey_id = national(&mut pool.acquire().await.expect("connection")).await;
-    let links: Vec<i64> = sqlx::query_scalar(
+    let links: Vec<LinkId> = sqlx::query_scalar(
         "INSERT INTO distribution_links (survey_id, code, name, channel)
          VALUES ($1, 'aaaaaaaaaa', 'A', 'wechat'), ($1, 'bbbbbbbbbb', 'B', 'email')
          RETURNING id",
     )
-    .bind(survey_id)
+    .bind(survey_id.get())
     .fetch_all(&pool)
     .await
-    .expect("links");
+    .expect("links")
+    .into_iter()
+    .map(LinkId::new)
+    .collect();
     sqlx::query(
         "INSERT INTO responses (resume_hash, survey_id, survey_version, lang)
          SELECT sha256(convert_to(i::text, 'UTF8')), $1, 3, 'zh' FROM generate_series(1, 40) i",
     )
-    .bind(survey_id)
+    .bind(survey_id.get())
     .execute(&pool)
     .await
     .expect("responses");
@@ -334,7 +339,7 @@ async fn days_run_from_the_first_to_today_and_hours_from_midnight_with_zeros(poo
          VALUES ('a', $1, 3, 'zh', 'completed', now() - interval '2 days', now() - interval '2 days'),
                 ('b', $1, 3, 'zh', 'in_progress', now(), NULL)",
     )
-    .bind(survey_id)
+    .bind(survey_id.get())
     .execute(&mut *conn)
     .await
     .expect("responses");
@@ -390,7 +395,7 @@ async fn a_new_set_of_breakdowns_is_filled_from_the_stored_answers(pool: PgPool)
                      "hospital_grade": "na"}'),
                   ('y', $1, 3, 'zh', '{"role": {"co": ["industry", "a consultancy"]}}')"#,
     )
-    .bind(survey_id)
+    .bind(survey_id.get())
     .execute(&mut *conn)
     .await
     .expect("responses");

@@ -10,9 +10,10 @@ async fn responses_are_tallied_by_status_section_and_link_and_timed_by_the_minut
     crate::surveys::install(&mut conn, &survey, canvass_core::surveys::AI_COLLAB)
         .await
         .expect("installed");
-    let survey_id: i64 = sqlx::query_scalar("SELECT id FROM surveys")
+    let survey_id = sqlx::query_scalar("SELECT id FROM surveys")
         .fetch_one(&pool)
         .await
+        .map(SurveyId::new)
         .expect("id");
     assert_eq!(tallies(&mut conn, survey_id).await.expect("q"), []);
     assert_eq!(
@@ -28,7 +29,7 @@ async fn responses_are_tallied_by_status_section_and_link_and_timed_by_the_minut
          FROM (VALUES (1, 'completed', 'follow_up', 10), (2, 'completed', 'follow_up', 30),
                       (3, 'in_progress', 'profile', 5)) AS t(i, s, l, m)",
     )
-    .bind(survey_id)
+    .bind(survey_id.get())
     .execute(&pool)
     .await
     .expect("responses");

@@ -104,9 +104,10 @@ async fn a_saved_breakdown_answer_is_copied_onto_the_response_and_counted(pool: 
         .expect("role changed");
     assert_eq!(copied().await, serde_json::json!({ "role": "industry" }));
     let mut conn = pool.acquire().await.expect("connection");
-    let survey_id: i64 = sqlx::query_scalar("SELECT id FROM surveys")
+    let survey_id = sqlx::query_scalar("SELECT id FROM surveys")
         .fetch_one(&mut *conn)
         .await
+        .map(SurveyId::new)
         .expect("id");
     let counted = crate::monitor::choice_tallies(&mut conn, survey_id, &["role".to_owned()])
         .await
@@ -125,9 +126,10 @@ async fn a_saved_breakdown_answer_is_copied_onto_the_response_and_counted(pool: 
 #[sqlx::test(migrator = "crate::MIGRATOR")]
 async fn a_respondent_in_a_full_quota_cell_ends_as_quota_full(pool: PgPool) {
     let (first, _) = started(&pool).await;
-    let survey_id: i64 = sqlx::query_scalar("SELECT id FROM surveys")
+    let survey_id = sqlx::query_scalar("SELECT id FROM surveys")
         .fetch_one(&pool)
         .await
+        .map(SurveyId::new)
         .expect("id");
     let mut conn = pool.acquire().await.expect("connection");
     let quota = crate::quotas::NewQuota::parse(
@@ -551,7 +553,7 @@ async fn answers_a_link_fixes_skip_their_page_and_win_over_any_post(pool: PgPool
 }
 
 /// Installs the national survey; its ID.
-async fn installed(conn: &mut PgConnection, survey: &Survey) -> i64 {
+async fn installed(conn: &mut PgConnection, survey: &Survey) -> SurveyId {
     crate::surveys::install(conn, survey, AI_COLLAB)
         .await
         .expect("install");

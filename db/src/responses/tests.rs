@@ -23,7 +23,7 @@ async fn each_status_code_is_the_name_the_database_gives_it(pool: PgPool) {
     }
 }
 
-async fn published(conn: &mut PgConnection) -> i64 {
+async fn published(conn: &mut PgConnection) -> SurveyId {
     let survey = Survey::from_toml(AI_COLLAB).expect("loads");
     crate::surveys::install(conn, &survey, AI_COLLAB)
         .await
@@ -332,7 +332,7 @@ async fn an_unknown_response_is_not_found_and_cannot_be_written(pool: PgPool) {
         .await
         .expect("start");
     let mut elsewhere = read(&mut conn, &started.resume_code).await;
-    elsewhere.response.id = 4242;
+    elsewhere.response.id = ResponseId::new(4242);
     let written = write(&mut conn, &elsewhere, &PageSave::default())
         .await
         .expect("write");

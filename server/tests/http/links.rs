@@ -3,6 +3,7 @@
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
+use canvass_core::ids::{LinkId, SurveyId};
 use canvass_core::survey::Survey;
 use canvass_db::links::{self, Link, LinkInput, NewLink};
 use sqlx::PgPool;
@@ -17,9 +18,10 @@ async fn link_with(pool: &PgPool, input: LinkInput<'_>) -> Link {
     let survey = Survey::from_toml(canvass_core::surveys::AI_COLLAB).expect("survey");
     let new = NewLink::parse(&survey, input).expect("valid");
     let mut conn = pool.acquire().await.expect("connection");
-    let survey_id: i64 = sqlx::query_scalar("SELECT id FROM surveys WHERE slug = 'ai-collab'")
+    let survey_id = sqlx::query_scalar("SELECT id FROM surveys WHERE slug = 'ai-collab'")
         .fetch_one(&mut *conn)
         .await
+        .map(SurveyId::new)
         .expect("survey");
     links::create(&mut conn, survey_id, &new, None)
         .await
@@ -130,10 +132,14 @@ async fn an_open_link_counts_the_visit_and_the_response_remembers_it(pool: PgPoo
         send(app(pool.clone()), plain).await.status,
         StatusCode::SEE_OTHER
     );
-    let linked: Vec<Option<i64>> = sqlx::query_scalar("SELECT link_id FROM responses ORDER BY id")
-        .fetch_all(&pool)
-        .await
-        .expect("responses");
+    let linked: Vec<Option<LinkId>> =
+        sqlx::query_scalar("SELECT link_id FROM responses ORDER BY id")
+            .fetch_all(&pool)
+            .await
+            .expect("responses")
+            .into_iter()
+            .map(|id: Option<i64>| id.map(LinkId::new))
+            .collect();
     assert_eq!(linked, [Some(link.id), None]);
 }
 

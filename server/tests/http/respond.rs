@@ -190,9 +190,10 @@ async fn a_second_response_from_the_same_browser_is_flagged_and_kept(pool: PgPoo
         .expect("flags");
     assert_eq!(flags, [false, false, true, false]);
     let mut conn = pool.acquire().await.expect("connection");
-    let survey_id: i64 = sqlx::query_scalar("SELECT id FROM surveys")
+    let survey_id = sqlx::query_scalar("SELECT id FROM surveys")
         .fetch_one(&mut *conn)
         .await
+        .map(canvass_core::ids::SurveyId::new)
         .expect("id");
     assert_eq!(
         canvass_db::monitor::flagged(&mut conn, survey_id, canvass_db::monitor::Flag::SameBrowser)

@@ -4,6 +4,7 @@
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
+use canvass_core::ids::StaffId;
 use canvass_core::staff::{DisplayName, Password, StaffEmail, StaffRole};
 use canvass_db::accounts;
 use sqlx::PgPool;
@@ -14,7 +15,7 @@ const ORIGIN: &str = "http://canvass.test";
 const HOST: &str = "canvass.test";
 pub(crate) const PASSWORD: &str = "correct horse battery";
 
-pub(crate) async fn account(pool: &PgPool, email: &str, role: StaffRole) -> i64 {
+pub(crate) async fn account(pool: &PgPool, email: &str, role: StaffRole) -> StaffId {
     let email = StaffEmail::parse(email).expect("email");
     let hash = accounts::hash(&Password::parse(PASSWORD, &email).expect("password"))
         .await
@@ -116,7 +117,7 @@ pub(crate) async fn signed_in(pool: &PgPool, email: &str) -> String {
 }
 
 /// An audit entry: actor, action, target, detail.
-type AuditRow = (Option<i64>, String, Option<i64>, Option<String>);
+type AuditRow = (Option<StaffId>, String, Option<StaffId>, Option<String>);
 
 async fn audit_actions(pool: &PgPool) -> Vec<String> {
     sqlx::query_scalar("SELECT action::text FROM audit_log ORDER BY id")
@@ -672,10 +673,11 @@ async fn an_admin_creates_changes_and_deactivates_a_user_and_each_step_is_audite
     .await;
     assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
     assert_eq!(created.header("location"), "/staff/users?done=created");
-    let analyst: i64 =
+    let analyst =
         sqlx::query_scalar("SELECT id FROM staff_users WHERE email = 'zhang.wei@hospital.cn'")
             .fetch_one(&pool)
             .await
+            .map(StaffId::new)
             .expect("created");
     let analyst_cookie = {
         let reply = sign_in(
@@ -724,7 +726,19 @@ async fn an_admin_creates_changes_and_deactivates_a_user_and_each_step_is_audite
     )
     .fetch_all(&pool)
     .await
-    .expect("log");
+    .expect("log")
+    .into_iter()
+    .map(
+        |(actor, action, target, detail): (Option<i64>, _, Option<i64>, _)| {
+            (
+                actor.map(StaffId::new),
+                action,
+                target.map(StaffId::new),
+                detail,
+            )
+        },
+    )
+    .collect();
     assert_eq!(
         log,
         [

@@ -15,6 +15,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::Response;
 use canvass_app::staff::{StaffError, StaffPosted, StaffRole, paths};
+use canvass_core::ids::StaffId;
 use canvass_core::staff::{DisplayName, Password, StaffEmail};
 use canvass_db::accounts::{self, ChangeError, CreateError};
 use canvass_db::actions::accounts::{self as actions, AccountChange, NewAccount, SignIn};
@@ -224,7 +225,7 @@ impl AccountForm {
 /// `action=reactivate`.
 pub async fn change_user(
     call: StaffCall<Admin>,
-    IdPath(id): IdPath,
+    IdPath(id): IdPath<StaffId>,
     Form(fields): Form,
 ) -> Result<Response, AppError> {
     let form = format!("user_{id}");

@@ -9,6 +9,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use canvass_app::staff::backend::site_origin;
 use canvass_app::staff::paths;
+use canvass_core::ids::LinkId;
 use canvass_db::actions::links as actions;
 use canvass_db::links::{self, LinkInput, NewLink};
 use qrcode::QrCode;
@@ -52,7 +53,7 @@ pub async fn create(
 /// `POST /staff/links/{id}`.
 pub async fn change(
     call: StaffCall<Admin>,
-    IdPath(id): IdPath,
+    IdPath(id): IdPath<LinkId>,
     Form(fields): Form,
 ) -> Result<Response, AppError> {
     let open = match fields.get("action") {
@@ -71,7 +72,7 @@ pub async fn change(
 /// `GET /staff/links/{id}/qr.svg`: the link's whole address as a QR code.
 pub async fn qr(
     call: StaffCall<Admin>,
-    IdPath(id): IdPath,
+    IdPath(id): IdPath<LinkId>,
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
     let mut conn = call.state.pool.acquire().await?;

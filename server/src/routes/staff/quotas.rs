@@ -7,6 +7,7 @@ use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
 use canvass_app::staff::paths;
+use canvass_core::ids::QuotaId;
 use canvass_db::actions::quotas as actions;
 use canvass_db::quotas::{NewQuota, QuotaInput};
 
@@ -63,7 +64,7 @@ fn any_if_empty(code: &str) -> &str {
 /// `POST /staff/quotas/{id}`.
 pub async fn change(
     call: StaffCall<Admin>,
-    IdPath(id): IdPath,
+    IdPath(id): IdPath<QuotaId>,
     Form(fields): Form,
 ) -> Result<Response, AppError> {
     if fields.get("action") != "remove" {

@@ -6,6 +6,7 @@
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Response;
 use canvass_app::staff::{NewToken, paths};
+use canvass_core::ids::TokenId;
 use canvass_db::actions::tokens as actions;
 use canvass_db::tokens::{Revoked, TokenName};
 use leptos::prelude::provide_context;
@@ -46,7 +47,7 @@ pub async fn create(call: StaffCall<Admin>, Form(fields): Form) -> Result<Respon
 /// `POST /staff/tokens/{id}`. A second click finds it revoked already: the same page.
 pub async fn change(
     call: StaffCall<Admin>,
-    IdPath(id): IdPath,
+    IdPath(id): IdPath<TokenId>,
     Form(fields): Form,
 ) -> Result<Response, AppError> {
     if fields.get("action") != "revoke" {
