@@ -7,12 +7,12 @@ use serde::{Deserialize, Serialize};
 
 use super::ids::MAX_ID_LEN;
 use super::raw::{
-    RawChoice, RawChoices, RawNumber, RawQuestion, RawScale, RawScaleRef, RawSection, RawSurvey,
-    RawText,
+    RawChoice, RawChoices, RawNumber, RawQuestion, RawScale, RawScaleRef, RawSection, RawStrata,
+    RawSurvey, RawText,
 };
 use super::{
     Choice, ChoiceDisplay, Code, Condition, Constraint, MatrixAnswer, Question, QuestionId,
-    QuestionKind, Scale, Section, SectionId, Slug, Survey, Text, TimeZone,
+    QuestionKind, Scale, Section, SectionId, Slug, Strata, Survey, Text, TimeZone,
 };
 use crate::expr::{self, Reference, Scope, ValueType};
 use crate::lang::Lang;
@@ -175,6 +175,33 @@ impl Loader {
         found
     }
 
+    /// The strata: each a breakdown (so a single-choice question), the two different.
+    fn strata(&mut self, raw: &RawStrata, breakdowns: &[QuestionId]) -> Strata {
+        let mut one = |slot: &str, name: &Option<String>| {
+            let name = name.as_deref()?;
+            let found = breakdowns.iter().find(|b| b.as_str() == name).cloned();
+            if found.is_none() {
+                let name: String = name.chars().take(MAX_ID_LEN).collect();
+                self.error(
+                    "strata",
+                    format!(
+                        "the {slot} question `{name}` is not among the breakdowns: list it there, since quotas count the breakdowns' answers"
+                    ),
+                );
+            }
+            found
+        };
+        let role = one("role", &raw.role);
+        let province = one("province", &raw.province);
+        if role.is_some() && role == province {
+            self.error(
+                "strata",
+                "the role and the province must be two different questions",
+            );
+        }
+        Strata { role, province }
+    }
+
     fn survey(mut self, raw: RawSurvey) -> Result<Survey, DefinitionErrors> {
         let slug = Slug::parse(&raw.slug)
             .map_err(|e| self.error("slug", e))
@@ -231,6 +258,7 @@ impl Loader {
             }
         };
         let breakdowns = self.breakdowns(&raw.breakdowns, &sections);
+        let strata = self.strata(&raw.strata, &breakdowns);
         let survey = match (slug, time_zone, self.errors.is_empty()) {
             (Some(slug), Some(time_zone), true) => Survey {
                 slug,
@@ -240,6 +268,7 @@ impl Loader {
                 sections,
                 breakdowns,
                 time_zone,
+                strata,
             },
             _ => return Err(DefinitionErrors(self.errors)),
         };

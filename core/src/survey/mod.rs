@@ -90,6 +90,30 @@ pub struct Survey {
     pub breakdowns: Vec<QuestionId>,
     /// Where the study's days begin, for figures over time.
     pub time_zone: TimeZone,
+    /// The questions that links and invitations may fix and quotas count by.
+    pub strata: Strata,
+}
+
+/// The two single-choice questions by which a study samples its respondents: their role
+/// (the study's groups) and their province (its regions). A distribution link or an
+/// invitation may fix their answers, and quotas cap completed responses per role, per
+/// province or per both. The survey names them (`strata = { role = "…", province = "…" }`),
+/// so any question IDs will do; each must be a breakdown, whose answers every save copies
+/// to where quotas count them. A survey that names neither has no fixed answers or quotas.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Strata {
+    pub role: Option<QuestionId>,
+    pub province: Option<QuestionId>,
+}
+
+impl Strata {
+    /// Whether `question` is one of the two.
+    pub fn contains(&self, question: &str) -> bool {
+        [&self.role, &self.province]
+            .into_iter()
+            .flatten()
+            .any(|q| q.as_str() == question)
+    }
 }
 
 /// One page of the questionnaire. The first section is the consent page; a section whose

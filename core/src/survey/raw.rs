@@ -21,6 +21,9 @@ pub struct RawSurvey {
     pub breakdowns: Vec<String>,
     /// The IANA time zone the study's days and hours are counted in (default UTC).
     pub time_zone: Option<String>,
+    /// The questions links and invitations may fix and quotas count by.
+    #[serde(default)]
+    pub strata: RawStrata,
     /// Choice lists shared by several questions, referred to by name.
     #[serde(default)]
     pub choice_lists: BTreeMap<String, Vec<RawChoice>>,
@@ -29,6 +32,14 @@ pub struct RawSurvey {
     pub scales: BTreeMap<String, RawScale>,
     #[serde(default)]
     pub sections: Vec<RawSection>,
+}
+
+/// `strata = { role = "role", province = "province" }`: question IDs, either optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawStrata {
+    pub role: Option<String>,
+    pub province: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

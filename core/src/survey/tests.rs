@@ -274,7 +274,12 @@ fn satisfiable_conditions_on_choices_and_scales_pass_the_check() {
 
 /// MINI with top-level settings added after its title.
 fn mini_with(settings: &str) -> String {
-    MINI.replacen(
+    mini_with_in(MINI, settings)
+}
+
+/// `source` (a variant of MINI) with settings added after its title.
+fn mini_with_in(source: &str, settings: &str) -> String {
+    source.replacen(
         "title = { zh = \"小调查\", en = \"Mini survey\" }\n",
         &format!("title = {{ zh = \"小调查\", en = \"Mini survey\" }}\n{settings}\n"),
         1,
@@ -307,6 +312,53 @@ fn a_breakdown_must_be_a_single_choice_question_named_once() {
             "breakdowns: `rd_participation` is not a single-choice question: only those can break responses down",
             "breakdowns: `role` is listed twice",
         ]
+    );
+}
+
+#[test]
+fn the_strata_name_two_breakdowns_whatever_their_ids() {
+    let plain = Survey::from_toml(MINI).expect("loads");
+    assert_eq!(plain.strata, Strata::default());
+    let renamed = MINI
+        .replace("\"role\"", "\"group\"")
+        .replace("role ==", "group ==");
+    let set = Survey::from_toml(&mini_with_in(
+        &renamed,
+        "breakdowns = [\"group\"]\nstrata = { role = \"group\" }",
+    ))
+    .expect("loads");
+    assert_eq!(
+        set.strata.role,
+        Some(QuestionId::parse("group").expect("id"))
+    );
+    assert_eq!(set.strata.province, None);
+    assert!(set.strata.contains("group"));
+    assert!(!set.strata.contains("role"));
+}
+
+#[test]
+fn a_stratum_must_be_a_breakdown_and_the_two_must_differ() {
+    assert_eq!(
+        errors_of(&mini_with(
+            "strata = { role = \"role\", province = \"nope\" }"
+        )),
+        [
+            "strata: the role question `role` is not among the breakdowns: list it there, since quotas count the breakdowns' answers",
+            "strata: the province question `nope` is not among the breakdowns: list it there, since quotas count the breakdowns' answers",
+        ]
+    );
+    assert_eq!(
+        errors_of(&mini_with(
+            "breakdowns = [\"role\"]\nstrata = { role = \"role\", province = \"role\" }"
+        )),
+        ["strata: the role and the province must be two different questions"]
+    );
+    assert!(
+        Survey::from_toml(&mini_with(
+            "strata = { role = \"role\", region = \"role\" }"
+        ))
+        .is_err(),
+        "an unknown slot is refused"
     );
 }
 
