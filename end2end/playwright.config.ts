@@ -1,6 +1,6 @@
 import { defineConfig } from '@playwright/test';
 
-// The server under test: the release build from `cargo leptos build --release` (what
+// The server under test: the release build from `scripts/site.sh` (what
 // `make run` serves), on its own port so it never clashes with `make run`, against the
 // database scripts/test.sh prepared.
 const port = process.env.CANVASS_E2E_PORT ?? '3100';

@@ -86,21 +86,11 @@ rust_tests() {
   cargo test --workspace --no-fail-fast 2>&1 | tee "$LOGS/rust.log"
 }
 
-# The compressed bytes a browser downloads for the bundle (printed, never asserted).
-bundle_sizes() {
-  local f
-  say "bundle sizes (brotli, as served)"
-  for f in target/site/pkg/*.br; do
-    printf '  %-48s %8d bytes\n' "${f#target/site/pkg/}" "$(stat -c %s "$f")"
-  done
-}
-
 e2e() {
   # The release site, exactly what `make run` serves (and a release-only build failure
-  # fails here); wasm-opt comes from npm (see ARCHITECTURE.md).
+  # fails here); it prints the bundle's compressed sizes.
   say "building the release site for the end-to-end tests"
-  PATH="$ROOT/tools/node_modules/.bin:$PATH" cargo leptos build --release --precompress
-  bundle_sizes
+  "$ROOT/scripts/site.sh"
   # A fresh database each run: sign-in throttling counts failures for 15 minutes, and the
   # tests must not depend on what an earlier run left.
   fresh_database canvass_e2e
@@ -128,7 +118,7 @@ case ${1:-all} in
       "$ROOT/scripts/tools.sh" test
       lint
     else
-      # A first run compiles the tools for several minutes; the lint needs none of them, so
+      # A first run compiles the wasm-bindgen CLI and installs Chromium; the lint needs neither, so
       # it runs meanwhile and fills the moments a long compile leaves a core idle.
       mkdir -p "$LOGS"
       say "installing the tools in the background (log: target/test-logs/tools.log)"

@@ -1,31 +1,23 @@
 #!/usr/bin/env bash
 # Installs, when missing and at the pinned versions, what the build and the tests need.
 #   scripts/tools.sh target   the wasm32 target only
-#   scripts/tools.sh ready    exits 0 when cargo-leptos and the wasm-bindgen CLI are installed
-#   scripts/tools.sh build    wasm32 target, cargo-leptos, wasm-bindgen CLI
-#   scripts/tools.sh release  the above, plus binaryen's wasm-opt (npm) for release builds
+#   scripts/tools.sh ready    exits 0 when the wasm-bindgen CLI is installed
+#   scripts/tools.sh release  wasm32 target, wasm-bindgen CLI, binaryen's wasm-opt (npm)
 #   scripts/tools.sh test     the release tools, Chromium, and the Playwright packages
 # Idempotent: a second run installs nothing and takes a second.
 . "$(dirname "$0")/lib.sh"
 
-# The tools are built in a cheap profile: their own speed does not matter (cargo-leptos
-# mostly waits for cargo; wasm-bindgen gets opt-level 1, which is enough for one pass
-# over the bundle), only the site's. Unoptimized, without LTO and with many codegen units,
-# cargo-leptos compiles in about a third of the time of its release profile. The two share
-# one target folder, so the dependencies they have in common compile once.
-cargo_tool() { # name version expected-duration check-command...
-  local crate=$1 version=$2 expect=$3 opt=0; shift 3
-  if "$@" 2>/dev/null | grep -qF "$version"; then return; fi
-  say "installing $crate $version (once; about $expect on 2 cores)"
-  [ "$crate" = wasm-bindgen-cli ] && opt=1
-  export CARGO_PROFILE_RELEASE_OPT_LEVEL=$opt CARGO_PROFILE_RELEASE_DEBUG=false \
+# The wasm-bindgen CLI is built in a cheap profile: its own speed hardly matters (opt-level 1
+# is enough for one pass over the bundle), only the site's. Without LTO and with many
+# codegen units it compiles in under half the time of its release profile.
+wasm_bindgen_cli() {
+  if wasm-bindgen --version 2>/dev/null | grep -qF "$WASM_BINDGEN_VERSION"; then return; fi
+  say "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (once; about 2 min on 2 cores)"
+  # --locked fails to resolve for wasm-bindgen-cli on this toolchain; the version is still exact.
+  CARGO_PROFILE_RELEASE_OPT_LEVEL=1 CARGO_PROFILE_RELEASE_DEBUG=false \
     CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=256 \
-    CARGO_PROFILE_RELEASE_INCREMENTAL=false CARGO_TARGET_DIR="$ROOT/target/tools"
-  case $crate in
-    cargo-leptos) cargo install cargo-leptos --locked --version "$version" ;;
-    # --locked fails to resolve for wasm-bindgen-cli on this toolchain; the version is still exact.
-    wasm-bindgen-cli) cargo install wasm-bindgen-cli --version "$version" ;;
-  esac
+    CARGO_PROFILE_RELEASE_INCREMENTAL=false CARGO_TARGET_DIR="$ROOT/target/tools" \
+    cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
 }
 
 npm_ci() { # folder: installs its package-lock.json exactly, once per lock-file change
@@ -44,16 +36,13 @@ wasm_target() {
   fi
 }
 
-# Whether the build tools are installed at their pinned versions (exit status).
-build_tools_ready() {
-  cargo leptos --version 2>/dev/null | grep -qF "$CARGO_LEPTOS_VERSION" &&
-    wasm-bindgen --version 2>/dev/null | grep -qF "$WASM_BINDGEN_VERSION"
-}
+# Whether the compiled build tool is installed at its pinned version (exit status).
+build_tools_ready() { wasm-bindgen --version 2>/dev/null | grep -qF "$WASM_BINDGEN_VERSION"; }
 
-build_tools() {
+release_tools() {
   wasm_target
-  cargo_tool cargo-leptos "$CARGO_LEPTOS_VERSION" "6 min" cargo leptos --version
-  cargo_tool wasm-bindgen-cli "$WASM_BINDGEN_VERSION" "1 min" wasm-bindgen --version
+  wasm_bindgen_cli
+  npm_ci "$ROOT/tools"
 }
 
 chromium() {
@@ -70,13 +59,11 @@ command -v npm >/dev/null || die "npm not found. Run: sudo apt-get install -y no
 case ${1:-build} in
   target) wasm_target ;;
   ready) build_tools_ready ;;
-  build) build_tools ;;
-  release) build_tools; npm_ci "$ROOT/tools" ;;
+  release) release_tools ;;
   test)
-    build_tools
+    release_tools
     chromium
-    npm_ci "$ROOT/tools"
     npm_ci "$ROOT/end2end"
     ;;
-  *) die "usage: $0 target|ready|build|release|test" ;;
+  *) die "usage: $0 target|ready|release|test" ;;
 esac
