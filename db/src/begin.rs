@@ -9,7 +9,7 @@
 use canvass_core::Lang;
 use canvass_core::answers::RawAnswers;
 use canvass_core::ids::SurveyId;
-use canvass_core::survey::Survey;
+use canvass_core::survey::{Stratum, Survey};
 use sqlx::PgConnection;
 
 use crate::invitations::{self, Invitation};
@@ -67,7 +67,11 @@ pub async fn begin(
         link_id: link.as_ref().map(|l| l.id),
         same_browser: arrival.same_browser,
         invitation: invitation.as_ref().map(|(_, token)| token.clone()),
-        fixed: fixed(invitation.as_ref().map(|(found, _)| found), link.as_ref()),
+        fixed: fixed(
+            survey,
+            invitation.as_ref().map(|(found, _)| found),
+            link.as_ref(),
+        ),
     };
     let begun = match respond::begin(conn, survey_id, survey, lang, origin, posted).await {
         Ok(begun) => begun,
@@ -90,16 +94,21 @@ pub async fn begin(
     })
 }
 
-/// The answers the invitation, else the link, fixes: question ID → choice code.
-fn fixed(invitation: Option<&Invitation>, link: Option<&OpenLink>) -> Vec<(String, String)> {
+/// The answers the invitation, else the link, fixes: question ID → choice code, for the
+/// questions the survey names as its strata.
+fn fixed(
+    survey: &Survey,
+    invitation: Option<&Invitation>,
+    link: Option<&OpenLink>,
+) -> Vec<(String, String)> {
     let role = invitation
         .and_then(|i| i.role.clone())
         .or_else(|| link.and_then(|l| l.fixed_role.clone()));
     let province = invitation
         .and_then(|i| i.province.clone())
         .or_else(|| link.and_then(|l| l.fixed_province.clone()));
-    [("role", role), ("province", province)]
+    [(Stratum::Role, role), (Stratum::Province, province)]
         .into_iter()
-        .filter_map(|(question, code)| Some((question.to_owned(), code?)))
+        .filter_map(|(stratum, code)| Some((survey.strata.question(stratum)?.to_string(), code?)))
         .collect()
 }

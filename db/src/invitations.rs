@@ -11,7 +11,7 @@ use std::collections::HashMap;
 
 use argon2::password_hash::rand_core::{OsRng, RngCore};
 use canvass_core::email::is_email;
-use canvass_core::survey::{QuestionKind, Survey};
+use canvass_core::survey::{Stratum, Survey};
 use sqlx::PgConnection;
 use time::OffsetDateTime;
 
@@ -38,13 +38,10 @@ pub const MAX_ID: usize = 100;
 const MAX_PROBLEMS: usize = 50;
 
 /// A choice code from a cell holding the code or the label in any language, in any case.
-fn choice_code(survey: &Survey, question: &str, cell: &str) -> Option<String> {
+fn choice_code(survey: &Survey, stratum: Stratum, cell: &str) -> Option<String> {
     let cell = cell.trim();
-    let choices = match &survey.question(question)?.kind {
-        QuestionKind::SingleChoice { choices, .. } => choices,
-        _ => return None,
-    };
-    choices
+    survey
+        .stratum_choices(stratum)
         .iter()
         .find(|c| {
             c.code.as_str().eq_ignore_ascii_case(cell)
@@ -141,11 +138,11 @@ pub fn parse_csv(bytes: &[u8], survey: &Survey) -> Result<Vec<Invitee>, Vec<Staf
         if email.as_ref().is_some_and(|e| !is_email(e)) {
             problems.push(StaffError::CsvNotAnEmail { line });
         }
-        let province = cell(province_at).map(|p| choice_code(survey, "province", p));
+        let province = cell(province_at).map(|p| choice_code(survey, Stratum::Province, p));
         if matches!(province, Some(None)) {
             problems.push(StaffError::CsvNotAProvince { line });
         }
-        let role = cell(role_at).map(|r| choice_code(survey, "role", r));
+        let role = cell(role_at).map(|r| choice_code(survey, Stratum::Role, r));
         if matches!(role, Some(None)) {
             problems.push(StaffError::CsvNotARole { line });
         }

@@ -6,7 +6,7 @@
 
 use canvass_core::ids::{LinkId, StaffId, SurveyId};
 use canvass_core::staff::StaffError;
-use canvass_core::survey::{QuestionKind, Survey};
+use canvass_core::survey::{Stratum, Survey};
 use sqlx::PgConnection;
 
 /// A link's code as it appears in `/l/{code}`: ten lower-case letters and digits.
@@ -103,10 +103,15 @@ impl NewLink {
                 None
             }
         };
-        let fixed_role = choice("fixed_role", "role", input.fixed_role, StaffError::NotARole);
+        let fixed_role = choice(
+            "fixed_role",
+            Stratum::Role,
+            input.fixed_role,
+            StaffError::NotARole,
+        );
         let fixed_province = choice(
             "fixed_province",
-            "province",
+            Stratum::Province,
             input.fixed_province,
             StaffError::NotAProvince,
         );
@@ -138,16 +143,11 @@ impl NewLink {
     }
 }
 
-/// The choice codes of a single-choice question of the survey (none if it has no such
-/// question).
-pub fn choice_codes<'s>(survey: &'s Survey, question: &str) -> impl Iterator<Item = &'s str> {
+/// The choice codes of the question the survey names for `stratum` (none if it names none).
+pub fn choice_codes(survey: &Survey, stratum: Stratum) -> impl Iterator<Item = &str> {
     survey
-        .question(question)
-        .into_iter()
-        .flat_map(|q| match &q.kind {
-            QuestionKind::SingleChoice { choices, .. } => choices.as_slice(),
-            _ => &[],
-        })
+        .stratum_choices(stratum)
+        .iter()
         .map(|c| c.code.as_str())
 }
 
@@ -410,8 +410,8 @@ mod tests {
                 ("target", StaffError::BadTarget { max: 1_000_000 }),
             ]
         );
-        let role = choice_codes(&survey, "role").next().expect("a role");
-        let province = choice_codes(&survey, "province")
+        let role = choice_codes(&survey, Stratum::Role).next().expect("a role");
+        let province = choice_codes(&survey, Stratum::Province)
             .next()
             .expect("a province");
         let link = NewLink::parse(

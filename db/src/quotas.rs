@@ -1,13 +1,13 @@
 //! Quotas: caps on completed responses per role, per province, or per both. A respondent
 //! whose answers put them in a full cell ends with `quota_full`.
 //!
-//! Raw input becomes a quota only through [`NewQuota::parse`], which checks the role and
-//! province against the survey's own choices. Counting a cell reads at most its cap's
-//! worth of index entries (migration `20261128170000_quotas.sql`).
+//! The role and the province are the answers to the questions the survey names as its
+//! strata, whatever their IDs. Raw input becomes a quota only through [`NewQuota::parse`],
+//! which checks them against those questions' choices.
 
 use canvass_core::ids::{QuotaId, StaffId, SurveyId};
 use canvass_core::staff::StaffError;
-use canvass_core::survey::Survey;
+use canvass_core::survey::{Strata, Stratum, Survey};
 use sqlx::PgConnection;
 
 use crate::links::choice_codes;
@@ -49,10 +49,10 @@ impl NewQuota {
                 None
             }
         };
-        let role = choice("role", "role", input.role, StaffError::NotARole);
+        let role = choice("role", Stratum::Role, input.role, StaffError::NotARole);
         let province = choice(
             "province",
-            "province",
+            Stratum::Province,
             input.province,
             StaffError::NotAProvince,
         );
@@ -128,10 +128,12 @@ pub async fn remove(conn: &mut PgConnection, id: QuotaId) -> Result<Option<Surve
     Ok(survey_id.map(SurveyId::new))
 }
 
-/// A survey's quotas, each with its cell's count, oldest first.
+/// A survey's quotas, each with its cell's count, oldest first. `strata` are the survey's
+/// (its latest version's): the questions whose answers the cells name.
 pub async fn for_survey(
     conn: &mut PgConnection,
     survey_id: SurveyId,
+    strata: &Strata,
 ) -> Result<Vec<Quota>, sqlx::Error> {
     let rows = sqlx::query!(
         "SELECT id, role, province, cap FROM quotas WHERE survey_id = $1 ORDER BY id",
@@ -141,14 +143,11 @@ pub async fn for_survey(
     .await?;
     let mut quotas = Vec::with_capacity(rows.len());
     for r in rows {
-        let completed = completed_in(
-            conn,
-            survey_id,
-            r.role.as_deref(),
-            r.province.as_deref(),
-            r.cap,
-        )
-        .await?;
+        let cell = Cell {
+            role: r.role.as_deref(),
+            province: r.province.as_deref(),
+        };
+        let completed = completed_in(conn, survey_id, strata, cell, r.cap).await?;
         quotas.push(Quota {
             id: QuotaId::new(r.id),
             role: r.role,
@@ -160,11 +159,13 @@ pub async fn for_survey(
     Ok(quotas)
 }
 
-/// Whether a respondent with these answers (so far) falls into a full cell: a quota whose
-/// role and province (where it names them) are theirs, with `cap` completed responses.
+/// Whether a respondent with these answers (so far) to the survey's strata questions falls
+/// into a full cell: a quota whose role and province (where it names them) are theirs, with
+/// `cap` completed responses.
 pub async fn full_for(
     conn: &mut PgConnection,
     survey_id: SurveyId,
+    strata: &Strata,
     role: Option<&str>,
     province: Option<&str>,
 ) -> Result<bool, sqlx::Error> {
@@ -178,79 +179,69 @@ pub async fn full_for(
     )
     .fetch_all(&mut *conn)
     .await?;
-    for cell in cells {
-        let count = completed_in(
-            conn,
-            survey_id,
-            cell.role.as_deref(),
-            cell.province.as_deref(),
-            cell.cap,
-        )
-        .await?;
-        if count >= i64::from(cell.cap) {
+    for row in cells {
+        let cell = Cell {
+            role: row.role.as_deref(),
+            province: row.province.as_deref(),
+        };
+        let count = completed_in(conn, survey_id, strata, cell, row.cap).await?;
+        if count >= i64::from(row.cap) {
             return Ok(true);
         }
     }
     Ok(false)
 }
 
-/// Completed responses in a cell, counted no further than `cap`: one query per kind of
-/// cell, so that each reads its own index and stops at the cap.
+/// A quota's cell: the role and the province it names (at least one).
+#[derive(Debug, Clone, Copy)]
+struct Cell<'a> {
+    role: Option<&'a str>,
+    province: Option<&'a str>,
+}
+
+impl Cell<'_> {
+    /// The breakdown answers a completed response in the cell has, keyed by the strata's
+    /// question IDs: `{"role": "clinician", "province": "gd"}`. None when the cell names a
+    /// stratum the survey does not (no response can be in it).
+    fn answers(self, strata: &Strata) -> Option<serde_json::Value> {
+        let mut answers = serde_json::Map::new();
+        for (stratum, code) in [
+            (Stratum::Role, self.role),
+            (Stratum::Province, self.province),
+        ] {
+            if let Some(code) = code {
+                let question = strata.question(stratum)?;
+                answers.insert(question.to_string(), code.into());
+            }
+        }
+        (!answers.is_empty()).then_some(serde_json::Value::Object(answers))
+    }
+}
+
+/// Completed responses in a cell, counted no further than `cap`, by containment of the
+/// cell's answers in the responses' copied breakdown answers (a GIN index over the completed
+/// responses' `breakdown`: migration `20261206090000_quota_cells_by_containment.sql`).
 async fn completed_in(
     conn: &mut PgConnection,
     survey_id: SurveyId,
-    role: Option<&str>,
-    province: Option<&str>,
+    strata: &Strata,
+    cell: Cell<'_>,
     cap: i32,
 ) -> Result<i64, sqlx::Error> {
-    let cap = i64::from(cap);
-    let count = match (role, province) {
-        (Some(role), Some(province)) => {
-            sqlx::query_scalar!(
-                r#"SELECT count(*) AS "n!" FROM (
-                     SELECT 1 FROM responses
-                     WHERE survey_id = $1 AND status = 'completed'
-                       AND breakdown ->> 'role' = $2 AND breakdown ->> 'province' = $3
-                     LIMIT $4) AS cell"#,
-                survey_id.get(),
-                role,
-                province,
-                cap
-            )
-            .fetch_one(&mut *conn)
-            .await?
-        }
-        (Some(role), None) => {
-            sqlx::query_scalar!(
-                r#"SELECT count(*) AS "n!" FROM (
-                     SELECT 1 FROM responses
-                     WHERE survey_id = $1 AND status = 'completed'
-                       AND breakdown ->> 'role' = $2
-                     LIMIT $3) AS cell"#,
-                survey_id.get(),
-                role,
-                cap
-            )
-            .fetch_one(&mut *conn)
-            .await?
-        }
-        (None, Some(province)) => {
-            sqlx::query_scalar!(
-                r#"SELECT count(*) AS "n!" FROM (
-                     SELECT 1 FROM responses
-                     WHERE survey_id = $1 AND status = 'completed'
-                       AND breakdown ->> 'province' = $2
-                     LIMIT $3) AS cell"#,
-                survey_id.get(),
-                province,
-                cap
-            )
-            .fetch_one(&mut *conn)
-            .await?
-        }
-        (None, None) => 0,
+    let Some(answers) = cell.answers(strata) else {
+        return Ok(0);
     };
-    Ok(count)
+    sqlx::query_scalar!(
+        r#"SELECT count(*) AS "n!" FROM (
+             SELECT 1 FROM responses
+             WHERE survey_id = $1 AND status = 'completed' AND breakdown @> $2
+             LIMIT $3) AS cell"#,
+        survey_id.get(),
+        answers,
+        i64::from(cap)
+    )
+    .fetch_one(&mut *conn)
+    .await
 }
 
 #[cfg(test)]
@@ -329,9 +320,15 @@ mod tests {
             let pool = pool.clone();
             async move {
                 let mut conn = pool.acquire().await.expect("connection");
-                full_for(&mut conn, survey_id, Some(role), province)
-                    .await
-                    .expect("q")
+                full_for(
+                    &mut conn,
+                    survey_id,
+                    &national().strata,
+                    Some(role),
+                    province,
+                )
+                .await
+                .expect("q")
             }
         };
         // Completed clinicians in Guangdong: one, then two. In progress ones do not count.
@@ -341,7 +338,7 @@ mod tests {
                 sqlx::query(
                     "INSERT INTO responses (resume_hash, survey_id, survey_version, lang, status,
                                             completed_at, breakdown)
-                     VALUES (gen_random_uuid()::text::bytea, $1, 3, 'zh', $2::response_status,
+                     VALUES (gen_random_uuid()::text::bytea, $1, 4, 'zh', $2::response_status,
                              CASE WHEN $2 = 'completed' THEN now() END, $3::jsonb)",
                 )
                 .bind(survey_id.get())
@@ -370,7 +367,9 @@ mod tests {
         insert("completed", r#"{"role": "industry"}"#).await;
         assert!(full("industry", Some("beijing")).await);
 
-        let listed = for_survey(&mut conn, survey_id).await.expect("list");
+        let listed = for_survey(&mut conn, survey_id, &national().strata)
+            .await
+            .expect("list");
         let shown: Vec<String> = listed
             .iter()
             .map(|q| {

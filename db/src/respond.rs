@@ -187,16 +187,15 @@ async fn save_on(
     let mut page = page_save(survey, snapshot, &validation, section_id, status);
     page.lang = lang.filter(|l| *l != response.lang);
     // A page that sets the role or the province may put the respondent in a full cell.
+    let strata = &survey.strata;
     let quota_full = status.is_none()
-        && page
-            .breakdown
-            .iter()
-            .any(|(q, _)| q == "role" || q == "province")
+        && page.breakdown.iter().any(|(q, _)| strata.contains(q))
         && quotas::full_for(
             conn,
             response.survey_id,
-            chosen(&validation, "role"),
-            chosen(&validation, "province"),
+            strata,
+            chosen(&validation, strata.role.as_ref()),
+            chosen(&validation, strata.province.as_ref()),
         )
         .await?;
     if quota_full {
@@ -228,8 +227,8 @@ fn fixed_fields(section: &Section, fixed: &BTreeMap<String, String>) -> RawAnswe
 }
 
 /// The code chosen for a single-choice question, if answered.
-fn chosen<'v>(validation: &'v Validation, question: &str) -> Option<&'v str> {
-    match validation.outcome(question) {
+fn chosen<'v>(validation: &'v Validation, question: Option<&QuestionId>) -> Option<&'v str> {
+    match validation.outcome(question?.as_str()) {
         Some(Outcome::Answered {
             answer: Answer::Choice { code, .. },
         }) => Some(code.as_str()),

@@ -2,6 +2,7 @@
 //! page, and the page's data. Compiled only with `ssr`.
 
 use canvass_core::ids::StaffId;
+use canvass_core::survey::Stratum;
 use canvass_db::accounts;
 use canvass_db::audit::{self, Action, Date, Filter};
 use leptos::prelude::*;
@@ -226,15 +227,11 @@ pub struct PublicOrigin(pub Option<String>);
 
 fn choice_texts(
     survey: &canvass_core::survey::Survey,
-    question: &str,
+    stratum: Stratum,
 ) -> Vec<(String, canvass_core::survey::Text)> {
     survey
-        .question(question)
-        .into_iter()
-        .flat_map(|q| match &q.kind {
-            canvass_core::survey::QuestionKind::SingleChoice { choices, .. } => choices.as_slice(),
-            _ => &[],
-        })
+        .stratum_choices(stratum)
+        .iter()
         .map(|c| (c.code.to_string(), c.label.clone()))
         .collect()
 }
@@ -256,8 +253,8 @@ pub async fn links(slug: String) -> Result<Gate<Option<LinksPage>>, ServerFnErro
         status(http::StatusCode::NOT_FOUND);
         return Ok(Gate::Ready(None));
     };
-    let roles = choice_texts(&survey, "role");
-    let provinces = choice_texts(&survey, "province");
+    let roles = choice_texts(&survey, Stratum::Role);
+    let provinces = choice_texts(&survey, Stratum::Province);
     let label = |choices: &[(String, canvass_core::survey::Text)], code: Option<String>| {
         code.map(|code| {
             choices
@@ -267,7 +264,7 @@ pub async fn links(slug: String) -> Result<Gate<Option<LinksPage>>, ServerFnErro
                 .unwrap_or_else(|| canvass_core::survey::Text::same(&code))
         })
     };
-    let quotas = canvass_db::quotas::for_survey(&mut conn, survey_id)
+    let quotas = canvass_db::quotas::for_survey(&mut conn, survey_id, &survey.strata)
         .await
         .map_err(unavailable)?
         .into_iter()

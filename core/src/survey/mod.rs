@@ -106,12 +106,32 @@ pub struct Strata {
     pub province: Option<QuestionId>,
 }
 
+/// One of the two [`Strata`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stratum {
+    Role,
+    Province,
+}
+
+impl Stratum {
+    pub const ALL: [Stratum; 2] = [Stratum::Role, Stratum::Province];
+}
+
 impl Strata {
+    /// The question the survey names for `stratum`, if any.
+    pub fn question(&self, stratum: Stratum) -> Option<&QuestionId> {
+        match stratum {
+            Stratum::Role => self.role.as_ref(),
+            Stratum::Province => self.province.as_ref(),
+        }
+    }
+
     /// Whether `question` is one of the two.
     pub fn contains(&self, question: &str) -> bool {
-        [&self.role, &self.province]
+        Stratum::ALL
             .into_iter()
-            .flatten()
+            .filter_map(|s| self.question(s))
             .any(|q| q.as_str() == question)
     }
 }
@@ -266,5 +286,17 @@ impl Survey {
     /// The section with this ID.
     pub fn section(&self, id: &str) -> Option<&Section> {
         self.sections.iter().find(|s| s.id.as_str() == id)
+    }
+
+    /// The choices of the question the survey names for `stratum` (none if it names none).
+    pub fn stratum_choices(&self, stratum: Stratum) -> &[Choice] {
+        let question = self
+            .strata
+            .question(stratum)
+            .and_then(|q| self.question(q.as_str()));
+        match question.map(|q| &q.kind) {
+            Some(QuestionKind::SingleChoice { choices, .. }) => choices,
+            _ => &[],
+        }
     }
 }

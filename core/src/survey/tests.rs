@@ -334,6 +334,14 @@ fn the_strata_name_two_breakdowns_whatever_their_ids() {
     assert_eq!(set.strata.province, None);
     assert!(set.strata.contains("group"));
     assert!(!set.strata.contains("role"));
+    let codes: Vec<&str> = set
+        .stratum_choices(Stratum::Role)
+        .iter()
+        .map(|c| c.code.as_str())
+        .collect();
+    assert_eq!(codes, ["clinician", "industry", "none"]);
+    assert!(set.stratum_choices(Stratum::Province).is_empty());
+    assert!(plain.stratum_choices(Stratum::Role).is_empty());
 }
 
 #[test]

@@ -863,3 +863,104 @@ async fn a_save_inside_a_transaction_keeps_nothing(pool: PgPool) {
     let mut conn = pool.acquire().await.expect("connection");
     assert_eq!(fresh(&mut conn, &code).await.revision, 0);
 }
+
+/// The national survey with its role question renamed `group` and its province question
+/// `region`, under the slug `renamed`.
+fn renamed() -> (String, Survey) {
+    let source = AI_COLLAB
+        .replace("slug = \"ai-collab\"", "slug = \"renamed\"")
+        .replace("\"role\"", "\"group\"")
+        .replace("'role ", "'group ")
+        .replace("\"province\"", "\"region\"");
+    let survey = Survey::from_toml(&source).expect("loads");
+    (source, survey)
+}
+
+#[sqlx::test(migrator = "crate::MIGRATOR")]
+async fn a_survey_naming_other_questions_as_its_strata_gets_fixed_answers_and_quotas(pool: PgPool) {
+    let (source, survey) = renamed();
+    assert!(survey.question("role").is_none());
+    let mut conn = pool.acquire().await.expect("connection");
+    crate::surveys::install(&mut conn, &survey, &source)
+        .await
+        .expect("install");
+    let survey_id = crate::surveys::latest(&mut conn, "renamed")
+        .await
+        .expect("query")
+        .expect("present")
+        .survey_id;
+    // A link fixing the role and the province, checked against `group` and `region`.
+    let link = crate::links::NewLink::parse(
+        &survey,
+        crate::links::LinkInput {
+            name: "Guangdong clinicians",
+            channel: "wechat",
+            fixed_role: "clinician",
+            fixed_province: "guangdong",
+            target: "",
+        },
+    )
+    .expect("link");
+    let link = crate::links::create(&mut conn, survey_id, &link, None)
+        .await
+        .expect("created");
+    let quota = crate::quotas::NewQuota::parse(
+        &survey,
+        crate::quotas::QuotaInput {
+            role: "clinician",
+            province: "",
+            cap: "1",
+        },
+    )
+    .expect("quota");
+    crate::quotas::create(&mut conn, survey_id, &quota, None)
+        .await
+        .expect("q")
+        .expect("set");
+    drop(conn);
+
+    // Through the link, the screening page is fixed and skipped.
+    let through_link = || async {
+        let mut tx = pool.begin().await.expect("tx");
+        let arrival = crate::begin::Arrival {
+            link: Some(link.code.clone()),
+            ..Default::default()
+        };
+        let consent = fields(&[("consent", "agree")]);
+        let arrived =
+            crate::begin::begin(&mut tx, survey_id, &survey, Lang::Zh, arrival, &consent).await;
+        tx.commit().await.expect("commit");
+        arrived.expect("arrived")
+    };
+    let crate::begin::Arrived::Begun { code, saved } = through_link().await else {
+        panic!("a new response");
+    };
+    assert_eq!(saved, Saved::Next(id("profile")));
+    let mut conn = pool.acquire().await.expect("connection");
+    let snapshot = responses::snapshot_by_code(&mut conn, &code)
+        .await
+        .expect("query")
+        .expect("found");
+    assert_eq!(
+        snapshot.fixed.get("group").map(String::as_str),
+        Some("clinician")
+    );
+    assert_eq!(
+        snapshot.fixed.get("region").map(String::as_str),
+        Some("guangdong")
+    );
+    // Once that response completes, the clinicians' cell (counted by `group`) is full.
+    sqlx::query("UPDATE responses SET status = 'completed', completed_at = now()")
+        .execute(&mut *conn)
+        .await
+        .expect("completed");
+    let quotas = crate::quotas::for_survey(&mut conn, survey_id, &survey.strata)
+        .await
+        .expect("quotas");
+    assert_eq!(quotas.iter().map(|q| q.completed).collect::<Vec<_>>(), [1]);
+    drop(conn);
+    let crate::begin::Arrived::Begun { saved, .. } = through_link().await else {
+        panic!("a new response");
+    };
+    assert_eq!(saved, Saved::QuotaFull);
+}

@@ -136,7 +136,8 @@ async fn the_stats_endpoint_gives_the_same_figures_as_json_to_staff_only(pool: P
     // By province: every province listed, zeros included, and the counts the database has.
     let survey =
         canvass_core::survey::Survey::from_toml(canvass_core::surveys::AI_COLLAB).expect("survey");
-    let provinces: Vec<&str> = canvass_db::links::choice_codes(&survey, "province").collect();
+    let provinces: Vec<&str> =
+        canvass_db::links::choice_codes(&survey, canvass_core::survey::Stratum::Province).collect();
     assert_eq!(provinces.len(), 31);
     let by_province = stats["breakdowns"]
         .as_array()

@@ -23,7 +23,7 @@ async fn the_bundled_survey_is_installed_on_start_and_only_once(pool: PgPool) {
         [(
             None,
             "survey_published".to_owned(),
-            Some("ai-collab v3".to_owned())
+            Some(format!("ai-collab v{}", national_version()))
         )],
         "one publication, by the system"
     );
@@ -125,4 +125,11 @@ async fn the_background_task_folds_pending_moves_into_the_tallies_until_stopped(
         [(Some("screening".to_owned()), 1), (None, -1)],
         "the move in and out of consent cancel out, and write nothing"
     );
+}
+
+/// The version of the national survey that ships.
+fn national_version() -> u32 {
+    canvass_core::survey::Survey::from_toml(canvass_core::surveys::AI_COLLAB)
+        .expect("loads")
+        .version
 }
