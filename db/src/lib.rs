@@ -32,6 +32,7 @@ pub mod throttle;
 pub mod tokens;
 
 pub use pool::{PoolSettings, UNTESTED_IDLE, connect_lazy, connect_lazy_with};
+pub use sqlx::pool::PoolConnection;
 pub use sqlx::{Error, PgConnection, PgPool, Postgres, Transaction};
 
 /// The migrations in the workspace's root `migrations/` folder, embedded at build time.

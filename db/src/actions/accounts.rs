@@ -3,10 +3,10 @@
 use std::time::Duration;
 
 use canvass_core::ids::StaffId;
-use canvass_core::staff::{DisplayName, StaffEmail, StaffRole};
+use canvass_core::staff::{DisplayName, Password, StaffEmail, StaffError, StaffRole};
 use sqlx::{PgConnection, PgPool};
 
-use crate::accounts::{self, ChangeError, CreateError, PasswordHash};
+use crate::accounts::{self, ChangeError, CreateError, HashError, PasswordHash};
 use crate::audit::{self, Action};
 use crate::throttle::{self, Attempt, Verdict};
 
@@ -80,17 +80,76 @@ pub async fn sign_out(conn: &mut PgConnection, user_id: StaffId) -> Result<(), s
     audit::record(conn, me, Action::SignOut, me, None).await
 }
 
-/// Replaces one's own password (the caller checked the current one), with the audit
-/// entry. Returns the account's new session epoch.
+/// One's own password change as typed: the current password, then the new one twice.
+#[derive(Debug, Clone, Copy)]
+pub struct PasswordChange<'a> {
+    pub current: &'a str,
+    pub new: &'a str,
+    pub confirm: &'a str,
+}
+
+/// How a password change ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PasswordChanged {
+    /// Replaced: the account's new session epoch (its other sessions end).
+    Changed { epoch: i32 },
+    /// Nothing changed: each field's problem.
+    Refused(Vec<(&'static str, StaffError)>),
+    /// The account no longer exists.
+    Gone,
+}
+
+/// Why a password change could not be carried out (not the user's doing).
+#[derive(Debug, thiserror::Error)]
+pub enum PasswordChangeError {
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+    #[error(transparent)]
+    Hashing(#[from] HashError),
+}
+
+/// Changes the password of `user_id` (whose e-mail is `email`, which the new password must
+/// not contain): the current password must verify, the new one be acceptable and typed
+/// twice alike; every problem is reported at once. The new hash is written with the audit
+/// entry, and the session epoch moves on. No connection is held while hashing.
 pub async fn change_own_password(
-    conn: &mut PgConnection,
+    pool: &PgPool,
     user_id: StaffId,
-    hash: &PasswordHash,
-) -> Result<i32, ChangeError> {
-    let epoch = accounts::set_password(conn, user_id, hash).await?;
+    email: &StaffEmail,
+    change: PasswordChange<'_>,
+) -> Result<PasswordChanged, PasswordChangeError> {
+    let current = {
+        let mut conn = pool.acquire().await?;
+        accounts::password_hash(&mut conn, user_id).await?
+    };
+    let Some(current) = current else {
+        return Ok(PasswordChanged::Gone);
+    };
+    let new = Password::parse(change.new, email);
+    let mut errors = Vec::new();
+    if !accounts::verify(change.current, &current).await {
+        errors.push(("current", StaffError::WrongPassword));
+    }
+    if let Err(error) = &new {
+        errors.push(("new", *error));
+    }
+    if change.new != change.confirm {
+        errors.push(("confirm", StaffError::PasswordsDiffer));
+    }
+    let (Ok(new), true) = (new, errors.is_empty()) else {
+        return Ok(PasswordChanged::Refused(errors));
+    };
+    let hash = accounts::hash(&new).await?;
+    let mut tx = pool.begin().await?;
+    let epoch = match accounts::set_password(&mut tx, user_id, &hash).await {
+        Ok(epoch) => epoch,
+        Err(ChangeError::Database(error)) => return Err(error.into()),
+        Err(_) => return Ok(PasswordChanged::Gone),
+    };
     let me = Some(user_id);
-    audit::record(conn, me, Action::PasswordChanged, me, None).await?;
-    Ok(epoch)
+    audit::record(&mut tx, me, Action::PasswordChanged, me, None).await?;
+    tx.commit().await?;
+    Ok(PasswordChanged::Changed { epoch })
 }
 
 /// A new account, made by `by`, with the audit entry. Returns its ID.

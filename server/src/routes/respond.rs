@@ -11,6 +11,8 @@
 //! [`SaveReply`]. Each save is one conditional write (see `canvass_db::respond`); a refused
 //! post changes nothing.
 
+use std::sync::Arc;
+
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
@@ -20,13 +22,14 @@ use canvass_app::backend::{
     cookie_value, invite_cookie_name, link_cookie_name, resume_cookie_name,
 };
 use canvass_core::Lang;
-use canvass_core::answers::{from_urlencoded, validate};
+use canvass_core::answers::{RawAnswers, from_urlencoded, validate};
 use canvass_core::response::ResponseStatus;
-use canvass_core::survey::{Ending, Slug};
+use canvass_core::survey::{Ending, Slug, Survey};
 use canvass_db::begin::{self, Arrival, Arrived};
 use canvass_db::links::LinkCode;
 use canvass_db::respond::{self, RespondError, Saved, SurveyOf};
 use canvass_db::responses::ResumeCode;
+use canvass_db::{PoolConnection, Postgres};
 use leptos::prelude::provide_context;
 
 use crate::AppState;
@@ -64,35 +67,14 @@ pub async fn start(
 }
 
 async fn begin(state: &AppState, slug: &str, headers: &HeaderMap, body: &[u8]) -> Outcome {
-    let refused = |problem| Outcome::Refused {
-        problem,
-        back: None,
-    };
     if Slug::parse(slug).is_err() {
-        return refused(Problem::NotFound);
+        return refused(Problem::NotFound, None);
     }
     let Ok(posted) = from_urlencoded(body) else {
-        return refused(Problem::Malformed);
+        return refused(Problem::Malformed, None);
     };
-    let arrival = Arrival {
-        link: cookie(headers, &link_cookie_name(slug)).and_then(LinkCode::parse),
-        invitation: cookie(headers, &invite_cookie_name(slug)).and_then(ResumeCode::parse),
-        same_browser: cookie(headers, &resume_cookie_name(slug))
-            .and_then(ResumeCode::parse)
-            .is_some(),
-    };
-    let begun = async {
-        let mut tx = state.pool.begin().await?;
-        let (survey_id, survey) = state.survey(&mut tx, slug).await?;
-        let lang = request_lang(headers);
-        let arrived = begin::begin(&mut tx, survey_id, &survey, lang, arrival, &posted).await;
-        if arrived.is_ok() {
-            tx.commit().await?;
-            state.live.touch(survey_id);
-        }
-        Ok::<_, AppError>((arrived, survey))
-    };
-    match begun.await {
+    let lang = request_lang(headers);
+    match begin_response(state, slug, lang, arrival(headers, slug), &posted).await {
         Ok((Ok(Arrived::Begun { code, saved }), _)) => Outcome::Go {
             next: next_path(code.as_str(), &saved),
             remember: Some((slug.to_owned(), code)),
@@ -112,12 +94,59 @@ async fn begin(state: &AppState, slug: &str, headers: &HeaderMap, body: &[u8]) -
             errors,
         }),
         Ok((Err(error), _)) => refusal(error, None),
-        Err(AppError::Problem { problem, .. }) => refused(problem),
+        Err(AppError::Problem { problem, .. }) => refused(problem, None),
         Err(error) => {
             tracing::error!(?error, "a response could not be begun");
-            refused(Problem::Unavailable)
+            refused(Problem::Unavailable, None)
         }
     }
+}
+
+/// What the browser brought to the consent post: its cookies for the survey `slug`.
+fn arrival(headers: &HeaderMap, slug: &str) -> Arrival {
+    Arrival {
+        link: cookie(headers, &link_cookie_name(slug)).and_then(LinkCode::parse),
+        invitation: cookie(headers, &invite_cookie_name(slug)).and_then(ResumeCode::parse),
+        same_browser: cookie(headers, &resume_cookie_name(slug))
+            .and_then(ResumeCode::parse)
+            .is_some(),
+    }
+}
+
+/// Begins a response in one transaction, committed only when it began (or resumed), and
+/// tells the dashboards. Returns the survey too, to render a refused consent page again.
+async fn begin_response(
+    state: &AppState,
+    slug: &str,
+    lang: Lang,
+    arrival: Arrival,
+    posted: &RawAnswers,
+) -> Result<(Result<Arrived, RespondError>, Arc<Survey>), AppError> {
+    let mut tx = state.pool.begin().await?;
+    let (survey_id, survey) = state.survey(&mut tx, slug).await?;
+    let arrived = begin::begin(&mut tx, survey_id, &survey, lang, arrival, posted).await;
+    if arrived.is_ok() {
+        tx.commit().await?;
+        state.live.touch(survey_id);
+    }
+    Ok((arrived, survey))
+}
+
+/// Nothing saved, for this reason.
+fn refused(problem: Problem, back: Option<String>) -> Outcome {
+    Outcome::Refused { problem, back }
+}
+
+/// A pooled connection, or the refusal a respondent gets while the database is out of reach
+/// (the cause logged).
+async fn connection(
+    state: &AppState,
+    back: &Option<String>,
+) -> Result<PoolConnection<Postgres>, Outcome> {
+    state.pool.acquire().await.map_err(|error| {
+        tracing::warn!(?error, "a respondent's post found no database connection");
+        refused(Problem::Unavailable, back.clone())
+    })
 }
 
 /// The value of this request's cookie `name`, if it sent one.
@@ -153,29 +182,16 @@ async fn save_page(
     };
     let back = Some(paths::resume(code));
     let Ok(posted) = from_urlencoded(body) else {
-        return Outcome::Refused {
-            problem: Problem::Malformed,
-            back,
-        };
+        return refused(Problem::Malformed, back);
     };
     // No transaction: a save is one conditional write statement, after a read unless this
     // server's previous save of the response left what it needs (`state.recent`).
-    let Ok(mut conn) = state.pool.acquire().await else {
-        return Outcome::Refused {
-            problem: Problem::Unavailable,
-            back,
-        };
+    let mut conn = match connection(state, &back).await {
+        Ok(conn) => conn,
+        Err(refused) => return refused,
     };
-    let saved = respond::save_by_code(
-        &mut conn,
-        &state.catalog,
-        &state.recent,
-        &resume,
-        section,
-        &posted,
-        lang,
-    );
-    match saved.await {
+    let (catalog, recent) = (&state.catalog, &state.recent);
+    match respond::save_by_code(&mut conn, catalog, recent, &resume, section, &posted, lang).await {
         Ok((saved, SurveyOf(survey_id))) => {
             state.live.touch(survey_id);
             Outcome::Go {
@@ -209,11 +225,9 @@ async fn submit_response(state: &AppState, code: &str) -> Outcome {
         return refusal(RespondError::NotFound, None);
     };
     let back = Some(paths::resume(code));
-    let Ok(mut conn) = state.pool.acquire().await else {
-        return Outcome::Refused {
-            problem: Problem::Unavailable,
-            back,
-        };
+    let mut conn = match connection(state, &back).await {
+        Ok(conn) => conn,
+        Err(refused) => return refused,
     };
     match respond::submit_by_code(&mut conn, &state.catalog, &resume).await {
         Ok(SurveyOf(survey_id)) => {

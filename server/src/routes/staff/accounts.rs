@@ -18,7 +18,9 @@ use canvass_app::staff::{StaffError, StaffPosted, StaffRole, paths};
 use canvass_core::ids::StaffId;
 use canvass_core::staff::{DisplayName, Password, StaffEmail};
 use canvass_db::accounts::{self, ChangeError, CreateError};
-use canvass_db::actions::accounts::{self as actions, AccountChange, NewAccount, SignIn};
+use canvass_db::actions::accounts::{
+    self as actions, AccountChange, NewAccount, PasswordChange, PasswordChanged, SignIn,
+};
 use canvass_db::throttle::Attempt;
 use tower_sessions::Session;
 
@@ -69,33 +71,43 @@ pub async fn sign_in(
         .dummy_hash()
         .await
         .map_err(AppError::unavailable)?;
-    let (status, error, retry_after) =
-        match actions::sign_in(&state.pool, attempt, fields.get("password"), &dummy).await? {
-            SignIn::SignedIn { user_id, epoch } => {
-                auth::begin(&session, user_id, epoch)
-                    .await
-                    .map_err(AppError::unavailable)?;
-                return Ok(auth::see_other(paths::HOME));
-            }
-            SignIn::Wrong => (StatusCode::UNAUTHORIZED, StaffError::BadCredentials, None),
-            SignIn::Throttled { retry_after } => {
-                let minutes = retry_after.as_secs().div_ceil(60).max(1);
-                let error = StaffError::Throttled { minutes };
-                (StatusCode::TOO_MANY_REQUESTS, error, Some(retry_after))
-            }
-        };
+    let signed_in = actions::sign_in(&state.pool, attempt, fields.get("password"), &dummy);
+    let (status, error, retry_after) = match signed_in.await? {
+        SignIn::SignedIn { user_id, epoch } => {
+            auth::begin(&session, user_id, epoch)
+                .await
+                .map_err(AppError::unavailable)?;
+            return Ok(auth::see_other(paths::HOME));
+        }
+        SignIn::Wrong => (StatusCode::UNAUTHORIZED, StaffError::BadCredentials, None),
+        SignIn::Throttled { retry_after } => {
+            let minutes = retry_after.as_secs().div_ceil(60).max(1);
+            let error = StaffError::Throttled { minutes };
+            (StatusCode::TOO_MANY_REQUESTS, error, Some(retry_after))
+        }
+    };
+    let mut response = sign_in_again(&state, &headers, &fields, status, error).await;
+    if let Some(wait) = retry_after {
+        let seconds = HeaderValue::from(wait.as_secs());
+        response.headers_mut().insert(header::RETRY_AFTER, seconds);
+    }
+    Ok(response)
+}
+
+/// The sign-in page again, with the e-mail as typed (never the password) and why.
+async fn sign_in_again(
+    state: &AppState,
+    headers: &HeaderMap,
+    fields: &Fields,
+    status: StatusCode,
+    error: StaffError,
+) -> Response {
     let posted = StaffPosted {
         form: "sign_in".to_owned(),
         fields: fields.kept(&["email"]),
         errors: vec![("email".to_owned(), error)],
     };
-    let mut response = refused_form(&state, paths::SIGN_IN, &headers, None, status, posted).await;
-    if let Some(wait) = retry_after {
-        response
-            .headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from(wait.as_secs()));
-    }
-    Ok(response)
+    refused_form(state, paths::SIGN_IN, headers, None, status, posted).await
 }
 
 /// `POST /staff/sign-out`: the session is deleted from the store and its cookie removed.
@@ -115,45 +127,30 @@ pub async fn change_password(
     let me = &call.me;
     let email =
         StaffEmail::parse(&me.email).map_err(|_| AppError::unavailable("a stored e-mail"))?;
-    let new = Password::parse(fields.get("new"), &email);
-    let current = {
-        let mut conn = call.state.pool.acquire().await?;
-        accounts::password_hash(&mut conn, me.id).await?
+    let change = PasswordChange {
+        current: fields.get("current"),
+        new: fields.get("new"),
+        confirm: fields.get("confirm"),
     };
-    let Some(current) = current else {
-        return Ok(auth::see_other(paths::SIGN_IN));
-    };
-    let mut errors = Vec::new();
-    if !accounts::verify(fields.get("current"), &current).await {
-        errors.push(("current".to_owned(), StaffError::WrongPassword));
-    }
-    if let Err(error) = &new {
-        errors.push(("new".to_owned(), *error));
-    }
-    if fields.get("new") != fields.get("confirm") {
-        errors.push(("confirm".to_owned(), StaffError::PasswordsDiffer));
-    }
-    let (Ok(new), true) = (new, errors.is_empty()) else {
-        return Ok(call
-            .refuse(
-                paths::PASSWORD,
-                UNPROCESSABLE,
-                "password",
-                Vec::new(),
-                errors,
-            )
-            .await);
-    };
-    let hash = accounts::hash(&new).await.map_err(AppError::unavailable)?;
-    let mut tx = call.state.pool.begin().await?;
-    let epoch = actions::change_own_password(&mut tx, me.id, &hash)
-        .await
-        .map_err(change_error)?;
-    tx.commit().await?;
-    auth::renew_epoch(&session, epoch)
+    let changed = actions::change_own_password(&call.state.pool, me.id, &email, change)
         .await
         .map_err(AppError::unavailable)?;
-    Ok(auth::see_other(&format!("{}?done=1", paths::PASSWORD)))
+    match changed {
+        PasswordChanged::Changed { epoch } => {
+            auth::renew_epoch(&session, epoch)
+                .await
+                .map_err(AppError::unavailable)?;
+            Ok(auth::see_other(&format!("{}?done=1", paths::PASSWORD)))
+        }
+        PasswordChanged::Refused(errors) => {
+            let errors = errors.into_iter().map(|(f, e)| (f.to_owned(), e)).collect();
+            let path = paths::PASSWORD;
+            Ok(call
+                .refuse(path, UNPROCESSABLE, "password", Vec::new(), errors)
+                .await)
+        }
+        PasswordChanged::Gone => Ok(auth::see_other(paths::SIGN_IN)),
+    }
 }
 
 /// `POST /staff/users`: a new account with the role and initial password an admin gave.
