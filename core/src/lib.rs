@@ -12,6 +12,7 @@ pub mod lang;
 pub mod monitor;
 pub mod response;
 pub mod staff;
+pub mod stats;
 pub mod survey;
 pub mod surveys;
 pub mod synth;
