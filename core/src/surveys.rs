@@ -47,6 +47,32 @@ mod tests {
     }
 
     #[test]
+    fn it_declares_the_outlines_metrics() {
+        let survey = national();
+        let declared: Vec<(&str, &str)> = survey
+            .metrics
+            .iter()
+            .map(|m| (m.id.as_str(), m.kind.name()))
+            .collect();
+        assert_eq!(
+            declared,
+            [
+                ("interest_engagement", "gap"),
+                ("ai_adoption", "share"),
+                ("ai_applications", "top_choices"),
+                ("share_willingness", "matrix"),
+                ("share_concerns", "matrix"),
+                ("barrier_importance", "matrix"),
+                ("barrier_top3", "ranking"),
+                ("priorities", "ranking"),
+                ("collaboration", "network"),
+                ("support_measures", "matrix"),
+            ]
+        );
+        assert_eq!(survey.suppress_below, 5);
+    }
+
+    #[test]
     fn its_questions_carry_the_outlines_disclosure_classes() {
         let survey = national();
         let class = |id: &str| survey.question(id).map(|q| q.disclosure);

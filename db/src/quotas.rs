@@ -338,7 +338,7 @@ mod tests {
                 sqlx::query(
                     "INSERT INTO responses (resume_hash, survey_id, survey_version, lang, status,
                                             completed_at, breakdown)
-                     VALUES (gen_random_uuid()::text::bytea, $1, 4, 'zh', $2::response_status,
+                     VALUES (gen_random_uuid()::text::bytea, $1, (SELECT max(version) FROM survey_versions), 'zh', $2::response_status,
                              CASE WHEN $2 = 'completed' THEN now() END, $3::jsonb)",
                 )
                 .bind(survey_id.get())

@@ -271,17 +271,21 @@ mod tests {
         let survey = national();
         assert_eq!(
             install(&mut conn, &survey, AI_COLLAB).await.expect("first"),
-            Installed::Published { version: 4 }
+            Installed::Published {
+                version: survey.version
+            }
         );
         assert_eq!(
             install(&mut conn, &survey, AI_COLLAB).await.expect("again"),
-            Installed::Unchanged { version: 4 }
+            Installed::Unchanged {
+                version: survey.version
+            }
         );
         let stored = latest(&mut conn, "ai-collab")
             .await
             .expect("query")
             .expect("present");
-        assert_eq!(stored.version, 4);
+        assert_eq!(stored.version, survey.version);
         assert_eq!(model(&stored).expect("model"), survey);
     }
 
@@ -296,7 +300,10 @@ mod tests {
             .expect_err("refused");
         assert_eq!(
             error.to_string(),
-            "version 4 of survey ai-collab is already published with a different text; give the changed definition a new version"
+            format!(
+                "version {} of survey ai-collab is already published with a different text; give the changed definition a new version",
+                survey.version
+            )
         );
     }
 

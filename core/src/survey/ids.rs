@@ -68,6 +68,10 @@ identifier!(
     /// A choice's (or a matrix row's) stable code.
     Code
 );
+identifier!(
+    /// A metric's ID, its name in the analysis pages' addresses and files.
+    MetricId
+);
 
 /// A survey's URL name, as in `/s/ai-collab`: lowercase letters, digits and `-`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

@@ -1,11 +1,14 @@
 //! From a TOML definition to a checked [`Survey`], reporting every problem at once.
 
+mod metrics;
+
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
 use super::ids::MAX_ID_LEN;
+use super::metrics::DEFAULT_SUPPRESS_BELOW;
 use super::raw::{
     RawChoice, RawChoices, RawNumber, RawQuestion, RawScale, RawScaleRef, RawSection, RawStrata,
     RawSurvey, RawText,
@@ -259,6 +262,15 @@ impl Loader {
         };
         let breakdowns = self.breakdowns(&raw.breakdowns, &sections);
         let strata = self.strata(&raw.strata, &breakdowns);
+        let suppress_below = match raw.suppress_below {
+            None => DEFAULT_SUPPRESS_BELOW,
+            Some(0) => {
+                self.error("suppress_below", "must be 1 or more (5 is usual)");
+                DEFAULT_SUPPRESS_BELOW
+            }
+            Some(k) => k,
+        };
+        let metrics = self.metrics(raw.metrics, &sections);
         let survey = match (slug, time_zone, self.errors.is_empty()) {
             (Some(slug), Some(time_zone), true) => Survey {
                 slug,
@@ -269,6 +281,8 @@ impl Loader {
                 breakdowns,
                 time_zone,
                 strata,
+                metrics,
+                suppress_below,
             },
             _ => return Err(DefinitionErrors(self.errors)),
         };

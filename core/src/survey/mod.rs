@@ -7,6 +7,7 @@
 
 mod ids;
 mod load;
+pub mod metrics;
 mod raw;
 mod reach;
 #[cfg(test)]
@@ -19,8 +20,9 @@ use serde::{Deserialize, Serialize};
 use crate::expr::Expr;
 use crate::lang::Lang;
 
-pub use ids::{Code, QuestionId, SectionId, Slug, TimeZone};
+pub use ids::{Code, MetricId, QuestionId, SectionId, Slug, TimeZone};
 pub use load::{DefinitionError, DefinitionErrors};
+pub use metrics::{Labelled, Metric, MetricKind};
 
 /// A text in every language the survey declares.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -92,6 +94,11 @@ pub struct Survey {
     pub time_zone: TimeZone,
     /// The questions that links and invitations may fix and quotas count by.
     pub strata: Strata,
+    /// The figures its analysis pages show.
+    pub metrics: Vec<Metric>,
+    /// Counts below this are never shown on the analysis pages (`suppress_below`,
+    /// default 5), nor anything they could be worked out from.
+    pub suppress_below: u32,
 }
 
 /// The two single-choice questions by which a study samples its respondents: their role

@@ -24,6 +24,11 @@ pub struct RawSurvey {
     /// The questions links and invitations may fix and quotas count by.
     #[serde(default)]
     pub strata: RawStrata,
+    /// Counts below this are never shown on the analysis pages (default 5).
+    pub suppress_below: Option<u32>,
+    /// The figures the analysis pages show.
+    #[serde(default)]
+    pub metrics: Vec<RawMetric>,
     /// Choice lists shared by several questions, referred to by name.
     #[serde(default)]
     pub choice_lists: BTreeMap<String, Vec<RawChoice>>,
@@ -32,6 +37,33 @@ pub struct RawSurvey {
     pub scales: BTreeMap<String, RawScale>,
     #[serde(default)]
     pub sections: Vec<RawSection>,
+}
+
+/// One `[[metrics]]` entry. Which fields apply depends on `kind`; the loader says which
+/// do not, and which are missing.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMetric {
+    pub id: String,
+    pub kind: String,
+    pub title: RawText,
+    pub when: Option<String>,
+    pub first: Option<RawLabelled>,
+    pub second: Option<RawLabelled>,
+    pub question: Option<String>,
+    pub row: Option<String>,
+    pub at_least: Option<i64>,
+    pub ties: Option<Vec<String>>,
+    pub by: Option<String>,
+    pub types: Option<BTreeMap<String, String>>,
+}
+
+/// `{ when = "…", label = { … } }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawLabelled {
+    pub when: String,
+    pub label: RawText,
 }
 
 /// `strata = { role = "role", province = "province" }`: question IDs, either optional.

@@ -392,3 +392,146 @@ fn time_zone_names_are_accepted_by_their_shape_only() {
         assert!(TimeZone::parse(bad).is_err(), "{bad}");
     }
 }
+
+/// MINI with one metric of each kind its questions allow.
+pub const MINI_METRICS: &str = r#"
+[[metrics]]
+id = "interested"
+kind = "share"
+title = { zh = "有兴趣", en = "Interested" }
+when = "rd_interest >= 4"
+
+[[metrics]]
+id = "interest_gap"
+kind = "gap"
+title = { zh = "兴趣与参与", en = "Interest and taking part" }
+first = { when = "rd_interest >= 4", label = { zh = "有兴趣", en = "Interested" } }
+second = { when = '"annotation" in rd_participation', label = { zh = "标注", en = "Annotating" } }
+
+[[metrics]]
+id = "interest_mean"
+kind = "mean"
+title = { zh = "平均兴趣", en = "Mean interest" }
+question = "rd_interest"
+
+[[metrics]]
+id = "blockers"
+kind = "ranking"
+title = { zh = "障碍", en = "Blockers" }
+question = "rd_blockers"
+
+[[metrics]]
+id = "participation"
+kind = "top_choices"
+title = { zh = "参与", en = "Taking part" }
+question = "rd_participation"
+
+[[metrics]]
+id = "partners"
+kind = "network"
+title = { zh = "合作", en = "Who works with whom" }
+question = "partners"
+ties = ["yes"]
+by = "role"
+types = { clinician = "hospitals", industry = "companies" }
+"#;
+
+#[test]
+fn metrics_of_every_kind_load_with_the_questions_they_read() {
+    let survey = Survey::from_toml(&format!("{MINI}{MINI_METRICS}")).expect("loads");
+    let kinds: Vec<(&str, &str)> = survey
+        .metrics
+        .iter()
+        .map(|m| (m.id.as_str(), m.kind.name()))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("interested", "share"),
+            ("interest_gap", "gap"),
+            ("interest_mean", "mean"),
+            ("blockers", "ranking"),
+            ("participation", "top_choices"),
+            ("partners", "network"),
+        ]
+    );
+    let MetricKind::Network { ties, types, .. } = &survey.metrics[5].kind else {
+        panic!("a network");
+    };
+    assert_eq!(ties[0].as_str(), "yes");
+    assert_eq!(types.len(), 2);
+    assert_eq!(survey.suppress_below, 5);
+    assert!(Survey::from_toml(MINI).expect("loads").metrics.is_empty());
+}
+
+#[test]
+fn every_problem_of_a_metric_is_reported_with_its_place() {
+    let broken = r#"
+suppress_below = 0
+
+[[metrics]]
+id = "a"
+kind = "pie"
+title = { zh = "甲", en = "A" }
+
+[[metrics]]
+id = "b"
+kind = "share"
+title = { zh = "乙", en = "B" }
+when = "role >= 4"
+question = "role"
+
+[[metrics]]
+id = "c"
+kind = "mean"
+title = { zh = "丙", en = "C" }
+question = "role"
+
+[[metrics]]
+id = "c"
+kind = "ranking"
+title = { zh = "丁" }
+question = "nope"
+
+[[metrics]]
+id = "e"
+kind = "network"
+title = { zh = "戊", en = "E" }
+question = "partners"
+ties = ["maybe"]
+by = "role"
+types = { nurse = "hospitals", clinician = "clinics" }
+
+[[metrics]]
+id = "f"
+kind = "gap"
+title = { zh = "己", en = "F" }
+first = { when = "rd_interest >= 4", label = { zh = "有", en = "Yes" } }
+"#;
+    assert_eq!(
+        errors_of(&mini_with(broken)),
+        [
+            "suppress_below: must be 1 or more (5 is usual)",
+            "metric a › kind: unknown kind `pie`: write share, gap, mean, ranking, matrix, top_choices or network",
+            "metric b › question: does not apply to a share metric",
+            "metric c › question: `role` is not a rating, a number or a rated matrix: a mean needs numbers",
+            "metric c: another metric has the same ID",
+            "metric c › title: no \"en\" text",
+            "metric c › question: unknown question `nope`",
+            "metric e › ties: `maybe` is not a choice of `partners`",
+            "metric e › types: `clinics` is not a row of `partners`",
+            "metric e › types: `nurse` is not a choice of `role`",
+            "metric f: a gap metric needs `second`",
+        ]
+    );
+}
+
+#[test]
+fn a_metric_condition_is_type_checked_like_any_other() {
+    let bad = mini_with(
+        "[[metrics]]\nid = \"x\"\nkind = \"share\"\ntitle = { zh = \"x\", en = \"x\" }\nwhen = \"role >= 4\"",
+    );
+    let errors = errors_of(&bad);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(errors[0].starts_with("metric x › when: "), "{errors:?}");
+}

@@ -19,6 +19,11 @@ async fn national(conn: &mut sqlx::PgConnection) -> SurveyId {
         .expect("id")
 }
 
+/// The version of the national survey that ships (what `national` installs).
+fn shipped_version() -> u32 {
+    Survey::from_toml(AI_COLLAB).expect("survey").version
+}
+
 /// Rows where a maintained table and a fresh count of `responses` disagree, described.
 async fn mismatches(pool: &PgPool) -> Vec<String> {
     let checks = [
@@ -115,7 +120,7 @@ async fn random_write(pool: &PgPool, dice: &mut Dice, survey_id: SurveyId, links
                 same_browser: minutes % 2 == 0,
                 ..Default::default()
             };
-            crate::responses::start(&mut conn, survey_id, 4, canvass_core::Lang::Zh, origin)
+            crate::responses::start(&mut conn, survey_id, shipped_version(), canvass_core::Lang::Zh, origin)
                 .await
                 .expect("start");
             return;
@@ -189,7 +194,7 @@ async fn random_write(pool: &PgPool, dice: &mut Dice, survey_id: SurveyId, links
         _ => sqlx::query(
             "INSERT INTO responses (resume_hash, survey_id, survey_version, lang, link_id,
                                     breakdown, same_browser)
-             VALUES (gen_random_uuid()::text::bytea, $1, 4, 'en', $2,
+             VALUES (gen_random_uuid()::text::bytea, $1, (SELECT max(version) FROM survey_versions), 'en', $2,
                      jsonb_build_object('role', $3::text), $4)",
         )
         .bind(survey_id.get())
@@ -217,7 +222,7 @@ async fn the_counts_equal_a_recount_after_many_concurrent_writes(pool: PgPool) {
     .collect();
     sqlx::query(
         "INSERT INTO responses (resume_hash, survey_id, survey_version, lang)
-         SELECT sha256(convert_to(i::text, 'UTF8')), $1, 4, 'zh' FROM generate_series(1, 40) i",
+         SELECT sha256(convert_to(i::text, 'UTF8')), $1, (SELECT max(version) FROM survey_versions), 'zh' FROM generate_series(1, 40) i",
     )
     .bind(survey_id.get())
     .execute(&pool)
@@ -280,9 +285,15 @@ async fn folding_the_saves_moves_empties_them_and_changes_no_count(pool: PgPool)
     let mut started = Vec::new();
     for _ in 0..3 {
         let origin = crate::responses::Origin::default();
-        let one = crate::responses::start(&mut conn, survey_id, 4, canvass_core::Lang::En, origin)
-            .await
-            .expect("start");
+        let one = crate::responses::start(
+            &mut conn,
+            survey_id,
+            shipped_version(),
+            canvass_core::Lang::En,
+            origin,
+        )
+        .await
+        .expect("start");
         started.push(one.public_id);
     }
     for (i, (section, status)) in pages.into_iter().enumerate() {
@@ -336,8 +347,8 @@ async fn days_run_from_the_first_to_today_and_hours_from_midnight_with_zeros(poo
     sqlx::query(
         "INSERT INTO responses (resume_hash, survey_id, survey_version, lang, status,
                                 started_at, completed_at)
-         VALUES ('a', $1, 4, 'zh', 'completed', now() - interval '2 days', now() - interval '2 days'),
-                ('b', $1, 4, 'zh', 'in_progress', now(), NULL)",
+         VALUES ('a', $1, (SELECT max(version) FROM survey_versions), 'zh', 'completed', now() - interval '2 days', now() - interval '2 days'),
+                ('b', $1, (SELECT max(version) FROM survey_versions), 'zh', 'in_progress', now(), NULL)",
     )
     .bind(survey_id.get())
     .execute(&mut *conn)
@@ -389,11 +400,11 @@ async fn a_new_set_of_breakdowns_is_filled_from_the_stored_answers(pool: PgPool)
     // Two responses: a plain choice, and a choice with its "other" text.
     sqlx::query(
         r#"INSERT INTO responses (resume_hash, survey_id, survey_version, lang, answers)
-           VALUES ('x', $1, 4, 'zh', '{
+           VALUES ('x', $1, (SELECT max(version) FROM survey_versions), 'zh', '{
                      "role": {"c": "industry"},
                      "province": {"c": "gd"},
                      "hospital_grade": "na"}'),
-                  ('y', $1, 4, 'zh', '{"role": {"co": ["industry", "a consultancy"]}}')"#,
+                  ('y', $1, (SELECT max(version) FROM survey_versions), 'zh', '{"role": {"co": ["industry", "a consultancy"]}}')"#,
     )
     .bind(survey_id.get())
     .execute(&mut *conn)

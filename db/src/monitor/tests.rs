@@ -24,7 +24,7 @@ async fn responses_are_tallied_by_status_section_and_link_and_timed_by_the_minut
     sqlx::query(
         "INSERT INTO responses (resume_hash, survey_id, survey_version, lang, status,
                                 last_section, started_at, completed_at)
-         SELECT sha256(convert_to(i::text, 'UTF8')), $1, 4, 'zh', s::response_status, l,
+         SELECT sha256(convert_to(i::text, 'UTF8')), $1, (SELECT max(version) FROM survey_versions), 'zh', s::response_status, l,
                 now() - make_interval(mins => m), CASE WHEN s = 'completed' THEN now() END
          FROM (VALUES (1, 'completed', 'follow_up', 10), (2, 'completed', 'follow_up', 30),
                       (3, 'in_progress', 'profile', 5)) AS t(i, s, l, m)",

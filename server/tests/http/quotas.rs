@@ -92,7 +92,7 @@ async fn an_admin_sets_a_quota_and_a_respondent_in_the_full_cell_ends_politely(p
     sqlx::query(
         r#"INSERT INTO responses (resume_hash, survey_id, survey_version, lang, status,
                                   completed_at, breakdown)
-           SELECT 'x', id, 4, 'zh', 'completed', now(), '{"role": "clinician"}' FROM surveys"#,
+           SELECT 'x', id, (SELECT max(version) FROM survey_versions), 'zh', 'completed', now(), '{"role": "clinician"}' FROM surveys"#,
     )
     .execute(&pool)
     .await
