@@ -4,6 +4,7 @@
 //! It builds for `wasm32-unknown-unknown` and natively, so the browser checks exactly what
 //! the server enforces. Raw input becomes a domain value only through a parser here.
 
+pub mod analysis;
 pub mod answers;
 pub mod email;
 pub mod expr;

@@ -103,10 +103,17 @@ struct SoFar<'a>(&'a BTreeMap<String, Answer>);
 
 impl Answers for SoFar<'_> {
     fn value(&self, reference: &Reference) -> Value {
-        let Some(answer) = self.0.get(&reference.question) else {
-            return Value::Missing;
-        };
-        match (answer, &reference.row) {
+        match self.0.get(&reference.question) {
+            Some(answer) => answer.value(reference.row.as_deref()),
+            None => Value::Missing,
+        }
+    }
+}
+
+impl Answer {
+    /// The answer as an expression reads it: of the whole question, or of one matrix `row`.
+    pub fn value(&self, row: Option<&str>) -> Value {
+        match (self, row) {
             (Answer::Matrix(cells), Some(row)) => {
                 match cells.iter().find(|(code, _)| code.as_str() == row) {
                     Some((_, Cell::Scale(n))) => Value::Number(*n as f64),

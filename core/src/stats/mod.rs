@@ -13,6 +13,8 @@
 //!
 //! A figure with no one to count is `None`: no rate, never 0%.
 
+use serde::{Deserialize, Serialize};
+
 mod student;
 pub mod suppress;
 
@@ -22,14 +24,14 @@ pub use student::t_quantile_975;
 pub const Z_95: f64 = 1.959_963_984_540_054;
 
 /// A closed interval of estimates.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Interval {
     pub low: f64,
     pub high: f64,
 }
 
 /// `x` of `n` respondents.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Share {
     pub x: u64,
     pub n: u64,
@@ -85,7 +87,7 @@ pub fn unpaired_difference(a: Share, b: Share) -> Option<(f64, Interval)> {
 /// Two yes/no answers of the same respondents (say "interest ≥ 4" and "took part in any
 /// R&D"), as their 2×2 table. The two shares are correlated, so their difference takes
 /// the paired interval, not the unpaired one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Paired {
     /// Yes to both.
     pub both: u64,
@@ -154,7 +156,7 @@ impl Paired {
 
 /// Count, sum and sum of squares of a numeric answer: enough for its mean and spread, and
 /// additive, so tallies of cells add up to the tallies of their union.
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
 pub struct Moments {
     pub n: u64,
     pub sum: f64,

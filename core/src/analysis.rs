@@ -1,0 +1,311 @@
+//! Folding responses into what each declared metric counts ([`Tally`]).
+//!
+//! A tally is additive: the tally of a set of responses is the sum of its parts' tallies
+//! ([`Tally::merge`]). So each completed response can be folded in once, into the tallies
+//! of its breakdown cell, and any filter's figures are the merge of the cells it selects;
+//! nothing is ever counted again from the stored answers.
+//!
+//! Who is counted: a metric counts the respondents *asked* the questions it reads (their
+//! outcome is not "not asked"), so a clinicians-only question has clinicians for its
+//! denominator. An asked question left unanswered counts in the denominator of a share
+//! and as "no"; a mean or a ranking counts only the answers given.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::answers::{Answer, Cell, Outcome};
+use crate::expr::{Answers, Reference, Value};
+use crate::stats::{Moments, Paired, Share};
+use crate::survey::{Condition, Metric, MetricKind, QuestionKind, Survey};
+
+/// One response's outcomes, question ID → what became of it (as stored).
+pub type Outcomes = BTreeMap<String, Outcome>;
+
+/// What one metric has counted.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Tally {
+    /// Respondents meeting the condition, of those asked.
+    Share(Share),
+    /// The paired table of the two conditions, over those asked both.
+    Gap(Paired),
+    Mean(Moments),
+    /// `positions[i][r]`: respondents ranking choice `i` at rank `r + 1`; `n` respondents
+    /// answered.
+    Ranking {
+        n: u64,
+        positions: Vec<Vec<u64>>,
+    },
+    /// Per row, in the question's order: the share rating it `at_least`, of those who
+    /// rated it, and the ratings' moments.
+    Matrix {
+        rows: Vec<(Share, Moments)>,
+    },
+    /// Per choice, in the question's order: respondents choosing it; `n` answered.
+    TopChoices {
+        n: u64,
+        counts: Vec<u64>,
+    },
+    /// Respondent's type → partner type → respondents reporting a tie; `n` per type of
+    /// respondent who answered.
+    Network {
+        edges: BTreeMap<String, BTreeMap<String, u64>>,
+        n: BTreeMap<String, u64>,
+    },
+}
+
+impl Tally {
+    /// The tally of no response for `metric` of `survey`.
+    pub fn empty(survey: &Survey, metric: &Metric) -> Tally {
+        let choices = |question: &str| match survey.question(question).map(|q| &q.kind) {
+            Some(
+                QuestionKind::SingleChoice { choices, .. }
+                | QuestionKind::MultipleChoice { choices, .. }
+                | QuestionKind::Ranking { choices, .. },
+            ) => choices.len(),
+            Some(QuestionKind::Matrix { rows, .. }) => rows.len(),
+            _ => 0,
+        };
+        match &metric.kind {
+            MetricKind::Share { .. } => Tally::Share(Share::default()),
+            MetricKind::Gap { .. } => Tally::Gap(Paired::default()),
+            MetricKind::Mean { .. } => Tally::Mean(Moments::default()),
+            MetricKind::Ranking { question } => {
+                let top = match survey.question(question.as_str()).map(|q| &q.kind) {
+                    Some(QuestionKind::Ranking { top, .. }) => *top as usize,
+                    _ => 0,
+                };
+                Tally::Ranking {
+                    n: 0,
+                    positions: vec![vec![0; top]; choices(question.as_str())],
+                }
+            }
+            MetricKind::Matrix { question, .. } => Tally::Matrix {
+                rows: vec![(Share::default(), Moments::default()); choices(question.as_str())],
+            },
+            MetricKind::TopChoices { question } => Tally::TopChoices {
+                n: 0,
+                counts: vec![0; choices(question.as_str())],
+            },
+            MetricKind::Network { .. } => Tally::Network {
+                edges: BTreeMap::new(),
+                n: BTreeMap::new(),
+            },
+        }
+    }
+
+    /// Folds one response in. A tally of another metric's shape is left as it is.
+    pub fn add(&mut self, survey: &Survey, metric: &Metric, outcomes: &Outcomes) {
+        let response = Response(outcomes);
+        match (self, &metric.kind) {
+            (Tally::Share(share), MetricKind::Share { when }) if response.asked_all(when) => {
+                share.n += 1;
+                share.x += u64::from(when.expr.holds(&response));
+            }
+            (Tally::Gap(table), MetricKind::Gap { first, second })
+                if response.asked_all(&first.when) && response.asked_all(&second.when) =>
+            {
+                let first = first.when.expr.holds(&response);
+                match (first, second.when.expr.holds(&response)) {
+                    (true, true) => table.both += 1,
+                    (true, false) => table.first_only += 1,
+                    (false, true) => table.second_only += 1,
+                    (false, false) => table.neither += 1,
+                }
+            }
+            (Tally::Mean(moments), MetricKind::Mean { question, row }) => {
+                let value = response
+                    .answer(question.as_str())
+                    .map(|a| a.value(row.as_ref().map(|r| r.as_str())));
+                if let Some(Value::Number(v)) = value {
+                    moments.n += 1;
+                    moments.sum += v;
+                    moments.sum_sq += v * v;
+                }
+            }
+            (Tally::Ranking { n, positions }, MetricKind::Ranking { question }) => {
+                if let Some(Answer::Ranking(ranked)) = response.answer(question.as_str()) {
+                    *n += 1;
+                    let order = codes_of(survey, question.as_str());
+                    for (rank, code) in ranked.iter().enumerate() {
+                        let i = order.iter().position(|c| *c == code.as_str());
+                        if let Some(cell) = i.and_then(|i| positions.get_mut(i)?.get_mut(rank)) {
+                            *cell += 1;
+                        }
+                    }
+                }
+            }
+            (Tally::Matrix { rows }, MetricKind::Matrix { question, at_least }) => {
+                if let Some(Answer::Matrix(cells)) = response.answer(question.as_str()) {
+                    let order = codes_of(survey, question.as_str());
+                    for (code, cell) in cells {
+                        let (Some(i), Cell::Scale(v)) =
+                            (order.iter().position(|c| *c == code.as_str()), cell)
+                        else {
+                            continue;
+                        };
+                        if let Some((share, moments)) = rows.get_mut(i) {
+                            share.n += 1;
+                            share.x += u64::from(*v >= *at_least);
+                            let v = *v as f64;
+                            moments.n += 1;
+                            moments.sum += v;
+                            moments.sum_sq += v * v;
+                        }
+                    }
+                }
+            }
+            (Tally::TopChoices { n, counts }, MetricKind::TopChoices { question }) => {
+                let chosen: Vec<&str> = match response.answer(question.as_str()) {
+                    Some(Answer::Choice { code, .. }) => vec![code.as_str()],
+                    Some(Answer::Choices { codes, .. }) => {
+                        codes.iter().map(|c| c.as_str()).collect()
+                    }
+                    _ => return,
+                };
+                *n += 1;
+                let order = codes_of(survey, question.as_str());
+                for code in chosen {
+                    if let Some(count) = order
+                        .iter()
+                        .position(|c| *c == code)
+                        .and_then(|i| counts.get_mut(i))
+                    {
+                        *count += 1;
+                    }
+                }
+            }
+            (
+                Tally::Network { edges, n },
+                MetricKind::Network {
+                    question,
+                    ties,
+                    by,
+                    types,
+                },
+            ) => {
+                let own = match response.answer(by.as_str()) {
+                    Some(Answer::Choice { code, .. }) => types.get(code),
+                    _ => None,
+                };
+                let (Some(own), Some(Answer::Matrix(cells))) =
+                    (own, response.answer(question.as_str()))
+                else {
+                    return;
+                };
+                *n.entry(own.to_string()).or_default() += 1;
+                let from = edges.entry(own.to_string()).or_default();
+                for (partner, cell) in cells {
+                    if matches!(cell, Cell::Choice(c) if ties.contains(c)) {
+                        *from.entry(partner.to_string()).or_default() += 1;
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Adds `other`'s counts to this tally (the same metric's, from other responses).
+    pub fn merge(&mut self, other: &Tally) {
+        let add_share = |a: &mut Share, b: &Share| {
+            a.x += b.x;
+            a.n += b.n;
+        };
+        let add_moments = |a: &mut Moments, b: &Moments| {
+            a.n += b.n;
+            a.sum += b.sum;
+            a.sum_sq += b.sum_sq;
+        };
+        match (self, other) {
+            (Tally::Share(a), Tally::Share(b)) => add_share(a, b),
+            (Tally::Gap(a), Tally::Gap(b)) => {
+                a.both += b.both;
+                a.first_only += b.first_only;
+                a.second_only += b.second_only;
+                a.neither += b.neither;
+            }
+            (Tally::Mean(a), Tally::Mean(b)) => add_moments(a, b),
+            (Tally::Ranking { n, positions }, Tally::Ranking { n: m, positions: p }) => {
+                *n += m;
+                for (mine, theirs) in positions.iter_mut().zip(p) {
+                    for (a, b) in mine.iter_mut().zip(theirs) {
+                        *a += b;
+                    }
+                }
+            }
+            (Tally::Matrix { rows }, Tally::Matrix { rows: r }) => {
+                for ((s, m), (s2, m2)) in rows.iter_mut().zip(r) {
+                    add_share(s, s2);
+                    add_moments(m, m2);
+                }
+            }
+            (Tally::TopChoices { n, counts }, Tally::TopChoices { n: m, counts: c }) => {
+                *n += m;
+                for (a, b) in counts.iter_mut().zip(c) {
+                    *a += b;
+                }
+            }
+            (Tally::Network { edges, n }, Tally::Network { edges: e, n: m }) => {
+                for (from, partners) in e {
+                    let mine = edges.entry(from.clone()).or_default();
+                    for (to, count) in partners {
+                        *mine.entry(to.clone()).or_default() += count;
+                    }
+                }
+                for (key, count) in m {
+                    *n.entry(key.clone()).or_default() += count;
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The codes of a choice question's choices, or of a matrix's rows, in order.
+fn codes_of<'s>(survey: &'s Survey, question: &str) -> Vec<&'s str> {
+    let codes = match survey.question(question).map(|q| &q.kind) {
+        Some(
+            QuestionKind::SingleChoice { choices, .. }
+            | QuestionKind::MultipleChoice { choices, .. }
+            | QuestionKind::Ranking { choices, .. },
+        ) => choices.as_slice(),
+        Some(QuestionKind::Matrix { rows, .. }) => rows.as_slice(),
+        _ => &[],
+    };
+    codes.iter().map(|c| c.code.as_str()).collect()
+}
+
+/// One response, as expressions read it.
+struct Response<'a>(&'a Outcomes);
+
+impl Response<'_> {
+    fn answer(&self, question: &str) -> Option<&Answer> {
+        match self.0.get(question) {
+            Some(Outcome::Answered { answer }) => Some(answer),
+            _ => None,
+        }
+    }
+
+    /// Whether every question `condition` reads was asked of this respondent.
+    fn asked_all(&self, condition: &Condition) -> bool {
+        condition.expr.references().iter().all(|r| {
+            matches!(
+                self.0.get(r.question.as_str()),
+                Some(Outcome::Answered { .. } | Outcome::NoAnswer | Outcome::Invalid { .. })
+            )
+        })
+    }
+}
+
+impl Answers for Response<'_> {
+    fn value(&self, reference: &Reference) -> Value {
+        match self.answer(reference.question.as_str()) {
+            Some(answer) => answer.value(reference.row.as_deref()),
+            None => Value::Missing,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
