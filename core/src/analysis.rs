@@ -195,9 +195,9 @@ impl Tally {
                     return;
                 };
                 *n.entry(own.to_string()).or_default() += 1;
-                let from = edges.entry(own.to_string()).or_default();
                 for (partner, cell) in cells {
                     if matches!(cell, Cell::Choice(c) if ties.contains(c)) {
+                        let from = edges.entry(own.to_string()).or_default();
                         *from.entry(partner.to_string()).or_default() += 1;
                     }
                 }
@@ -262,8 +262,84 @@ impl Tally {
     }
 }
 
+/// The breakdown cell of a response: each breakdown question answered → its choice.
+pub fn cell_of(survey: &Survey, outcomes: &Outcomes) -> BTreeMap<String, String> {
+    let response = Response(outcomes);
+    survey
+        .breakdowns
+        .iter()
+        .filter_map(|q| match response.answer(q.as_str()) {
+            Some(Answer::Choice { code, .. }) => Some((q.to_string(), code.to_string())),
+            _ => None,
+        })
+        .collect()
+}
+
+/// One response's counters for every metric of `survey`, in declaration order, one after
+/// the other: what its completion adds to the counters of its cell.
+pub fn response_counters(survey: &Survey, outcomes: &Outcomes) -> Vec<f64> {
+    survey
+        .metrics
+        .iter()
+        .flat_map(|metric| {
+            let mut tally = Tally::empty(survey, metric);
+            tally.add(survey, metric, outcomes);
+            tally.counters(survey, metric)
+        })
+        .collect()
+}
+
+/// Counters of every metric one after the other (as [`response_counters`] lays them out)
+/// cut into each metric's own, by metric ID; empty when `all` has another length.
+pub fn split_counters(survey: &Survey, all: &[f64]) -> BTreeMap<String, Vec<f64>> {
+    let lengths: Vec<usize> = survey
+        .metrics
+        .iter()
+        .map(|m| Tally::empty(survey, m).counters(survey, m).len())
+        .collect();
+    if lengths.iter().sum::<usize>() != all.len() {
+        return BTreeMap::new();
+    }
+    let mut rest = all;
+    let mut out = BTreeMap::new();
+    for (metric, len) in survey.metrics.iter().zip(lengths) {
+        let (mine, after) = rest.split_at(len);
+        out.insert(metric.id.to_string(), mine.to_vec());
+        rest = after;
+    }
+    out
+}
+
+/// Whether counters of `metric` kept under the version `older` count the same things as
+/// under `newer`: the same declaration, over questions with the same items in the same
+/// order. Only then are the two versions' counters added.
+pub fn comparable(older: &Survey, newer: &Survey, metric: &Metric) -> bool {
+    let Some(theirs) = older.metrics.iter().find(|m| m.id == metric.id) else {
+        return false;
+    };
+    let items = |survey: &Survey, metric: &Metric| -> Vec<Vec<String>> {
+        metric_questions(metric)
+            .into_iter()
+            .map(|q| codes_of(survey, q).iter().map(|c| c.to_string()).collect())
+            .collect()
+    };
+    theirs == metric && items(older, theirs) == items(newer, metric)
+}
+
+/// The questions whose items lay out a metric's counters.
+fn metric_questions(metric: &Metric) -> Vec<&str> {
+    match &metric.kind {
+        MetricKind::Ranking { question }
+        | MetricKind::Matrix { question, .. }
+        | MetricKind::TopChoices { question }
+        | MetricKind::Mean { question, .. } => vec![question.as_str()],
+        MetricKind::Network { question, by, .. } => vec![question.as_str(), by.as_str()],
+        MetricKind::Share { .. } | MetricKind::Gap { .. } => Vec::new(),
+    }
+}
+
 /// The codes of a choice question's choices, or of a matrix's rows, in order.
-fn codes_of<'s>(survey: &'s Survey, question: &str) -> Vec<&'s str> {
+pub(crate) fn codes_of<'s>(survey: &'s Survey, question: &str) -> Vec<&'s str> {
     let codes = match survey.question(question).map(|q| &q.kind) {
         Some(
             QuestionKind::SingleChoice { choices, .. }
@@ -307,5 +383,14 @@ impl Answers for Response<'_> {
     }
 }
 
+mod figures;
+mod layout;
+mod query;
+
+pub use figures::*;
+pub use query::{AnalysisQuery, QueryError};
+
+#[cfg(test)]
+mod report_tests;
 #[cfg(test)]
 mod tests;

@@ -14,6 +14,7 @@
 
 pub mod accounts;
 pub mod actions;
+pub mod analysis;
 pub mod audit;
 pub mod begin;
 pub mod health;

@@ -277,7 +277,15 @@ async fn submit_on(
         status: Some(ResponseStatus::Completed),
         ..PageSave::default()
     };
-    Ok(responses::write(conn, snapshot, &page).await?)
+    // The response completes and joins the analysis counts together, or neither happens.
+    let mut tx = conn.begin().await?;
+    if !responses::write(&mut tx, snapshot, &page).await? {
+        return Ok(false);
+    }
+    let (survey_id, version) = (response.survey_id, response.survey_version);
+    crate::analysis::count(&mut tx, survey_id, version, survey, &snapshot.answers).await?;
+    tx.commit().await?;
+    Ok(true)
 }
 
 /// Questions of the page that do not apply to this respondent but were posted a value.

@@ -31,6 +31,28 @@ pub struct Hidden {
     pub total: bool,
 }
 
+/// The secondary rule over rows already hidden by some primary rule: when exactly one row
+/// is hidden and the total is shown, the shown row with the smallest `sizes` is hidden
+/// too, or the total when no row is left. Returns whether the total is hidden.
+pub fn secondary(hidden: &mut [bool], sizes: &[u64], total_hidden: bool) -> bool {
+    if total_hidden || hidden.iter().filter(|&&h| h).count() != 1 {
+        return total_hidden;
+    }
+    let smallest = sizes
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !hidden[*i])
+        .min_by_key(|(_, n)| **n)
+        .map(|(i, _)| i);
+    match smallest {
+        Some(i) => {
+            hidden[i] = true;
+            false
+        }
+        None => true,
+    }
+}
+
 /// Applies both rules to `rows`, whose total row is their sum (shown unless itself too
 /// small).
 pub fn table(rows: &[Share], k: u64) -> Hidden {
@@ -39,19 +61,8 @@ pub fn table(rows: &[Share], k: u64) -> Hidden {
         rows.iter().map(|r| r.x).sum(),
         rows.iter().map(|r| r.n).sum(),
     );
-    let mut total_hidden = too_small(total, k);
-    if !total_hidden && hidden.iter().filter(|&&h| h).count() == 1 {
-        let smallest = rows
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| !hidden[*i])
-            .min_by_key(|(_, row)| row.n)
-            .map(|(i, _)| i);
-        match smallest {
-            Some(i) => hidden[i] = true,
-            None => total_hidden = true,
-        }
-    }
+    let sizes: Vec<u64> = rows.iter().map(|r| r.n).collect();
+    let total_hidden = secondary(&mut hidden, &sizes, too_small(total, k));
     Hidden {
         rows: hidden,
         total: total_hidden,

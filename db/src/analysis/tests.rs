@@ -1,0 +1,445 @@
+//! The recount: figures from the counts kept at submit equal figures counted afresh from
+//! the stored answers, by a plain loop written apart from `canvass-core`'s tallies.
+
+use std::collections::BTreeMap;
+
+use canvass_core::Lang;
+use canvass_core::analysis::{AnalysisQuery, Figure, Report, report};
+use canvass_core::answers::{Answer, Cell, Outcome, RawAnswers, section_fields, validate};
+use canvass_core::expr::{Answers, Reference, Value};
+use canvass_core::survey::{MetricKind, QuestionKind, Survey};
+use canvass_core::surveys::AI_COLLAB;
+use canvass_core::synth::respondent_with;
+use sqlx::PgPool;
+
+use super::*;
+use crate::respond::{Saved, save_section, submit};
+use crate::responses::{self, Origin};
+
+const ROLES: [&str; 3] = ["clinician", "institution", "industry"];
+const PROVINCES: [&str; 3] = ["beijing", "guangdong", "sichuan"];
+
+/// Walks `count` generated respondents through the real save and submit; every fifth
+/// stops before submitting. Returns the survey and its ID.
+async fn respondents(pool: &PgPool, count: u64) -> (Survey, SurveyId) {
+    let survey = Survey::from_toml(AI_COLLAB).expect("loads");
+    let mut conn = pool.acquire().await.expect("connection");
+    crate::surveys::install(&mut conn, &survey, AI_COLLAB)
+        .await
+        .expect("install");
+    let published = crate::surveys::latest(&mut conn, "ai-collab")
+        .await
+        .expect("query")
+        .expect("present");
+    for seed in 0..count {
+        let mut preset = RawAnswers::new();
+        preset.insert("consent".into(), vec!["agree".into()]);
+        preset.insert("role".into(), vec![ROLES[(seed % 3) as usize].into()]);
+        let province = PROVINCES[((seed / 3) % 3) as usize];
+        preset.insert("province".into(), vec![province.into()]);
+        let raw = respondent_with(&survey, seed, preset).expect("a walk");
+        let started = responses::start(
+            &mut conn,
+            published.survey_id,
+            published.version,
+            Lang::Zh,
+            Origin::default(),
+        )
+        .await
+        .expect("start");
+        let walk = validate(&survey, &raw);
+        let mut reached_review = false;
+        for section_id in &walk.relevant_sections {
+            let section = survey.section(section_id.as_str()).expect("section");
+            let posted = section_fields(section, &raw);
+            let saved = save_section(&mut conn, started.public_id, &survey, section_id, &posted)
+                .await
+                .expect("page saves");
+            reached_review = matches!(saved, Saved::Review);
+            if !matches!(saved, Saved::Next(_)) {
+                break;
+            }
+        }
+        if reached_review && seed % 5 != 4 {
+            submit(&mut conn, started.public_id, &survey)
+                .await
+                .expect("submit");
+        }
+    }
+    (survey, published.survey_id)
+}
+
+/// The stored answers of every completed response, with its role and province.
+async fn completed(pool: &PgPool) -> Vec<BTreeMap<String, Outcome>> {
+    let ids: Vec<uuid::Uuid> =
+        sqlx::query_scalar("SELECT public_id FROM responses WHERE status = 'completed'")
+            .fetch_all(pool)
+            .await
+            .expect("ids");
+    let mut conn = pool.acquire().await.expect("connection");
+    let mut out = Vec::new();
+    for id in ids {
+        let snapshot = responses::snapshot(&mut conn, responses::PublicId(id))
+            .await
+            .expect("read")
+            .expect("found");
+        out.push(snapshot.answers);
+    }
+    out
+}
+
+struct Plain<'a>(&'a BTreeMap<String, Outcome>);
+
+impl<'a> Plain<'a> {
+    fn answer(&self, q: &str) -> Option<&'a Answer> {
+        match self.0.get(q) {
+            Some(Outcome::Answered { answer }) => Some(answer),
+            _ => None,
+        }
+    }
+    fn asked(&self, q: &str) -> bool {
+        !matches!(self.0.get(q), None | Some(Outcome::NotAsked))
+    }
+}
+
+impl Answers for Plain<'_> {
+    fn value(&self, r: &Reference) -> Value {
+        self.answer(&r.question)
+            .map_or(Value::Missing, |a| a.value(r.row.as_deref()))
+    }
+}
+
+fn items(survey: &Survey, q: &str) -> Vec<String> {
+    match survey.question(q).map(|q| &q.kind) {
+        Some(
+            QuestionKind::SingleChoice { choices, .. }
+            | QuestionKind::MultipleChoice { choices, .. }
+            | QuestionKind::Ranking { choices, .. },
+        ) => choices.iter().map(|c| c.code.to_string()).collect(),
+        Some(QuestionKind::Matrix { rows, .. }) => {
+            rows.iter().map(|c| c.code.to_string()).collect()
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// Each metric's figures as plain numbers, counted by hand from the answers.
+fn by_hand(
+    survey: &Survey,
+    answers: &[&BTreeMap<String, Outcome>],
+) -> BTreeMap<String, Vec<String>> {
+    let mut out = BTreeMap::new();
+    for metric in &survey.metrics {
+        let mut lines = Vec::new();
+        match &metric.kind {
+            MetricKind::Share { when } => {
+                let asked: Vec<_> = answers
+                    .iter()
+                    .filter(|a| {
+                        when.expr
+                            .references()
+                            .iter()
+                            .all(|r| Plain(a).asked(&r.question))
+                    })
+                    .collect();
+                let x = asked.iter().filter(|a| when.expr.holds(&Plain(a))).count();
+                lines.push(format!("{x}/{}", asked.len()));
+            }
+            MetricKind::Gap { first, second } => {
+                let asked: Vec<_> = answers
+                    .iter()
+                    .filter(|a| {
+                        first
+                            .when
+                            .expr
+                            .references()
+                            .iter()
+                            .chain(second.when.expr.references().iter())
+                            .all(|r| Plain(a).asked(&r.question))
+                    })
+                    .collect();
+                let x1 = asked
+                    .iter()
+                    .filter(|a| first.when.expr.holds(&Plain(a)))
+                    .count();
+                let x2 = asked
+                    .iter()
+                    .filter(|a| second.when.expr.holds(&Plain(a)))
+                    .count();
+                lines.push(format!("{x1}/{} {x2}/{}", asked.len(), asked.len()));
+            }
+            MetricKind::Mean { .. } => {}
+            MetricKind::Ranking { question } => {
+                let codes = items(survey, question.as_str());
+                let mut first = vec![0; codes.len()];
+                let mut points = vec![0u64; codes.len()];
+                let mut n = 0;
+                let top = match survey.question(question.as_str()).map(|q| &q.kind) {
+                    Some(QuestionKind::Ranking { top, .. }) => *top as u64,
+                    _ => 0,
+                };
+                for a in answers {
+                    if let Some(Answer::Ranking(ranked)) = Plain(a).answer(question.as_str()) {
+                        n += 1;
+                        for (rank, code) in ranked.iter().enumerate() {
+                            let i = codes.iter().position(|c| c == code.as_str()).expect("item");
+                            points[i] += top - rank as u64;
+                            if rank == 0 {
+                                first[i] += 1;
+                            }
+                        }
+                    }
+                }
+                for (i, code) in codes.iter().enumerate() {
+                    lines.push(format!("{code} {}/{n} borda {}", first[i], points[i]));
+                }
+            }
+            MetricKind::Matrix { question, at_least } => {
+                for row in items(survey, question.as_str()) {
+                    let (mut x, mut n, mut sum) = (0, 0, 0i64);
+                    for a in answers {
+                        if let Some(Answer::Matrix(cells)) = Plain(a).answer(question.as_str())
+                            && let Some((_, Cell::Scale(v))) =
+                                cells.iter().find(|(c, _)| c.as_str() == row)
+                        {
+                            n += 1;
+                            sum += v;
+                            x += usize::from(*v >= *at_least);
+                        }
+                    }
+                    lines.push(format!("{row} {x}/{n} sum {sum}"));
+                }
+            }
+            MetricKind::TopChoices { question } => {
+                let mut n = 0;
+                let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+                for a in answers {
+                    let chosen: Vec<String> = match Plain(a).answer(question.as_str()) {
+                        Some(Answer::Choices { codes, .. }) => {
+                            codes.iter().map(|c| c.to_string()).collect()
+                        }
+                        Some(Answer::Choice { code, .. }) => vec![code.to_string()],
+                        _ => continue,
+                    };
+                    n += 1;
+                    for c in chosen {
+                        *counts.entry(c).or_default() += 1;
+                    }
+                }
+                for code in items(survey, question.as_str()) {
+                    let x = counts.get(&code).copied().unwrap_or(0);
+                    lines.push(format!("{code} {x}/{n}"));
+                }
+            }
+            MetricKind::Network {
+                question,
+                ties,
+                by,
+                types,
+            } => {
+                let nodes = items(survey, question.as_str());
+                let mut n: BTreeMap<&str, usize> = BTreeMap::new();
+                let mut w: BTreeMap<(&str, String), usize> = BTreeMap::new();
+                for a in answers {
+                    let own = match Plain(a).answer(by.as_str()) {
+                        Some(Answer::Choice { code, .. }) => types.get(code).map(|t| t.as_str()),
+                        _ => None,
+                    };
+                    let (Some(own), Some(Answer::Matrix(cells))) =
+                        (own, Plain(a).answer(question.as_str()))
+                    else {
+                        continue;
+                    };
+                    *n.entry(own).or_default() += 1;
+                    for (partner, cell) in cells {
+                        if matches!(cell, Cell::Choice(c) if ties.contains(c)) {
+                            *w.entry((own, partner.to_string())).or_default() += 1;
+                        }
+                    }
+                }
+                for from in &nodes {
+                    let nf = n.get(from.as_str()).copied().unwrap_or(0);
+                    lines.push(format!("{from} n {nf}"));
+                    for to in &nodes {
+                        let x = w.get(&(from.as_str(), to.clone())).copied().unwrap_or(0);
+                        lines.push(format!("{from}->{to} {x}/{nf}"));
+                    }
+                }
+            }
+        }
+        out.insert(metric.id.to_string(), lines);
+    }
+    out
+}
+
+/// The same plain numbers, read off a report.
+fn from_report(
+    survey: &Survey,
+    report: &Report,
+    group: Option<usize>,
+) -> BTreeMap<String, Vec<String>> {
+    let frac = |s: &canvass_core::analysis::Shown<canvass_core::analysis::Proportion>| {
+        s.value()
+            .map_or("hidden".to_owned(), |p| format!("{}/{}", p.x, p.n))
+    };
+    let mut out = BTreeMap::new();
+    for m in &report.metrics {
+        let figure = match group {
+            None => &m.all,
+            Some(g) => &m.groups[g],
+        };
+        let metric = survey
+            .metrics
+            .iter()
+            .find(|x| x.id == m.id)
+            .expect("metric");
+        let mut lines = Vec::new();
+        match figure {
+            Figure::Share { share } => lines.push(frac(share)),
+            Figure::Gap { first, second, .. } => {
+                lines.push(format!("{} {}", frac(&first.share), frac(&second.share)));
+            }
+            Figure::Mean { .. } => {}
+            Figure::Ranking { items: list, .. } => {
+                let codes = self::items(
+                    survey,
+                    match &metric.kind {
+                        MetricKind::Ranking { question } => question.as_str(),
+                        _ => "",
+                    },
+                );
+                for code in codes {
+                    let item = list.iter().find(|i| i.code.as_str() == code).expect("item");
+                    let first = item.first.as_ref().map(frac).unwrap_or_default();
+                    let borda = item
+                        .borda
+                        .as_ref()
+                        .and_then(|b| b.value().copied())
+                        .unwrap_or_default();
+                    lines.push(format!("{code} {first} borda {borda}"));
+                }
+            }
+            Figure::Matrix { items: list, .. } | Figure::TopChoices { items: list, .. } => {
+                let question = match &metric.kind {
+                    MetricKind::Matrix { question, .. } | MetricKind::TopChoices { question } => {
+                        question.as_str()
+                    }
+                    _ => "",
+                };
+                for code in self::items(survey, question) {
+                    let item = list.iter().find(|i| i.code.as_str() == code).expect("item");
+                    match item.mean.as_ref().and_then(|m| m.value()) {
+                        Some(mean) => lines.push(format!(
+                            "{code} {} sum {}",
+                            frac(&item.share),
+                            (mean.mean * mean.n as f64).round() as i64
+                        )),
+                        None if item.mean.is_some() => {
+                            lines.push(format!("{code} {} sum 0", frac(&item.share)))
+                        }
+                        None => lines.push(format!("{code} {}", frac(&item.share))),
+                    }
+                }
+            }
+            Figure::Network { nodes, edges } => {
+                for from in nodes {
+                    let nf = from.respondents.value().copied().unwrap_or(0);
+                    lines.push(format!("{} n {nf}", from.code));
+                    for to in nodes {
+                        let e = edges
+                            .iter()
+                            .find(|e| e.from == from.code && e.to == to.code)
+                            .expect("edge");
+                        let x = e.weight.value().map_or(0, |p| p.x);
+                        lines.push(format!("{}->{} {x}/{nf}", from.code, to.code));
+                    }
+                }
+            }
+        }
+        out.insert(m.id.to_string(), lines);
+    }
+    out
+}
+
+#[sqlx::test(migrator = "crate::MIGRATOR")]
+async fn figures_from_the_kept_counts_equal_a_recount_of_the_stored_answers(pool: PgPool) {
+    let (mut survey, survey_id) = respondents(&pool, 45).await;
+    let answers = completed(&pool).await;
+    assert!(answers.len() >= 20, "enough complete: {}", answers.len());
+    let others = answers.iter().filter(|a| {
+        a.values().any(|o| {
+            matches!(
+                o,
+                Outcome::Answered {
+                    answer: Answer::Choice { other: Some(_), .. }
+                        | Answer::Choices { other: Some(_), .. }
+                }
+            )
+        })
+    });
+    assert!(others.count() > 0, "some answers carry an other-text");
+    let mut conn = pool.acquire().await.expect("connection");
+    let cells = cells(&mut conn, &Catalog::default(), survey_id, &survey)
+        .await
+        .expect("cells");
+    // With no threshold (0, which no definition may set) every figure with a respondent
+    // behind it is shown; a figure of nobody is hidden (no rate, not 0%).
+    survey.suppress_below = 0;
+    let all: Vec<_> = answers.iter().collect();
+    let whole = report(&survey, &cells, &AnalysisQuery::default());
+    assert_eq!(
+        whole.respondents.value().copied(),
+        Some(answers.len() as u64)
+    );
+    let hidden_when_nobody =
+        |counted: BTreeMap<String, Vec<String>>| -> BTreeMap<String, Vec<String>> {
+            counted
+                .into_iter()
+                .map(|(k, lines)| {
+                    let lines = lines
+                        .into_iter()
+                        .map(|l| {
+                            l.split(' ')
+                                .map(|w| if w.ends_with("/0") { "hidden" } else { w })
+                                .collect::<Vec<_>>()
+                                .join(" ")
+                        })
+                        .collect();
+                    (k, lines)
+                })
+                .collect()
+        };
+    assert_eq!(
+        hidden_when_nobody(from_report(&survey, &whole, None)),
+        hidden_when_nobody(by_hand(&survey, &all))
+    );
+
+    let split = AnalysisQuery::parse(&survey, "split=role").expect("query");
+    let by_role = report(&survey, &cells, &split);
+    for (g, group) in by_role.groups.iter().enumerate() {
+        let mine: Vec<_> = answers
+            .iter()
+            .filter(|a| matches!(a.get("role"), Some(Outcome::Answered { answer: Answer::Choice { code, .. } }) if code.as_str() == group.code.as_str()))
+            .collect();
+        assert_eq!(group.respondents.value().copied(), Some(mine.len() as u64));
+        assert_eq!(
+            hidden_when_nobody(from_report(&survey, &by_role, Some(g))),
+            hidden_when_nobody(by_hand(&survey, &mine)),
+            "{}",
+            group.code
+        );
+    }
+    let filtered = AnalysisQuery::parse(&survey, "province=beijing").expect("query");
+    let beijing: Vec<_> = answers
+        .iter()
+        .filter(|a| matches!(a.get("province"), Some(Outcome::Answered { answer: Answer::Choice { code, .. } }) if code.as_str() == "beijing"))
+        .collect();
+    assert_eq!(
+        hidden_when_nobody(from_report(
+            &survey,
+            &report(&survey, &cells, &filtered),
+            None
+        )),
+        hidden_when_nobody(by_hand(&survey, &beijing))
+    );
+}
