@@ -8,9 +8,9 @@ use leptos_router::{ParamSegment, SsrMode, StaticSegment};
 use crate::components::{Footer, Header};
 use crate::i18n::{I18nContextProvider, t_string, use_i18n};
 use crate::pages::{
-    EndPage, HomePage, MonitorDashboard, NotFoundPage, ReviewPage, SectionPage, StaffAuditPage,
-    StaffHomePage, StaffLinksPage, StaffPasswordPage, StaffSignInPage, StaffTokensPage,
-    StaffUsersPage, WelcomePage,
+    AnalysisDashboard, EndPage, HomePage, MonitorDashboard, NotFoundPage, ReviewPage, SectionPage,
+    StaffAuditPage, StaffHomePage, StaffLinksPage, StaffPasswordPage, StaffSignInPage,
+    StaffTokensPage, StaffUsersPage, WelcomePage,
 };
 
 /// The whole HTML document, rendered on the server around [`App`].
@@ -95,6 +95,11 @@ fn Layout() -> impl IntoView {
                         <Route
                             path=(StaticSegment("monitor"), ParamSegment("slug"))
                             view=MonitorDashboard
+                            ssr=SsrMode::Async
+                        />
+                        <Route
+                            path=(StaticSegment("analysis"), ParamSegment("slug"))
+                            view=AnalysisDashboard
                             ssr=SsrMode::Async
                         />
                         <Route path=StaticSegment("staff") view=StaffHomePage ssr=SsrMode::Async />

@@ -386,9 +386,11 @@ impl Answers for Response<'_> {
 mod figures;
 mod layout;
 mod query;
+mod rows;
 
 pub use figures::*;
 pub use query::{AnalysisQuery, QueryError};
+pub use rows::Row;
 
 #[cfg(test)]
 mod report_tests;

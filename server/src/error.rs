@@ -48,6 +48,8 @@ pub enum AppError {
     Forbidden(StaffRefusal),
     /// A Bearer token that is malformed, unknown or revoked.
     InvalidToken,
+    /// An analysis query refused, naming its parameter: 400.
+    BadQuery(canvass_core::analysis::QueryError),
 }
 
 impl AppError {
@@ -80,7 +82,7 @@ impl AppError {
             }
             AppError::Forbidden(refusal) => tracing::info!(?refusal, "a request was refused"),
             AppError::InvalidToken => tracing::info!("an unknown or revoked API token was refused"),
-            AppError::Problem { .. } | AppError::SignedOut { .. } => {}
+            AppError::Problem { .. } | AppError::SignedOut { .. } | AppError::BadQuery(_) => {}
         }
     }
 
@@ -91,6 +93,7 @@ impl AppError {
             AppError::SignedOut { api: false } => StatusCode::SEE_OTHER,
             AppError::SignedOut { api: true } | AppError::InvalidToken => StatusCode::UNAUTHORIZED,
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AppError::BadQuery(_) => StatusCode::BAD_REQUEST,
         }
     }
 }
@@ -124,7 +127,9 @@ impl IntoResponse for AppError {
             AppError::Forbidden(refusal) => {
                 (status, Html(staff_refusal_html(refusal))).into_response()
             }
-            error @ (AppError::SignedOut { api: true } | AppError::InvalidToken) => {
+            error @ (AppError::SignedOut { api: true }
+            | AppError::InvalidToken
+            | AppError::BadQuery(_)) => {
                 return ApiError(error).into_response();
             }
         };
@@ -147,6 +152,13 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let ApiError(error) = self;
         error.log();
+        if let AppError::BadQuery(refused) = &error {
+            let mut body = serde_json::to_value(refused).unwrap_or_default();
+            if let Some(fields) = body.as_object_mut() {
+                fields.insert("message".into(), refused.to_string().into());
+            }
+            return (StatusCode::BAD_REQUEST, Json(body)).into_response();
+        }
         let status = error.status();
         let message = match &error {
             AppError::Problem { problem, .. } => match problem {
@@ -161,6 +173,7 @@ impl IntoResponse for ApiError {
             AppError::SignedOut { .. } => "sign in or send an API token",
             AppError::Forbidden(_) => "not allowed",
             AppError::InvalidToken => "invalid or revoked API token",
+            AppError::BadQuery(_) => "bad query",
         };
         let status = if status == StatusCode::SEE_OTHER {
             StatusCode::UNAUTHORIZED

@@ -78,6 +78,14 @@ pub fn routes(state: AppState) -> Router {
         .route("/i/{token}", get(routes::links::invited))
         .route("/monitor/{slug}/events", get(live::events))
         .route("/api/v1/surveys/{slug}/stats", get(routes::stats::stats))
+        .route(
+            "/api/v1/surveys/{slug}/analysis",
+            get(routes::analysis::json),
+        )
+        .route(
+            "/api/v1/surveys/{slug}/analysis.csv",
+            get(routes::analysis::csv),
+        )
         .route("/r/{code}", get(routes::respond::resume))
         .route("/r/{code}/review", post(routes::respond::submit))
         .route("/r/{code}/{section}", post(routes::respond::save))

@@ -144,6 +144,7 @@ pub fn in_staff_scope(path: &str) -> bool {
     path == "/staff"
         || path.starts_with("/staff/")
         || path.starts_with("/monitor/")
+        || path.starts_with("/analysis/")
         || path.starts_with("/api/")
 }
 

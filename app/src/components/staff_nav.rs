@@ -33,6 +33,9 @@ pub fn StaffNav(me: SignedIn) -> impl IntoView {
                 <li>
                     <a href=paths::monitor(paths::DEFAULT_SURVEY)>{t!(i18n, staff_nav_monitor)}</a>
                 </li>
+                <li>
+                    <a href=paths::analysis(paths::DEFAULT_SURVEY)>{t!(i18n, staff_nav_analysis)}</a>
+                </li>
                 {admin}
                 <li><a href=paths::PASSWORD>{t!(i18n, staff_nav_password)}</a></li>
             </ul>

@@ -1,5 +1,6 @@
 //! Routed pages, one per file.
 
+mod analysis;
 mod ended;
 mod home;
 mod monitor;
@@ -20,6 +21,7 @@ mod welcome;
 use leptos::prelude::*;
 use leptos_router::components::Redirect;
 
+pub use analysis::AnalysisDashboard;
 pub use ended::EndPage;
 pub use home::HomePage;
 pub use monitor::MonitorDashboard;

@@ -8,9 +8,15 @@ use canvass_db::audit::{self, Action, Date, Filter};
 use leptos::prelude::*;
 use leptos_axum::ResponseOptions;
 
+use std::sync::Arc;
+
+use canvass_core::analysis::AnalysisQuery;
+use canvass_core::survey::Survey;
+
 use super::{
-    AuditPage, AuditQuery, AuditRow, Figures, Gate, LinkRow, LinksPage, MonitorPage, QuotaRow,
-    SignedIn, StaffError, StaffRole, TokenItem, TokensPage, UserRow, UsersPage, access,
+    AnalysisPage, AuditPage, AuditQuery, AuditRow, Figures, FilterChoices, Gate, LinkRow,
+    LinksPage, MonitorPage, QueryError, QuotaRow, Report, SignedIn, StaffError, StaffRole,
+    TokenItem, TokensPage, UserRow, UsersPage, access,
 };
 use crate::backend::Backend;
 
@@ -325,6 +331,78 @@ pub async fn monitor(slug: String) -> Result<Gate<Option<MonitorPage>>, ServerFn
     Ok(Gate::Ready(
         figures.map(|figures| MonitorPage { me, figures }),
     ))
+}
+
+/// The analysis page (every staff role): the report for the page's own query string. A
+/// refused query is a 400 page naming the parameter.
+pub async fn analysis(slug: String) -> Result<Gate<Option<AnalysisPage>>, ServerFnError> {
+    let me = match me(access::STAFF)? {
+        Gate::Ready(me) => me,
+        Gate::SignIn => return Ok(Gate::SignIn),
+        Gate::Forbidden => return Ok(Gate::Forbidden),
+    };
+    let query = use_context::<http::request::Parts>()
+        .and_then(|parts| parts.uri.query().map(str::to_owned))
+        .unwrap_or_default();
+    let backend = backend()?;
+    let Some((survey, outcome)) = analysis_report(&backend, &slug, &query)
+        .await
+        .map_err(unavailable)?
+    else {
+        status(http::StatusCode::NOT_FOUND);
+        return Ok(Gate::Ready(None));
+    };
+    if outcome.is_err() {
+        status(http::StatusCode::BAD_REQUEST);
+    }
+    let filters = survey
+        .breakdowns
+        .iter()
+        .filter_map(|q| survey.question(q.as_str()))
+        .map(|q| FilterChoices {
+            question: q.id.to_string(),
+            label: q.label.clone(),
+            choices: match &q.kind {
+                canvass_core::survey::QuestionKind::SingleChoice { choices, .. } => choices
+                    .iter()
+                    .map(|c| (c.code.to_string(), c.label.clone()))
+                    .collect(),
+                _ => Vec::new(),
+            },
+        })
+        .collect();
+    Ok(Gate::Ready(Some(AnalysisPage {
+        me,
+        slug,
+        title: survey.title.clone(),
+        query,
+        filters,
+        outcome,
+    })))
+}
+
+/// A survey's analysis report for `query` (a query string), or why the query was refused
+/// (read before any count is); `None` for no such survey.
+pub async fn analysis_report(
+    backend: &Backend,
+    slug: &str,
+    query: &str,
+) -> Result<
+    Option<(Arc<Survey>, Result<Report, QueryError>)>,
+    Box<dyn std::error::Error + Send + Sync>,
+> {
+    let mut conn = backend.pool.acquire().await?;
+    let Some((survey_id, survey)) = backend.catalog.latest(&mut conn, slug).await? else {
+        return Ok(None);
+    };
+    let query = match AnalysisQuery::parse(&survey, query) {
+        Ok(query) => query,
+        Err(refused) => return Ok(Some((survey, Err(refused)))),
+    };
+    let cells =
+        canvass_db::analysis::cells(&mut conn, &backend.catalog, survey_id, &survey).await?;
+    let report = canvass_core::analysis::report(&survey, &cells, &query);
+    Ok(Some((survey, Ok(report))))
 }
 
 /// A survey's monitoring figures, from one snapshot of its maintained counts; `None` for

@@ -5,6 +5,7 @@
 #[cfg(feature = "ssr")]
 pub mod backend;
 
+pub use canvass_core::analysis::{QueryError, Report};
 pub use canvass_core::ids::{LinkId, QuotaId, StaffId, TokenId};
 pub use canvass_core::monitor::{
     Breakdown, BreakdownRow, Figures, InvitationFigures, LinkFigures, Period, SectionFigures,
@@ -196,6 +197,27 @@ pub struct MonitorPage {
     pub figures: Figures,
 }
 
+/// One breakdown question the analysis page filters by, with its choices.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FilterChoices {
+    pub question: String,
+    pub label: Text,
+    pub choices: Vec<(String, Text)>,
+}
+
+/// `/analysis/{slug}`: who is looking, the filters the survey offers, and the report (or
+/// why the query was refused).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AnalysisPage {
+    pub me: SignedIn,
+    pub slug: String,
+    pub title: Text,
+    /// The query string the page was asked with (for its links and live refresh).
+    pub query: String,
+    pub filters: Vec<FilterChoices>,
+    pub outcome: Result<Report, QueryError>,
+}
+
 /// Where the staff pages live.
 pub mod paths {
     use super::{LinkId, QuotaId, StaffId, TokenId};
@@ -249,6 +271,15 @@ pub mod paths {
         format!("/monitor/{slug}")
     }
 
+    pub fn analysis(slug: &str) -> String {
+        format!("/analysis/{slug}")
+    }
+
+    /// The analysis page's figures as JSON.
+    pub fn analysis_api(slug: &str) -> String {
+        format!("/api/v1/surveys/{slug}/analysis")
+    }
+
     pub fn monitor_events(slug: &str) -> String {
         format!("/monitor/{slug}/events")
     }
@@ -276,6 +307,11 @@ pub async fn load_links(slug: String) -> Result<Gate<Option<LinksPage>>, ServerF
 #[server(endpoint = "staff_monitor")]
 pub async fn load_monitor(slug: String) -> Result<Gate<Option<MonitorPage>>, ServerFnError> {
     backend::monitor(slug).await
+}
+
+#[server(endpoint = "staff_analysis")]
+pub async fn load_analysis(slug: String) -> Result<Gate<Option<AnalysisPage>>, ServerFnError> {
+    backend::analysis(slug).await
 }
 
 #[server(endpoint = "staff_tokens")]

@@ -519,3 +519,33 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_reports_rows_list_every_figure_with_suppressed_ones_empty() {
+    let survey = survey();
+    let report = report(
+        &survey,
+        &study(&survey, 6),
+        &query(&survey, "metric=interested"),
+    );
+    let rows = report.rows();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(
+        (rows[0].count, rows[0].n, rows[0].suppressed),
+        (Some(7), Some(12), false)
+    );
+    let gap = report_of(&survey, "metric=interest_gap").rows();
+    let items: Vec<(&str, bool)> = gap
+        .iter()
+        .map(|r| (r.item.as_str(), r.suppressed))
+        .collect();
+    assert_eq!(
+        items,
+        [("first", false), ("second", true), ("difference", true)]
+    );
+    assert!(gap[1].count.is_none() && gap[1].estimate.is_none());
+}
+
+fn report_of(survey: &Survey, text: &str) -> Report {
+    report(survey, &study(survey, 6), &query(survey, text))
+}

@@ -1,5 +1,6 @@
 //! Routes outside Leptos. Leptos pages and server functions are mounted in `crate::router`.
 
+pub mod analysis;
 pub mod health;
 pub mod lang;
 pub mod links;

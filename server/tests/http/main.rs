@@ -1,6 +1,7 @@
 //! In-process HTTP tests: the real router called directly (no listening server), a fresh
 //! database per test.
 
+mod analysis;
 mod health;
 mod invitations;
 mod links;

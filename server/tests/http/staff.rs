@@ -468,6 +468,50 @@ async fn each_role_reaches_exactly_what_it_should(pool: PgPool) {
         ),
         (
             "GET",
+            "/api/v1/surveys/ai-collab/analysis",
+            String::new(),
+            [
+                Through(StatusCode::UNAUTHORIZED),
+                Through(StatusCode::OK),
+                Through(StatusCode::OK),
+                Through(StatusCode::OK),
+            ],
+        ),
+        (
+            "GET",
+            "/api/v1/surveys/ai-collab/analysis.csv",
+            String::new(),
+            [
+                Through(StatusCode::UNAUTHORIZED),
+                Through(StatusCode::OK),
+                Through(StatusCode::OK),
+                Through(StatusCode::OK),
+            ],
+        ),
+        (
+            "GET",
+            "/analysis/ai-collab",
+            String::new(),
+            [
+                page_redirect,
+                Through(StatusCode::OK),
+                Through(StatusCode::OK),
+                Through(StatusCode::OK),
+            ],
+        ),
+        (
+            "POST",
+            "/api/staff_analysis",
+            form(&[("slug", "ai-collab")]),
+            [
+                Through(StatusCode::UNAUTHORIZED),
+                Through(StatusCode::OK),
+                Through(StatusCode::OK),
+                Through(StatusCode::OK),
+            ],
+        ),
+        (
+            "GET",
             "/monitor/ai-collab",
             String::new(),
             [

@@ -1,0 +1,232 @@
+//! The analysis page and its JSON and CSV: staff only, the same figures and suppression
+//! everywhere, and each bad query refused naming its parameter.
+
+use axum::http::StatusCode;
+use canvass_core::staff::StaffRole;
+use sqlx::PgPool;
+
+use crate::staff::{account, get, signed_in};
+use crate::support::app;
+
+/// The bundled surveys, `respondents` demo respondents, and a viewer's session cookie.
+async fn seeded(pool: &PgPool, respondents: u64) -> String {
+    canvass_server::serve::install_bundled_surveys(pool)
+        .await
+        .expect("install");
+    canvass_server::demo::seed(pool, respondents, 7)
+        .await
+        .expect("seed");
+    account(pool, "viewer@hospital.cn", StaffRole::Viewer).await;
+    signed_in(pool, "viewer@hospital.cn").await
+}
+
+async fn completed(pool: &PgPool, role: Option<&str>) -> i64 {
+    sqlx::query_scalar(
+        "SELECT count(*) FROM responses WHERE status = 'completed'
+         AND ($1::text IS NULL OR breakdown ->> 'role' = $1)",
+    )
+    .bind(role)
+    .fetch_one(pool)
+    .await
+    .expect("count")
+}
+
+#[sqlx::test(migrator = "canvass_db::MIGRATOR")]
+async fn a_viewer_reads_every_declared_metric_with_its_n_and_the_sample_caveat(pool: PgPool) {
+    let viewer = seeded(&pool, 60).await;
+    let page = get(app(pool.clone()), "/analysis/ai-collab", Some(&viewer)).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let n = completed(&pool, None).await;
+    assert!(
+        page.body.contains(&format!(
+            "{n} completed responses, the figures below count completed responses only."
+        )),
+        "{}",
+        page.body
+    );
+    let survey =
+        canvass_core::survey::Survey::from_toml(canvass_core::surveys::AI_COLLAB).expect("survey");
+    for metric in &survey.metrics {
+        assert!(
+            page.body.contains(&format!("id=\"metric-{}\"", metric.id)),
+            "{}",
+            metric.id
+        );
+    }
+    assert!(page.body.contains("it is not a probability sample"));
+    assert!(page.body.contains("Wilson score interval"));
+    assert!(
+        page.body.contains("focusable=\"false\" class=\"chart\">"),
+        "{}",
+        page.body
+    );
+    // Every breakdown is a filter, "all" first, and every province is listed.
+    for filter in [
+        "filter-role",
+        "filter-province",
+        "filter-hospital_grade",
+        "filter-split",
+    ] {
+        assert!(page.body.contains(&format!("id=\"{filter}\"")), "{filter}");
+    }
+    assert!(page.body.contains("<option value=\"xizang\""));
+}
+
+#[sqlx::test(migrator = "canvass_db::MIGRATOR")]
+async fn the_json_has_the_pages_figures_filters_and_split(pool: PgPool) {
+    let viewer = seeded(&pool, 60).await;
+    let reply = get(
+        app(pool.clone()),
+        "/api/v1/surveys/ai-collab/analysis",
+        Some(&viewer),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    assert_eq!(reply.header("content-type"), "application/json");
+    let json: serde_json::Value = serde_json::from_str(&reply.body).expect("json");
+    assert_eq!(json["survey"], "ai-collab");
+    assert_eq!(json["counting"], "completed");
+    assert_eq!(json["threshold"], 5);
+    assert_eq!(json["respondents"], completed(&pool, None).await);
+    assert!(
+        json["methods"]["share"]
+            .as_str()
+            .expect("a method")
+            .contains("Wilson")
+    );
+    assert_eq!(json["metrics"].as_array().expect("metrics").len(), 10);
+
+    let split = get(
+        app(pool.clone()),
+        "/api/v1/surveys/ai-collab/analysis?split=role",
+        Some(&viewer),
+    )
+    .await;
+    let split: serde_json::Value = serde_json::from_str(&split.body).expect("json");
+    let groups = split["groups"].as_array().expect("groups");
+    assert!(!groups.is_empty());
+    assert_eq!(groups[0]["code"], "clinician");
+    for metric in split["metrics"].as_array().expect("metrics") {
+        assert_eq!(
+            metric["groups"].as_array().expect("groups").len(),
+            groups.len()
+        );
+    }
+
+    let clinicians = completed(&pool, Some("clinician")).await;
+    let others = completed(&pool, None).await - clinicians;
+    let filtered = get(
+        app(pool.clone()),
+        "/api/v1/surveys/ai-collab/analysis?role=clinician",
+        Some(&viewer),
+    )
+    .await;
+    let filtered: serde_json::Value = serde_json::from_str(&filtered.body).expect("json");
+    if (1..5).contains(&others) {
+        assert_eq!(filtered["withheld"]["reason"], "by_subtraction");
+        assert_eq!(filtered["respondents"]["suppressed"], true);
+    } else {
+        assert_eq!(filtered["respondents"], clinicians);
+        assert!(filtered["withheld"].is_null());
+    }
+}
+
+#[sqlx::test(migrator = "canvass_db::MIGRATOR")]
+async fn each_bad_query_is_a_400_naming_its_parameter(pool: PgPool) {
+    let viewer = seeded(&pool, 0).await;
+    let api = "/api/v1/surveys/ai-collab/analysis";
+    for (query, error, parameter) in [
+        ("colour=red", "unknown_parameter", Some("colour")),
+        ("role=doctor", "unknown_value", Some("role")),
+        ("metric=nope", "unknown_value", Some("metric")),
+        ("split=consent", "unknown_value", Some("split")),
+        ("role=clinician&role=industry", "repeated", Some("role")),
+        (
+            "split=role&role=clinician",
+            "split_and_filtered",
+            Some("role"),
+        ),
+        ("role=%FF", "malformed", None),
+    ] {
+        let reply = get(app(pool.clone()), &format!("{api}?{query}"), Some(&viewer)).await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{query}");
+        let json: serde_json::Value = serde_json::from_str(&reply.body).expect("json");
+        assert_eq!(json["error"], error, "{query}");
+        assert_eq!(json["parameter"].as_str(), parameter, "{query}");
+        assert!(json["message"].is_string(), "{query}");
+    }
+    let page = get(
+        app(pool.clone()),
+        "/analysis/ai-collab?role=doctor",
+        Some(&viewer),
+    )
+    .await;
+    assert_eq!(page.status, StatusCode::BAD_REQUEST);
+    assert!(
+        page.body.contains("“doctor” is not a value of “role”."),
+        "{}",
+        page.body
+    );
+    let unknown = get(
+        app(pool.clone()),
+        "/api/v1/surveys/nope/analysis",
+        Some(&viewer),
+    )
+    .await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+    let nobody = get(app(pool.clone()), api, None).await;
+    assert_eq!(nobody.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        nobody.header("www-authenticate"),
+        r#"Bearer realm="canvass""#
+    );
+}
+
+#[sqlx::test(migrator = "canvass_db::MIGRATOR")]
+async fn the_csv_starts_with_a_byte_order_mark_and_keeps_suppressed_rows_empty(pool: PgPool) {
+    let viewer = seeded(&pool, 20).await;
+    let reply = get(
+        app(pool.clone()),
+        "/api/v1/surveys/ai-collab/analysis.csv?metric=ai_adoption&split=role",
+        Some(&viewer),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    assert_eq!(reply.header("content-type"), "text/csv; charset=utf-8");
+    assert!(reply.body.starts_with('\u{feff}'));
+    let mut lines = reply.body.trim_start_matches('\u{feff}').lines();
+    assert_eq!(
+        lines.next(),
+        Some("metric,group,item,partner,suppressed,count,n,estimate,low,high,borda")
+    );
+    for line in lines {
+        assert!(line.starts_with("ai_adoption,"), "{line}");
+        if line.contains(",true,") {
+            assert!(
+                line.ends_with(",true,,,,,,"),
+                "a suppressed row has no numbers: {line}"
+            );
+        }
+    }
+}
+
+#[sqlx::test(migrator = "canvass_db::MIGRATOR")]
+async fn each_metrics_csv_link_keeps_the_pages_filters_and_answers(pool: PgPool) {
+    let viewer = seeded(&pool, 10).await;
+    let page = get(
+        app(pool.clone()),
+        "/analysis/ai-collab?split=role&metric=ai_adoption",
+        Some(&viewer),
+    )
+    .await;
+    assert_eq!(page.status, StatusCode::OK);
+    let link = "/api/v1/surveys/ai-collab/analysis.csv?split=role&amp;metric=ai_adoption";
+    assert!(page.body.contains(link), "{}", page.body);
+    let csv = get(
+        app(pool.clone()),
+        &link.replace("&amp;", "&"),
+        Some(&viewer),
+    )
+    .await;
+    assert_eq!(csv.status, StatusCode::OK, "{}", csv.body);
+}
