@@ -4,6 +4,10 @@
 /// Simplified Chinese and English. See `core/surveys/ai-collab.toml`.
 pub const AI_COLLAB: &str = include_str!("../surveys/ai-collab.toml");
 
+/// How demo respondents answer the national survey (`canvass seed-demo`): its
+/// distributions, per role where it matters. See `core/src/synth/draws.rs`.
+pub const AI_COLLAB_DEMO: &str = include_str!("../surveys/ai-collab.demo.toml");
+
 #[cfg(test)]
 mod tests {
     use proptest::prelude::*;

@@ -1,9 +1,10 @@
 //! `canvass seed-demo`: fills the database with synthetic respondents of the national
 //! survey, walked page by page through the same code path as real ones.
 //!
-//! The mix looks like the seed study's population (shape, not truth): clinicians the large
-//! majority, industry a small minority; provinces weighted by the size of their radiology
-//! workforce; most in Chinese; a few refusals and screen-outs, and some break-offs.
+//! What they answer is drawn as `core/surveys/ai-collab.demo.toml` declares (the seed
+//! study's shape, not its figures: clinicians the large majority, provinces by the size of
+//! their radiology workforce, high interest and low engagement, privacy among the top
+//! barriers…); here only their language, their fate (some break off) and their times.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -14,46 +15,12 @@ use canvass_core::Lang;
 use canvass_core::answers::{RawAnswers, section_fields, validate};
 use canvass_core::ids::SurveyId;
 use canvass_core::survey::Survey;
-use canvass_core::synth::{Rng, respondent_with};
+use canvass_core::surveys::AI_COLLAB_DEMO;
+use canvass_core::synth::{Demo, Rng, respondent_drawn};
 use canvass_db::PgPool;
 use canvass_db::respond::{self, Saved};
 use canvass_db::responses;
 use canvass_db::surveys::PublishedSource;
-
-/// Relative weights of the provinces (roughly their share of China's radiologists).
-const PROVINCES: &[(&str, u64)] = &[
-    ("guangdong", 90),
-    ("shandong", 80),
-    ("henan", 75),
-    ("jiangsu", 72),
-    ("sichuan", 65),
-    ("hebei", 55),
-    ("zhejiang", 55),
-    ("hubei", 45),
-    ("hunan", 45),
-    ("anhui", 42),
-    ("beijing", 40),
-    ("shanghai", 38),
-    ("liaoning", 36),
-    ("guangxi", 32),
-    ("yunnan", 30),
-    ("jiangxi", 30),
-    ("shaanxi", 30),
-    ("fujian", 30),
-    ("heilongjiang", 28),
-    ("shanxi", 26),
-    ("guizhou", 24),
-    ("chongqing", 24),
-    ("jilin", 20),
-    ("xinjiang", 16),
-    ("inner_mongolia", 16),
-    ("gansu", 15),
-    ("tianjin", 14),
-    ("hainan", 7),
-    ("ningxia", 5),
-    ("qinghai", 4),
-    ("xizang", 2),
-];
 
 /// One of `items`, with probability proportional to its weight (`items` is never empty).
 fn weighted<T: Copy>(rng: &mut Rng, items: &[(T, u64)]) -> T {
@@ -90,6 +57,10 @@ pub async fn national(pool: &PgPool) -> anyhow::Result<(PublishedSource, Arc<Sur
 /// Seeds `count` respondents, `base_seed` choosing which.
 pub async fn seed(pool: &PgPool, count: u64, base_seed: u64) -> anyhow::Result<()> {
     let (published, survey) = national(pool).await?;
+    let demo = Arc::new(
+        Demo::from_toml(AI_COLLAB_DEMO, &survey)
+            .map_err(|problems| anyhow::anyhow!("the demo file: {}", problems.join("; ")))?,
+    );
     let progress = indicatif::ProgressBar::new(count);
     progress.set_style(
         indicatif::ProgressStyle::with_template(
@@ -101,9 +72,10 @@ pub async fn seed(pool: &PgPool, count: u64, base_seed: u64) -> anyhow::Result<(
     let started = Instant::now();
     let mut workers = tokio::task::JoinSet::new();
     for _ in 0..6 {
-        let (pool, survey, next, progress) = (
+        let (pool, survey, demo, next, progress) = (
             pool.clone(),
             Arc::clone(&survey),
+            Arc::clone(&demo),
             Arc::clone(&next),
             progress.clone(),
         );
@@ -118,6 +90,7 @@ pub async fn seed(pool: &PgPool, count: u64, base_seed: u64) -> anyhow::Result<(
                 one(
                     &pool,
                     &survey,
+                    &demo,
                     survey_id,
                     version,
                     base_seed.wrapping_mul(1_000_003).wrapping_add(i),
@@ -151,28 +124,14 @@ pub async fn seed(pool: &PgPool, count: u64, base_seed: u64) -> anyhow::Result<(
 async fn one(
     pool: &PgPool,
     survey: &Survey,
+    demo: &Demo,
     survey_id: SurveyId,
     version: u32,
     seed: u64,
 ) -> anyhow::Result<()> {
     let mut rng = Rng::new(seed);
-    let mut preset = RawAnswers::new();
-    let consent = if rng.chance(3) { "disagree" } else { "agree" };
-    let role = if rng.chance(1) {
-        "none"
-    } else {
-        weighted(
-            &mut rng,
-            &[("clinician", 80), ("institution", 14), ("industry", 6)],
-        )
-    };
-    preset.insert("consent".into(), vec![consent.into()]);
-    preset.insert("role".into(), vec![role.into()]);
-    preset.insert(
-        "province".into(),
-        vec![weighted(&mut rng, PROVINCES).into()],
-    );
-    let raw = respondent_with(survey, seed, preset).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let raw = respondent_drawn(survey, seed, RawAnswers::new(), demo)
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     let lang = if rng.chance(85) { Lang::Zh } else { Lang::En };
     let fate = if rng.chance(12) {
         Fate::BreaksOff(rng.between(1, 9) as usize)

@@ -5,8 +5,14 @@
 //! SplitMix64 written here on purpose: its sequence is fixed forever, so a seed names the
 //! same respondent on every platform and in every future version.
 
+use std::collections::BTreeMap;
+
 use crate::answers::{Outcome, RawAnswers, validate};
 use crate::survey::{Choice, MatrixAnswer, Question, QuestionKind, Survey};
+
+mod draws;
+
+pub use draws::{Demo, Draw};
 
 /// A deterministic random sequence.
 #[derive(Debug, Clone)]
@@ -73,6 +79,26 @@ pub fn respondent_with(
     seed: u64,
     preset: RawAnswers,
 ) -> Result<RawAnswers, Stuck> {
+    walk(survey, seed, preset, None)
+}
+
+/// Like [`respondent_with`], answering as `demo` declares (a question it does not name
+/// uniformly): demo data with a study's shape.
+pub fn respondent_drawn(
+    survey: &Survey,
+    seed: u64,
+    preset: RawAnswers,
+    demo: &Demo,
+) -> Result<RawAnswers, Stuck> {
+    walk(survey, seed, preset, Some(demo))
+}
+
+fn walk(
+    survey: &Survey,
+    seed: u64,
+    preset: RawAnswers,
+    demo: Option<&Demo>,
+) -> Result<RawAnswers, Stuck> {
     let mut rng = Rng::new(seed);
     let mut raw = preset;
     // The validation of `raw` as it stands: recomputed only when `raw` changes.
@@ -89,8 +115,12 @@ pub fn respondent_with(
             continue;
         }
         let mut accepted = false;
+        let draw = demo.and_then(|d| d.draw(id, &raw)).cloned();
         for _ in 0..TRIES {
-            let fields = candidate(question, &mut rng);
+            let fields = match &draw {
+                Some(draw) => drawn(question, draw, &mut rng),
+                None => candidate(question, &mut rng),
+            };
             let replaced: Vec<(String, Option<Vec<String>>)> = fields
                 .into_iter()
                 .map(|(name, values)| (name.clone(), raw.insert(name, values)))
@@ -216,6 +246,119 @@ fn candidate(question: &Question, rng: &mut Rng) -> RawAnswers {
             put(id.to_owned(), rng.between(lo, hi).to_string());
         }
         QuestionKind::Note => {}
+    }
+    fields
+}
+
+/// One of `weights`' keys, with probability proportional to its weight.
+fn weighted(rng: &mut Rng, weights: &BTreeMap<String, u64>) -> Option<String> {
+    let total: u64 = weights.values().sum();
+    let mut at = rng.below(total);
+    for (code, &weight) in weights {
+        if at < weight {
+            return Some(code.clone());
+        }
+        at -= weight;
+    }
+    None
+}
+
+/// An answer to `question` drawn as `draw` declares; what it leaves out is uniform.
+fn drawn(question: &Question, draw: &Draw, rng: &mut Rng) -> RawAnswers {
+    let id = question.id.as_str();
+    let mut fields = candidate(question, rng);
+    let other_of = |code: &str| match &question.kind {
+        QuestionKind::SingleChoice { choices, .. }
+        | QuestionKind::MultipleChoice { choices, .. } => {
+            choices.iter().any(|c| c.other && c.code.as_str() == code)
+        }
+        _ => false,
+    };
+    match &question.kind {
+        QuestionKind::SingleChoice { .. } | QuestionKind::Likert(_) => {
+            if let Some(code) = draw.weights.as_ref().and_then(|w| weighted(rng, w)) {
+                fields.clear();
+                if other_of(&code) {
+                    fields.insert(format!("{id}.other"), vec!["synthetic".to_owned()]);
+                }
+                fields.insert(id.to_owned(), vec![code]);
+            }
+        }
+        QuestionKind::MultipleChoice { choices, max, .. } => {
+            if let Some(chance) = &draw.chance {
+                let exclusive = choices.iter().find(|c| c.exclusive);
+                let mut picked: Vec<String> = Vec::new();
+                match exclusive {
+                    Some(c) if rng.chance(chance.get(c.code.as_str()).copied().unwrap_or(0)) => {
+                        picked.push(c.code.to_string());
+                    }
+                    _ => {
+                        for c in choices.iter().filter(|c| !c.exclusive) {
+                            if rng.chance(chance.get(c.code.as_str()).copied().unwrap_or(0)) {
+                                picked.push(c.code.to_string());
+                            }
+                        }
+                        let limit = max.map_or(usize::MAX, |m| m as usize);
+                        while picked.len() > limit {
+                            let at = rng.below(picked.len() as u64) as usize;
+                            picked.remove(at);
+                        }
+                        if picked.is_empty() {
+                            let open: BTreeMap<String, u64> = chance
+                                .iter()
+                                .filter(|(code, _)| {
+                                    exclusive.is_none_or(|e| e.code.as_str() != *code)
+                                })
+                                .map(|(code, p)| (code.clone(), *p))
+                                .collect();
+                            picked.extend(weighted(rng, &open));
+                        }
+                    }
+                }
+                if !picked.is_empty() {
+                    fields.clear();
+                    if picked.iter().any(|c| other_of(c)) {
+                        fields.insert(format!("{id}.other"), vec!["synthetic".to_owned()]);
+                    }
+                    fields.insert(id.to_owned(), picked);
+                }
+            }
+        }
+        QuestionKind::Matrix { rows, .. } => {
+            for row in rows {
+                let weights = draw
+                    .rows
+                    .get(row.code.as_str())
+                    .and_then(|r| r.weights.as_ref())
+                    .or(draw.weights.as_ref());
+                if let Some(value) = weights.and_then(|w| weighted(rng, w)) {
+                    fields.insert(format!("{id}.{}", row.code), vec![value]);
+                }
+            }
+        }
+        QuestionKind::Ranking { top, .. } => {
+            if let Some(weights) = &draw.weights {
+                let mut left = weights.clone();
+                let mut ranked = RawAnswers::new();
+                for rank in 1..=*top as usize {
+                    let Some(code) = weighted(rng, &left) else {
+                        break;
+                    };
+                    left.remove(&code);
+                    ranked.insert(format!("{id}.{rank}"), vec![code]);
+                }
+                if ranked.len() == *top as usize {
+                    fields = ranked;
+                }
+            }
+        }
+        QuestionKind::Integer { .. } => {
+            if let Some([low, high]) = draw.range {
+                fields.clear();
+                fields.insert(id.to_owned(), vec![rng.between(low, high).to_string()]);
+            }
+        }
+        _ => {}
     }
     fields
 }
