@@ -230,3 +230,162 @@ async fn each_metrics_csv_link_keeps_the_pages_filters_and_answers(pool: PgPool)
     .await;
     assert_eq!(csv.status, StatusCode::OK, "{}", csv.body);
 }
+
+/// A second survey with questions of its own, declaring its own metrics.
+const POLL: &str = r#"
+slug = "committee-poll"
+version = 1
+languages = ["zh", "en"]
+title = { zh = "委员会调查", en = "Committee poll" }
+breakdowns = ["committee"]
+suppress_below = 3
+
+[scales.agree5]
+min = 1
+max = 5
+min_label = { zh = "非常不同意", en = "Strongly disagree" }
+max_label = { zh = "非常同意", en = "Strongly agree" }
+
+[[sections]]
+id = "poll"
+title = { zh = "调查", en = "Poll" }
+
+[[sections.questions]]
+id = "committee"
+type = "single_choice"
+label = { zh = "您的委员会", en = "Your committee" }
+disclosure = "quasi_identifier"
+required = true
+choices = [
+  { code = "imaging", zh = "影像", en = "Imaging" },
+  { code = "informatics", zh = "信息", en = "Informatics" },
+]
+
+[[sections.questions]]
+id = "meetings_useful"
+type = "likert"
+scale = "agree5"
+label = { zh = "会议有用", en = "Meetings are useful" }
+disclosure = "attribute"
+required = true
+
+[[sections.questions]]
+id = "topics"
+type = "multiple_choice"
+label = { zh = "希望讨论的主题", en = "Topics to discuss" }
+disclosure = "attribute"
+required = true
+choices = [
+  { code = "guidelines", zh = "指南", en = "Guidelines" },
+  { code = "training", zh = "培训", en = "Training" },
+  { code = "ai", zh = "人工智能", en = "AI" },
+]
+
+[[metrics]]
+id = "useful"
+kind = "share"
+title = { zh = "认为会议有用", en = "Find meetings useful" }
+when = "meetings_useful >= 4"
+
+[[metrics]]
+id = "topics"
+kind = "top_choices"
+title = { zh = "主题", en = "Topics" }
+question = "topics"
+"#;
+
+#[sqlx::test(migrator = "canvass_db::MIGRATOR")]
+async fn a_second_survey_gets_a_dashboard_from_its_own_declarations(pool: PgPool) {
+    use canvass_core::answers::from_pairs;
+    use canvass_core::survey::{SectionId, Survey};
+    use canvass_db::respond::{save_section, submit};
+    use canvass_db::responses::{self, Origin};
+
+    let survey = Survey::from_toml(POLL).expect("the poll loads");
+    let mut conn = pool.acquire().await.expect("connection");
+    canvass_db::surveys::install(&mut conn, &survey, POLL)
+        .await
+        .expect("install");
+    let published = canvass_db::surveys::latest(&mut conn, "committee-poll")
+        .await
+        .expect("query")
+        .expect("installed");
+    // Eight members: five find meetings useful (4 or 5); topics chosen by hand. (Six of
+    // eight would leave a complement of 2, under the poll's threshold of 3: hidden.)
+    let answers = [
+        ("imaging", "5", &["guidelines", "ai"][..]),
+        ("imaging", "4", &["ai"]),
+        ("imaging", "3", &["training"]),
+        ("imaging", "2", &["guidelines"]),
+        ("informatics", "5", &["ai"]),
+        ("informatics", "4", &["ai", "training"]),
+        ("informatics", "5", &["guidelines", "ai"]),
+        ("informatics", "1", &["training"]),
+    ];
+    let page = SectionId::parse("poll").expect("section");
+    for (committee, useful, topics) in answers {
+        let started = responses::start(
+            &mut conn,
+            published.survey_id,
+            published.version,
+            canvass_core::Lang::En,
+            Origin::default(),
+        )
+        .await
+        .expect("start");
+        let mut fields = vec![("committee", committee), ("meetings_useful", useful)];
+        fields.extend(topics.iter().map(|t| ("topics", *t)));
+        save_section(
+            &mut conn,
+            started.public_id,
+            &survey,
+            &page,
+            &from_pairs(fields),
+        )
+        .await
+        .expect("saved");
+        submit(&mut conn, started.public_id, &survey)
+            .await
+            .expect("submitted");
+    }
+    account(&pool, "viewer@hospital.cn", StaffRole::Viewer).await;
+    let viewer = signed_in(&pool, "viewer@hospital.cn").await;
+    let reply = get(
+        app(pool.clone()),
+        "/api/v1/surveys/committee-poll/analysis",
+        Some(&viewer),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let json: serde_json::Value = serde_json::from_str(&reply.body).expect("json");
+    assert_eq!(json["threshold"], 3);
+    assert_eq!(json["respondents"], 8);
+    let useful = &json["metrics"][0];
+    assert_eq!(useful["id"], "useful");
+    assert_eq!(useful["all"]["share"]["x"], 5);
+    assert_eq!(useful["all"]["share"]["n"], 8);
+    // Topics, ranked: AI 5 of 8, then guidelines 3 and training 3 (in the question's order).
+    let items: Vec<(String, u64)> = json["metrics"][1]["all"]["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|i| {
+            (
+                i["code"].as_str().unwrap_or_default().to_owned(),
+                i["share"]["x"].as_u64().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        items,
+        [
+            ("ai".to_owned(), 5),
+            ("guidelines".to_owned(), 3),
+            ("training".to_owned(), 3)
+        ]
+    );
+    let page = get(app(pool.clone()), "/analysis/committee-poll", Some(&viewer)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Find meetings useful"), "{}", page.body);
+    assert!(page.body.contains("id=\"filter-committee\""));
+}
