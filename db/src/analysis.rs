@@ -41,6 +41,52 @@ pub async fn count(
     Ok(())
 }
 
+/// Adds whole cells at once, `(breakdown, respondents, counters)` with counters of one
+/// layout each: for benchmarks, which fold synthetic responses in bulk. Never used on the
+/// respondent's path.
+pub async fn add_cells(
+    conn: &mut PgConnection,
+    survey_id: SurveyId,
+    version: u32,
+    cells: &[(BTreeMap<String, String>, u64, Vec<f64>)],
+) -> Result<u64, sqlx::Error> {
+    let width = cells.first().map_or(0, |(_, _, c)| c.len());
+    if cells.iter().any(|(_, _, c)| c.len() != width) {
+        return Err(sqlx::Error::Protocol(
+            "counters of different layouts".into(),
+        ));
+    }
+    let keys: Vec<serde_json::Value> = cells
+        .iter()
+        .map(|(cell, _, _)| serde_json::to_value(cell).unwrap_or_default())
+        .collect();
+    let respondents: Vec<i64> = cells
+        .iter()
+        .map(|(_, n, _)| i64::try_from(*n).unwrap_or(i64::MAX))
+        .collect();
+    let flat: Vec<f64> = cells
+        .iter()
+        .flat_map(|(_, _, c)| c.iter().copied())
+        .collect();
+    let done = sqlx::query!(
+        r#"INSERT INTO analysis_cells AS t (survey_id, survey_version, cell, respondents, counters)
+           SELECT $1, $2, c.cell, c.n, ($4::float8[])[((c.i - 1) * $5 + 1):(c.i * $5)]
+           FROM unnest($3::jsonb[], $6::int8[]) WITH ORDINALITY AS c (cell, n, i)
+           ON CONFLICT ON CONSTRAINT analysis_cells_key DO UPDATE
+           SET respondents = t.respondents + EXCLUDED.respondents,
+               counters = canvass_add_counters(t.counters, EXCLUDED.counters)"#,
+        survey_id.get(),
+        i32::try_from(version).unwrap_or(i32::MAX),
+        &keys,
+        &flat,
+        i64::try_from(width).unwrap_or(i64::MAX),
+        &respondents,
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected())
+}
+
 /// The cells of every version of `survey_id`, with the counters of each metric of
 /// `latest` that its version counts the same way ([`comparable`]); cells of one breakdown
 /// but different versions are added up.

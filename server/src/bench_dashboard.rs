@@ -11,10 +11,19 @@
 //! signed in as a viewer, one after the other, and prints latency percentiles of each. It
 //! asserts nothing. Run it on a scratch database: the responses it adds stay.
 //!
+//! The analysis page and its JSON are measured the same way, under several filter
+//! combinations. Their figures read only the counters of breakdown cells, whose number
+//! does not grow with the responses: `fill` folds each completed synthetic response into
+//! its cell with the counters of a drawn respondent of the same role (a pool of drawn
+//! respondents, `core/surveys/ai-collab.demo.toml`, reused, since walking a million would
+//! take an hour). It then measures what keeping those counters costs a submit: the
+//! submit's time against the time of the counting step alone, in a transaction of its own.
+//!
 //! Last, it measures how soon a response begun through one instance reaches a dashboard's
 //! event stream served by another: two routers in this process, each with its own `Live`,
 //! the first publishing and the second listening through PostgreSQL, as two servers do.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -24,11 +33,14 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use canvass_core::Lang;
+use canvass_core::analysis::{Outcomes, response_counters};
+use canvass_core::answers::{RawAnswers, section_fields, validate};
 use canvass_core::ids::SurveyId;
 use canvass_core::response::ResponseStatus;
 use canvass_core::staff::{DisplayName, Password, StaffEmail, StaffRole};
 use canvass_core::survey::{QuestionKind, Survey};
-use canvass_core::synth::Rng;
+use canvass_core::surveys::AI_COLLAB_DEMO;
+use canvass_core::synth::{Demo, Rng, respondent_drawn};
 use canvass_db::PgPool;
 use canvass_db::accounts;
 use canvass_db::respond::{self, Saved};
@@ -40,6 +52,17 @@ use crate::bench::Percentiles;
 use crate::{AppState, HttpSettings};
 
 const EMAIL: &str = "bench-dashboard@canvass.invalid";
+
+/// What is measured at each size: the monitoring page and JSON, the analysis page and its
+/// JSON unfiltered, split, and under a combination of filters.
+const PATHS: [&str; 6] = [
+    "/monitor/ai-collab",
+    "/api/v1/surveys/ai-collab/stats",
+    "/analysis/ai-collab",
+    "/api/v1/surveys/ai-collab/analysis",
+    "/api/v1/surveys/ai-collab/analysis?split=province",
+    "/api/v1/surveys/ai-collab/analysis?role=clinician&hospital_grade=tertiary_a&split=province",
+];
 const BATCH: usize = 10_000;
 
 #[expect(clippy::print_stdout, reason = "a benchmark prints its figures")]
@@ -77,13 +100,13 @@ pub async fn run(
             save_rate,
         )?;
         // Warm the caches (the survey model, the plans) before measuring.
-        for path in ["/monitor/ai-collab", "/api/v1/surveys/ai-collab/stats"] {
+        for path in PATHS {
             for _ in 0..5 {
                 fetch(router.clone(), path, &cookie).await?;
             }
         }
         let mut figures = Vec::new();
-        for path in ["/monitor/ai-collab", "/api/v1/surveys/ai-collab/stats"] {
+        for path in PATHS {
             let mut latencies = Vec::with_capacity(requests);
             for _ in 0..requests {
                 let began = Instant::now();
@@ -102,13 +125,24 @@ pub async fn run(
             let count = latencies.len();
             let of = Percentiles::of(latencies.into_iter());
             println!(
-                "  {path:<34} p50 {:>6.1} ms   p95 {:>6.1} ms   max {:>6.1} ms   ({count} requests)",
+                "  {path:<88} p50 {:>6.1} ms   p95 {:>6.1} ms   max {:>6.1} ms   ({count} requests)",
                 of.at(0.50),
                 of.at(0.95),
                 of.at(1.0),
             );
         }
     }
+    let (submits, counts) = submit_cost(pool, &survey, published.survey_id).await?;
+    let (submit, count) = (
+        Percentiles::of(submits.into_iter()).at(0.5),
+        Percentiles::of(counts.into_iter()).at(0.5),
+    );
+    println!(
+        "a submit: p50 {submit:.2} ms, of which keeping the analysis counts (its transaction \
+         and one upsert) p50 {count:.2} ms: {:.1}% of the submit; a page save does no \
+         analysis work",
+        100.0 * count / submit.max(f64::EPSILON)
+    );
     let latencies = save_to_event(pool, &cookie).await?;
     let count = latencies.len();
     let of = Percentiles::of(latencies.into_iter());
@@ -291,6 +325,8 @@ async fn fill(
         )
         .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
+    let pool_of_answers = drawn_counters(survey)?;
+    let mut cells: BTreeMap<BTreeMap<String, String>, (u64, Vec<f64>)> = BTreeMap::new();
     let mut rng = Rng::new(count);
     let mut left = count;
     while left > 0 {
@@ -298,13 +334,132 @@ async fn fill(
         let rows: Vec<Synthetic> = (0..n)
             .map(|_| synthetic(&mut rng, &codes, &sections))
             .collect();
+        for row in rows
+            .iter()
+            .filter(|r| r.status == ResponseStatus::Completed)
+        {
+            let cell: BTreeMap<String, String> =
+                serde_json::from_value(row.breakdown.clone()).unwrap_or_default();
+            let role = cell.get("role").map(String::as_str).unwrap_or_default();
+            let answers = pool_of_answers
+                .get(role)
+                .or_else(|| pool_of_answers.values().next())
+                .and_then(|drawn| rng.pick(drawn))
+                .context("no drawn respondent to count")?;
+            let (respondents, sum) = cells
+                .entry(cell)
+                .or_insert_with(|| (0, vec![0.0; answers.len()]));
+            *respondents += 1;
+            for (a, b) in sum.iter_mut().zip(answers) {
+                *a += b;
+            }
+        }
         let mut conn = pool.acquire().await?;
         responses::insert_synthetic(&mut conn, survey_id, version, &rows).await?;
         left -= n as u64;
         progress.inc(n as u64);
     }
     progress.finish_and_clear();
+    let cells: Vec<_> = cells.into_iter().map(|(k, (n, c))| (k, n, c)).collect();
+    let mut conn = pool.acquire().await?;
+    canvass_db::analysis::add_cells(&mut conn, survey_id, version, &cells).await?;
     Ok(())
+}
+
+/// Drawn respondents' counters by role: what a completed synthetic response counts.
+fn drawn_counters(survey: &Survey) -> anyhow::Result<BTreeMap<String, Vec<Vec<f64>>>> {
+    let demo = Demo::from_toml(AI_COLLAB_DEMO, survey)
+        .map_err(|problems| anyhow::anyhow!("the demo file: {}", problems.join("; ")))?;
+    let mut by_role: BTreeMap<String, Vec<Vec<f64>>> = BTreeMap::new();
+    for seed in 0..DRAWN {
+        let Ok(raw) = respondent_drawn(survey, seed, RawAnswers::new(), &demo) else {
+            continue;
+        };
+        let walk = validate(survey, &raw);
+        if walk.ended.is_some() {
+            continue;
+        }
+        let answers: Outcomes = walk
+            .outcomes
+            .into_iter()
+            .map(|(id, outcome)| (id.to_string(), outcome))
+            .collect();
+        let role = raw
+            .get("role")
+            .and_then(|r| r.first())
+            .cloned()
+            .unwrap_or_default();
+        by_role
+            .entry(role)
+            .or_default()
+            .push(response_counters(survey, &answers));
+    }
+    Ok(by_role)
+}
+
+/// How many drawn respondents the counted answers come from.
+const DRAWN: u64 = 3_000;
+
+/// Times `TRIALS` submits of drawn respondents, and the counting step of a submit alone
+/// (in a transaction rolled back).
+async fn submit_cost(
+    pool: &PgPool,
+    survey: &Survey,
+    survey_id: SurveyId,
+) -> anyhow::Result<(Vec<Duration>, Vec<Duration>)> {
+    const TRIALS: u64 = 100;
+    let demo = Demo::from_toml(AI_COLLAB_DEMO, survey)
+        .map_err(|problems| anyhow::anyhow!("the demo file: {}", problems.join("; ")))?;
+    let mut submits = Vec::new();
+    let mut counts = Vec::new();
+    let mut conn = pool.acquire().await?;
+    for seed in 0..TRIALS * 2 {
+        if submits.len() as u64 == TRIALS {
+            break;
+        }
+        let mut preset = RawAnswers::new();
+        preset.insert("consent".into(), vec!["agree".into()]);
+        preset.insert("role".into(), vec!["clinician".into()]);
+        let raw = respondent_drawn(survey, 1_000_000 + seed, preset, &demo)
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let walk = validate(survey, &raw);
+        if walk.ended.is_some() {
+            continue;
+        }
+        let started = responses::start(
+            &mut conn,
+            survey_id,
+            survey.version,
+            Lang::Zh,
+            Default::default(),
+        )
+        .await?;
+        for section_id in &walk.relevant_sections {
+            let Some(section) = survey.section(section_id.as_str()) else {
+                break;
+            };
+            let posted = section_fields(section, &raw);
+            respond::save_section(&mut conn, started.public_id, survey, section_id, &posted)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+        }
+        let began = Instant::now();
+        respond::submit(&mut conn, started.public_id, survey)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        submits.push(began.elapsed());
+        let answers: Outcomes = walk
+            .outcomes
+            .into_iter()
+            .map(|(id, outcome)| (id.to_string(), outcome))
+            .collect();
+        let began = Instant::now();
+        let mut tx = pool.begin().await?;
+        canvass_db::analysis::count(&mut tx, survey_id, survey.version, survey, &answers).await?;
+        tx.rollback().await?;
+        counts.push(began.elapsed());
+    }
+    Ok((submits, counts))
 }
 
 /// One response, spread as in the seed study: most completed, some partial, a few refused

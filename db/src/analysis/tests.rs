@@ -443,3 +443,69 @@ async fn figures_from_the_kept_counts_equal_a_recount_of_the_stored_answers(pool
         hidden_when_nobody(by_hand(&survey, &beijing))
     );
 }
+
+#[sqlx::test(migrator = "crate::MIGRATOR")]
+async fn whole_cells_added_in_bulk_add_up_with_what_submits_counted(pool: PgPool) {
+    let (survey, survey_id) = respondents(&pool, 6).await;
+    let mut conn = pool.acquire().await.expect("connection");
+    let before = cells(&mut conn, &Catalog::default(), survey_id, &survey)
+        .await
+        .expect("cells");
+    let some = before.iter().find(|c| c.respondents > 0).expect("a cell");
+    let width: usize = survey
+        .metrics
+        .iter()
+        .map(|m| some.counters.get(m.id.as_str()).map_or(0, Vec::len))
+        .sum();
+    let ones = vec![1.0; width];
+    let version = Survey::from_toml(AI_COLLAB).expect("loads").version;
+    add_cells(
+        &mut conn,
+        survey_id,
+        version,
+        &[
+            (some.breakdown.clone(), 10, ones.clone()),
+            (
+                BTreeMap::from([("role".to_owned(), "industry".to_owned())]),
+                3,
+                ones,
+            ),
+        ],
+    )
+    .await
+    .expect("added");
+    let after = cells(&mut conn, &Catalog::default(), survey_id, &survey)
+        .await
+        .expect("cells");
+    let same = after
+        .iter()
+        .find(|c| c.breakdown == some.breakdown)
+        .expect("the cell");
+    assert_eq!(same.respondents, some.respondents + 10);
+    for (id, counters) in &same.counters {
+        let old = &some.counters[id];
+        assert!(
+            counters
+                .iter()
+                .zip(old)
+                .all(|(a, b)| (a - b - 1.0).abs() < 1e-9),
+            "{id}"
+        );
+    }
+    assert!(
+        after
+            .iter()
+            .any(|c| c.respondents == 3 && c.breakdown.len() == 1)
+    );
+    let refused = add_cells(
+        &mut conn,
+        survey_id,
+        version,
+        &[
+            (BTreeMap::new(), 1, vec![1.0]),
+            (BTreeMap::new(), 1, vec![1.0, 2.0]),
+        ],
+    )
+    .await;
+    assert!(refused.is_err(), "counters of two layouts are refused");
+}
