@@ -26,3 +26,21 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT coalesce(array_agg(coalesce(x, 0) + coalesce(y, 0) ORDER BY i), '{}')
     FROM unnest(a, b) WITH ORDINALITY AS t (x, y, i)
 $$;
+
+-- A submit appends its response's counters here, in the statement that completes it (no
+-- transaction of its own, no upsert on a shared row); every server folds this heap into
+-- `analysis_cells` each second, as it folds `response_moves`. Readers add what is not
+-- folded yet, so figures are exact at any moment.
+CREATE TABLE analysis_pending (
+    survey_id      bigint NOT NULL,
+    survey_version integer NOT NULL,
+    cell           jsonb NOT NULL,
+    counters       float8[] NOT NULL
+);
+
+-- Sums counter arrays of one layout: the fold adds a second's submits per cell at once.
+CREATE AGGREGATE canvass_sum_counters(float8[]) (
+    SFUNC = canvass_add_counters,
+    STYPE = float8[],
+    INITCOND = '{}'
+);

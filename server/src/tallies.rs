@@ -1,7 +1,8 @@
 //! Every server folds the moves that page saves append to `response_moves` into the
-//! dashboard's tallies, every [`FOLD_EVERY`] ([`canvass_db::monitor::fold_moves`]). Readers
-//! add the moves not folded yet, so folding changes no figure: it keeps what they read
-//! small. Any number of instances may fold at once.
+//! dashboard's tallies, and the counters that submits append to `analysis_pending` into the
+//! analysis cells, every [`FOLD_EVERY`] ([`canvass_db::monitor::fold_moves`],
+//! [`canvass_db::analysis::fold`]). Readers add what is not folded yet, so folding changes
+//! no figure: it keeps what they read small. Any number of instances may fold at once.
 
 use std::time::Duration;
 
@@ -10,10 +11,12 @@ use canvass_db::PgPool;
 /// How often a server folds the saves' moves.
 pub const FOLD_EVERY: Duration = Duration::from_secs(1);
 
-/// Folds what is pending once; how many moves it folded.
+/// Folds what is pending once; how many moves and submits it folded.
 pub async fn fold_once(pool: &PgPool) -> Result<i64, canvass_db::Error> {
     let mut conn = pool.acquire().await?;
-    canvass_db::monitor::fold_moves(&mut conn).await
+    let moves = canvass_db::monitor::fold_moves(&mut conn).await?;
+    let submits = canvass_db::analysis::fold(&mut conn).await?;
+    Ok(moves + submits)
 }
 
 /// Folds every `every` until `stop` completes. A failed fold is logged and tried again at

@@ -390,22 +390,39 @@ struct Selection {
 
 /// Selections already added up, by filter.
 struct Selections<'a> {
-    survey: &'a Survey,
     cells: &'a [TalliedCell],
+    /// Per cell, per metric of the survey (in order): its counters when of the layout.
+    counters: Vec<Vec<Option<&'a [f64]>>>,
     lengths: Vec<usize>,
     done: BTreeMap<Filter, Selection>,
 }
 
 impl<'a> Selections<'a> {
     fn new(survey: &'a Survey, cells: &'a [TalliedCell]) -> Self {
-        let lengths = survey
+        let lengths: Vec<usize> = survey
             .metrics
             .iter()
             .map(|m| Tally::empty(survey, m).counters(survey, m).len())
             .collect();
+        let counters = cells
+            .iter()
+            .map(|cell| {
+                survey
+                    .metrics
+                    .iter()
+                    .zip(&lengths)
+                    .map(|(metric, len)| {
+                        cell.counters
+                            .get(metric.id.as_str())
+                            .filter(|c| c.len() == *len)
+                            .map(Vec::as_slice)
+                    })
+                    .collect()
+            })
+            .collect();
         Selections {
-            survey,
             cells,
+            counters,
             lengths,
             done: BTreeMap::new(),
         }
@@ -419,20 +436,17 @@ impl<'a> Selections<'a> {
             respondents: 0,
             counters: self.lengths.iter().map(|&len| vec![0.0; len]).collect(),
         };
-        let matching = self.cells.iter().filter(|cell| {
-            filter
+        for (cell, counters) in self.cells.iter().zip(&self.counters) {
+            let matches = filter
                 .iter()
-                .all(|(q, c)| cell.breakdown.get(q).is_some_and(|v| v == c))
-        });
-        for cell in matching {
+                .all(|(q, c)| cell.breakdown.get(q).is_some_and(|v| v == c));
+            if !matches {
+                continue;
+            }
             selection.respondents += cell.respondents;
-            for (metric, sum) in self.survey.metrics.iter().zip(&mut selection.counters) {
-                if let Some(counters) = cell.counters.get(metric.id.as_str())
-                    && counters.len() == sum.len()
-                {
-                    for (a, b) in sum.iter_mut().zip(counters) {
-                        *a += b;
-                    }
+            for (sum, counters) in selection.counters.iter_mut().zip(counters) {
+                for (a, b) in sum.iter_mut().zip(counters.unwrap_or_default()) {
+                    *a += b;
                 }
             }
         }

@@ -414,6 +414,27 @@ async fn figures_from_the_kept_counts_equal_a_recount_of_the_stored_answers(pool
         hidden_when_nobody(by_hand(&survey, &all))
     );
 
+    // Folding the pending submits into the cells changes no figure.
+    let pending: i64 = sqlx::query_scalar("SELECT count(*) FROM analysis_pending")
+        .fetch_one(&pool)
+        .await
+        .expect("count");
+    assert_eq!(
+        pending,
+        answers.len() as i64,
+        "each submit appended its counts"
+    );
+    assert_eq!(fold(&mut conn).await.expect("folded"), pending);
+    let folded = super::cells(&mut conn, &Catalog::default(), survey_id, &survey)
+        .await
+        .expect("cells");
+    assert_eq!(report(&survey, &folded, &AnalysisQuery::default()), whole);
+    assert_eq!(
+        fold(&mut conn).await.expect("folded"),
+        0,
+        "nothing is folded twice"
+    );
+
     let split = AnalysisQuery::parse(&survey, "split=role").expect("query");
     let by_role = report(&survey, &cells, &split);
     for (g, group) in by_role.groups.iter().enumerate() {
