@@ -389,7 +389,7 @@ mod query;
 mod rows;
 
 pub use figures::*;
-pub use query::{AnalysisQuery, QueryError};
+pub use query::{AnalysisQuery, Counting, QueryError};
 pub use rows::Row;
 
 #[cfg(test)]

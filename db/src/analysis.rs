@@ -1,120 +1,346 @@
-//! The analysis pages' counts: each completed response folded once into the counters of
-//! its breakdown cell (`analysis_cells`), and read back as [`TalliedCell`]s of a survey.
+//! The analysis pages' counts: responses folded into the counters of their breakdown cell
+//! (`analysis_cells`) by the servers' background fold, from their stored answers, and read
+//! back as [`TalliedCell`]s of a survey. Completed responses are added once; partial ones
+//! (in progress, with an answer saved) as they now stand, in cells of their own.
 
-use std::collections::BTreeMap;
 use std::collections::btree_map::Entry;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use canvass_core::analysis::{
     Outcomes, TalliedCell, cell_of, comparable, response_counters, split_counters,
 };
-
-use crate::responses::Counted;
 use canvass_core::ids::SurveyId;
+use canvass_core::response::ResponseStatus;
 use canvass_core::survey::Survey;
-use sqlx::PgConnection;
+use sqlx::{Connection, PgConnection};
 
+use crate::responses::Status;
 use crate::surveys::{Catalog, CatalogError};
 
-/// What a completed response of `survey` adds to the analysis counts: its breakdown cell
-/// and its counters, which the submit's statement appends to `analysis_pending`
-/// ([`crate::responses::PageSave::counted`]).
-pub fn counted(survey: &Survey, answers: &Outcomes) -> Counted {
-    Counted {
-        cell: serde_json::to_value(cell_of(survey, answers)).unwrap_or_default(),
-        counters: response_counters(survey, answers),
+/// How many queued responses one fold's transaction takes.
+const BATCH: usize = 500;
+
+/// What a fold did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Folded {
+    /// Queued responses taken.
+    pub responses: u64,
+    /// Responses whose stored answers could not be read: counted as if they had none.
+    pub unreadable: u64,
+    /// The surveys whose figures changed.
+    pub surveys: BTreeSet<SurveyId>,
+}
+
+/// What to add to one cell's counts (to take away, with negative numbers).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CellDelta {
+    pub survey_id: SurveyId,
+    pub version: u32,
+    /// Whether the cell counts partial responses (or completed ones).
+    pub partial: bool,
+    /// Breakdown question → code.
+    pub cell: BTreeMap<String, String>,
+    pub respondents: i64,
+    /// In the layout of the version's metrics ([`response_counters`]).
+    pub counters: Vec<f64>,
+}
+
+/// Brings the analysis counts of every queued response up to date (the moves of page saves
+/// and submits queue them: [`crate::monitor::fold_moves`]), a batch per transaction, until
+/// the queue is empty. Every server does this each second; any number may run at once
+/// (each takes rows the others have not locked).
+pub async fn fold(conn: &mut PgConnection, catalog: &Catalog) -> Result<Folded, CatalogError> {
+    let mut folded = Folded::default();
+    loop {
+        let taken = fold_batch(conn, catalog, &mut folded).await?;
+        if taken < BATCH {
+            return Ok(folded);
+        }
     }
 }
 
-/// Folds the pending counts of completed responses into their cells; how many. Every
-/// server does this each second; two at once never fold a row twice (each deletes what it
-/// folds).
-pub async fn fold(conn: &mut PgConnection) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar!(
-        r#"WITH taken AS (
-             DELETE FROM analysis_pending
-             RETURNING survey_id, survey_version, cell, counters
-           ), summed AS (
-             SELECT survey_id, survey_version, cell, count(*) AS n,
-                    canvass_sum_counters(counters) AS counters
-             FROM taken GROUP BY 1, 2, 3
-           ), folded AS (
-             INSERT INTO analysis_cells AS t (survey_id, survey_version, cell, respondents, counters)
-             SELECT survey_id, survey_version, cell, n, counters FROM summed
-             ORDER BY 1, 2, 3
-             ON CONFLICT ON CONSTRAINT analysis_cells_key DO UPDATE
-             SET respondents = t.respondents + EXCLUDED.respondents,
-                 counters = canvass_add_counters(t.counters, EXCLUDED.counters)
-           )
-           SELECT count(*) AS "folded!" FROM taken"#
-    )
-    .fetch_one(&mut *conn)
-    .await
-}
-
-/// Adds whole cells at once, `(breakdown, respondents, counters)` with counters of one
-/// layout each: for benchmarks, which fold synthetic responses in bulk. Never used on the
-/// respondent's path.
-pub async fn add_cells(
-    conn: &mut PgConnection,
+/// One partial response's counts as kept, to be taken away when it changes.
+struct Kept {
+    response_id: i64,
     survey_id: SurveyId,
     version: u32,
-    cells: &[(BTreeMap<String, String>, u64, Vec<f64>)],
-) -> Result<u64, sqlx::Error> {
-    let width = cells.first().map_or(0, |(_, _, c)| c.len());
-    if cells.iter().any(|(_, _, c)| c.len() != width) {
-        return Err(sqlx::Error::Protocol(
-            "counters of different layouts".into(),
-        ));
+    cell: BTreeMap<String, String>,
+    counters: Vec<f64>,
+}
+
+async fn fold_batch(
+    conn: &mut PgConnection,
+    catalog: &Catalog,
+    folded: &mut Folded,
+) -> Result<usize, CatalogError> {
+    let mut tx = conn.begin().await?;
+    let rows = sqlx::query!(
+        r#"WITH taken AS (
+             DELETE FROM analysis_queue
+             WHERE response_id IN (
+               SELECT response_id FROM analysis_queue
+               ORDER BY response_id LIMIT $1 FOR UPDATE SKIP LOCKED)
+             RETURNING response_id
+           )
+           SELECT t.response_id AS "response_id!", r.survey_id AS "survey_id?",
+                  r.survey_version AS "survey_version?",
+                  r.status AS "status?: Status", r.answers::text AS "answers?",
+                  p.survey_id AS "kept_survey?", p.survey_version AS "kept_version?",
+                  p.cell AS "kept_cell?", p.counters AS "kept_counters?"
+           FROM taken t
+           LEFT JOIN responses r ON r.id = t.response_id
+           LEFT JOIN analysis_partials p ON p.response_id = t.response_id"#,
+        i64::try_from(BATCH).unwrap_or(i64::MAX)
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    let taken = rows.len();
+    let mut deltas: Vec<CellDelta> = Vec::new();
+    let mut kept: Vec<Kept> = Vec::new();
+    let mut released: Vec<i64> = Vec::new();
+    for row in rows {
+        folded.responses += 1;
+        // What it added so far as a partial response is taken away…
+        if let (Some(survey), Some(version), Some(cell), Some(counters)) = (
+            row.kept_survey,
+            row.kept_version,
+            row.kept_cell,
+            row.kept_counters,
+        ) {
+            released.push(row.response_id);
+            deltas.push(CellDelta {
+                survey_id: SurveyId::new(survey),
+                version: u32::try_from(version).unwrap_or_default(),
+                partial: true,
+                cell: serde_json::from_value(cell).unwrap_or_default(),
+                respondents: -1,
+                counters: counters.iter().map(|c| -c).collect(),
+            });
+        }
+        // …and what it adds now is added.
+        let (Some(survey_id), Some(version), Some(status), Some(answers)) = (
+            row.survey_id,
+            row.survey_version,
+            row.status.map(ResponseStatus::from),
+            row.answers,
+        ) else {
+            continue;
+        };
+        let partial = match status {
+            ResponseStatus::Completed => false,
+            ResponseStatus::InProgress => true,
+            ResponseStatus::Refused | ResponseStatus::ScreenedOut | ResponseStatus::QuotaFull => {
+                continue;
+            }
+        };
+        let outcomes: Outcomes = match crate::stored::decode(&answers) {
+            Ok(outcomes) => outcomes,
+            Err(_) => {
+                folded.unreadable += 1;
+                continue;
+            }
+        };
+        if partial && outcomes.is_empty() {
+            continue;
+        }
+        let (survey_id, version) = (
+            SurveyId::new(survey_id),
+            u32::try_from(version).unwrap_or_default(),
+        );
+        let model = catalog.version(&mut tx, survey_id, version).await?;
+        let (cell, counters) = (
+            cell_of(&model, &outcomes),
+            response_counters(&model, &outcomes),
+        );
+        if partial {
+            kept.push(Kept {
+                response_id: row.response_id,
+                survey_id,
+                version,
+                cell: cell.clone(),
+                counters: counters.clone(),
+            });
+        }
+        deltas.push(CellDelta {
+            survey_id,
+            version,
+            partial,
+            cell,
+            respondents: 1,
+            counters,
+        });
     }
-    let keys: Vec<serde_json::Value> = cells
+    folded.surveys.extend(deltas.iter().map(|d| d.survey_id));
+    add_cells(&mut tx, &merged(deltas)).await?;
+    keep_partials(&mut tx, &released, &kept).await?;
+    tx.commit().await?;
+    Ok(taken)
+}
+
+/// The deltas of one cell added up into one (a batch often holds many of one cell).
+fn merged(deltas: Vec<CellDelta>) -> Vec<CellDelta> {
+    let mut out: BTreeMap<(SurveyId, u32, bool, BTreeMap<String, String>), CellDelta> =
+        BTreeMap::new();
+    for delta in deltas {
+        let key = (
+            delta.survey_id,
+            delta.version,
+            delta.partial,
+            delta.cell.clone(),
+        );
+        match out.entry(key) {
+            Entry::Vacant(slot) => {
+                slot.insert(delta);
+            }
+            Entry::Occupied(mut slot) => {
+                let sum = slot.get_mut();
+                sum.respondents += delta.respondents;
+                if sum.counters.len() == delta.counters.len() {
+                    for (a, b) in sum.counters.iter_mut().zip(&delta.counters) {
+                        *a += b;
+                    }
+                }
+            }
+        }
+    }
+    out.into_values().collect()
+}
+
+/// Counter arrays of several lengths, flattened, with where each starts (1-based, as
+/// PostgreSQL's array slices count) and ends.
+fn flattened<'a>(arrays: impl Iterator<Item = &'a Vec<f64>>) -> (Vec<f64>, Vec<i32>, Vec<i32>) {
+    let (mut flat, mut starts, mut ends) = (Vec::new(), Vec::new(), Vec::new());
+    for counters in arrays {
+        starts.push(i32::try_from(flat.len() + 1).unwrap_or(i32::MAX));
+        flat.extend_from_slice(counters);
+        ends.push(i32::try_from(flat.len()).unwrap_or(i32::MAX));
+    }
+    (flat, starts, ends)
+}
+
+/// Adds each delta to its cell's counts, creating the cell if needed; a partial cell left
+/// with no respondent is removed. Counters of one survey version in two lengths (two
+/// layouts) are refused.
+pub async fn add_cells(conn: &mut PgConnection, deltas: &[CellDelta]) -> Result<u64, sqlx::Error> {
+    if deltas.is_empty() {
+        return Ok(0);
+    }
+    let mut widths: BTreeMap<(SurveyId, u32), usize> = BTreeMap::new();
+    for d in deltas {
+        if *widths
+            .entry((d.survey_id, d.version))
+            .or_insert(d.counters.len())
+            != d.counters.len()
+        {
+            return Err(sqlx::Error::Protocol(
+                "counters of one survey version in two layouts".into(),
+            ));
+        }
+    }
+    let surveys: Vec<i64> = deltas.iter().map(|d| d.survey_id.get()).collect();
+    let versions: Vec<i32> = deltas
         .iter()
-        .map(|(cell, _, _)| serde_json::to_value(cell).unwrap_or_default())
+        .map(|d| i32::try_from(d.version).unwrap_or(i32::MAX))
         .collect();
-    let respondents: Vec<i64> = cells
+    let partial: Vec<bool> = deltas.iter().map(|d| d.partial).collect();
+    let cells: Vec<serde_json::Value> = deltas
         .iter()
-        .map(|(_, n, _)| i64::try_from(*n).unwrap_or(i64::MAX))
+        .map(|d| serde_json::to_value(&d.cell).unwrap_or_default())
         .collect();
-    let flat: Vec<f64> = cells
-        .iter()
-        .flat_map(|(_, _, c)| c.iter().copied())
-        .collect();
+    let respondents: Vec<i64> = deltas.iter().map(|d| d.respondents).collect();
+    let (flat, starts, ends) = flattened(deltas.iter().map(|d| &d.counters));
     let done = sqlx::query!(
-        r#"INSERT INTO analysis_cells AS t (survey_id, survey_version, cell, respondents, counters)
-           SELECT $1, $2, c.cell, c.n, ($4::float8[])[((c.i - 1) * $5 + 1):(c.i * $5)]
-           FROM unnest($3::jsonb[], $6::int8[]) WITH ORDINALITY AS c (cell, n, i)
+        r#"INSERT INTO analysis_cells AS t
+             (survey_id, survey_version, partial, cell, respondents, counters)
+           SELECT c.survey_id, c.version, c.partial, c.cell, c.n, ($6::float8[])[c.s:c.e]
+           FROM unnest($1::int8[], $2::int4[], $3::bool[], $4::jsonb[], $5::int8[],
+                       $7::int4[], $8::int4[]) AS c (survey_id, version, partial, cell, n, s, e)
+           ORDER BY 1, 2, 3, 4
            ON CONFLICT ON CONSTRAINT analysis_cells_key DO UPDATE
            SET respondents = t.respondents + EXCLUDED.respondents,
                counters = canvass_add_counters(t.counters, EXCLUDED.counters)"#,
-        survey_id.get(),
-        i32::try_from(version).unwrap_or(i32::MAX),
-        &keys,
-        &flat,
-        i64::try_from(width).unwrap_or(i64::MAX),
+        &surveys,
+        &versions,
+        &partial,
+        &cells,
         &respondents,
+        &flat,
+        &starts,
+        &ends,
     )
     .execute(&mut *conn)
     .await?;
+    if deltas.iter().any(|d| d.respondents < 0) {
+        sqlx::query!("DELETE FROM analysis_cells WHERE partial AND respondents <= 0")
+            .execute(&mut *conn)
+            .await?;
+    }
     Ok(done.rows_affected())
 }
 
-/// The cells of every version of `survey_id` (what is folded, and what is pending), with the counters of each metric of
-/// `latest` that its version counts the same way ([`comparable`]); cells of one breakdown
-/// but different versions are added up.
+/// Forgets the kept counts of `released` responses and keeps those of `kept`.
+async fn keep_partials(
+    conn: &mut PgConnection,
+    released: &[i64],
+    kept: &[Kept],
+) -> Result<(), sqlx::Error> {
+    if !released.is_empty() {
+        sqlx::query!(
+            "DELETE FROM analysis_partials WHERE response_id = ANY($1)",
+            released
+        )
+        .execute(&mut *conn)
+        .await?;
+    }
+    if kept.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<i64> = kept.iter().map(|k| k.response_id).collect();
+    let surveys: Vec<i64> = kept.iter().map(|k| k.survey_id.get()).collect();
+    let versions: Vec<i32> = kept
+        .iter()
+        .map(|k| i32::try_from(k.version).unwrap_or(i32::MAX))
+        .collect();
+    let cells: Vec<serde_json::Value> = kept
+        .iter()
+        .map(|k| serde_json::to_value(&k.cell).unwrap_or_default())
+        .collect();
+    let (flat, starts, ends) = flattened(kept.iter().map(|k| &k.counters));
+    sqlx::query!(
+        r#"INSERT INTO analysis_partials (response_id, survey_id, survey_version, cell, counters)
+           SELECT k.id, k.survey_id, k.version, k.cell, ($5::float8[])[k.s:k.e]
+           FROM unnest($1::int8[], $2::int8[], $3::int4[], $4::jsonb[], $6::int4[], $7::int4[])
+             AS k (id, survey_id, version, cell, s, e)"#,
+        &ids,
+        &surveys,
+        &versions,
+        &cells,
+        &flat,
+        &starts,
+        &ends,
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// The cells of every version of `survey_id` as last folded, completed responses only or
+/// with the partial ones too, with the counters of each metric of `latest` that its
+/// version counts the same way ([`comparable`]); cells of one breakdown but different
+/// versions (or completed and partial) are added up.
 pub async fn cells(
     conn: &mut PgConnection,
     catalog: &Catalog,
     survey_id: SurveyId,
     latest: &Survey,
+    with_partial: bool,
 ) -> Result<Vec<TalliedCell>, CatalogError> {
     let rows = sqlx::query!(
-        r#"SELECT survey_version AS "survey_version!", cell AS "cell!",
-                  respondents AS "respondents!", counters AS "counters!"
-           FROM analysis_cells WHERE survey_id = $1
-           UNION ALL
-           SELECT survey_version, cell, 1, counters
-           FROM analysis_pending WHERE survey_id = $1"#,
-        survey_id.get()
+        r#"SELECT survey_version, cell, respondents, counters
+           FROM analysis_cells WHERE survey_id = $1 AND (NOT partial OR $2)"#,
+        survey_id.get(),
+        with_partial
     )
     .fetch_all(&mut *conn)
     .await?;

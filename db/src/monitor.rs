@@ -52,14 +52,19 @@ pub async fn tallies(
 
 /// Folds the moves page saves appended to `response_moves` into `response_tallies`, in one
 /// statement (so a reader of `response_tallies_live` sees each move once, pending or
-/// folded), and returns how many it folded. Servers call it every second; any number may
+/// folded), and returns how many it folded. The responses moved are queued for the
+/// analysis counts ([`crate::analysis::fold`]). Servers call it each second; any number may
 /// run at once. The sums go to shard -1, which no trigger writes, so folding never waits
 /// on a save or a trigger for a row lock.
 pub async fn fold_moves(conn: &mut PgConnection) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar!(
         r#"WITH moved AS (
              DELETE FROM response_moves
-             RETURNING survey_id, link_id, from_section, to_status, to_section
+             RETURNING survey_id, link_id, from_section, to_status, to_section, response_id
+           ), queued AS (
+             INSERT INTO analysis_queue (response_id)
+             SELECT DISTINCT response_id FROM moved WHERE response_id IS NOT NULL
+             ON CONFLICT DO NOTHING
            ), counted AS (
              SELECT survey_id, link_id, 'in_progress'::response_status AS status,
                     from_section AS last_section, -1 AS n

@@ -244,26 +244,11 @@ pub async fn submit(
 ) -> Result<(), RespondError> {
     for _ in 0..ATTEMPTS {
         let snapshot = Key::Public(public_id).read(conn).await?;
-        if submit_on(conn, &snapshot, survey, true).await? {
+        if submit_on(conn, &snapshot, survey).await? {
             return Ok(());
         }
     }
     Err(RespondError::Busy)
-}
-
-/// A submit that leaves the analysis counts alone: the baseline `bench-dashboard` measures
-/// the counting against. Never used on the respondent's path.
-pub async fn submit_uncounted(
-    conn: &mut PgConnection,
-    public_id: PublicId,
-    survey: &Survey,
-) -> Result<(), RespondError> {
-    let snapshot = Key::Public(public_id).read(conn).await?;
-    if submit_on(conn, &snapshot, survey, false).await? {
-        Ok(())
-    } else {
-        Err(RespondError::Busy)
-    }
 }
 
 /// Completes the response of `snapshot` if everything shown is answered. `false` when
@@ -272,7 +257,6 @@ async fn submit_on(
     conn: &mut PgConnection,
     snapshot: &Snapshot,
     survey: &Survey,
-    count: bool,
 ) -> Result<bool, RespondError> {
     let response = &snapshot.response;
     if response.status != ResponseStatus::InProgress {
@@ -292,11 +276,6 @@ async fn submit_on(
         section: last.to_string(),
         status: Some(ResponseStatus::Completed),
         ..PageSave::default()
-    };
-    let page = PageSave {
-        // The response completes and joins the analysis counts in one statement.
-        counted: count.then(|| crate::analysis::counted(survey, &snapshot.answers)),
-        ..page
     };
     Ok(responses::write(conn, snapshot, &page).await?)
 }
@@ -468,7 +447,7 @@ pub async fn submit_by_code(
 ) -> Result<SurveyOf, RespondError> {
     for _ in 0..ATTEMPTS {
         let (snapshot, survey) = read_with_survey(conn, catalog, code).await?;
-        if submit_on(conn, &snapshot, &survey, true).await? {
+        if submit_on(conn, &snapshot, &survey).await? {
             return Ok(SurveyOf(snapshot.response.survey_id));
         }
     }

@@ -139,16 +139,6 @@ pub struct PageSave {
     /// Breakdown question ID → the code now chosen, or `None` when it no longer has one:
     /// the response's copy of the answers the dashboard counts by (`responses.breakdown`).
     pub breakdown: Vec<(String, Option<String>)>,
-    /// On the final submit: the response's breakdown cell and counters for the analysis
-    /// pages, appended to `analysis_pending` by the same statement.
-    pub counted: Option<Counted>,
-}
-
-/// A completed response as the analysis pages count it.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct Counted {
-    pub cell: serde_json::Value,
-    pub counters: Vec<f64>,
 }
 
 impl PageSave {
@@ -426,7 +416,9 @@ pub async fn write(
     // response still stands as read (the same revision, `in_progress`, the same last
     // section), so the move starts where the response really was, even after a write that
     // changed the section without bumping the revision (none does today; the recount test
-    // makes such writes).
+    // makes such writes). A save that stays on its section appends a move too, which adds
+    // nothing to the tallies: it queues the response for the analysis counts, whose
+    // answers changed.
     let previous_section = from.response.last_section.as_deref();
     let answers = page
         .answers
@@ -449,43 +441,7 @@ pub async fn write(
     // Most pages hold no contact: they get the statement without the contacts' parts,
     // which PostgreSQL sets up in less time (about 10% more saves/s in `bench-saves` than
     // one statement for all; `query!` needs each as a literal, hence the two copies).
-    let written = if let Some(counted) = &page.counted {
-        // The final submit (no contacts on the review page): the save's statement, which
-        // also appends the response's analysis counters.
-        sqlx::query_scalar!(
-            r#"WITH r AS (
-                 UPDATE responses
-                 SET last_section = $3, last_activity_at = now(), status = $4,
-                     lang = coalesce($5, lang), revision = revision + 1,
-                     completed_at = CASE WHEN $4 = 'completed'::response_status THEN now() END,
-                     answers = answers || $6::jsonb,
-                     breakdown = jsonb_strip_nulls(breakdown || $7::jsonb)
-                 WHERE id = $1 AND revision = $2 AND status = 'in_progress'
-                   AND last_section IS NOT DISTINCT FROM $8
-                 RETURNING id, survey_id, survey_version, link_id, status, last_section
-               ), moved AS (
-                 INSERT INTO response_moves (survey_id, link_id, from_section, to_status, to_section)
-                 SELECT r.survey_id, r.link_id, $8, r.status, r.last_section FROM r
-                 WHERE ('in_progress'::response_status, $8::text) IS DISTINCT FROM (r.status, r.last_section)
-               ), counted AS (
-                 INSERT INTO analysis_pending (survey_id, survey_version, cell, counters)
-                 SELECT r.survey_id, r.survey_version, $9, $10 FROM r
-               )
-               SELECT count(*) AS "written!" FROM r"#,
-            response_id,
-            revision,
-            page.section,
-            Status::from(status) as Status,
-            page.lang.map(Lang::code),
-            serde_json::Value::Object(answers),
-            patch,
-            previous_section,
-            counted.cell,
-            &counted.counters,
-        )
-        .fetch_one(&mut *conn)
-        .await?
-    } else if page.contacts.is_empty() {
+    let written = if page.contacts.is_empty() {
         sqlx::query_scalar!(
             r#"WITH r AS (
                  UPDATE responses
@@ -498,9 +454,8 @@ pub async fn write(
                    AND last_section IS NOT DISTINCT FROM $8
                  RETURNING id, survey_id, link_id, status, last_section
                ), moved AS (
-                 INSERT INTO response_moves (survey_id, link_id, from_section, to_status, to_section)
-                 SELECT r.survey_id, r.link_id, $8, r.status, r.last_section FROM r
-                 WHERE ('in_progress'::response_status, $8::text) IS DISTINCT FROM (r.status, r.last_section)
+                 INSERT INTO response_moves (survey_id, link_id, from_section, to_status, to_section, response_id)
+                 SELECT r.survey_id, r.link_id, $8::text, r.status, r.last_section, r.id FROM r
                )
                SELECT count(*) AS "written!" FROM r"#,
             response_id,
@@ -535,9 +490,8 @@ pub async fn write(
                  DELETE FROM contacts c USING r
                  WHERE c.response_id = r.id AND c.question_id = ANY($9::text[])
                ), moved AS (
-                 INSERT INTO response_moves (survey_id, link_id, from_section, to_status, to_section)
-                 SELECT r.survey_id, r.link_id, $11, r.status, r.last_section FROM r
-                 WHERE ('in_progress'::response_status, $11::text) IS DISTINCT FROM (r.status, r.last_section)
+                 INSERT INTO response_moves (survey_id, link_id, from_section, to_status, to_section, response_id)
+                 SELECT r.survey_id, r.link_id, $11::text, r.status, r.last_section, r.id FROM r
                )
                SELECT count(*) AS "written!" FROM r"#,
             response_id,

@@ -104,9 +104,9 @@ pub async fn seed(pool: &PgPool, count: u64, base_seed: u64) -> anyhow::Result<(
         result.context("a seeding task failed")??;
     }
     progress.finish_and_clear();
-    // A server folds the saves' moves every second; without one running, they are folded
-    // here, so the dashboard reads no backlog.
-    crate::tallies::fold_once(pool).await?;
+    // A server folds the saves each quarter second; without one running, they are folded
+    // here, so the dashboards read no backlog and the analysis counts every response.
+    crate::tallies::fold_once(pool, &canvass_db::surveys::Catalog::default()).await?;
     let elapsed = started.elapsed();
     tracing::info!(
         respondents = count,

@@ -38,6 +38,7 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
         hash_files: config.hash_files,
     };
     let live = state.live.clone();
+    let catalog = state.catalog.clone();
     let live_at_stop = state.live.clone();
     let app = crate::router(state, settings);
 
@@ -50,7 +51,7 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
     let stopping = Arc::new(Notify::new());
     let notifier = Arc::clone(&stopping);
     // Background work, until shutdown: expired staff sessions are deleted every 10
-    // minutes; the saves' moves are folded into the tallies every second; live dashboards
+    // minutes; the saves are folded into the tallies every quarter second; live dashboards
     // announce this instance's changes and hear every instance's.
     let (stop_tasks, stopping_tasks) = tokio::sync::watch::channel(false);
     let until_stop = move || {
@@ -67,6 +68,8 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
         )),
         tokio::spawn(crate::tallies::fold_moves(
             pool.clone(),
+            catalog,
+            live.clone(),
             crate::tallies::FOLD_EVERY,
             until_stop(),
         )),

@@ -1,34 +1,69 @@
-//! Every server folds the moves that page saves append to `response_moves` into the
-//! dashboard's tallies, and the counters that submits append to `analysis_pending` into the
-//! analysis cells, every [`FOLD_EVERY`] ([`canvass_db::monitor::fold_moves`],
-//! [`canvass_db::analysis::fold`]). Readers add what is not folded yet, so folding changes
-//! no figure: it keeps what they read small. Any number of instances may fold at once.
+//! Every server folds, every [`FOLD_EVERY`], the moves that page saves append to
+//! `response_moves` into the dashboard's tallies ([`canvass_db::monitor::fold_moves`]),
+//! which queues the responses moved, and then counts the queued responses' answers into
+//! the analysis cells ([`canvass_db::analysis::fold`]). The monitoring's readers add the
+//! moves not folded yet, so its figures are exact at any moment; the analysis figures are
+//! those of the last fold, and the dashboards hear of each fold that changed them. Any
+//! number of instances may fold at once.
 
 use std::time::Duration;
 
 use canvass_db::PgPool;
+use canvass_db::surveys::Catalog;
 
-/// How often a server folds the saves' moves.
-pub const FOLD_EVERY: Duration = Duration::from_secs(1);
+use crate::live::Live;
 
-/// Folds what is pending once; how many moves and submits it folded.
-pub async fn fold_once(pool: &PgPool) -> Result<i64, canvass_db::Error> {
-    let mut conn = pool.acquire().await?;
-    let moves = canvass_db::monitor::fold_moves(&mut conn).await?;
-    let submits = canvass_db::analysis::fold(&mut conn).await?;
-    Ok(moves + submits)
+/// How often a server folds: the analysis figures trail a submit by at most this (and the
+/// fold's own time).
+pub const FOLD_EVERY: Duration = Duration::from_millis(250);
+
+/// What one fold did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Folded {
+    /// Moves folded into the monitoring's tallies.
+    pub moves: i64,
+    /// What the analysis fold did.
+    pub analysis: canvass_db::analysis::Folded,
 }
 
-/// Folds every `every` until `stop` completes. A failed fold is logged and tried again at
-/// the next tick: nothing is lost, the moves stay pending.
-pub async fn fold_moves(pool: PgPool, every: Duration, stop: impl Future<Output = ()>) {
+/// Folds what is pending once: the moves, then every queued response.
+pub async fn fold_once(pool: &PgPool, catalog: &Catalog) -> anyhow::Result<Folded> {
+    let mut conn = pool.acquire().await?;
+    let moves = canvass_db::monitor::fold_moves(&mut conn).await?;
+    let analysis = canvass_db::analysis::fold(&mut conn, catalog).await?;
+    Ok(Folded { moves, analysis })
+}
+
+/// Folds every `every` until `stop` completes, telling `live` which surveys' analysis
+/// figures changed. A failed fold is logged and tried again at the next tick: nothing is
+/// lost, the moves and the queue stay pending.
+pub async fn fold_moves(
+    pool: PgPool,
+    catalog: Catalog,
+    live: Live,
+    every: Duration,
+    stop: impl Future<Output = ()>,
+) {
     let work = async {
         let mut tick = tokio::time::interval(every);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
-            if let Err(error) = fold_once(&pool).await {
-                tracing::warn!(%error, "the saves' moves could not be folded into the tallies");
+            match fold_once(&pool, &catalog).await {
+                Ok(folded) => {
+                    if folded.analysis.unreadable > 0 {
+                        tracing::warn!(
+                            responses = folded.analysis.unreadable,
+                            "stored answers could not be read; the analysis counts them as empty"
+                        );
+                    }
+                    for survey_id in folded.analysis.surveys {
+                        live.touch(survey_id);
+                    }
+                }
+                Err(error) => {
+                    tracing::warn!(%error, "the saves could not be folded into the tallies");
+                }
             }
         }
     };
@@ -49,9 +84,15 @@ pub struct Folding {
 impl Folding {
     pub fn start(pool: &PgPool) -> Folding {
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let task = tokio::spawn(fold_moves(pool.clone(), FOLD_EVERY, async {
-            let _ = stopped.await;
-        }));
+        let task = tokio::spawn(fold_moves(
+            pool.clone(),
+            Catalog::default(),
+            Live::default(),
+            FOLD_EVERY,
+            async {
+                let _ = stopped.await;
+            },
+        ));
         Folding { stop, task }
     }
 

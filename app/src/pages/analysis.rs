@@ -1,6 +1,6 @@
 use canvass_core::Lang;
 use canvass_core::analysis::{
-    Figure, Item, MetricFigures, Proportion, QueryError, Report, Shown, Withheld,
+    Counting, Figure, Item, MetricFigures, Proportion, QueryError, Report, Shown, Withheld,
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -89,6 +89,8 @@ fn Filters(page: AnalysisPage, lang: Lang) -> impl IntoView {
         Ok(report) => report.split.as_ref().map(|q| q.to_string()),
         Err(_) => None,
     };
+    let partial =
+        matches!(&page.outcome, Ok(r) if r.query.responses == Counting::CompletedAndPartial);
     let selects = page
         .filters
         .iter()
@@ -134,6 +136,15 @@ fn Filters(page: AnalysisPage, lang: Lang) -> impl IntoView {
                         {splits}
                     </select>
                 </div>
+                <div class="field">
+                    <label for="filter-responses">{t!(i18n, analysis_counting)}</label>
+                    <select id="filter-responses" name="responses">
+                        <option value="">{t!(i18n, analysis_counting_completed)}</option>
+                        <option value=Counting::CompletedAndPartial.as_code() selected=partial>
+                            {t!(i18n, analysis_counting_partial)}
+                        </option>
+                    </select>
+                </div>
                 <button type="submit">{t!(i18n, analysis_apply)}</button>
             </fieldset>
         </form>
@@ -175,6 +186,7 @@ fn Findings(report: Report, lang: Lang, slug: String) -> impl IntoView {
     let i18n = use_i18n();
     let k = report.threshold;
     let n = report.respondents.value().copied();
+    let partial = report.query.responses == Counting::CompletedAndPartial;
     let withheld = report.withheld.clone().map(|w| {
         let text = match w {
             Withheld::TooFew => t_string!(i18n, analysis_withheld_too_few, k = k).to_string(),
@@ -218,9 +230,12 @@ fn Findings(report: Report, lang: Lang, slug: String) -> impl IntoView {
         <section class="analysis-summary" aria-labelledby="summary-title">
             <h2 id="summary-title">{t!(i18n, analysis_summary)}</h2>
             <p>
-                {move || match n {
-                    Some(n) => t_string!(i18n, analysis_respondents, n = n).to_string(),
-                    None => t_string!(i18n, analysis_suppressed, k = k).to_string(),
+                {move || match (n, partial) {
+                    (Some(n), false) => t_string!(i18n, analysis_respondents, n = n).to_string(),
+                    (Some(n), true) => {
+                        t_string!(i18n, analysis_respondents_partial, n = n).to_string()
+                    }
+                    (None, _) => t_string!(i18n, analysis_suppressed, k = k).to_string(),
                 }}
             </p>
             <p class="hint">{t!(i18n, analysis_methods)}</p>

@@ -10,7 +10,7 @@ use leptos_axum::ResponseOptions;
 
 use std::sync::Arc;
 
-use canvass_core::analysis::AnalysisQuery;
+use canvass_core::analysis::{AnalysisQuery, Counting};
 use canvass_core::survey::Survey;
 
 use super::{
@@ -399,8 +399,14 @@ pub async fn analysis_report(
         Ok(query) => query,
         Err(refused) => return Ok(Some((survey, Err(refused)))),
     };
-    let cells =
-        canvass_db::analysis::cells(&mut conn, &backend.catalog, survey_id, &survey).await?;
+    let cells = canvass_db::analysis::cells(
+        &mut conn,
+        &backend.catalog,
+        survey_id,
+        &survey,
+        query.responses == Counting::CompletedAndPartial,
+    )
+    .await?;
     let report = canvass_core::analysis::report(&survey, &cells, &query);
     Ok(Some((survey, Ok(report))))
 }

@@ -3,8 +3,8 @@
 //! `role=clinician&province=beijing&split=role&metric=interest_gap`: each breakdown
 //! question of the survey may be fixed to one of its choices (an empty value means "all",
 //! as a form's "all" option posts it); `split` names a breakdown question whose groups are
-//! shown side by side; `metric` keeps one metric. Anything else is refused with the
-//! parameter it concerns.
+//! shown side by side; `metric` keeps one metric; `responses=completed_and_partial` counts
+//! partial responses too. Anything else is refused with the parameter it concerns.
 
 use std::collections::BTreeMap;
 
@@ -22,6 +22,31 @@ pub struct AnalysisQuery {
     pub split: Option<QuestionId>,
     /// Only this metric.
     pub metric: Option<MetricId>,
+    /// Which responses are counted.
+    #[serde(default)]
+    pub responses: Counting,
+}
+
+/// Which responses the figures count.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Counting {
+    /// Submitted responses only.
+    #[default]
+    Completed,
+    /// Submitted ones and those in progress with an answer saved, each counted in the
+    /// figures whose questions it reached.
+    CompletedAndPartial,
+}
+
+impl Counting {
+    /// Its value in a query string.
+    pub fn as_code(self) -> &'static str {
+        match self {
+            Counting::Completed => "completed",
+            Counting::CompletedAndPartial => "completed_and_partial",
+        }
+    }
 }
 
 /// Why a query was refused; each names its parameter.
@@ -55,6 +80,8 @@ impl QueryError {
 
 /// Parameters the page itself uses, which the figures do not depend on.
 const IGNORED: &[&str] = &["lang"];
+/// The query's own parameters (the others are breakdown questions); empty means "none".
+const OWN: &[&str] = &["split", "metric", "responses"];
 
 impl AnalysisQuery {
     /// Parses `query` (the part of the address after `?`, possibly empty) for `survey`.
@@ -78,12 +105,18 @@ impl AnalysisQuery {
                 value: value.chars().take(64).collect(),
             };
             match name.as_str() {
-                _ if value.is_empty() && name != "split" && name != "metric" => {
+                _ if value.is_empty() && !OWN.contains(&name.as_str()) => {
                     breakdown(survey, name).ok_or_else(|| QueryError::UnknownParameter {
                         parameter: name.clone(),
                     })?;
                 }
-                "split" | "metric" if value.is_empty() => {}
+                _ if value.is_empty() => {}
+                "responses" => {
+                    parsed.responses = [Counting::Completed, Counting::CompletedAndPartial]
+                        .into_iter()
+                        .find(|c| c.as_code() == value)
+                        .ok_or_else(unknown_value)?;
+                }
                 "split" => {
                     let question = breakdown(survey, value).ok_or_else(unknown_value)?;
                     parsed.split = Some(question.clone());
@@ -125,6 +158,9 @@ impl AnalysisQuery {
         }
         if let Some(metric) = &self.metric {
             pairs.push(format!("metric={}", metric.as_str()));
+        }
+        if self.responses != Counting::Completed {
+            pairs.push(format!("responses={}", self.responses.as_code()));
         }
         pairs.join("&")
     }

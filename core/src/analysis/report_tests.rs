@@ -167,13 +167,24 @@ fn a_query_keeps_breakdown_choices_a_split_and_a_metric() {
     );
     assert_eq!(query(&survey, ""), AnalysisQuery::default());
     assert_eq!(
-        query(&survey, "role=&split=&metric="),
+        query(&survey, "role=&split=&metric=&responses="),
+        AnalysisQuery::default()
+    );
+    assert_eq!(
+        query(&survey, "responses=completed"),
         AnalysisQuery::default()
     );
     assert_eq!(
         query(&survey, &parsed.to_query_string()),
         parsed,
         "the query string it writes parses back"
+    );
+    let partial = query(&survey, "responses=completed_and_partial&split=role");
+    assert_eq!(partial.responses, Counting::CompletedAndPartial);
+    assert_eq!(
+        query(&survey, &partial.to_query_string()),
+        partial,
+        "partial counting is written back too"
     );
 }
 
@@ -225,6 +236,13 @@ fn each_bad_query_is_refused_naming_its_parameter() {
         refused("split=role&role=clinician"),
         QueryError::SplitAndFiltered {
             parameter: "role".into()
+        }
+    );
+    assert_eq!(
+        refused("responses=partial"),
+        QueryError::UnknownValue {
+            parameter: "responses".into(),
+            value: "partial".into()
         }
     );
     assert_eq!(refused("role=%FF"), QueryError::Malformed);

@@ -1,10 +1,11 @@
-//! The recount: figures from the counts kept at submit equal figures counted afresh from
-//! the stored answers, by a plain loop written apart from `canvass-core`'s tallies.
+//! The recount: figures from the counts the fold keeps equal figures counted afresh from
+//! the stored answers, by a plain loop written apart from `canvass-core`'s tallies, for
+//! completed responses and for completed and partial ones.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use canvass_core::Lang;
-use canvass_core::analysis::{AnalysisQuery, Figure, Report, report};
+use canvass_core::analysis::{AnalysisQuery, Figure, Report, TalliedCell, report};
 use canvass_core::answers::{Answer, Cell, Outcome, RawAnswers, section_fields, validate};
 use canvass_core::expr::{Answers, Reference, Value};
 use canvass_core::survey::{MetricKind, QuestionKind, Survey};
@@ -20,7 +21,8 @@ const ROLES: [&str; 3] = ["clinician", "institution", "industry"];
 const PROVINCES: [&str; 3] = ["beijing", "guangdong", "sichuan"];
 
 /// Walks `count` generated respondents through the real save and submit; every fifth
-/// stops before submitting. Returns the survey and its ID.
+/// stops before submitting, and every ninth (from the eighth) after one to four pages.
+/// Returns the survey and its ID.
 async fn respondents(pool: &PgPool, count: u64) -> (Survey, SurveyId) {
     let survey = Survey::from_toml(AI_COLLAB).expect("loads");
     let mut conn = pool.acquire().await.expect("connection");
@@ -49,7 +51,12 @@ async fn respondents(pool: &PgPool, count: u64) -> (Survey, SurveyId) {
         .expect("start");
         let walk = validate(&survey, &raw);
         let mut reached_review = false;
-        for section_id in &walk.relevant_sections {
+        let pages = if seed % 9 == 7 {
+            1 + (seed % 4) as usize
+        } else {
+            usize::MAX
+        };
+        for section_id in walk.relevant_sections.iter().take(pages) {
             let section = survey.section(section_id.as_str()).expect("section");
             let posted = section_fields(section, &raw);
             let saved = save_section(&mut conn, started.public_id, &survey, section_id, &posted)
@@ -69,13 +76,20 @@ async fn respondents(pool: &PgPool, count: u64) -> (Survey, SurveyId) {
     (survey, published.survey_id)
 }
 
-/// The stored answers of every completed response, with its role and province.
+/// The stored answers of every completed response.
 async fn completed(pool: &PgPool) -> Vec<BTreeMap<String, Outcome>> {
-    let ids: Vec<uuid::Uuid> =
-        sqlx::query_scalar("SELECT public_id FROM responses WHERE status = 'completed'")
-            .fetch_all(pool)
-            .await
-            .expect("ids");
+    stored(pool, "completed").await
+}
+
+/// The stored answers of every response with status `status` and an answer saved.
+async fn stored(pool: &PgPool, status: &str) -> Vec<BTreeMap<String, Outcome>> {
+    let ids: Vec<uuid::Uuid> = sqlx::query_scalar(
+        "SELECT public_id FROM responses WHERE status::text = $1 AND answers <> '{}'",
+    )
+    .bind(status)
+    .fetch_all(pool)
+    .await
+    .expect("ids");
     let mut conn = pool.acquire().await.expect("connection");
     let mut out = Vec::new();
     for id in ids {
@@ -364,6 +378,16 @@ fn from_report(
 #[sqlx::test(migrator = "crate::MIGRATOR")]
 async fn figures_from_the_kept_counts_equal_a_recount_of_the_stored_answers(pool: PgPool) {
     let (mut survey, survey_id) = respondents(&pool, 45).await;
+    let mut conn = pool.acquire().await.expect("connection");
+    let nothing = cells(&mut conn, &Catalog::default(), survey_id, &survey, true)
+        .await
+        .expect("cells");
+    assert!(nothing.is_empty(), "nothing is counted before the fold");
+    let folded = fold_all(&mut conn).await;
+    assert_eq!(folded.surveys, BTreeSet::from([survey_id]));
+    assert_eq!(folded.unreadable, 0);
+    let queued_again = fold_all(&mut conn).await;
+    assert_eq!(queued_again.responses, 0, "each response is taken once");
     let answers = completed(&pool).await;
     assert!(answers.len() >= 20, "enough complete: {}", answers.len());
     let others = answers.iter().filter(|a| {
@@ -378,8 +402,7 @@ async fn figures_from_the_kept_counts_equal_a_recount_of_the_stored_answers(pool
         })
     });
     assert!(others.count() > 0, "some answers carry an other-text");
-    let mut conn = pool.acquire().await.expect("connection");
-    let cells = cells(&mut conn, &Catalog::default(), survey_id, &survey)
+    let cells = cells(&mut conn, &Catalog::default(), survey_id, &survey, false)
         .await
         .expect("cells");
     // With no threshold (0, which no definition may set) every figure with a respondent
@@ -414,27 +437,6 @@ async fn figures_from_the_kept_counts_equal_a_recount_of_the_stored_answers(pool
         hidden_when_nobody(by_hand(&survey, &all))
     );
 
-    // Folding the pending submits into the cells changes no figure.
-    let pending: i64 = sqlx::query_scalar("SELECT count(*) FROM analysis_pending")
-        .fetch_one(&pool)
-        .await
-        .expect("count");
-    assert_eq!(
-        pending,
-        answers.len() as i64,
-        "each submit appended its counts"
-    );
-    assert_eq!(fold(&mut conn).await.expect("folded"), pending);
-    let folded = super::cells(&mut conn, &Catalog::default(), survey_id, &survey)
-        .await
-        .expect("cells");
-    assert_eq!(report(&survey, &folded, &AnalysisQuery::default()), whole);
-    assert_eq!(
-        fold(&mut conn).await.expect("folded"),
-        0,
-        "nothing is folded twice"
-    );
-
     let split = AnalysisQuery::parse(&survey, "split=role").expect("query");
     let by_role = report(&survey, &cells, &split);
     for (g, group) in by_role.groups.iter().enumerate() {
@@ -463,13 +465,136 @@ async fn figures_from_the_kept_counts_equal_a_recount_of_the_stored_answers(pool
         )),
         hidden_when_nobody(by_hand(&survey, &beijing))
     );
+
+    // With the partial responses: those in progress with an answer saved, each counted in
+    // the figures whose questions it reached.
+    let partial = stored(&pool, "in_progress").await;
+    assert!(partial.len() >= 5, "enough partial: {}", partial.len());
+    let with_partial: Vec<_> = answers.iter().chain(&partial).collect();
+    let cells = super::cells(&mut conn, &Catalog::default(), survey_id, &survey, true)
+        .await
+        .expect("cells");
+    let whole = report(&survey, &cells, &AnalysisQuery::default());
+    assert_eq!(
+        whole.respondents.value().copied(),
+        Some(with_partial.len() as u64)
+    );
+    assert_eq!(
+        hidden_when_nobody(from_report(&survey, &whole, None)),
+        hidden_when_nobody(by_hand(&survey, &with_partial))
+    );
+
+    // A partial response that completes leaves the partial counts for the completed ones.
+    let mut submitted = false;
+    for id in in_progress(&pool).await {
+        if submit(&mut conn, id, &survey).await.is_ok() {
+            submitted = true;
+            break;
+        }
+    }
+    assert!(submitted, "a partial response at its review page");
+    let moved = fold_all(&mut conn).await;
+    assert_eq!(moved.responses, 1);
+    let (answers, partial) = (completed(&pool).await, stored(&pool, "in_progress").await);
+    assert_eq!(partial.len() + answers.len(), with_partial.len());
+    for (with, expected) in [
+        (false, answers.iter().collect::<Vec<_>>()),
+        (true, answers.iter().chain(&partial).collect()),
+    ] {
+        let cells = super::cells(&mut conn, &Catalog::default(), survey_id, &survey, with)
+            .await
+            .expect("cells");
+        assert_eq!(
+            hidden_when_nobody(from_report(
+                &survey,
+                &report(&survey, &cells, &AnalysisQuery::default()),
+                None
+            )),
+            hidden_when_nobody(by_hand(&survey, &expected)),
+            "with partial: {with}"
+        );
+    }
+}
+
+/// Folds the saves' moves, which queues the responses they moved, then counts them.
+async fn fold_all(conn: &mut PgConnection) -> Folded {
+    crate::monitor::fold_moves(conn).await.expect("moves");
+    fold(conn, &Catalog::default()).await.expect("folded")
+}
+
+/// The public IDs of the responses in progress.
+async fn in_progress(pool: &PgPool) -> Vec<responses::PublicId> {
+    let ids: Vec<uuid::Uuid> =
+        sqlx::query_scalar("SELECT public_id FROM responses WHERE status = 'in_progress'")
+            .fetch_all(pool)
+            .await
+            .expect("ids");
+    ids.into_iter().map(responses::PublicId).collect()
+}
+
+#[sqlx::test(migrator = "crate::MIGRATOR")]
+async fn folds_running_at_once_count_each_response_once(pool: PgPool) {
+    let (survey, survey_id) = respondents(&pool, 20).await;
+    let mut conn = pool.acquire().await.expect("connection");
+    crate::monitor::fold_moves(&mut conn).await.expect("moves");
+    let queued: i64 = sqlx::query_scalar("SELECT count(*) FROM analysis_queue")
+        .fetch_one(&pool)
+        .await
+        .expect("count");
+    let (mut a, mut b) = (
+        pool.acquire().await.expect("connection"),
+        pool.acquire().await.expect("connection"),
+    );
+    let catalog = Catalog::default();
+    let (x, y) = tokio::join!(fold(&mut a, &catalog), fold(&mut b, &catalog));
+    let taken = x.expect("folded").responses + y.expect("folded").responses;
+    assert_eq!(taken as i64, queued);
+    let cells = cells(&mut conn, &catalog, survey_id, &survey, true)
+        .await
+        .expect("cells");
+    let mut counted = completed(&pool).await;
+    counted.extend(stored(&pool, "in_progress").await);
+    let report = report(&survey, &cells, &AnalysisQuery::default());
+    assert_eq!(
+        report.respondents.value().copied(),
+        Some(counted.len() as u64)
+    );
+}
+
+#[sqlx::test(migrator = "crate::MIGRATOR")]
+async fn a_deleted_partial_response_is_taken_away_at_its_next_fold(pool: PgPool) {
+    let (survey, survey_id) = respondents(&pool, 9).await;
+    let mut conn = pool.acquire().await.expect("connection");
+    fold_all(&mut conn).await;
+    let count = |cells: &[TalliedCell]| cells.iter().map(|c| c.respondents).sum::<u64>();
+    let before = cells(&mut conn, &Catalog::default(), survey_id, &survey, true)
+        .await
+        .expect("cells");
+    let gone: i64 = sqlx::query_scalar(
+        "DELETE FROM responses WHERE id = (SELECT response_id FROM analysis_partials LIMIT 1)
+         RETURNING id",
+    )
+    .fetch_one(&pool)
+    .await
+    .expect("a partial response");
+    sqlx::query("INSERT INTO analysis_queue VALUES ($1)")
+        .bind(gone)
+        .execute(&pool)
+        .await
+        .expect("queued");
+    fold(&mut conn, &Catalog::default()).await.expect("folded");
+    let after = cells(&mut conn, &Catalog::default(), survey_id, &survey, true)
+        .await
+        .expect("cells");
+    assert_eq!(count(&after), count(&before) - 1);
 }
 
 #[sqlx::test(migrator = "crate::MIGRATOR")]
 async fn whole_cells_added_in_bulk_add_up_with_what_submits_counted(pool: PgPool) {
     let (survey, survey_id) = respondents(&pool, 6).await;
     let mut conn = pool.acquire().await.expect("connection");
-    let before = cells(&mut conn, &Catalog::default(), survey_id, &survey)
+    fold_all(&mut conn).await;
+    let before = cells(&mut conn, &Catalog::default(), survey_id, &survey, false)
         .await
         .expect("cells");
     let some = before.iter().find(|c| c.respondents > 0).expect("a cell");
@@ -480,13 +605,19 @@ async fn whole_cells_added_in_bulk_add_up_with_what_submits_counted(pool: PgPool
         .sum();
     let ones = vec![1.0; width];
     let version = Survey::from_toml(AI_COLLAB).expect("loads").version;
-    add_cells(
-        &mut conn,
+    let delta = |cell: BTreeMap<String, String>, respondents: i64, counters: Vec<f64>| CellDelta {
         survey_id,
         version,
+        partial: false,
+        cell,
+        respondents,
+        counters,
+    };
+    add_cells(
+        &mut conn,
         &[
-            (some.breakdown.clone(), 10, ones.clone()),
-            (
+            delta(some.breakdown.clone(), 10, ones.clone()),
+            delta(
                 BTreeMap::from([("role".to_owned(), "industry".to_owned())]),
                 3,
                 ones,
@@ -495,7 +626,7 @@ async fn whole_cells_added_in_bulk_add_up_with_what_submits_counted(pool: PgPool
     )
     .await
     .expect("added");
-    let after = cells(&mut conn, &Catalog::default(), survey_id, &survey)
+    let after = cells(&mut conn, &Catalog::default(), survey_id, &survey, false)
         .await
         .expect("cells");
     let same = after
@@ -520,11 +651,9 @@ async fn whole_cells_added_in_bulk_add_up_with_what_submits_counted(pool: PgPool
     );
     let refused = add_cells(
         &mut conn,
-        survey_id,
-        version,
         &[
-            (BTreeMap::new(), 1, vec![1.0]),
-            (BTreeMap::new(), 1, vec![1.0, 2.0]),
+            delta(BTreeMap::new(), 1, vec![1.0]),
+            delta(BTreeMap::new(), 1, vec![1.0, 2.0]),
         ],
     )
     .await;

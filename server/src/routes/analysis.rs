@@ -1,6 +1,6 @@
 //! `GET /api/v1/surveys/{slug}/analysis` and `…/analysis.csv`: the analysis page's figures
 //! as JSON and as a CSV file, for a staff session (any role) or an API token. The query
-//! string is the page's own (filters, `split`, `metric`), parsed by the same parser, and
+//! string is the page's own (filters, `split`, `metric`, `responses`), parsed by the same parser, and
 //! the same suppression applies: no query shows through the API what the page hides.
 
 use axum::extract::{Path, RawQuery, State};
@@ -20,7 +20,7 @@ const SAMPLE_NOTE: &str = "Respondents selected themselves into this survey; it 
 #[derive(Debug, Serialize)]
 pub struct Analysis {
     survey: String,
-    /// Which responses are counted.
+    /// Which responses are counted: `completed`, or `completed_and_partial`.
     counting: &'static str,
     methods: Methods,
     sample: &'static str,
@@ -52,7 +52,7 @@ pub async fn json(
     let report = report(&state, &slug, query).await?;
     Ok(Json(Analysis {
         survey: slug,
-        counting: "completed",
+        counting: report.query.responses.as_code(),
         methods: Methods {
             share: METHOD_SHARE,
             gap: METHOD_GAP,

@@ -95,6 +95,8 @@ async fn the_background_task_folds_pending_moves_into_the_tallies_until_stopped(
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let folding = tokio::spawn(canvass_server::tallies::fold_moves(
         pool.clone(),
+        canvass_db::surveys::Catalog::default(),
+        canvass_server::live::Live::default(),
         std::time::Duration::from_millis(20),
         async {
             let _ = stopped.await;
