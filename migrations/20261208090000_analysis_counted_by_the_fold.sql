@@ -32,6 +32,9 @@ CREATE TABLE analysis_partials (
 
 DROP TABLE analysis_pending;
 DROP AGGREGATE canvass_sum_counters(float8[]);
+-- The fold adds counters in Rust, under an advisory lock (`analysis::add_cells`): element
+-- by element in SQL, an addition cost more than the rest of a fold.
+DROP FUNCTION canvass_add_counters(float8[], float8[]);
 
 -- Counted again from the answers, partial responses included: every response that is
 -- completed or in progress is queued, and the cells start empty.

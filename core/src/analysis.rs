@@ -1,7 +1,7 @@
 //! Folding responses into what each declared metric counts ([`Tally`]).
 //!
-//! A tally is additive: the tally of a set of responses is the sum of its parts' tallies
-//! ([`Tally::merge`]). So each completed response can be folded in once, into the tallies
+//! A tally is additive: the counters of a set of responses ([`Tally::counters`]) are the
+//! sum of its parts' counters. So each completed response can be folded in once, into the tallies
 //! of its breakdown cell, and any filter's figures are the merge of the cells it selects;
 //! nothing is ever counted again from the stored answers.
 //!
@@ -58,15 +58,7 @@ pub enum Tally {
 impl Tally {
     /// The tally of no response for `metric` of `survey`.
     pub fn empty(survey: &Survey, metric: &Metric) -> Tally {
-        let choices = |question: &str| match survey.question(question).map(|q| &q.kind) {
-            Some(
-                QuestionKind::SingleChoice { choices, .. }
-                | QuestionKind::MultipleChoice { choices, .. }
-                | QuestionKind::Ranking { choices, .. },
-            ) => choices.len(),
-            Some(QuestionKind::Matrix { rows, .. }) => rows.len(),
-            _ => 0,
-        };
+        let choices = |question: &str| survey.items(question).len();
         match &metric.kind {
             MetricKind::Share { .. } => Tally::Share(Share::default()),
             MetricKind::Gap { .. } => Tally::Gap(Paired::default()),
@@ -205,61 +197,6 @@ impl Tally {
             _ => {}
         }
     }
-
-    /// Adds `other`'s counts to this tally (the same metric's, from other responses).
-    pub fn merge(&mut self, other: &Tally) {
-        let add_share = |a: &mut Share, b: &Share| {
-            a.x += b.x;
-            a.n += b.n;
-        };
-        let add_moments = |a: &mut Moments, b: &Moments| {
-            a.n += b.n;
-            a.sum += b.sum;
-            a.sum_sq += b.sum_sq;
-        };
-        match (self, other) {
-            (Tally::Share(a), Tally::Share(b)) => add_share(a, b),
-            (Tally::Gap(a), Tally::Gap(b)) => {
-                a.both += b.both;
-                a.first_only += b.first_only;
-                a.second_only += b.second_only;
-                a.neither += b.neither;
-            }
-            (Tally::Mean(a), Tally::Mean(b)) => add_moments(a, b),
-            (Tally::Ranking { n, positions }, Tally::Ranking { n: m, positions: p }) => {
-                *n += m;
-                for (mine, theirs) in positions.iter_mut().zip(p) {
-                    for (a, b) in mine.iter_mut().zip(theirs) {
-                        *a += b;
-                    }
-                }
-            }
-            (Tally::Matrix { rows }, Tally::Matrix { rows: r }) => {
-                for ((s, m), (s2, m2)) in rows.iter_mut().zip(r) {
-                    add_share(s, s2);
-                    add_moments(m, m2);
-                }
-            }
-            (Tally::TopChoices { n, counts }, Tally::TopChoices { n: m, counts: c }) => {
-                *n += m;
-                for (a, b) in counts.iter_mut().zip(c) {
-                    *a += b;
-                }
-            }
-            (Tally::Network { edges, n }, Tally::Network { edges: e, n: m }) => {
-                for (from, partners) in e {
-                    let mine = edges.entry(from.clone()).or_default();
-                    for (to, count) in partners {
-                        *mine.entry(to.clone()).or_default() += count;
-                    }
-                }
-                for (key, count) in m {
-                    *n.entry(key.clone()).or_default() += count;
-                }
-            }
-            _ => {}
-        }
-    }
 }
 
 /// The breakdown cell of a response: each breakdown question answered → its choice.
@@ -289,25 +226,48 @@ pub fn response_counters(survey: &Survey, outcomes: &Outcomes) -> Vec<f64> {
         .collect()
 }
 
-/// Counters of every metric one after the other (as [`response_counters`] lays them out)
-/// cut into each metric's own, by metric ID; empty when `all` has another length.
-pub fn split_counters(survey: &Survey, all: &[f64]) -> BTreeMap<String, Vec<f64>> {
-    let lengths: Vec<usize> = survey
-        .metrics
-        .iter()
-        .map(|m| Tally::empty(survey, m).counters(survey, m).len())
-        .collect();
-    if lengths.iter().sum::<usize>() != all.len() {
-        return BTreeMap::new();
+/// Where each metric's counters lie in the flat counters of a survey version (as
+/// [`response_counters`] lays them out): worked out once per version, used for every cell.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Layout {
+    /// Metric ID and how many counters it has, in declaration order.
+    parts: Vec<(String, usize)>,
+}
+
+impl Layout {
+    pub fn of(survey: &Survey) -> Layout {
+        Layout {
+            parts: survey
+                .metrics
+                .iter()
+                .map(|m| {
+                    let len = Tally::empty(survey, m).counters(survey, m).len();
+                    (m.id.to_string(), len)
+                })
+                .collect(),
+        }
     }
-    let mut rest = all;
-    let mut out = BTreeMap::new();
-    for (metric, len) in survey.metrics.iter().zip(lengths) {
-        let (mine, after) = rest.split_at(len);
-        out.insert(metric.id.to_string(), mine.to_vec());
-        rest = after;
+
+    /// How many counters a response or a cell has.
+    pub fn width(&self) -> usize {
+        self.parts.iter().map(|(_, len)| len).sum()
     }
-    out
+
+    /// `all` cut into each metric's own counters, by metric ID; empty when `all` has
+    /// another length.
+    pub fn split<'a>(&self, all: &'a [f64]) -> BTreeMap<&str, &'a [f64]> {
+        if self.width() != all.len() {
+            return BTreeMap::new();
+        }
+        let mut rest = all;
+        let mut out = BTreeMap::new();
+        for (id, len) in &self.parts {
+            let (mine, after) = rest.split_at(*len);
+            out.insert(id.as_str(), mine);
+            rest = after;
+        }
+        out
+    }
 }
 
 /// Whether counters of `metric` kept under the version `older` count the same things as
@@ -340,16 +300,11 @@ fn metric_questions(metric: &Metric) -> Vec<&str> {
 
 /// The codes of a choice question's choices, or of a matrix's rows, in order.
 pub(crate) fn codes_of<'s>(survey: &'s Survey, question: &str) -> Vec<&'s str> {
-    let codes = match survey.question(question).map(|q| &q.kind) {
-        Some(
-            QuestionKind::SingleChoice { choices, .. }
-            | QuestionKind::MultipleChoice { choices, .. }
-            | QuestionKind::Ranking { choices, .. },
-        ) => choices.as_slice(),
-        Some(QuestionKind::Matrix { rows, .. }) => rows.as_slice(),
-        _ => &[],
-    };
-    codes.iter().map(|c| c.code.as_str()).collect()
+    survey
+        .items(question)
+        .iter()
+        .map(|c| c.code.as_str())
+        .collect()
 }
 
 /// One response, as expressions read it.

@@ -5,10 +5,9 @@
 
 use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Arc;
 
 use canvass_core::analysis::{
-    Outcomes, TalliedCell, cell_of, comparable, response_counters, split_counters,
+    Layout, Outcomes, TalliedCell, cell_of, comparable, response_counters,
 };
 use canvass_core::ids::SurveyId;
 use canvass_core::response::ResponseStatus;
@@ -172,7 +171,7 @@ async fn fold_batch(
         });
     }
     folded.surveys.extend(deltas.iter().map(|d| d.survey_id));
-    add_cells(&mut tx, &merged(deltas)).await?;
+    add_cells(&mut tx, &deltas).await?;
     keep_partials(&mut tx, &released, &kept).await?;
     tx.commit().await?;
     Ok(taken)
@@ -219,6 +218,11 @@ fn flattened<'a>(arrays: impl Iterator<Item = &'a Vec<f64>>) -> (Vec<f64>, Vec<i
     (flat, starts, ends)
 }
 
+/// The advisory lock folds hold while they add to the cells: one at a time, so what one
+/// reads it writes back added up (adding in SQL, element by element, cost more than the
+/// rest of a fold).
+const CELLS_LOCK: i64 = 0x00ca_4a55_ce11;
+
 /// Adds each delta to its cell's counts, creating the cell if needed; a partial cell left
 /// with no respondent is removed. Counters of one survey version in two lengths (two
 /// layouts) are refused.
@@ -238,45 +242,110 @@ pub async fn add_cells(conn: &mut PgConnection, deltas: &[CellDelta]) -> Result<
             ));
         }
     }
-    let surveys: Vec<i64> = deltas.iter().map(|d| d.survey_id.get()).collect();
-    let versions: Vec<i32> = deltas
+    let mut sums = merged(deltas.to_vec());
+    let mut tx = conn.begin().await?;
+    sqlx::query!("SELECT pg_advisory_xact_lock($1)", CELLS_LOCK)
+        .execute(&mut *tx)
+        .await?;
+    let key = Columns::of(&sums);
+    let stored = sqlx::query!(
+        r#"SELECT c.survey_id, c.survey_version, c.partial, c.cell, c.respondents, c.counters
+           FROM analysis_cells c
+           JOIN unnest($1::int8[], $2::int4[], $3::bool[], $4::jsonb[]) AS k (s, v, p, cell)
+             ON (c.survey_id, c.survey_version, c.partial, c.cell) = (k.s, k.v, k.p, k.cell)"#,
+        &key.surveys,
+        &key.versions,
+        &key.partial,
+        &key.cells,
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    let index: BTreeMap<(i64, u32, bool, BTreeMap<String, String>), usize> = sums
         .iter()
-        .map(|d| i32::try_from(d.version).unwrap_or(i32::MAX))
+        .enumerate()
+        .map(|(i, d)| ((d.survey_id.get(), d.version, d.partial, d.cell.clone()), i))
         .collect();
-    let partial: Vec<bool> = deltas.iter().map(|d| d.partial).collect();
-    let cells: Vec<serde_json::Value> = deltas
-        .iter()
-        .map(|d| serde_json::to_value(&d.cell).unwrap_or_default())
-        .collect();
-    let respondents: Vec<i64> = deltas.iter().map(|d| d.respondents).collect();
-    let (flat, starts, ends) = flattened(deltas.iter().map(|d| &d.counters));
-    let done = sqlx::query!(
+    for row in stored {
+        let cell: BTreeMap<String, String> = serde_json::from_value(row.cell).unwrap_or_default();
+        let version = u32::try_from(row.survey_version).unwrap_or_default();
+        let found = index
+            .get(&(row.survey_id, version, row.partial, cell))
+            .and_then(|&i| sums.get_mut(i));
+        if let Some(sum) = found {
+            sum.respondents += row.respondents;
+            if sum.counters.len() == row.counters.len() {
+                for (a, b) in sum.counters.iter_mut().zip(&row.counters) {
+                    *a += b;
+                }
+            }
+        }
+    }
+    let (kept, emptied): (Vec<CellDelta>, Vec<CellDelta>) = sums
+        .into_iter()
+        .partition(|d| d.respondents > 0 || !d.partial);
+    let key = Columns::of(&kept);
+    let respondents: Vec<i64> = kept.iter().map(|d| d.respondents).collect();
+    let (flat, starts, ends) = flattened(kept.iter().map(|d| &d.counters));
+    let written = sqlx::query!(
         r#"INSERT INTO analysis_cells AS t
              (survey_id, survey_version, partial, cell, respondents, counters)
            SELECT c.survey_id, c.version, c.partial, c.cell, c.n, ($6::float8[])[c.s:c.e]
            FROM unnest($1::int8[], $2::int4[], $3::bool[], $4::jsonb[], $5::int8[],
                        $7::int4[], $8::int4[]) AS c (survey_id, version, partial, cell, n, s, e)
-           ORDER BY 1, 2, 3, 4
            ON CONFLICT ON CONSTRAINT analysis_cells_key DO UPDATE
-           SET respondents = t.respondents + EXCLUDED.respondents,
-               counters = canvass_add_counters(t.counters, EXCLUDED.counters)"#,
-        &surveys,
-        &versions,
-        &partial,
-        &cells,
+           SET respondents = EXCLUDED.respondents, counters = EXCLUDED.counters"#,
+        &key.surveys,
+        &key.versions,
+        &key.partial,
+        &key.cells,
         &respondents,
         &flat,
         &starts,
         &ends,
     )
-    .execute(&mut *conn)
+    .execute(&mut *tx)
     .await?;
-    if deltas.iter().any(|d| d.respondents < 0) {
-        sqlx::query!("DELETE FROM analysis_cells WHERE partial AND respondents <= 0")
-            .execute(&mut *conn)
-            .await?;
+    if !emptied.is_empty() {
+        let key = Columns::of(&emptied);
+        sqlx::query!(
+            r#"DELETE FROM analysis_cells c
+               USING unnest($1::int8[], $2::int4[], $3::bool[], $4::jsonb[]) AS k (s, v, p, cell)
+               WHERE (c.survey_id, c.survey_version, c.partial, c.cell) = (k.s, k.v, k.p, k.cell)"#,
+            &key.surveys,
+            &key.versions,
+            &key.partial,
+            &key.cells,
+        )
+        .execute(&mut *tx)
+        .await?;
     }
-    Ok(done.rows_affected())
+    tx.commit().await?;
+    Ok(written.rows_affected())
+}
+
+/// The key columns of cells, as arrays to bind.
+struct Columns {
+    surveys: Vec<i64>,
+    versions: Vec<i32>,
+    partial: Vec<bool>,
+    cells: Vec<serde_json::Value>,
+}
+
+impl Columns {
+    fn of(deltas: &[CellDelta]) -> Columns {
+        Columns {
+            surveys: deltas.iter().map(|d| d.survey_id.get()).collect(),
+            versions: deltas
+                .iter()
+                .map(|d| i32::try_from(d.version).unwrap_or(i32::MAX))
+                .collect(),
+            partial: deltas.iter().map(|d| d.partial).collect(),
+            cells: deltas
+                .iter()
+                .map(|d| serde_json::to_value(&d.cell).unwrap_or_default())
+                .collect(),
+        }
+    }
 }
 
 /// Forgets the kept counts of `released` responses and keeps those of `kept`.
@@ -344,46 +413,62 @@ pub async fn cells(
     )
     .fetch_all(&mut *conn)
     .await?;
-    // Per version: its model, and which of `latest`'s metrics it counts the same way.
-    let mut versions: BTreeMap<i32, (Arc<Survey>, Vec<bool>)> = BTreeMap::new();
-    let mut merged: BTreeMap<BTreeMap<String, String>, TalliedCell> = BTreeMap::new();
+    // Rows of one version and breakdown (completed and partial) added up first, as flat
+    // counters, so that each is cut into metrics once.
+    type Key = (i32, BTreeMap<String, String>);
+    let mut flat: BTreeMap<Key, (u64, Vec<f64>)> = BTreeMap::new();
     for row in rows {
-        if let Entry::Vacant(slot) = versions.entry(row.survey_version) {
-            let version = u32::try_from(row.survey_version).unwrap_or_default();
-            let model = catalog.version(conn, survey_id, version).await?;
+        let breakdown: BTreeMap<String, String> =
+            serde_json::from_value(row.cell).unwrap_or_default();
+        let (respondents, sum) = flat.entry((row.survey_version, breakdown)).or_default();
+        *respondents += u64::try_from(row.respondents).unwrap_or_default();
+        if sum.is_empty() {
+            *sum = row.counters;
+        } else if sum.len() == row.counters.len() {
+            for (a, b) in sum.iter_mut().zip(&row.counters) {
+                *a += b;
+            }
+        }
+    }
+    // Per version: its layout, and which of `latest`'s metrics it counts the same way.
+    let mut versions: BTreeMap<i32, (Layout, Vec<bool>)> = BTreeMap::new();
+    let mut merged: BTreeMap<BTreeMap<String, String>, TalliedCell> = BTreeMap::new();
+    for ((version, breakdown), (respondents, counters)) in flat {
+        if let Entry::Vacant(slot) = versions.entry(version) {
+            let number = u32::try_from(version).unwrap_or_default();
+            let model = catalog.version(conn, survey_id, number).await?;
             let same = latest
                 .metrics
                 .iter()
                 .map(|m| comparable(&model, latest, m))
                 .collect();
-            slot.insert((model, same));
+            slot.insert((Layout::of(&model), same));
         }
-        let Some((model, same)) = versions.get(&row.survey_version) else {
+        let Some((layout, same)) = versions.get(&version) else {
             continue;
         };
-        let breakdown: BTreeMap<String, String> =
-            serde_json::from_value(row.cell).unwrap_or_default();
         let cell = merged
             .entry(breakdown.clone())
             .or_insert_with(|| TalliedCell {
                 breakdown,
                 ..TalliedCell::default()
             });
-        cell.respondents += u64::try_from(row.respondents).unwrap_or_default();
-        let mut split = split_counters(model, &row.counters);
+        cell.respondents += respondents;
+        let split = layout.split(&counters);
         for (metric, same) in latest.metrics.iter().zip(same) {
-            let Some(counters) = split.remove(metric.id.as_str()).filter(|_| *same) else {
+            let Some(counters) = split.get(metric.id.as_str()).filter(|_| *same) else {
                 continue;
             };
             match cell.counters.get_mut(metric.id.as_str()) {
                 Some(sum) if sum.len() == counters.len() => {
-                    for (a, b) in sum.iter_mut().zip(&counters) {
+                    for (a, b) in sum.iter_mut().zip(counters.iter()) {
                         *a += b;
                     }
                 }
                 Some(_) => {}
                 None => {
-                    cell.counters.insert(metric.id.to_string(), counters);
+                    cell.counters
+                        .insert(metric.id.to_string(), counters.to_vec());
                 }
             }
         }

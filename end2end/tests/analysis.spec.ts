@@ -1,7 +1,6 @@
 import { test, expect } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
-import { execFileSync } from 'node:child_process';
-import { answerAndContinue, next } from './helpers';
+import { canvass, completeAsClinician, signIn, signedInAdmin } from './helpers';
 
 // The analysis page: the study's findings for staff, on a phone in Chinese with and
 // without JavaScript, filtered, read as tables, and live across two instances.
@@ -9,31 +8,10 @@ const instanceB = `http://127.0.0.1:${process.env.CANVASS_E2E_PORT_B ?? '3101'}`
 
 test.describe.configure({ timeout: 120_000 });
 
-function canvass(args: string[], input = '') {
-  execFileSync('../target/release/canvass', args, {
-    input,
-    env: { ...process.env, CANVASS_LOG: 'warn' },
-    stdio: ['pipe', 'ignore', 'pipe'],
-  });
-}
-
-/** A staff member made as an operator would, signed in on `base`. */
-async function signedIn(page: import('@playwright/test').Page, base: string, who: string) {
-  const email = `${who}-${Date.now()}@e2e.test`;
-  const password = 'analysis password for e2e';
-  canvass(['create-admin', '--email', email, '--name', '分析员'], `${password}\n`);
-  await page.goto(`${base}/staff/sign-in`);
-  await page.getByLabel('电子邮箱').fill(email);
-  await page.getByLabel('密码').fill(password);
-  await page.getByRole('button', { name: '登录' }).click();
-  await expect(page).toHaveURL(/\/staff$/);
-  return { email, password };
-}
-
 test('staff read the findings as charts with tables, filter them, and no axe rule fails', async ({ page, browser }, testInfo) => {
   // Demo respondents, so that there is something to read.
   canvass(['seed-demo', '--responses', '120', '--seed', String(Date.now() % 100000)]);
-  const staff = await signedIn(page, '', `analyst-${testInfo.project.name}`);
+  const staff = await signedInAdmin(page, '', `analyst-${testInfo.project.name}`, '分析员');
   await page.goto('/analysis/ai-collab');
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('调查结果');
   await expect(page.getByText(/^已完成答卷 \d+ 份/)).toBeVisible();
@@ -58,13 +36,17 @@ test('staff read the findings as charts with tables, filter them, and no axe rul
   await expect(page).toHaveURL(/split=hospital_grade/);
   await expect(page.getByLabel('以下哪一项最符合您目前的身份？')).toHaveValue('clinician');
 
+  // Partial responses counted too: the page says so.
+  await page.goto('/analysis/ai-collab');
+  await page.getByLabel('统计的答卷').selectOption({ label: '已完成和部分完成' });
+  await page.getByRole('button', { name: '显示' }).click();
+  await expect(page).toHaveURL(/responses=completed_and_partial/);
+  await expect(page.getByText(/^已完成或部分完成（进行中、已保存作答）的答卷 \d+ 份/)).toBeVisible();
+
   // Without JavaScript the same page works: the figures are the server's HTML.
   const plain = await browser.newContext({ javaScriptEnabled: false, locale: 'zh-CN' });
   const noJs = await plain.newPage();
-  await noJs.goto('/staff/sign-in');
-  await noJs.getByLabel('电子邮箱').fill(staff.email);
-  await noJs.getByLabel('密码').fill(staff.password);
-  await noJs.getByRole('button', { name: '登录' }).click();
+  await signIn(noJs, '', staff.email, staff.password);
   await noJs.goto('/analysis/ai-collab?split=role');
   await expect(noJs.getByRole('status')).toHaveText('刷新页面以更新数据。');
   await expect(noJs.getByRole('region', { name: '研发重点（3-2-1计分）' }).getByRole('table')).toBeVisible();
@@ -72,7 +54,7 @@ test('staff read the findings as charts with tables, filter them, and no axe rul
 });
 
 test('a response completed through one instance shows on the findings served by another, without a reload', async ({ page, browser }, testInfo) => {
-  await signedIn(page, instanceB, `live-${testInfo.project.name}`);
+  await signedInAdmin(page, instanceB, `live-${testInfo.project.name}`, '分析员');
   await page.goto(`${instanceB}/analysis/ai-collab`);
   await expect(page.getByRole('status')).toHaveText('实时：数据随答卷到达自动更新。');
   const summary = page.getByText(/^已完成答卷 \d+ 份/);
@@ -81,19 +63,7 @@ test('a response completed through one instance shows on the findings served by 
   let reloaded = false;
   page.on('load', () => (reloaded = true));
 
-  const respondent = await browser.newContext({ javaScriptEnabled: false, locale: 'en-GB' });
-  const phone = await respondent.newPage();
-  await phone.goto('/s/ai-collab');
-  await phone.getByRole('radio', { name: 'I agree', exact: true }).check();
-  await next(phone, 'Start');
-  await phone.getByRole('radio', { name: /^Clinician/ }).check();
-  await next(phone, 'Save and continue');
-  for (let guard = 0; guard < 15 && !phone.url().endsWith('/review'); guard++) {
-    await answerAndContinue(phone, 'Save and continue');
-  }
-  await phone.getByRole('button', { name: 'Submit' }).click();
-  await expect(phone.getByRole('heading', { level: 1 })).toHaveText('Thank you for taking part!');
-  await respondent.close();
+  await completeAsClinician(browser);
 
   await expect(summary).toHaveText(new RegExp(`^已完成答卷 ${before + 1} 份`), { timeout: 5_000 });
   expect(reloaded).toBe(false);

@@ -1,5 +1,52 @@
-// Steps shared by the end-to-end tests: answering a survey page as a respondent would.
-import { expect, type Page } from '@playwright/test';
+// Steps shared by the end-to-end tests: answering a survey page as a respondent would,
+// completing the survey, running the `canvass` command, signing staff in.
+import { expect, type Browser, type Page } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
+
+/** Runs the release `canvass` command (as an operator would), `input` on standard input. */
+export function canvass(args: string[], input = '') {
+  execFileSync('../target/release/canvass', args, {
+    input,
+    env: { ...process.env, CANVASS_LOG: 'warn' },
+    stdio: ['pipe', 'ignore', 'pipe'],
+  });
+}
+
+/** Makes an admin with `canvass create-admin` and signs them in on `base` (in Chinese). */
+export async function signedInAdmin(page: Page, base: string, who: string, name: string) {
+  const email = `${who}-${Date.now()}@e2e.test`;
+  const password = `${who} password for e2e`;
+  canvass(['create-admin', '--email', email, '--name', name], `${password}\n`);
+  await signIn(page, base, email, password);
+  return { email, password };
+}
+
+/** Signs a staff member in on `base` through the sign-in form (in Chinese). */
+export async function signIn(page: Page, base: string, email: string, password: string) {
+  await page.goto(`${base}/staff/sign-in`);
+  await page.getByLabel('电子邮箱').fill(email);
+  await page.getByLabel('密码').fill(password);
+  await page.getByRole('button', { name: '登录' }).click();
+  await expect(page).toHaveURL(/\/staff$/);
+}
+
+/** A clinician completes the national survey through the default base URL, without
+ * JavaScript, in English, in a browser context of their own. */
+export async function completeAsClinician(browser: Browser) {
+  const respondent = await browser.newContext({ javaScriptEnabled: false, locale: 'en-GB' });
+  const phone = await respondent.newPage();
+  await phone.goto('/s/ai-collab');
+  await phone.getByRole('radio', { name: 'I agree', exact: true }).check();
+  await next(phone, 'Start');
+  await phone.getByRole('radio', { name: /^Clinician/ }).check();
+  await next(phone, 'Save and continue');
+  for (let guard = 0; guard < 15 && !phone.url().endsWith('/review'); guard++) {
+    await answerAndContinue(phone, 'Save and continue');
+  }
+  await phone.getByRole('button', { name: 'Submit' }).click();
+  await expect(phone.getByRole('heading', { level: 1 })).toHaveText('Thank you for taking part!');
+  await respondent.close();
+}
 
 /** Answers every question shown on the page with a valid answer: the first option of
  * each choice, the first option of each matrix row, distinct ranks, numbers, an e-mail.

@@ -1,16 +1,11 @@
 import { test, expect } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
-import { execFileSync } from 'node:child_process';
-import { answerAndContinue } from './helpers';
+import { answerAndContinue, canvass } from './helpers';
 
 // The first admin is made the way an operator makes one: `canvass create-admin`, the
 // password on standard input. The server under test has migrated the database already.
 function createAdmin(email: string, password: string) {
-  execFileSync('../target/release/canvass', ['create-admin', '--email', email, '--name', '测试管理员'], {
-    input: `${password}\n`,
-    env: { ...process.env, CANVASS_LOG: 'warn' },
-    stdio: ['pipe', 'ignore', 'pipe'],
-  });
+  canvass(['create-admin', '--email', email, '--name', '测试管理员'], `${password}\n`);
 }
 
 async function expectNoAxeViolations(page: import('@playwright/test').Page) {

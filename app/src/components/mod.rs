@@ -2,6 +2,7 @@
 
 pub mod chart;
 mod dumbbell_chart;
+mod figures_table;
 mod fixed_answer;
 mod footer;
 mod header;
@@ -19,6 +20,7 @@ mod submit_form;
 mod tap_rank;
 
 pub use dumbbell_chart::{DumbbellChart, DumbbellRow};
+pub use figures_table::{FiguresRow, FiguresTable};
 pub use fixed_answer::FixedAnswer;
 pub use footer::Footer;
 pub use header::Header;

@@ -8,8 +8,8 @@ use leptos_router::hooks::use_params_map;
 
 use crate::components::chart::percent;
 use crate::components::{
-    ChartRow, DumbbellChart, DumbbellRow, LiveRefresh, NetworkChart, NetworkEdge, NetworkNode,
-    ShareChart, StaffNav,
+    ChartRow, DumbbellChart, DumbbellRow, FiguresRow, FiguresTable, LiveRefresh, NetworkChart,
+    NetworkEdge, NetworkNode, ShareChart, StaffNav,
 };
 use crate::i18n::{Locale, t, t_string, use_i18n};
 use crate::messages::lang_of;
@@ -356,24 +356,23 @@ fn share_body(
         })
         .collect();
     let lines = rows
-        .iter()
-        .map(|(label, s)| {
-            let (share, interval) = cells(s, hidden);
-            view! { <tr><th scope="row">{label.clone()}</th><td>{share}</td><td>{interval}</td></tr> }
+        .into_iter()
+        .map(|(head, s)| {
+            let (share, interval) = cells(&s, hidden);
+            FiguresRow {
+                head,
+                cells: vec![share, interval],
+            }
         })
-        .collect_view();
+        .collect();
+    let heads = vec![
+        t_string!(i18n, analysis_group).to_string(),
+        t_string!(i18n, analysis_share).to_string(),
+        t_string!(i18n, analysis_interval).to_string(),
+    ];
     view! {
         <ShareChart rows=chart hidden=hidden.to_owned() />
-        <div class="table-scroll">
-            <table class="audit-table figures">
-                <thead><tr>
-                    <th scope="col">{t!(i18n, analysis_group)}</th>
-                    <th scope="col">{t!(i18n, analysis_share)}</th>
-                    <th scope="col">{t!(i18n, analysis_interval)}</th>
-                </tr></thead>
-                <tbody>{lines}</tbody>
-            </table>
-        </div>
+        <FiguresTable heads=heads rows=lines />
     }
     .into_any()
 }
@@ -410,24 +409,23 @@ fn gap_body(
                     ),
                     None => hidden.to_owned(),
                 };
-                Some(view! { <tr><th scope="row">{label.clone()}</th><td>{a}</td><td>{b}</td><td>{d}</td></tr> })
+                Some(FiguresRow {
+                    head: label.clone(),
+                    cells: vec![a, b, d],
+                })
             }
             _ => None,
         })
-        .collect_view();
+        .collect();
+    let heads = vec![
+        t_string!(i18n, analysis_group).to_string(),
+        first.to_owned(),
+        second.to_owned(),
+        t_string!(i18n, analysis_difference).to_string(),
+    ];
     view! {
         <DumbbellChart rows=chart first=first.to_owned() second=second.to_owned() hidden=hidden.to_owned() />
-        <div class="table-scroll">
-            <table class="audit-table figures">
-                <thead><tr>
-                    <th scope="col">{t!(i18n, analysis_group)}</th>
-                    <th scope="col">{first.to_owned()}</th>
-                    <th scope="col">{second.to_owned()}</th>
-                    <th scope="col">{t!(i18n, analysis_difference)}</th>
-                </tr></thead>
-                <tbody>{lines}</tbody>
-            </table>
-        </div>
+        <FiguresTable heads=heads rows=lines />
     }
     .into_any()
 }
@@ -446,23 +444,19 @@ fn mean_body(labelled: &[(String, &Figure)], hidden: &str, i18n: I18nContext<Loc
                     },
                     None => hidden.to_owned(),
                 };
-                Some(view! { <tr><th scope="row">{label.clone()}</th><td>{text}</td></tr> })
+                Some(FiguresRow {
+                    head: label.clone(),
+                    cells: vec![text],
+                })
             }
             _ => None,
         })
-        .collect_view();
-    view! {
-        <div class="table-scroll">
-            <table class="audit-table figures">
-                <thead><tr>
-                    <th scope="col">{t!(i18n, analysis_group)}</th>
-                    <th scope="col">{t!(i18n, analysis_mean)}</th>
-                </tr></thead>
-                <tbody>{lines}</tbody>
-            </table>
-        </div>
-    }
-    .into_any()
+        .collect();
+    let heads = vec![
+        t_string!(i18n, analysis_group).to_string(),
+        t_string!(i18n, analysis_mean).to_string(),
+    ];
+    view! { <FiguresTable heads=heads rows=lines /> }.into_any()
 }
 
 /// Ranked items (ranking, matrix, top choices): a chart of the whole, a table with a
@@ -481,61 +475,45 @@ fn items_body(
             share: item.share.value().copied(),
         })
         .collect();
-    let heads = labelled
-        .iter()
-        .map(|(label, _)| view! { <th scope="col">{label.clone()}</th> })
-        .collect_view();
     let extra = items.first().is_some_and(|i| i.borda.is_some());
+    let heads = std::iter::once(t_string!(i18n, analysis_item).to_string())
+        .chain(labelled.iter().map(|(label, _)| label.clone()))
+        .chain(extra.then(|| t_string!(i18n, analysis_borda).to_string()))
+        .collect();
     let lines = items
         .iter()
         .map(|item| {
-            let per_group = labelled
-                .iter()
-                .map(|(_, f)| {
-                    let found = match f {
-                        Figure::Ranking { items, .. }
-                        | Figure::Matrix { items, .. }
-                        | Figure::TopChoices { items, .. } => {
-                            items.iter().find(|i| i.code == item.code)
-                        }
-                        _ => None,
-                    };
-                    let text = found.map_or(String::new(), |i| {
-                        let (share, interval) = cells(&i.share, hidden);
-                        if interval.is_empty() {
-                            share
-                        } else {
-                            format!("{share} [{interval}]")
-                        }
-                    });
-                    view! { <td>{text}</td> }
+            let per_group = labelled.iter().map(|(_, f)| {
+                let found = match f {
+                    Figure::Ranking { items, .. }
+                    | Figure::Matrix { items, .. }
+                    | Figure::TopChoices { items, .. } => {
+                        items.iter().find(|i| i.code == item.code)
+                    }
+                    _ => None,
+                };
+                found.map_or(String::new(), |i| {
+                    let (share, interval) = cells(&i.share, hidden);
+                    if interval.is_empty() {
+                        share
+                    } else {
+                        format!("{share} [{interval}]")
+                    }
                 })
-                .collect_view();
+            });
             let borda = item
                 .borda
                 .as_ref()
                 .map(|b| b.value().map_or(hidden.to_owned(), u64::to_string));
-            view! {
-                <tr>
-                    <th scope="row">{item.label.get(lang).to_owned()}</th>
-                    {per_group}
-                    {borda.map(|b| view! { <td>{b}</td> })}
-                </tr>
+            FiguresRow {
+                head: item.label.get(lang).to_owned(),
+                cells: per_group.chain(borda).collect(),
             }
         })
-        .collect_view();
+        .collect();
     view! {
         <ShareChart rows=chart hidden=hidden.to_owned() />
-        <div class="table-scroll">
-            <table class="audit-table figures">
-                <thead><tr>
-                    <th scope="col">{t!(i18n, analysis_item)}</th>
-                    {heads}
-                    {extra.then(|| view! { <th scope="col">{t!(i18n, analysis_borda)}</th> })}
-                </tr></thead>
-                <tbody>{lines}</tbody>
-            </table>
-        </div>
+        <FiguresTable heads=heads rows=lines />
     }
     .into_any()
 }
@@ -567,16 +545,18 @@ fn network_body(figure: &Figure, hidden: &str, lang: Lang, i18n: I18nContext<Loc
         .filter(|e| e.weight.value().is_none_or(|p| p.x > 0))
         .map(|e| {
             let (share, interval) = cells(&e.weight, hidden);
-            view! {
-                <tr>
-                    <th scope="row">{label(&e.from)}</th>
-                    <td>{label(&e.to)}</td>
-                    <td>{share}</td>
-                    <td>{interval}</td>
-                </tr>
+            FiguresRow {
+                head: label(&e.from),
+                cells: vec![label(&e.to), share, interval],
             }
         })
-        .collect_view();
+        .collect();
+    let heads = vec![
+        t_string!(i18n, analysis_from).to_string(),
+        t_string!(i18n, analysis_to).to_string(),
+        t_string!(i18n, analysis_share).to_string(),
+        t_string!(i18n, analysis_interval).to_string(),
+    ];
     let shown: Vec<NetworkNode> = nodes
         .iter()
         .map(|n| NetworkNode {
@@ -585,17 +565,7 @@ fn network_body(figure: &Figure, hidden: &str, lang: Lang, i18n: I18nContext<Loc
         .collect();
     view! {
         <NetworkChart nodes=shown edges=drawn />
-        <div class="table-scroll">
-            <table class="audit-table figures">
-                <thead><tr>
-                    <th scope="col">{t!(i18n, analysis_from)}</th>
-                    <th scope="col">{t!(i18n, analysis_to)}</th>
-                    <th scope="col">{t!(i18n, analysis_share)}</th>
-                    <th scope="col">{t!(i18n, analysis_interval)}</th>
-                </tr></thead>
-                <tbody>{lines}</tbody>
-            </table>
-        </div>
+        <FiguresTable heads=heads rows=lines />
     }
     .into_any()
 }

@@ -27,7 +27,7 @@ use serde::{Deserialize, Serialize};
 use super::{AnalysisQuery, Tally, layout::nodes};
 use crate::stats::suppress::{secondary, too_small};
 use crate::stats::{Moments, Share, borda};
-use crate::survey::{Code, MetricId, MetricKind, QuestionId, QuestionKind, Survey, Text};
+use crate::survey::{Choice, Code, MetricId, MetricKind, QuestionId, Survey, Text};
 
 /// The methods the figures use, named on the page and in the JSON.
 pub const METHOD_SHARE: &str = "Wilson score interval, 95%";
@@ -282,7 +282,7 @@ pub fn report(survey: &Survey, cells: &[TalliedCell], query: &AnalysisQuery) -> 
     // The split's groups, each a view of its own, then rule 3 across them.
     let mut groups: Vec<(Group, View)> = Vec::new();
     if let Some(split) = &query.split {
-        for (code, label) in choices(survey, split) {
+        for Choice { code, label, .. } in survey.items(split.as_str()) {
             let mut with = filter.clone();
             with.insert(split.to_string(), code.to_string());
             let view = View::new(&mut selections, &with);
@@ -769,23 +769,9 @@ fn labels_of(survey: &Survey, metric: &crate::survey::Metric) -> Vec<(Code, Text
         | MetricKind::Network { question, .. } => question,
         _ => return Vec::new(),
     };
-    choices(survey, question)
-        .into_iter()
-        .map(|(c, t)| (c.clone(), t.clone()))
+    survey
+        .items(question.as_str())
+        .iter()
+        .map(|c| (c.code.clone(), c.label.clone()))
         .collect()
-}
-
-/// The choices of a choice question or the rows of a matrix, with their labels.
-fn choices<'s>(survey: &'s Survey, question: &QuestionId) -> Vec<(&'s Code, &'s Text)> {
-    match survey.question(question.as_str()).map(|q| &q.kind) {
-        Some(
-            QuestionKind::SingleChoice { choices, .. }
-            | QuestionKind::MultipleChoice { choices, .. }
-            | QuestionKind::Ranking { choices, .. },
-        ) => choices.iter().map(|c| (&c.code, &c.label)).collect(),
-        Some(QuestionKind::Matrix { rows, .. }) => {
-            rows.iter().map(|c| (&c.code, &c.label)).collect()
-        }
-        _ => Vec::new(),
-    }
 }

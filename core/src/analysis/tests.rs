@@ -175,20 +175,34 @@ fn a_matrix_metric_counts_each_row_at_or_above_its_threshold() {
 }
 
 #[test]
-fn tallies_of_parts_merge_into_the_tally_of_the_whole() {
+fn the_counters_of_parts_add_up_to_the_counters_of_the_whole() {
     let survey = survey();
     let all = four(&survey);
-    let whole = tallies(&survey, &all);
-    let mut parts = tallies(&survey, &all[..2]);
-    for (part, other) in parts.iter_mut().zip(tallies(&survey, &all[2..])) {
-        part.merge(&other);
-    }
-    assert_eq!(parts, whole);
+    assert_eq!(
+        added(counters(&survey, &all[..2]), counters(&survey, &all[2..])),
+        counters(&survey, &all)
+    );
+}
+
+/// Every metric's counters over `responses`, one after the other, as a cell keeps them.
+fn counters(survey: &Survey, responses: &[Outcomes]) -> Vec<f64> {
+    survey
+        .metrics
+        .iter()
+        .zip(tallies(survey, responses))
+        .flat_map(|(metric, tally)| tally.counters(survey, metric))
+        .collect()
+}
+
+/// Two counter arrays added element by element, as the fold adds them to a cell.
+fn added(a: Vec<f64>, b: Vec<f64>) -> Vec<f64> {
+    assert_eq!(a.len(), b.len(), "one layout");
+    a.iter().zip(&b).map(|(x, y)| x + y).collect()
 }
 
 proptest! {
     #[test]
-    fn generated_respondents_split_anywhere_merge_into_the_same_tallies(split in 0usize..30) {
+    fn generated_respondents_split_anywhere_add_up_to_the_same_counters(split in 0usize..30) {
         let survey = survey();
         let responses: Vec<Outcomes> = (0..30)
             .filter_map(|seed| respondent(&survey, seed).ok())
@@ -201,11 +215,11 @@ proptest! {
             })
             .collect();
         let split = split.min(responses.len());
-        let whole = tallies(&survey, &responses);
-        let mut parts = tallies(&survey, &responses[..split]);
-        for (part, other) in parts.iter_mut().zip(tallies(&survey, &responses[split..])) {
-            part.merge(&other);
-        }
+        let whole = counters(&survey, &responses);
+        let parts = added(
+            counters(&survey, &responses[..split]),
+            counters(&survey, &responses[split..]),
+        );
         prop_assert_eq!(parts, whole);
     }
 }

@@ -290,6 +290,20 @@ impl Survey {
             .find(|q| q.id.as_str() == id)
     }
 
+    /// The items of question `id`, in order: the choices of a choice or ranking question,
+    /// the rows of a matrix; none for other kinds or no such question.
+    pub fn items(&self, id: &str) -> &[Choice] {
+        match self.question(id).map(|q| &q.kind) {
+            Some(
+                QuestionKind::SingleChoice { choices, .. }
+                | QuestionKind::MultipleChoice { choices, .. }
+                | QuestionKind::Ranking { choices, .. },
+            ) => choices,
+            Some(QuestionKind::Matrix { rows, .. }) => rows,
+            _ => &[],
+        }
+    }
+
     /// The section with this ID.
     pub fn section(&self, id: &str) -> Option<&Section> {
         self.sections.iter().find(|s| s.id.as_str() == id)

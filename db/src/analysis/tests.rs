@@ -124,17 +124,7 @@ impl Answers for Plain<'_> {
 }
 
 fn items(survey: &Survey, q: &str) -> Vec<String> {
-    match survey.question(q).map(|q| &q.kind) {
-        Some(
-            QuestionKind::SingleChoice { choices, .. }
-            | QuestionKind::MultipleChoice { choices, .. }
-            | QuestionKind::Ranking { choices, .. },
-        ) => choices.iter().map(|c| c.code.to_string()).collect(),
-        Some(QuestionKind::Matrix { rows, .. }) => {
-            rows.iter().map(|c| c.code.to_string()).collect()
-        }
-        _ => Vec::new(),
-    }
+    survey.items(q).iter().map(|c| c.code.to_string()).collect()
 }
 
 /// Each metric's figures as plain numbers, counted by hand from the answers.
