@@ -434,8 +434,8 @@ struct CountingCost {
 
 /// Walks drawn respondents through the survey a page at a time, all in step: every one
 /// saves a page (timed), then the moves are folded and the partial responses recounted
-/// (timed); at the end every one submits (timed), and the fold counts the completed
-/// responses (timed).
+/// (the recount timed); at the end every one submits (timed), and the fold counts the
+/// completed responses (timed).
 async fn counting_cost(
     pool: &PgPool,
     survey: &Survey,
@@ -446,11 +446,13 @@ async fn counting_cost(
         .map_err(|problems| anyhow::anyhow!("the demo file: {}", problems.join("; ")))?;
     let catalog = canvass_db::surveys::Catalog::default();
     let mut conn = pool.acquire().await?;
-    // Nothing else pending, and the survey's model parsed, before anything is timed.
-    crate::tallies::fold_once(pool, &catalog).await?;
+    // The fold's own connection, as a server's background task has one, with its
+    // statements prepared by a first respondent's walk before anything is timed.
+    let mut folder = pool.acquire().await?;
+    fold_timed(&mut folder, &catalog).await?;
     let mut walkers = Vec::new();
     for seed in 0..TRIALS * 4 {
-        if walkers.len() as u64 >= TRIALS {
+        if walkers.len() as u64 > TRIALS {
             break;
         }
         let mut preset = RawAnswers::new();
@@ -478,6 +480,22 @@ async fn counting_cost(
         submits: Vec::new(),
         fold_per_submit: Duration::ZERO,
     };
+    let Some((public_id, raw, sections)) = walkers.pop() else {
+        anyhow::bail!("no drawn respondent completes the survey");
+    };
+    for section_id in &sections {
+        if let Some(section) = survey.section(section_id.as_str()) {
+            let posted = section_fields(section, &raw);
+            respond::save_section(&mut conn, public_id, survey, section_id, &posted)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            fold_timed(&mut folder, &catalog).await?;
+        }
+    }
+    respond::submit(&mut conn, public_id, survey)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    fold_timed(&mut folder, &catalog).await?;
     let pages = walkers.iter().map(|w| w.2.len()).max().unwrap_or(0);
     for page in 0..pages {
         let mut saved = 0u32;
@@ -496,9 +514,8 @@ async fn counting_cost(
             cost.saves.push(began.elapsed());
             saved += 1;
         }
-        let began = Instant::now();
-        crate::tallies::fold_once(pool, &catalog).await?;
-        cost.fold_per_save.push(began.elapsed() / saved.max(1));
+        let took = fold_timed(&mut folder, &catalog).await?;
+        cost.fold_per_save.push(took / saved.max(1));
     }
     for (public_id, _, _) in &walkers {
         let began = Instant::now();
@@ -507,11 +524,21 @@ async fn counting_cost(
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         cost.submits.push(began.elapsed());
     }
-    let began = Instant::now();
-    crate::tallies::fold_once(pool, &catalog).await?;
-    cost.fold_per_submit =
-        began.elapsed() / u32::try_from(walkers.len()).unwrap_or(u32::MAX).max(1);
+    let took = fold_timed(&mut folder, &catalog).await?;
+    cost.fold_per_submit = took / u32::try_from(walkers.len()).unwrap_or(u32::MAX).max(1);
     Ok(cost)
+}
+
+/// Folds the moves (the monitoring's work, which queues the responses moved), then times
+/// the analysis fold alone.
+async fn fold_timed(
+    conn: &mut canvass_db::PgConnection,
+    catalog: &canvass_db::surveys::Catalog,
+) -> anyhow::Result<Duration> {
+    canvass_db::monitor::fold_moves(conn).await?;
+    let began = Instant::now();
+    canvass_db::analysis::fold(conn, catalog).await?;
+    Ok(began.elapsed())
 }
 
 /// One response, spread as in the seed study: most completed, some partial, a few refused
