@@ -580,7 +580,7 @@ async fn a_deleted_partial_response_is_taken_away_at_its_next_fold(pool: PgPool)
 }
 
 #[sqlx::test(migrator = "crate::MIGRATOR")]
-async fn whole_cells_added_in_bulk_add_up_with_what_submits_counted(pool: PgPool) {
+async fn whole_cells_added_in_bulk_add_up_with_what_the_fold_counted(pool: PgPool) {
     let (survey, survey_id) = respondents(&pool, 6).await;
     let mut conn = pool.acquire().await.expect("connection");
     fold_all(&mut conn).await;
