@@ -1,9 +1,9 @@
 //! Folding responses into what each declared metric counts ([`Tally`]).
 //!
 //! A tally is additive: the counters of a set of responses ([`Tally::counters`]) are the
-//! sum of its parts' counters. So each completed response can be folded in once, into the tallies
-//! of its breakdown cell, and any filter's figures are the merge of the cells it selects;
-//! nothing is ever counted again from the stored answers.
+//! sum of its parts' counters. So each response is folded into the counters of its
+//! breakdown cell, and any filter's figures add up the cells it selects; nothing is
+//! counted again from the stored answers when figures are read.
 //!
 //! Who is counted: a metric counts the respondents *asked* the questions it reads (their
 //! outcome is not "not asked"), so a clinicians-only question has clinicians for its
@@ -226,50 +226,6 @@ pub fn response_counters(survey: &Survey, outcomes: &Outcomes) -> Vec<f64> {
         .collect()
 }
 
-/// Where each metric's counters lie in the flat counters of a survey version (as
-/// [`response_counters`] lays them out): worked out once per version, used for every cell.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Layout {
-    /// Metric ID and how many counters it has, in declaration order.
-    parts: Vec<(String, usize)>,
-}
-
-impl Layout {
-    pub fn of(survey: &Survey) -> Layout {
-        Layout {
-            parts: survey
-                .metrics
-                .iter()
-                .map(|m| {
-                    let len = Tally::empty(survey, m).counters(survey, m).len();
-                    (m.id.to_string(), len)
-                })
-                .collect(),
-        }
-    }
-
-    /// How many counters a response or a cell has.
-    pub fn width(&self) -> usize {
-        self.parts.iter().map(|(_, len)| len).sum()
-    }
-
-    /// `all` cut into each metric's own counters, by metric ID; empty when `all` has
-    /// another length.
-    pub fn split<'a>(&self, all: &'a [f64]) -> BTreeMap<&str, &'a [f64]> {
-        if self.width() != all.len() {
-            return BTreeMap::new();
-        }
-        let mut rest = all;
-        let mut out = BTreeMap::new();
-        for (id, len) in &self.parts {
-            let (mine, after) = rest.split_at(*len);
-            out.insert(id.as_str(), mine);
-            rest = after;
-        }
-        out
-    }
-}
-
 /// Whether counters of `metric` kept under the version `older` count the same things as
 /// under `newer`: the same declaration, over questions with the same items in the same
 /// order. Only then are the two versions' counters added.
@@ -344,6 +300,7 @@ mod query;
 mod rows;
 
 pub use figures::*;
+pub use layout::Layout;
 pub use query::{AnalysisQuery, Counting, QueryError};
 pub use rows::Row;
 

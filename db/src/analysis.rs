@@ -25,7 +25,7 @@ const BATCH: usize = 500;
 pub struct Folded {
     /// Queued responses taken.
     pub responses: u64,
-    /// Responses whose stored answers could not be read: counted as if they had none.
+    /// Responses whose stored answers could not be read: left out of the counts.
     pub unreadable: u64,
     /// The surveys whose figures changed.
     pub surveys: BTreeSet<SurveyId>,
@@ -45,10 +45,36 @@ pub struct CellDelta {
     pub counters: Vec<f64>,
 }
 
+/// What identifies a cell: survey, version, completed or partial, breakdown.
+type CellKey = (SurveyId, u32, bool, BTreeMap<String, String>);
+
+impl CellDelta {
+    fn key(&self) -> CellKey {
+        (
+            self.survey_id,
+            self.version,
+            self.partial,
+            self.cell.clone(),
+        )
+    }
+}
+
+/// Adds `more` to `sum` element by element: counters of one layout. A sum still empty
+/// takes `more`; counters of another length are left out.
+fn add_to(sum: &mut Vec<f64>, more: &[f64]) {
+    if sum.is_empty() {
+        sum.extend_from_slice(more);
+    } else if sum.len() == more.len() {
+        for (a, b) in sum.iter_mut().zip(more) {
+            *a += b;
+        }
+    }
+}
+
 /// Brings the analysis counts of every queued response up to date (the moves of page saves
 /// and submits queue them: [`crate::monitor::fold_moves`]), a batch per transaction, until
-/// the queue is empty. Every server does this each second; any number may run at once
-/// (each takes rows the others have not locked).
+/// the queue is empty. Every server does this at each tick of its fold; any number may run
+/// at once (each takes rows the others have not locked).
 pub async fn fold(conn: &mut PgConnection, catalog: &Catalog) -> Result<Folded, CatalogError> {
     let mut folded = Folded::default();
     loop {
@@ -57,15 +83,6 @@ pub async fn fold(conn: &mut PgConnection, catalog: &Catalog) -> Result<Folded, 
             return Ok(folded);
         }
     }
-}
-
-/// One partial response's counts as kept, to be taken away when it changes.
-struct Kept {
-    response_id: i64,
-    survey_id: SurveyId,
-    version: u32,
-    cell: BTreeMap<String, String>,
-    counters: Vec<f64>,
 }
 
 async fn fold_batch(
@@ -96,7 +113,9 @@ async fn fold_batch(
     .await?;
     let taken = rows.len();
     let mut deltas: Vec<CellDelta> = Vec::new();
-    let mut kept: Vec<Kept> = Vec::new();
+    // Partial responses (by ID) and their counts as they now stand, kept to be taken away
+    // when they change.
+    let mut kept: Vec<(i64, CellDelta)> = Vec::new();
     let mut released: Vec<i64> = Vec::new();
     for row in rows {
         folded.responses += 1;
@@ -152,23 +171,18 @@ async fn fold_batch(
             cell_of(&model, &outcomes),
             response_counters(&model, &outcomes),
         );
-        if partial {
-            kept.push(Kept {
-                response_id: row.response_id,
-                survey_id,
-                version,
-                cell: cell.clone(),
-                counters: counters.clone(),
-            });
-        }
-        deltas.push(CellDelta {
+        let delta = CellDelta {
             survey_id,
             version,
             partial,
             cell,
             respondents: 1,
             counters,
-        });
+        };
+        if partial {
+            kept.push((row.response_id, delta.clone()));
+        }
+        deltas.push(delta);
     }
     folded.surveys.extend(deltas.iter().map(|d| d.survey_id));
     add_cells(&mut tx, &deltas).await?;
@@ -179,27 +193,16 @@ async fn fold_batch(
 
 /// The deltas of one cell added up into one (a batch often holds many of one cell).
 fn merged(deltas: Vec<CellDelta>) -> Vec<CellDelta> {
-    let mut out: BTreeMap<(SurveyId, u32, bool, BTreeMap<String, String>), CellDelta> =
-        BTreeMap::new();
+    let mut out: BTreeMap<CellKey, CellDelta> = BTreeMap::new();
     for delta in deltas {
-        let key = (
-            delta.survey_id,
-            delta.version,
-            delta.partial,
-            delta.cell.clone(),
-        );
-        match out.entry(key) {
+        match out.entry(delta.key()) {
             Entry::Vacant(slot) => {
                 slot.insert(delta);
             }
             Entry::Occupied(mut slot) => {
                 let sum = slot.get_mut();
                 sum.respondents += delta.respondents;
-                if sum.counters.len() == delta.counters.len() {
-                    for (a, b) in sum.counters.iter_mut().zip(&delta.counters) {
-                        *a += b;
-                    }
-                }
+                add_to(&mut sum.counters, &delta.counters);
             }
         }
     }
@@ -260,24 +263,18 @@ pub async fn add_cells(conn: &mut PgConnection, deltas: &[CellDelta]) -> Result<
     )
     .fetch_all(&mut *tx)
     .await?;
-    let index: BTreeMap<(i64, u32, bool, BTreeMap<String, String>), usize> = sums
-        .iter()
-        .enumerate()
-        .map(|(i, d)| ((d.survey_id.get(), d.version, d.partial, d.cell.clone()), i))
-        .collect();
+    let index: BTreeMap<CellKey, usize> =
+        sums.iter().enumerate().map(|(i, d)| (d.key(), i)).collect();
     for row in stored {
-        let cell: BTreeMap<String, String> = serde_json::from_value(row.cell).unwrap_or_default();
-        let version = u32::try_from(row.survey_version).unwrap_or_default();
-        let found = index
-            .get(&(row.survey_id, version, row.partial, cell))
-            .and_then(|&i| sums.get_mut(i));
-        if let Some(sum) = found {
+        let key = (
+            SurveyId::new(row.survey_id),
+            u32::try_from(row.survey_version).unwrap_or_default(),
+            row.partial,
+            serde_json::from_value(row.cell).unwrap_or_default(),
+        );
+        if let Some(sum) = index.get(&key).and_then(|&i| sums.get_mut(i)) {
             sum.respondents += row.respondents;
-            if sum.counters.len() == row.counters.len() {
-                for (a, b) in sum.counters.iter_mut().zip(&row.counters) {
-                    *a += b;
-                }
-            }
+            add_to(&mut sum.counters, &row.counters);
         }
     }
     let (kept, emptied): (Vec<CellDelta>, Vec<CellDelta>) = sums
@@ -332,27 +329,33 @@ struct Columns {
 }
 
 impl Columns {
-    fn of(deltas: &[CellDelta]) -> Columns {
-        Columns {
-            surveys: deltas.iter().map(|d| d.survey_id.get()).collect(),
-            versions: deltas
-                .iter()
-                .map(|d| i32::try_from(d.version).unwrap_or(i32::MAX))
-                .collect(),
-            partial: deltas.iter().map(|d| d.partial).collect(),
-            cells: deltas
-                .iter()
-                .map(|d| serde_json::to_value(&d.cell).unwrap_or_default())
-                .collect(),
+    fn of<'a>(deltas: impl IntoIterator<Item = &'a CellDelta>) -> Columns {
+        let mut columns = Columns {
+            surveys: Vec::new(),
+            versions: Vec::new(),
+            partial: Vec::new(),
+            cells: Vec::new(),
+        };
+        for d in deltas {
+            columns.surveys.push(d.survey_id.get());
+            columns
+                .versions
+                .push(i32::try_from(d.version).unwrap_or(i32::MAX));
+            columns.partial.push(d.partial);
+            columns
+                .cells
+                .push(serde_json::to_value(&d.cell).unwrap_or_default());
         }
+        columns
     }
 }
 
-/// Forgets the kept counts of `released` responses and keeps those of `kept`.
+/// Forgets the kept counts of `released` responses and keeps those of `kept` (response ID
+/// and counts).
 async fn keep_partials(
     conn: &mut PgConnection,
     released: &[i64],
-    kept: &[Kept],
+    kept: &[(i64, CellDelta)],
 ) -> Result<(), sqlx::Error> {
     if !released.is_empty() {
         sqlx::query!(
@@ -365,26 +368,18 @@ async fn keep_partials(
     if kept.is_empty() {
         return Ok(());
     }
-    let ids: Vec<i64> = kept.iter().map(|k| k.response_id).collect();
-    let surveys: Vec<i64> = kept.iter().map(|k| k.survey_id.get()).collect();
-    let versions: Vec<i32> = kept
-        .iter()
-        .map(|k| i32::try_from(k.version).unwrap_or(i32::MAX))
-        .collect();
-    let cells: Vec<serde_json::Value> = kept
-        .iter()
-        .map(|k| serde_json::to_value(&k.cell).unwrap_or_default())
-        .collect();
-    let (flat, starts, ends) = flattened(kept.iter().map(|k| &k.counters));
+    let ids: Vec<i64> = kept.iter().map(|(id, _)| *id).collect();
+    let key = Columns::of(kept.iter().map(|(_, d)| d));
+    let (flat, starts, ends) = flattened(kept.iter().map(|(_, d)| &d.counters));
     sqlx::query!(
         r#"INSERT INTO analysis_partials (response_id, survey_id, survey_version, cell, counters)
            SELECT k.id, k.survey_id, k.version, k.cell, ($5::float8[])[k.s:k.e]
            FROM unnest($1::int8[], $2::int8[], $3::int4[], $4::jsonb[], $6::int4[], $7::int4[])
              AS k (id, survey_id, version, cell, s, e)"#,
         &ids,
-        &surveys,
-        &versions,
-        &cells,
+        &key.surveys,
+        &key.versions,
+        &key.cells,
         &flat,
         &starts,
         &ends,
@@ -422,13 +417,7 @@ pub async fn cells(
             serde_json::from_value(row.cell).unwrap_or_default();
         let (respondents, sum) = flat.entry((row.survey_version, breakdown)).or_default();
         *respondents += u64::try_from(row.respondents).unwrap_or_default();
-        if sum.is_empty() {
-            *sum = row.counters;
-        } else if sum.len() == row.counters.len() {
-            for (a, b) in sum.iter_mut().zip(&row.counters) {
-                *a += b;
-            }
-        }
+        add_to(sum, &row.counters);
     }
     // Per version: its layout, and which of `latest`'s metrics it counts the same way.
     let mut versions: BTreeMap<i32, (Layout, Vec<bool>)> = BTreeMap::new();
@@ -460,12 +449,7 @@ pub async fn cells(
                 continue;
             };
             match cell.counters.get_mut(metric.id.as_str()) {
-                Some(sum) if sum.len() == counters.len() => {
-                    for (a, b) in sum.iter_mut().zip(counters.iter()) {
-                        *a += b;
-                    }
-                }
-                Some(_) => {}
+                Some(sum) => add_to(sum, counters),
                 None => {
                     cell.counters
                         .insert(metric.id.to_string(), counters.to_vec());

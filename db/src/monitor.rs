@@ -53,7 +53,7 @@ pub async fn tallies(
 /// Folds the moves page saves appended to `response_moves` into `response_tallies`, in one
 /// statement (so a reader of `response_tallies_live` sees each move once, pending or
 /// folded), and returns how many it folded. The responses moved are queued for the
-/// analysis counts ([`crate::analysis::fold`]). Servers call it each second; any number may
+/// analysis counts ([`crate::analysis::fold`]). Servers call it each tick; any number may
 /// run at once. The sums go to shard -1, which no trigger writes, so folding never waits
 /// on a save or a trigger for a row lock.
 pub async fn fold_moves(conn: &mut PgConnection) -> Result<i64, sqlx::Error> {

@@ -410,7 +410,7 @@ pub async fn write(
     let (response_id, revision) = (from.response.id.get(), from.revision);
     // The response's move between (status, section) keys, from the section read to the
     // section written, is appended to `response_moves` by this statement itself (folded
-    // into `response_tallies` every second by `monitor::fold_moves`), not counted by the
+    // into `response_tallies` each tick by `monitor::fold_moves`), not counted by the
     // row trigger, which skips updates that bump the revision: an append costs a save far
     // less than the trigger's or an upsert's work. The write applies only where the
     // response still stands as read (the same revision, `in_progress`, the same last

@@ -9,6 +9,7 @@
 use std::time::Duration;
 
 use canvass_db::PgPool;
+use canvass_db::analysis::Folded;
 use canvass_db::surveys::Catalog;
 
 use crate::live::Live;
@@ -17,21 +18,12 @@ use crate::live::Live;
 /// fold's own time).
 pub const FOLD_EVERY: Duration = Duration::from_millis(250);
 
-/// What one fold did.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Folded {
-    /// Moves folded into the monitoring's tallies.
-    pub moves: i64,
-    /// What the analysis fold did.
-    pub analysis: canvass_db::analysis::Folded,
-}
-
-/// Folds what is pending once: the moves, then every queued response.
+/// Folds what is pending once: the moves, then every queued response; what the analysis
+/// fold did.
 pub async fn fold_once(pool: &PgPool, catalog: &Catalog) -> anyhow::Result<Folded> {
     let mut conn = pool.acquire().await?;
-    let moves = canvass_db::monitor::fold_moves(&mut conn).await?;
-    let analysis = canvass_db::analysis::fold(&mut conn, catalog).await?;
-    Ok(Folded { moves, analysis })
+    canvass_db::monitor::fold_moves(&mut conn).await?;
+    Ok(canvass_db::analysis::fold(&mut conn, catalog).await?)
 }
 
 /// Folds every `every` until `stop` completes, telling `live` which surveys' analysis
@@ -51,13 +43,13 @@ pub async fn fold_moves(
             tick.tick().await;
             match fold_once(&pool, &catalog).await {
                 Ok(folded) => {
-                    if folded.analysis.unreadable > 0 {
+                    if folded.unreadable > 0 {
                         tracing::warn!(
-                            responses = folded.analysis.unreadable,
-                            "stored answers could not be read; the analysis counts them as empty"
+                            responses = folded.unreadable,
+                            "stored answers could not be read; the analysis leaves them out"
                         );
                     }
-                    for survey_id in folded.analysis.surveys {
+                    for survey_id in folded.surveys {
                         live.touch(survey_id);
                     }
                 }

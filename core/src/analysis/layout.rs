@@ -1,7 +1,7 @@
 //! A tally as a flat list of counters, the form in which the database keeps and adds them.
 //!
 //! Every counter of every kind is additive, so the stored tally of a breakdown cell grows
-//! by element-wise addition (`counters = counters + new`) without reading it first. The
+//! by element-wise addition (`counters = counters + new`), and shrinks by subtraction. The
 //! layout of a metric's counters is fixed by its declaration and the choices of the
 //! questions it reads: a survey version's tallies are read back with that version.
 //!
@@ -20,6 +20,50 @@ use std::collections::BTreeMap;
 use super::{Tally, codes_of};
 use crate::stats::{Moments, Paired, Share};
 use crate::survey::{Metric, MetricKind, Survey};
+
+/// Where each metric's counters lie in the flat counters of a survey version (as
+/// [`response_counters`] lays them out): worked out once per version, used for every cell.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Layout {
+    /// Metric ID and how many counters it has, in declaration order.
+    parts: Vec<(String, usize)>,
+}
+
+impl Layout {
+    pub fn of(survey: &Survey) -> Layout {
+        Layout {
+            parts: survey
+                .metrics
+                .iter()
+                .map(|m| {
+                    let len = Tally::empty(survey, m).counters(survey, m).len();
+                    (m.id.to_string(), len)
+                })
+                .collect(),
+        }
+    }
+
+    /// How many counters a response or a cell has.
+    pub fn width(&self) -> usize {
+        self.parts.iter().map(|(_, len)| len).sum()
+    }
+
+    /// `all` cut into each metric's own counters, by metric ID; empty when `all` has
+    /// another length.
+    pub fn split<'a>(&self, all: &'a [f64]) -> BTreeMap<&str, &'a [f64]> {
+        if self.width() != all.len() {
+            return BTreeMap::new();
+        }
+        let mut rest = all;
+        let mut out = BTreeMap::new();
+        for (id, len) in &self.parts {
+            let (mine, after) = rest.split_at(*len);
+            out.insert(id.as_str(), mine);
+            rest = after;
+        }
+        out
+    }
+}
 
 /// A counter read back as a count: stored counts are whole numbers in `float8`, exact up
 /// to 2⁵³; anything else (a negative from a bad row) counts as nothing.

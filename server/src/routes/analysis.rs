@@ -1,7 +1,8 @@
 //! `GET /api/v1/surveys/{slug}/analysis` and `…/analysis.csv`: the analysis page's figures
 //! as JSON and as a CSV file, for a staff session (any role) or an API token. The query
-//! string is the page's own (filters, `split`, `metric`, `responses`), parsed by the same parser, and
-//! the same suppression applies: no query shows through the API what the page hides.
+//! string is the page's own (filters, `split`, `metric`, `responses`), parsed by the same
+//! parser, and the same suppression applies: no query shows through the API what the page
+//! hides.
 
 use axum::extract::{Path, RawQuery, State};
 use axum::http::header;

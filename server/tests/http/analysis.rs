@@ -92,6 +92,15 @@ async fn a_viewer_reads_every_declared_metric_with_its_n_and_the_sample_caveat(p
     );
 }
 
+/// The national survey's analysis as JSON under `query`, read by the staff member whose
+/// session cookie is `cookie`; it must answer 200.
+async fn analysis_json(pool: &PgPool, query: &str, cookie: &str) -> serde_json::Value {
+    let uri = format!("/api/v1/surveys/ai-collab/analysis?{query}");
+    let reply = get(app(pool.clone()), &uri, Some(cookie)).await;
+    assert_eq!(reply.status, StatusCode::OK, "{query}: {}", reply.body);
+    serde_json::from_str(&reply.body).expect("json")
+}
+
 #[sqlx::test(migrator = "canvass_db::MIGRATOR")]
 async fn the_json_has_the_pages_figures_filters_and_split(pool: PgPool) {
     let viewer = seeded(&pool, 60).await;
@@ -116,13 +125,7 @@ async fn the_json_has_the_pages_figures_filters_and_split(pool: PgPool) {
     );
     assert_eq!(json["metrics"].as_array().expect("metrics").len(), 10);
 
-    let split = get(
-        app(pool.clone()),
-        "/api/v1/surveys/ai-collab/analysis?split=role",
-        Some(&viewer),
-    )
-    .await;
-    let split: serde_json::Value = serde_json::from_str(&split.body).expect("json");
+    let split = analysis_json(&pool, "split=role", &viewer).await;
     let groups = split["groups"].as_array().expect("groups");
     assert!(!groups.is_empty());
     assert_eq!(groups[0]["code"], "clinician");
@@ -135,13 +138,7 @@ async fn the_json_has_the_pages_figures_filters_and_split(pool: PgPool) {
 
     let clinicians = completed(&pool, Some("clinician")).await;
     let others = completed(&pool, None).await - clinicians;
-    let filtered = get(
-        app(pool.clone()),
-        "/api/v1/surveys/ai-collab/analysis?role=clinician",
-        Some(&viewer),
-    )
-    .await;
-    let filtered: serde_json::Value = serde_json::from_str(&filtered.body).expect("json");
+    let filtered = analysis_json(&pool, "role=clinician", &viewer).await;
     if (1..5).contains(&others) {
         assert_eq!(filtered["withheld"]["reason"], "by_subtraction");
         assert_eq!(filtered["respondents"]["suppressed"], true);
@@ -158,13 +155,7 @@ async fn the_json_has_the_pages_figures_filters_and_split(pool: PgPool) {
     .await
     .expect("count");
     assert!(partial > 0, "the demo leaves some responses partial");
-    let with_partial = get(
-        app(pool.clone()),
-        "/api/v1/surveys/ai-collab/analysis?responses=completed_and_partial",
-        Some(&viewer),
-    )
-    .await;
-    let with_partial: serde_json::Value = serde_json::from_str(&with_partial.body).expect("json");
+    let with_partial = analysis_json(&pool, "responses=completed_and_partial", &viewer).await;
     assert_eq!(with_partial["counting"], "completed_and_partial");
     assert_eq!(
         with_partial["respondents"],
