@@ -580,6 +580,26 @@ async fn a_deleted_partial_response_is_taken_away_at_its_next_fold(pool: PgPool)
 }
 
 #[sqlx::test(migrator = "crate::MIGRATOR")]
+async fn the_counters_of_cells_and_partial_responses_are_kept_uncompressed(pool: PgPool) {
+    respondents(&pool, 18).await;
+    let mut conn = pool.acquire().await.expect("connection");
+    fold_all(&mut conn).await;
+    let compressed: Vec<(String, i64, i64)> = sqlx::query_as(
+        "SELECT 'cells', count(*), count(pg_column_compression(counters)) FROM analysis_cells
+         UNION ALL
+         SELECT 'partials', count(*), count(pg_column_compression(counters))
+         FROM analysis_partials",
+    )
+    .fetch_all(&pool)
+    .await
+    .expect("sizes");
+    for (table, rows, compressed) in compressed {
+        assert!(rows > 0, "{table}: some rows");
+        assert_eq!(compressed, 0, "{table}: none compressed");
+    }
+}
+
+#[sqlx::test(migrator = "crate::MIGRATOR")]
 async fn whole_cells_added_in_bulk_add_up_with_what_the_fold_counted(pool: PgPool) {
     let (survey, survey_id) = respondents(&pool, 6).await;
     let mut conn = pool.acquire().await.expect("connection");
