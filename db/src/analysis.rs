@@ -6,9 +6,7 @@
 use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, BTreeSet};
 
-use canvass_core::analysis::{
-    Layout, Outcomes, TalliedCell, cell_of, comparable, response_counters,
-};
+use canvass_core::analysis::{Layout, TalliedCell, cell_of, comparable, response_counters};
 use canvass_core::ids::SurveyId;
 use canvass_core::response::ResponseStatus;
 use canvass_core::survey::Survey;
@@ -49,6 +47,15 @@ pub struct CellDelta {
 type CellKey = (SurveyId, u32, bool, BTreeMap<String, String>);
 
 impl CellDelta {
+    /// The same counts, to take away.
+    fn negated(self) -> CellDelta {
+        CellDelta {
+            respondents: -self.respondents,
+            counters: self.counters.iter().map(|c| -c).collect(),
+            ..self
+        }
+    }
+
     fn key(&self) -> CellKey {
         (
             self.survey_id,
@@ -119,76 +126,107 @@ async fn fold_batch(
     let mut released: Vec<i64> = Vec::new();
     for row in rows {
         folded.responses += 1;
-        // What it added so far as a partial response is taken away…
-        if let (Some(survey), Some(version), Some(cell), Some(counters)) = (
+        // What it added so far as a partial response…
+        let before = match (
             row.kept_survey,
             row.kept_version,
             row.kept_cell,
             row.kept_counters,
         ) {
-            released.push(row.response_id);
-            deltas.push(CellDelta {
+            (Some(survey), Some(version), Some(cell), Some(counters)) => Some(CellDelta {
                 survey_id: SurveyId::new(survey),
                 version: u32::try_from(version).unwrap_or_default(),
                 partial: true,
                 cell: serde_json::from_value(cell).unwrap_or_default(),
-                respondents: -1,
-                counters: counters.iter().map(|c| -c).collect(),
-            });
-        }
-        // …and what it adds now is added.
-        let (Some(survey_id), Some(version), Some(status), Some(answers)) = (
+                respondents: 1,
+                counters,
+            }),
+            _ => None,
+        };
+        // …and what it adds now.
+        let now = match (
             row.survey_id,
             row.survey_version,
             row.status.map(ResponseStatus::from),
             row.answers,
-        ) else {
-            continue;
-        };
-        let partial = match status {
-            ResponseStatus::Completed => false,
-            ResponseStatus::InProgress => true,
-            ResponseStatus::Refused | ResponseStatus::ScreenedOut | ResponseStatus::QuotaFull => {
-                continue;
+        ) {
+            (Some(survey_id), Some(version), Some(status), Some(answers)) => {
+                let counted = Stored {
+                    survey_id: SurveyId::new(survey_id),
+                    version: u32::try_from(version).unwrap_or_default(),
+                    status,
+                    answers,
+                };
+                counted.delta(&mut tx, catalog, folded).await?
             }
+            _ => None,
         };
-        let outcomes: Outcomes = match crate::stored::decode(&answers) {
-            Ok(outcomes) => outcomes,
-            Err(_) => {
-                folded.unreadable += 1;
-                continue;
-            }
-        };
-        if partial && outcomes.is_empty() {
+        // A page save that changed nothing the figures count (most pages hold no metric's
+        // question) writes nothing: the cells stay as they are.
+        if before.is_some() && before == now {
             continue;
         }
-        let (survey_id, version) = (
-            SurveyId::new(survey_id),
-            u32::try_from(version).unwrap_or_default(),
-        );
-        let model = catalog.version(&mut tx, survey_id, version).await?;
-        let (cell, counters) = (
-            cell_of(&model, &outcomes),
-            response_counters(&model, &outcomes),
-        );
-        let delta = CellDelta {
-            survey_id,
-            version,
-            partial,
-            cell,
-            respondents: 1,
-            counters,
-        };
-        if partial {
-            kept.push((row.response_id, delta.clone()));
+        if let Some(before) = before {
+            released.push(row.response_id);
+            deltas.push(before.negated());
         }
-        deltas.push(delta);
+        if let Some(now) = now {
+            if now.partial {
+                kept.push((row.response_id, now.clone()));
+            }
+            deltas.push(now);
+        }
     }
     folded.surveys.extend(deltas.iter().map(|d| d.survey_id));
     add_cells(&mut tx, &deltas).await?;
     keep_partials(&mut tx, &released, &kept).await?;
     tx.commit().await?;
     Ok(taken)
+}
+
+/// A queued response as stored: what the fold counts it from.
+struct Stored {
+    survey_id: SurveyId,
+    version: u32,
+    status: ResponseStatus,
+    answers: String,
+}
+
+impl Stored {
+    /// What the response adds to its cell now: a completed response to the completed
+    /// cells, one in progress with an answer saved to the partial ones; nothing for one
+    /// that ended otherwise, has no answer yet, or whose answers cannot be read (counted
+    /// in `folded.unreadable`).
+    async fn delta(
+        self,
+        conn: &mut PgConnection,
+        catalog: &Catalog,
+        folded: &mut Folded,
+    ) -> Result<Option<CellDelta>, CatalogError> {
+        let partial = match self.status {
+            ResponseStatus::Completed => false,
+            ResponseStatus::InProgress => true,
+            ResponseStatus::Refused | ResponseStatus::ScreenedOut | ResponseStatus::QuotaFull => {
+                return Ok(None);
+            }
+        };
+        let Ok(outcomes) = crate::stored::decode(&self.answers) else {
+            folded.unreadable += 1;
+            return Ok(None);
+        };
+        if partial && outcomes.is_empty() {
+            return Ok(None);
+        }
+        let model = catalog.version(conn, self.survey_id, self.version).await?;
+        Ok(Some(CellDelta {
+            survey_id: self.survey_id,
+            version: self.version,
+            partial,
+            cell: cell_of(&model, &outcomes),
+            respondents: 1,
+            counters: response_counters(&model, &outcomes),
+        }))
+    }
 }
 
 /// The deltas of one cell added up into one (a batch often holds many of one cell).

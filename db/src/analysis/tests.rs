@@ -580,6 +580,39 @@ async fn a_deleted_partial_response_is_taken_away_at_its_next_fold(pool: PgPool)
 }
 
 #[sqlx::test(migrator = "crate::MIGRATOR")]
+async fn a_partial_response_queued_again_unchanged_writes_no_cell(pool: PgPool) {
+    let (survey, survey_id) = respondents(&pool, 18).await;
+    let mut conn = pool.acquire().await.expect("connection");
+    fold_all(&mut conn).await;
+    let before = cells(&mut conn, &Catalog::default(), survey_id, &survey, true)
+        .await
+        .expect("cells");
+    let requeued =
+        sqlx::query("INSERT INTO analysis_queue SELECT response_id FROM analysis_partials")
+            .execute(&pool)
+            .await
+            .expect("queued")
+            .rows_affected();
+    assert!(requeued > 0, "the walk leaves partial responses");
+    let folded = fold(&mut conn, &Catalog::default()).await.expect("folded");
+    assert_eq!(folded.responses, requeued);
+    assert_eq!(
+        folded.surveys,
+        BTreeSet::new(),
+        "no survey's figures changed"
+    );
+    let after = cells(&mut conn, &Catalog::default(), survey_id, &survey, true)
+        .await
+        .expect("cells");
+    assert_eq!(after, before);
+    let kept: i64 = sqlx::query_scalar("SELECT count(*) FROM analysis_partials")
+        .fetch_one(&pool)
+        .await
+        .expect("count");
+    assert_eq!(kept as u64, requeued);
+}
+
+#[sqlx::test(migrator = "crate::MIGRATOR")]
 async fn the_counters_of_cells_and_partial_responses_are_kept_uncompressed(pool: PgPool) {
     respondents(&pool, 18).await;
     let mut conn = pool.acquire().await.expect("connection");
