@@ -7,6 +7,7 @@
 pub mod analysis;
 pub mod answers;
 pub mod email;
+pub mod export;
 pub mod expr;
 pub mod ids;
 pub mod lang;

@@ -38,6 +38,11 @@ impl Text {
             .map_or("", String::as_str)
     }
 
+    /// The words `words` gives for each language.
+    pub fn from_fn(words: impl Fn(Lang) -> String) -> Text {
+        Text(Lang::ALL.iter().map(|l| (*l, words(*l))).collect())
+    }
+
     /// The same words in every language (a code shown as it is).
     pub fn same(text: &str) -> Text {
         Text(Lang::ALL.iter().map(|l| (*l, text.to_owned())).collect())

@@ -1,0 +1,488 @@
+use super::*;
+use crate::answers::{RawAnswers, validate};
+use crate::survey::tests::MINI;
+use crate::surveys::AI_COLLAB;
+
+/// The question kinds MINI leaves out: a scale matrix, decimal, year, date, short text,
+/// e-mail, note.
+const OTHER_KINDS: &str = r#"
+slug = "kinds"
+version = 1
+languages = ["zh", "en"]
+title = { zh = "题型", en = "Kinds" }
+
+[scales.agree5]
+min = 1
+max = 5
+min_label = { zh = "非常不同意", en = "Strongly disagree" }
+max_label = { zh = "非常同意", en = "Strongly agree" }
+
+[[sections]]
+id = "all"
+title = { zh = "全部", en = "All" }
+
+[[sections.questions]]
+id = "intro"
+type = "note"
+label = { zh = "说明", en = "About" }
+disclosure = "attribute"
+
+[[sections.questions]]
+id = "barriers"
+type = "matrix"
+label = { zh = "障碍", en = "Barriers" }
+disclosure = "attribute"
+scale = "agree5"
+rows = [
+  { code = "privacy", zh = "隐私", en = "Privacy" },
+  { code = "law", zh = "法律", en = "Law" },
+]
+
+[[sections.questions]]
+id = "share"
+type = "decimal"
+label = { zh = "比例", en = "Share" }
+disclosure = "attribute"
+
+[[sections.questions]]
+id = "since"
+type = "year"
+label = { zh = "年份", en = "Since" }
+disclosure = "attribute"
+
+[[sections.questions]]
+id = "started"
+type = "date"
+label = { zh = "日期", en = "Started" }
+disclosure = "attribute"
+
+[[sections.questions]]
+id = "unit_name"
+type = "short_text"
+label = { zh = "科室", en = "Unit" }
+disclosure = "attribute"
+
+[[sections.questions]]
+id = "contact"
+type = "email"
+label = { zh = "邮箱", en = "E-mail" }
+disclosure = "direct_identifier"
+"#;
+
+fn survey(source: &str) -> Survey {
+    Survey::from_toml(source).expect("loads")
+}
+
+fn names(variables: &[Variable]) -> Vec<&str> {
+    variables.iter().map(|v| v.name.as_str()).collect()
+}
+
+fn raw(pairs: &[(&str, &[&str])]) -> RawAnswers {
+    pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), v.iter().map(|s| (*s).to_owned()).collect()))
+        .collect()
+}
+
+/// The outcomes the validator gives these posted answers.
+fn outcomes(survey: &Survey, pairs: &[(&str, &[&str])]) -> BTreeMap<String, Outcome> {
+    validate(survey, &raw(pairs))
+        .outcomes
+        .into_iter()
+        .map(|(id, outcome)| (id.to_string(), outcome))
+        .collect()
+}
+
+/// The row written as codes, by variable name.
+fn written(
+    variables: &[Variable],
+    outcomes: &BTreeMap<String, Outcome>,
+    status: ResponseStatus,
+    values: Values,
+) -> BTreeMap<String, String> {
+    variables
+        .iter()
+        .zip(row(variables, outcomes, status))
+        .map(|(v, value)| (v.name.clone(), value.written(v, values)))
+        .collect()
+}
+
+const CLINICIAN: &[(&str, &[&str])] = &[
+    ("role", &["clinician"]),
+    ("rd_interest", &["5"]),
+    ("rd_participation", &["annotation", "other"]),
+    ("rd_participation.other", &["labelling CT"]),
+    ("partners.hospitals", &["yes"]),
+    ("partners.companies", &["no"]),
+];
+
+#[test]
+fn each_question_kind_gets_its_columns_named_after_the_question() {
+    let mini = variables(&survey(MINI), Include { free_text: true });
+    assert_eq!(
+        names(&mini),
+        [
+            "role",
+            "rd_interest",
+            "rd_participation__none",
+            "rd_participation__annotation",
+            "rd_participation__other",
+            "rd_participation__other_text",
+            "rd_blockers__yes",
+            "rd_blockers__no",
+            "partners__hospitals",
+            "partners__companies",
+            "hours",
+            "comments",
+        ]
+    );
+    let kinds = variables(&survey(OTHER_KINDS), Include { free_text: true });
+    assert_eq!(
+        names(&kinds),
+        [
+            "barriers__privacy",
+            "barriers__law",
+            "share",
+            "since",
+            "started",
+            "unit_name"
+        ],
+        "no column for a note or an e-mail address"
+    );
+    let measures: Vec<Measure> = kinds.iter().map(|v| v.measure).collect();
+    assert_eq!(
+        measures,
+        [
+            Measure::Ordinal,
+            Measure::Ordinal,
+            Measure::Scale,
+            Measure::Scale,
+            Measure::Date,
+            Measure::Text
+        ]
+    );
+}
+
+#[test]
+fn free_text_is_left_out_unless_the_export_includes_it() {
+    let mini = variables(&survey(MINI), Include::default());
+    assert!(!names(&mini).contains(&"comments"));
+    assert!(!names(&mini).contains(&"rd_participation__other_text"));
+    assert!(
+        names(&mini).contains(&"rd_participation__other"),
+        "the choice stays"
+    );
+    let kinds = variables(&survey(OTHER_KINDS), Include::default());
+    assert!(
+        !names(&kinds).contains(&"unit_name"),
+        "short text is free text"
+    );
+}
+
+#[test]
+fn a_direct_identifier_is_never_a_column_even_with_free_text() {
+    let national = survey(AI_COLLAB);
+    let all = variables(&national, Include { free_text: true });
+    assert!(
+        all.iter()
+            .all(|v| v.disclosure != Disclosure::DirectIdentifier)
+    );
+    assert!(!names(&all).iter().any(|n| n.starts_with("contact_email")));
+}
+
+#[test]
+fn the_national_surveys_column_names_are_unique() {
+    let all = variables(&survey(AI_COLLAB), Include { free_text: true });
+    let mut seen = std::collections::BTreeSet::new();
+    for name in names(&all) {
+        assert!(seen.insert(name), "{name} twice");
+    }
+}
+
+#[test]
+fn choices_are_numbered_from_one_with_their_codes_and_labels() {
+    let mini = variables(&survey(MINI), Include::default());
+    let role = &mini[0];
+    let values: Vec<(i64, Option<&str>, &str)> = role
+        .values
+        .iter()
+        .map(|v| {
+            (
+                v.value,
+                v.code.as_ref().map(Code::as_str),
+                v.label.get(Lang::En),
+            )
+        })
+        .collect();
+    assert_eq!(
+        values,
+        [
+            (1, Some("clinician"), "Clinician"),
+            (2, Some("industry"), "Industry"),
+            (3, Some("none"), "None of these"),
+        ]
+    );
+    assert_eq!(
+        mini[2].label.get(Lang::En),
+        "Participation: None",
+        "a choice's column names the question and the choice"
+    );
+}
+
+#[test]
+fn a_completed_response_is_written_as_numbers() {
+    let mini = survey(MINI);
+    let vars = variables(&mini, Include { free_text: true });
+    let row = written(
+        &vars,
+        &outcomes(&mini, CLINICIAN),
+        ResponseStatus::Completed,
+        Values::Codes,
+    );
+    let expected: BTreeMap<String, String> = [
+        ("role", "1"),
+        ("rd_interest", "5"),
+        ("rd_participation__none", "0"),
+        ("rd_participation__annotation", "1"),
+        ("rd_participation__other", "1"),
+        ("rd_participation__other_text", "labelling CT"),
+        ("rd_blockers__yes", "-1"),
+        ("rd_blockers__no", "-1"),
+        ("partners__hospitals", "1"),
+        ("partners__companies", "2"),
+        ("hours", "-1"),
+        ("comments", "-2"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .collect();
+    assert_eq!(row, expected);
+}
+
+#[test]
+fn labels_are_written_in_the_chosen_language_and_missing_values_as_words() {
+    let mini = survey(MINI);
+    let vars = variables(&mini, Include::default());
+    let answers = outcomes(&mini, CLINICIAN);
+    let zh = written(
+        &vars,
+        &answers,
+        ResponseStatus::Completed,
+        Values::Labels(Lang::Zh),
+    );
+    assert_eq!(zh["role"], "临床医生");
+    assert_eq!(zh["rd_interest"], "5 非常同意");
+    assert_eq!(zh["rd_participation__annotation"], "已选");
+    assert_eq!(zh["partners__companies"], "否");
+    assert_eq!(zh["hours"], "[未问（按分支跳过）]");
+    let en = written(
+        &vars,
+        &answers,
+        ResponseStatus::Completed,
+        Values::Labels(Lang::En),
+    );
+    assert_eq!(en["rd_participation__none"], "not chosen");
+    assert_eq!(en["hours"], "[not asked (skipped by branching)]");
+}
+
+#[test]
+fn a_rank_column_holds_the_items_rank_and_zero_outside_the_top() {
+    let mini = survey(MINI);
+    let vars = variables(&mini, Include::default());
+    let answers = outcomes(
+        &mini,
+        &[
+            ("role", &["clinician"]),
+            ("rd_interest", &["4"]),
+            ("rd_participation", &["none"]),
+            ("rd_blockers.1", &["no"]),
+            ("partners.hospitals", &["no"]),
+            ("partners.companies", &["yes"]),
+            ("hours", &["12"]),
+        ],
+    );
+    let row = written(&vars, &answers, ResponseStatus::Completed, Values::Codes);
+    assert_eq!(row["rd_blockers__no"], "1");
+    assert_eq!(row["rd_blockers__yes"], "0");
+    assert_eq!(row["hours"], "12");
+    assert_eq!(
+        vars.iter()
+            .find(|v| v.name == "rd_blockers__yes")
+            .and_then(|v| v.value_label(0, Lang::En)),
+        Some("not in the top 1")
+    );
+}
+
+#[test]
+fn a_screened_out_response_is_missing_as_ended_after_its_last_answer() {
+    let mini = survey(MINI);
+    let vars = variables(&mini, Include::default());
+    // The validator marks every question after the end as not asked, as stored.
+    let answers = outcomes(&mini, &[("role", &["none"])]);
+    assert_eq!(answers.get("rd_interest"), Some(&Outcome::NotAsked));
+    let row = written(&vars, &answers, ResponseStatus::ScreenedOut, Values::Codes);
+    assert_eq!(row["role"], "3");
+    assert_eq!(row["rd_interest"], "-3");
+    assert_eq!(row["partners__hospitals"], "-3");
+    let mut only_role = answers.clone();
+    only_role.retain(|id, _| id == "role");
+    assert_eq!(
+        written(
+            &vars,
+            &only_role,
+            ResponseStatus::ScreenedOut,
+            Values::Codes
+        ),
+        row,
+        "absent or marked not asked, the same"
+    );
+}
+
+#[test]
+fn a_question_skipped_by_branching_before_the_end_stays_not_asked() {
+    let mini = survey(MINI);
+    let vars = variables(&mini, Include::default());
+    let mut answers = outcomes(&mini, CLINICIAN);
+    // Still in progress: the page with `hours` and `comments` not reached yet.
+    answers.remove("hours");
+    answers.remove("comments");
+    let row = written(&vars, &answers, ResponseStatus::InProgress, Values::Codes);
+    assert_eq!(row["rd_blockers__yes"], "-1", "skipped by branching");
+    assert_eq!(row["partners__companies"], "2");
+    assert_eq!(row["hours"], "-4");
+}
+
+#[test]
+fn a_response_in_progress_is_missing_as_not_reached_where_it_has_not_been() {
+    let mini = survey(MINI);
+    let vars = variables(&mini, Include::default());
+    let mut answers = outcomes(&mini, CLINICIAN);
+    answers.retain(|id, _| id == "role");
+    let row = written(&vars, &answers, ResponseStatus::InProgress, Values::Codes);
+    assert_eq!(row["role"], "1");
+    assert_eq!(row["rd_interest"], "-4");
+}
+
+#[test]
+fn every_missing_code_is_negative_and_distinct_with_labels_in_both_languages() {
+    let codes: std::collections::BTreeSet<i64> = Missing::ALL.iter().map(|m| m.code()).collect();
+    assert_eq!(codes.len(), Missing::ALL.len());
+    assert!(codes.iter().all(|c| *c < 0));
+    for missing in Missing::ALL {
+        for lang in Lang::ALL {
+            assert!(!missing.label(lang).is_empty());
+        }
+    }
+}
+
+#[test]
+fn numbers_dates_and_scale_rows_are_written_as_they_were_answered() {
+    let kinds = survey(OTHER_KINDS);
+    let vars = variables(&kinds, Include { free_text: true });
+    let answers = outcomes(
+        &kinds,
+        &[
+            ("barriers.privacy", &["5"]),
+            ("barriers.law", &["2"]),
+            ("share", &["0.25"]),
+            ("since", &["2019"]),
+            ("started", &["2024-03-01"]),
+            ("unit_name", &["放射科, \"A\""]),
+            ("contact", &["a@example.org"]),
+        ],
+    );
+    let row = written(&vars, &answers, ResponseStatus::Completed, Values::Codes);
+    assert_eq!(row["barriers__privacy"], "5");
+    assert_eq!(row["barriers__law"], "2");
+    assert_eq!(row["share"], "0.25");
+    assert_eq!(row["since"], "2019");
+    assert_eq!(row["started"], "2024-03-01");
+    assert_eq!(row["unit_name"], "放射科, \"A\"");
+    assert!(!row.contains_key("contact"));
+}
+
+#[test]
+fn who_was_asked_names_the_page_and_the_question_conditions() {
+    let vars = variables(&survey(MINI), Include::default());
+    let blockers = vars
+        .iter()
+        .find(|v| v.name == "rd_blockers__yes")
+        .expect("column");
+    assert_eq!(
+        blockers.asked_when,
+        [
+            r#"role == "clinician""#,
+            r#"rd_interest >= 4 and "none" in rd_participation"#
+        ]
+    );
+}
+
+#[test]
+fn stata_names_fit_32_characters_and_stay_unique() {
+    let mut long = variables(&survey(MINI), Include::default());
+    long.truncate(2);
+    long[0].name = format!("{}_a", "x".repeat(40));
+    long[1].name = format!("{}_b", "x".repeat(40));
+    let names = syntax::stata_names(&long);
+    assert_eq!(
+        names,
+        [
+            format!("{}_1", "x".repeat(30)),
+            format!("{}_2", "x".repeat(30))
+        ]
+    );
+    let national = variables(&survey(AI_COLLAB), Include { free_text: true });
+    let names = syntax::stata_names(&national);
+    let unique: std::collections::BTreeSet<&String> = names.iter().collect();
+    assert_eq!(unique.len(), names.len());
+    assert!(names.iter().all(|n| n.len() <= 32));
+}
+
+#[test]
+fn the_spss_syntax_reads_every_variable_and_declares_labels_and_missing_values() {
+    let vars = variables(&survey(MINI), Include { free_text: true });
+    let sps = syntax::spss(&vars, Lang::En);
+    assert!(sps.contains("    role F16.0\n"));
+    assert!(sps.contains("    comments A32767\n"));
+    assert!(sps.contains("  role \"Your role\"\n"));
+    assert!(sps.contains(
+        "  /role 1 \"Clinician\" 2 \"Industry\" 3 \"None of these\" -1 \"not asked (skipped by branching)\""
+    ));
+    assert!(sps.contains("MISSING VALUES role rd_interest"));
+    assert!(sps.contains("(-4 THRU -1).\n"));
+    assert!(
+        sps.contains("MISSING VALUES rd_participation__other_text comments ('-1' '-2' '-3').\n")
+    );
+    assert!(sps.contains("FORMATS hours (F16.4).\n"));
+}
+
+#[test]
+fn labels_with_quotes_and_line_breaks_are_quoted_for_each_language() {
+    let mut vars = variables(&survey(MINI), Include::default());
+    vars.truncate(1);
+    vars[0].label = Text::same("Say \"yes\"\nor `no`\\");
+    assert!(syntax::spss(&vars, Lang::En).contains("  role \"Say \"\"yes\"\" or `no`\\\"\n"));
+    assert!(syntax::r(&vars, Lang::En).contains("\"Say \\\"yes\\\" or `no`\\\\\""));
+    assert!(
+        syntax::stata(&vars, Lang::En)
+            .contains("label variable role `\"Say \"yes\" or 'no'\\\"'\n")
+    );
+}
+
+#[test]
+fn a_long_label_is_cut_at_a_character_boundary_within_spss_limits() {
+    let mut vars = variables(&survey(MINI), Include::default());
+    vars.truncate(1);
+    vars[0].label = Text::same(&"影".repeat(200));
+    let sps = syntax::spss(&vars, Lang::Zh);
+    let line = sps
+        .lines()
+        .find(|l| l.starts_with("  role \""))
+        .expect("the label line");
+    let label = line.trim_start_matches("  role \"").trim_end_matches('"');
+    assert_eq!(
+        label,
+        "影".repeat(85),
+        "255 bytes hold 85 characters of three bytes"
+    );
+}
