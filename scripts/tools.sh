@@ -3,7 +3,7 @@
 #   scripts/tools.sh target   the wasm32 target only
 #   scripts/tools.sh ready    exits 0 when the wasm-bindgen CLI is installed
 #   scripts/tools.sh release  wasm32 target, wasm-bindgen CLI, binaryen's wasm-opt (npm)
-#   scripts/tools.sh test     the release tools, Chromium, and the Playwright packages
+#   scripts/tools.sh test     the release tools, Chromium, PSPP and R, and the Playwright packages
 # Idempotent: a second run installs nothing and takes a second.
 . "$(dirname "$0")/lib.sh"
 
@@ -55,6 +55,17 @@ chromium() {
   fi
 }
 
+# GNU PSPP and R run the syntax files of a dataset export in the tests, as analysts do.
+export_checkers() {
+  if command -v pspp >/dev/null && command -v Rscript >/dev/null; then return; fi
+  if is_root; then
+    say "installing Debian's pspp and r-base-core (the export tests run their syntax files)"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq pspp r-base-core >/dev/null
+  else
+    die "GNU PSPP or R is missing. Run: sudo apt-get install -y pspp r-base-core"
+  fi
+}
+
 command -v npm >/dev/null || die "npm not found. Run: sudo apt-get install -y nodejs npm"
 case ${1:-build} in
   target) wasm_target ;;
@@ -63,6 +74,7 @@ case ${1:-build} in
   test)
     release_tools
     chromium
+    export_checkers
     npm_ci "$ROOT/end2end"
     ;;
   *) die "usage: $0 target|ready|release|test" ;;

@@ -17,6 +17,7 @@ pub mod actions;
 pub mod analysis;
 pub mod audit;
 pub mod begin;
+pub mod export;
 pub mod health;
 pub mod invitations;
 pub mod links;

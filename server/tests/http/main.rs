@@ -2,6 +2,7 @@
 //! database per test.
 
 mod analysis;
+mod export;
 mod health;
 mod invitations;
 mod links;

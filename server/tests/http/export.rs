@@ -1,0 +1,296 @@
+//! Dataset exports: data.csv and the syntax files that read it, run by GNU PSPP and R.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use canvass_core::Lang;
+use canvass_core::export::{self, Include, Missing, syntax};
+use canvass_core::survey::Survey;
+use canvass_db::export::Responses;
+use canvass_server::export::{Settings, write_files};
+use sqlx::PgPool;
+
+/// The national survey with `respondents` demo respondents (some break off).
+async fn seeded(pool: &PgPool, respondents: u64) -> (Survey, canvass_core::ids::SurveyId) {
+    canvass_server::serve::install_bundled_surveys(pool)
+        .await
+        .expect("install");
+    canvass_server::demo::seed(pool, respondents, 3)
+        .await
+        .expect("seed");
+    let (published, survey) = canvass_server::demo::national(pool).await.expect("survey");
+    (survey.as_ref().clone(), published.survey_id)
+}
+
+/// A new, empty folder for one test's files.
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("canvass-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch folder");
+    dir
+}
+
+/// data.csv as written: its header and rows, the byte-order mark checked and dropped.
+fn read_data(dir: &Path) -> (Vec<String>, Vec<Vec<String>>) {
+    let bytes = std::fs::read(dir.join("data.csv")).expect("data.csv");
+    let body = bytes
+        .strip_prefix("\u{feff}".as_bytes())
+        .expect("data.csv begins with a byte-order mark");
+    let mut reader = csv::Reader::from_reader(body);
+    let header = reader
+        .headers()
+        .expect("header")
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    let rows = reader
+        .records()
+        .map(|r| r.expect("a row").iter().map(str::to_owned).collect())
+        .collect();
+    (header, rows)
+}
+
+/// How often each value occurs in column `name` of data.csv, as numbers.
+fn counts(header: &[String], rows: &[Vec<String>], name: &str) -> BTreeMap<i64, u64> {
+    let at = header.iter().position(|h| h == name).expect("column");
+    let mut out = BTreeMap::new();
+    for row in rows {
+        let value: i64 = row[at].parse().expect("a number");
+        *out.entry(value).or_insert(0) += 1;
+    }
+    out
+}
+
+/// Runs `program` in `dir`; its standard output, after checking it succeeded.
+fn run(dir: &Path, program: &str, args: &[&str]) -> String {
+    let output = Command::new(program)
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap_or_else(|e| panic!("{program} could not run ({e}): make test installs it"));
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success(),
+        "{program} failed:\n{stdout}\n{stderr}"
+    );
+    stdout
+}
+
+const CHECKED: [&str; 5] = [
+    "role",
+    "province",
+    "rd_interest",
+    "ai_applications__pulmonary_nodule",
+    "priority_rank__lesion_detection",
+];
+
+#[sqlx::test(migrator = "canvass_db::MIGRATOR")]
+async fn data_csv_holds_a_row_per_response_and_a_column_per_variable(pool: PgPool) {
+    let (survey, survey_id) = seeded(&pool, 30).await;
+    let dir = scratch("export-columns");
+    let mut conn = pool.acquire().await.expect("connection");
+    let settings = Settings {
+        responses: Responses::All,
+        ..Settings::default()
+    };
+    let rows = write_files(&mut conn, &survey, survey_id, settings, &dir)
+        .await
+        .expect("written");
+    let (header, data) = read_data(&dir);
+    let all: i64 = sqlx::query_scalar("SELECT count(*) FROM responses")
+        .fetch_one(&pool)
+        .await
+        .expect("count");
+    assert_eq!(rows as i64, all);
+    assert_eq!(data.len() as i64, all);
+    let names: Vec<String> = export::variables(&survey, Include::default())
+        .into_iter()
+        .map(|v| v.name)
+        .collect();
+    assert_eq!(header, names);
+    assert!(
+        !header
+            .iter()
+            .any(|h| h == "contact_email" || h == "comments")
+    );
+    for row in &data {
+        assert_eq!(row.len(), header.len());
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[sqlx::test(migrator = "canvass_db::MIGRATOR")]
+async fn pspp_reads_the_spss_syntax_with_the_same_frequencies(pool: PgPool) {
+    let (survey, survey_id) = seeded(&pool, 40).await;
+    let dir = scratch("export-pspp");
+    let mut conn = pool.acquire().await.expect("connection");
+    let settings = Settings {
+        responses: Responses::All,
+        ..Settings::default()
+    };
+    write_files(&mut conn, &survey, survey_id, settings, &dir)
+        .await
+        .expect("written");
+    let (header, data) = read_data(&dir);
+    let script = format!(
+        "INSERT FILE='data.sps'.\nFREQUENCIES /VARIABLES={} /STATISTICS=NONE.\n\
+         SAVE TRANSLATE /OUTFILE='back.csv' /TYPE=CSV /FIELDNAMES /REPLACE.\n",
+        CHECKED.join(" ")
+    );
+    std::fs::write(dir.join("check.sps"), script).expect("script");
+    let out = run(
+        &dir,
+        "pspp",
+        &["-O", "format=csv", "-o", "out.csv", "check.sps"],
+    );
+    let report = std::fs::read_to_string(dir.join("out.csv")).expect("pspp's output");
+    assert!(
+        !report.to_lowercase().contains("error"),
+        "pspp reported an error:\n{out}\n{report}"
+    );
+    let (back_header, back) = {
+        let mut reader =
+            csv::Reader::from_path(dir.join("back.csv")).expect("pspp wrote the data back");
+        let header: Vec<String> = reader
+            .headers()
+            .expect("header")
+            .iter()
+            .map(str::to_owned)
+            .collect();
+        let rows: Vec<Vec<String>> = reader
+            .records()
+            .map(|r| r.expect("row").iter().map(str::to_owned).collect())
+            .collect();
+        (header, rows)
+    };
+    assert_eq!(back.len(), data.len());
+    // Each frequency table: the rows under "Valid" and "Missing", by label.
+    let tables: Vec<Vec<(String, String, u64)>> = report
+        .split("Table: ")
+        .skip(1)
+        .map(|table| {
+            let mut part = String::new();
+            let mut rows = Vec::new();
+            for r in csv::ReaderBuilder::new()
+                .has_headers(false)
+                .flexible(true)
+                .from_reader(table.as_bytes())
+                .records()
+                .filter_map(Result::ok)
+            {
+                if !r[0].is_empty() {
+                    part = r[0].to_owned();
+                }
+                if let (true, Some(Ok(count))) = (
+                    part == "Valid" || part == "Missing",
+                    r.get(2).map(str::parse::<u64>),
+                ) {
+                    rows.push((part.clone(), r[1].to_owned(), count));
+                }
+            }
+            rows
+        })
+        .collect();
+    assert_eq!(tables.len(), CHECKED.len(), "{report}");
+    let variables = export::variables(&survey, Include::default());
+    for (name, table) in CHECKED.iter().zip(&tables) {
+        let variable = variables
+            .iter()
+            .find(|v| v.name == *name)
+            .expect("variable");
+        let mut expected: Vec<(String, String, u64)> = counts(&header, &data, name)
+            .into_iter()
+            .map(|(value, count)| {
+                let label = variable
+                    .value_label(value, Lang::Zh)
+                    .map(str::to_owned)
+                    .or_else(|| {
+                        Missing::ALL
+                            .iter()
+                            .find(|m| m.code() == value)
+                            .map(|m| m.label(Lang::Zh).to_owned())
+                    })
+                    .unwrap_or_else(|| value.to_string());
+                let part = if value < 0 { "Missing" } else { "Valid" };
+                (part.to_owned(), label, count)
+            })
+            .collect();
+        let mut table = table.clone();
+        expected.sort();
+        table.sort();
+        assert_eq!(
+            table, expected,
+            "{name}: PSPP's frequencies, labels and missing values"
+        );
+    }
+    assert!(
+        report.contains("\nMissing,"),
+        "missing values are declared:\n{report}"
+    );
+    for name in CHECKED {
+        let ours = counts(&header, &data, name);
+        let at = back_header.iter().position(|h| h == name).expect("column");
+        let mut theirs: BTreeMap<i64, u64> = BTreeMap::new();
+        for row in &back {
+            let value: f64 = row[at].trim().parse().expect("a number");
+            *theirs.entry(value as i64).or_insert(0) += 1;
+        }
+        assert_eq!(theirs, ours, "{name}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[sqlx::test(migrator = "canvass_db::MIGRATOR")]
+async fn r_reads_the_r_syntax_with_labels_and_missing_values(pool: PgPool) {
+    let (survey, survey_id) = seeded(&pool, 40).await;
+    let dir = scratch("export-r");
+    let mut conn = pool.acquire().await.expect("connection");
+    let settings = Settings {
+        responses: Responses::All,
+        ..Settings::default()
+    };
+    write_files(&mut conn, &survey, survey_id, settings, &dir)
+        .await
+        .expect("written");
+    let (header, data) = read_data(&dir);
+    let mut check = String::from("source(\"data.R\", encoding = \"UTF-8\")\n");
+    for name in CHECKED {
+        check.push_str(&format!(
+            "t <- table(canvass[[\"{name}\"]])\n\
+             cat(paste0(\"{name}\", \" \", names(t), \" \", t), sep = \"\\n\")\n\
+             cat(\"{name} label \", attr(canvass[[\"{name}\"]], \"label\"), \"\\n\", sep = \"\")\n\
+             cat(\"{name} NA \", sum(is.na(canvass[[\"{name}_f\"]])), \"\\n\", sep = \"\")\n"
+        ));
+    }
+    std::fs::write(dir.join("check.R"), check).expect("script");
+    let out = run(&dir, "Rscript", &["check.R"]);
+    let variables = export::variables(&survey, Include::default());
+    for name in CHECKED {
+        let ours = counts(&header, &data, name);
+        let mut theirs: BTreeMap<i64, u64> = BTreeMap::new();
+        for line in out.lines() {
+            let parts: Vec<&str> = line.split(' ').collect();
+            if let [n, value, count] = parts[..]
+                && n == name
+                && let (Ok(value), Ok(count)) = (value.parse(), count.parse())
+            {
+                theirs.insert(value, count);
+            }
+        }
+        assert_eq!(theirs, ours, "{name}:\n{out}");
+        let variable = variables.iter().find(|v| v.name == name).expect("variable");
+        assert!(
+            out.contains(&format!("{name} label {}", variable.label.get(Lang::Zh))),
+            "{name}'s label:\n{out}"
+        );
+        let missing: u64 = ours.iter().filter(|(v, _)| **v < 0).map(|(_, c)| c).sum();
+        assert!(
+            out.contains(&format!("{name} NA {missing}\n")),
+            "{name}: {missing} missing values become NA in its factor:\n{out}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    let _ = syntax::DATA_FILE;
+}
