@@ -22,9 +22,12 @@
 //! whose disclosure class is a direct identifier, and e-mail questions, are never
 //! variables; free text (text questions, other-texts) only when the export includes it.
 
+pub mod codebook;
+pub mod summary;
 pub mod syntax;
 #[cfg(test)]
 mod tests;
+pub mod wording;
 
 use std::collections::BTreeMap;
 

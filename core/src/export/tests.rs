@@ -486,3 +486,147 @@ fn a_long_label_is_cut_at_a_character_boundary_within_spss_limits() {
         "255 bytes hold 85 characters of three bytes"
     );
 }
+
+fn summary_of(values: &[Value]) -> summary::Summary {
+    let mut s = summary::Summary::default();
+    for v in values {
+        s.add(v);
+    }
+    s
+}
+
+#[test]
+fn a_summary_counts_each_value_and_each_missing_code_apart() {
+    let s = summary_of(&[
+        Value::Number(1),
+        Value::Number(3),
+        Value::Number(1),
+        Value::Missing(Missing::NotAsked),
+        Value::Missing(Missing::NoAnswer),
+        Value::Missing(Missing::NotAsked),
+    ]);
+    assert_eq!((s.count(1), s.count(3), s.count(2)), (2, 1, 0));
+    assert_eq!(s.missing(Missing::NotAsked), 2);
+    assert_eq!(s.missing(Missing::NoAnswer), 1);
+    assert_eq!(s.missing(Missing::Ended), 0);
+    assert_eq!((s.valid(), s.total()), (3, 6));
+}
+
+#[test]
+fn the_median_is_the_middle_number_or_the_mean_of_the_two_middle_ones() {
+    let odd = summary_of(&[Value::Number(7), Value::Number(1), Value::Number(3)]);
+    assert_eq!(odd.median(), Some(3.0));
+    let even = summary_of(&[
+        Value::Number(1),
+        Value::Number(2),
+        Value::Decimal(2.5),
+        Value::Number(10),
+    ]);
+    assert_eq!(even.median(), Some(2.25));
+    assert_eq!((even.min(), even.max()), (Some(1.0), Some(10.0)));
+    let repeated = summary_of(&[Value::Number(4), Value::Number(4), Value::Number(9)]);
+    assert_eq!(repeated.median(), Some(4.0));
+    let single = summary_of(&[Value::Number(5), Value::Missing(Missing::NoAnswer)]);
+    assert_eq!(single.median(), Some(5.0));
+}
+
+#[test]
+fn a_summary_of_no_numbers_has_no_median_min_or_max() {
+    let s = summary_of(&[Value::Missing(Missing::Ended), Value::Text("x".into())]);
+    assert_eq!((s.median(), s.min(), s.max()), (None, None, None));
+    assert_eq!(s.valid(), 1);
+}
+
+fn words(survey: &Survey, source: &str, lang: Lang) -> String {
+    let condition = survey
+        .questions()
+        .flat_map(|(s, q)| s.relevant.iter().chain(q.relevant.iter()))
+        .find(|c| c.source == source)
+        .expect("a condition of the survey");
+    wording::worded(&condition.expr, survey, lang)
+}
+
+#[test]
+fn a_condition_is_worded_with_question_texts_and_choice_labels() {
+    let mini = survey(MINI);
+    assert_eq!(
+        words(&mini, r#"role == "clinician""#, Lang::Zh),
+        "“您的身份” 为 “临床医生”"
+    );
+    assert_eq!(
+        words(&mini, r#"role == "clinician""#, Lang::En),
+        "“Your role” is “Clinician”"
+    );
+    assert_eq!(
+        words(
+            &mini,
+            r#"rd_interest >= 4 and "none" in rd_participation"#,
+            Lang::En
+        ),
+        "“Interest” ≥ 4 and “Participation” includes “None”"
+    );
+    assert_eq!(
+        words(&mini, r#"partners.companies == "yes""#, Lang::Zh),
+        "“合作: 企业” 为 “是”"
+    );
+}
+
+#[test]
+fn the_codebook_explains_every_variable_with_its_counts_in_both_languages() {
+    let mini = survey(MINI);
+    let vars = variables(&mini, Include::default());
+    let mut summaries = vec![summary::Summary::default(); vars.len()];
+    let mut hours_12 = CLINICIAN.to_vec();
+    hours_12[5] = ("partners.companies", &["yes"]);
+    hours_12.push(("hours", &["12"]));
+    let rows = [
+        (outcomes(&mini, CLINICIAN), ResponseStatus::Completed),
+        (outcomes(&mini, &hours_12), ResponseStatus::Completed),
+        (
+            outcomes(&mini, &[("role", &["none"])]),
+            ResponseStatus::ScreenedOut,
+        ),
+    ];
+    for (answers, status) in &rows {
+        for (s, value) in summaries.iter_mut().zip(row(&vars, answers, *status)) {
+            s.add(&value);
+        }
+    }
+    let about = codebook::About {
+        versions: vec![1],
+        rows: 3,
+        exported_at: "2026-12-06 20:00 UTC".into(),
+        settings: vec![(
+            Text::from_fn(|l| {
+                if l == Lang::Zh {
+                    "值".into()
+                } else {
+                    "Values".into()
+                }
+            }),
+            Text::same("codes <&>"),
+        )],
+        steps: vec![Text::same("IDs re-keyed")],
+    };
+    let html = codebook::html(&mini, &vars, &summaries, &about);
+    for v in &vars {
+        assert!(
+            html.contains(&format!("<section id=\"{}\">", v.name)),
+            "{}",
+            v.name
+        );
+    }
+    // role: two clinicians, one screened out; of three rows.
+    assert!(html.contains(
+        "<tr><td class=\"n\">1</td><td>clinician</td><td><span lang=\"zh\">临床医生</span><br><span lang=\"en\">Clinician</span></td><td class=\"n\">2</td><td class=\"n\">66.7%</td></tr>"
+    ));
+    // hours: asked of one, who said 12; not asked of the other clinician; ended for one.
+    assert!(html.contains("<dd>12 / 12 / 12</dd>"));
+    assert!(html.contains("“Partners: Companies” is “Yes”"));
+    assert!(html.contains("<code>partners.companies == &quot;yes&quot;</code>"));
+    assert!(html.contains(
+        "<tr><td class=\"n\">-3</td><td></td><td><span lang=\"zh\">此前已结束（拒绝、筛除或配额已满）</span><br><span lang=\"en\">ended before (refused, screened out or quota full)</span></td><td class=\"n\">1</td><td class=\"n\">33.3%</td></tr>"
+    ));
+    assert!(html.contains("codes &lt;&amp;&gt;"), "settings are escaped");
+    assert!(html.contains("<li>IDs re-keyed</li>"));
+}

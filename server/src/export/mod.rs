@@ -3,19 +3,23 @@
 //!
 //! The column layout, the values and the syntax files are `canvass-core`'s
 //! ([`canvass_core::export`]); here they are written to files. Still to come (issue 21):
-//! the job that runs an export in the background, the zip with data.xlsx, the codebooks
-//! and README.txt, and the re-keyed IDs and coarsened times.
+//! the job that runs an export in the background, the zip with data.xlsx, codebook.xml,
+//! and the re-keyed IDs and coarsened times.
 
+use std::collections::BTreeSet;
 use std::io::Write;
 use std::path::Path;
 
 use canvass_core::Lang;
-use canvass_core::export::{self, Include, Value, Values, Variable, syntax};
+use canvass_core::export::summary::Summary;
+use canvass_core::export::{self, Include, Value, Values, Variable, codebook, syntax};
 use canvass_core::ids::SurveyId;
 use canvass_core::survey::Survey;
+use canvass_core::survey::Text;
 use canvass_db::PgConnection;
 use canvass_db::export::{ExportError, Responses};
 use futures_util::StreamExt;
+use sha2::{Digest, Sha256};
 
 /// What an export holds and how it writes it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -42,15 +46,24 @@ pub enum WriteError {
 /// The byte-order mark that makes Excel read a CSV file as UTF-8.
 const BOM: &[u8] = "\u{feff}".as_bytes();
 
+/// What writing data.csv found: the rows, each variable's values counted (for the
+/// codebook), and the survey versions the rows answered.
+#[derive(Debug, Clone, Default)]
+pub struct Written {
+    pub rows: u64,
+    pub summaries: Vec<Summary>,
+    pub versions: BTreeSet<u32>,
+}
+
 /// Writes data.csv to `out`: a byte-order mark, a header of variable names, then one row
-/// per response as it streams from the database. Returns the number of rows.
+/// per response as it streams from the database.
 pub async fn write_data_csv(
     conn: &mut PgConnection,
     survey: &Survey,
     survey_id: SurveyId,
     settings: Settings,
     out: impl Write,
-) -> Result<u64, WriteError> {
+) -> Result<Written, WriteError> {
     let variables = export::variables(survey, settings.include);
     let mut out = std::io::BufWriter::new(out);
     out.write_all(BOM)?;
@@ -58,13 +71,20 @@ pub async fn write_data_csv(
         .terminator(csv::Terminator::CRLF)
         .from_writer(out);
     csv.write_record(variables.iter().map(|v| v.name.as_str()))?;
+    let mut written = Written {
+        summaries: vec![Summary::default(); variables.len()],
+        ..Written::default()
+    };
     let mut rows = canvass_db::export::rows(conn, survey_id, settings.responses);
-    let mut written = 0;
     while let Some(row) = rows.next().await {
         let row = row?;
         let values = export::row(&variables, &row.outcomes, row.status);
         csv.write_record(written_values(&variables, &values, settings.values))?;
-        written += 1;
+        for (summary, value) in written.summaries.iter_mut().zip(&values) {
+            summary.add(value);
+        }
+        written.versions.insert(row.version);
+        written.rows += 1;
     }
     csv.flush()?;
     Ok(written)
@@ -81,17 +101,83 @@ fn written_values<'a>(
         .map(move |(variable, value)| value.written(variable, how))
 }
 
-/// Writes data.csv and the syntax files that read it (data.sps, data.do, data.R) into
-/// `dir`. Returns the number of rows.
+fn pair(zh: &str, en: &str) -> Text {
+    Text::from_fn(|lang| match lang {
+        Lang::Zh => zh.to_owned(),
+        Lang::En => en.to_owned(),
+    })
+}
+
+impl Settings {
+    /// The settings as the codebook and README state them.
+    fn stated(&self) -> Vec<(Text, Text)> {
+        let values = match self.values {
+            Values::Codes => pair("代码（数字）", "codes (numbers)"),
+            Values::Labels(Lang::Zh) => pair("中文标签", "labels in Chinese"),
+            Values::Labels(Lang::En) => pair("英文标签", "labels in English"),
+        };
+        let responses = match self.responses {
+            Responses::Completed => pair("仅已完成的答卷", "completed responses only"),
+            Responses::All => pair(
+                "全部答卷（含未完成与提前结束）",
+                "every response (in progress and ended too)",
+            ),
+        };
+        let free_text = if self.include.free_text {
+            pair("包含", "included")
+        } else {
+            pair("不包含", "left out")
+        };
+        vec![
+            (pair("取值", "Values"), values),
+            (pair("答卷", "Responses"), responses),
+            (pair("自由文本", "Free text"), free_text),
+        ]
+    }
+
+    /// What was done so the data identify no one.
+    fn steps(&self) -> Vec<Text> {
+        let mut steps = vec![
+            pair(
+                "直接标识符（电子邮箱、受邀者信息）从未读取，不在导出中。",
+                "Direct identifiers (e-mail addresses, invitee data) are never read and are not in the export.",
+            ),
+            pair(
+                "不含答卷编号、续答码或邀请：行与受访者之间没有可回溯的键。",
+                "No response ID, resume code or invitation: no key leads from a row back to a respondent.",
+            ),
+        ];
+        if !self.include.free_text {
+            steps.push(pair(
+                "自由文本（“其他”说明、意见）已排除。",
+                "Free text (other-specify answers, comments) is left out.",
+            ));
+        }
+        steps
+    }
+}
+
+/// The files of an export, in the order README.txt lists them.
+pub const FILES: [&str; 6] = [
+    syntax::DATA_FILE,
+    "data.sps",
+    "data.do",
+    "data.R",
+    "codebook.html",
+    "README.txt",
+];
+
+/// Writes data.csv, the syntax files that read it (data.sps, data.do, data.R),
+/// codebook.html and README.txt (with each file's SHA-256) into `dir`.
 pub async fn write_files(
     conn: &mut PgConnection,
     survey: &Survey,
     survey_id: SurveyId,
     settings: Settings,
     dir: &Path,
-) -> Result<u64, WriteError> {
+) -> Result<Written, WriteError> {
     let data = std::fs::File::create(dir.join(syntax::DATA_FILE))?;
-    let rows = write_data_csv(conn, survey, survey_id, settings, data).await?;
+    let written = write_data_csv(conn, survey, survey_id, settings, data).await?;
     let variables = export::variables(survey, settings.include);
     std::fs::write(
         dir.join("data.sps"),
@@ -102,5 +188,66 @@ pub async fn write_files(
         syntax::stata(&variables, settings.lang),
     )?;
     std::fs::write(dir.join("data.R"), syntax::r(&variables, settings.lang))?;
-    Ok(rows)
+    let now = time::OffsetDateTime::now_utc();
+    let about = codebook::About {
+        versions: written.versions.iter().copied().collect(),
+        rows: written.rows,
+        exported_at: format!(
+            "{:04}-{:02}-{:02} {:02}:{:02} UTC",
+            now.year(),
+            u8::from(now.month()),
+            now.day(),
+            now.hour(),
+            now.minute()
+        ),
+        settings: settings.stated(),
+        steps: settings.steps(),
+    };
+    std::fs::write(
+        dir.join("codebook.html"),
+        codebook::html(survey, &variables, &written.summaries, &about),
+    )?;
+    std::fs::write(dir.join("README.txt"), readme(survey, &about, dir)?)?;
+    Ok(written)
+}
+
+/// README.txt: what each file is and how to open it, the export's settings, and the
+/// SHA-256 of every other file (already written in `dir`).
+fn readme(survey: &Survey, about: &codebook::About, dir: &Path) -> Result<String, WriteError> {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{} / {}\r\nCanvass dataset export\r\n",
+        survey.title.get(Lang::Zh),
+        survey.title.get(Lang::En)
+    );
+    let _ = writeln!(out, "Rows (responses): {}\r", about.rows);
+    let _ = writeln!(out, "Exported at: {}\r", about.exported_at);
+    for (name, value) in &about.settings {
+        let _ = writeln!(out, "{}: {}\r", name.get(Lang::En), value.get(Lang::En));
+    }
+    out.push_str("\r\nFiles\r\n");
+    let described = [
+        "the data, one row per response: UTF-8 with a byte-order mark; open in Excel, or read with one of the syntax files",
+        "SPSS (or GNU PSPP) syntax: File > Open > Syntax, then Run All, from this folder",
+        "Stata syntax: do data.do, from this folder",
+        "R: source(\"data.R\", encoding = \"UTF-8\"), from this folder",
+        "every variable explained, with its values counted; open in a browser",
+        "this file",
+    ];
+    for (file, what) in FILES.iter().zip(described) {
+        let _ = writeln!(out, "  {file}: {what}\r");
+    }
+    out.push_str("\r\nDe-identification\r\n");
+    for step in &about.steps {
+        let _ = writeln!(out, "  - {}\r", step.get(Lang::En));
+    }
+    out.push_str("\r\nSHA-256\r\n");
+    for file in FILES.iter().filter(|f| **f != "README.txt") {
+        let digest = Sha256::digest(std::fs::read(dir.join(file))?);
+        let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+        let _ = writeln!(out, "  {hex}  {file}\r");
+    }
+    Ok(out)
 }

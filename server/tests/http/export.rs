@@ -97,7 +97,8 @@ async fn data_csv_holds_a_row_per_response_and_a_column_per_variable(pool: PgPoo
     };
     let rows = write_files(&mut conn, &survey, survey_id, settings, &dir)
         .await
-        .expect("written");
+        .expect("written")
+        .rows;
     let (header, data) = read_data(&dir);
     let all: i64 = sqlx::query_scalar("SELECT count(*) FROM responses")
         .fetch_one(&pool)
@@ -118,6 +119,48 @@ async fn data_csv_holds_a_row_per_response_and_a_column_per_variable(pool: PgPoo
     for row in &data {
         assert_eq!(row.len(), header.len());
     }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[sqlx::test(migrator = "canvass_db::MIGRATOR")]
+async fn the_readme_gives_each_files_sha_256_and_the_codebook_its_counts(pool: PgPool) {
+    let (survey, survey_id) = seeded(&pool, 30).await;
+    let dir = scratch("export-readme");
+    let mut conn = pool.acquire().await.expect("connection");
+    let written = write_files(&mut conn, &survey, survey_id, Settings::default(), &dir)
+        .await
+        .expect("written");
+    let readme = std::fs::read_to_string(dir.join("README.txt")).expect("README.txt");
+    assert!(readme.contains(&format!("Rows (responses): {}\r\n", written.rows)));
+    assert!(readme.contains("Responses: completed responses only\r\n"));
+    for file in canvass_server::export::FILES
+        .iter()
+        .filter(|f| **f != "README.txt")
+    {
+        let output = Command::new("sha256sum")
+            .arg(file)
+            .current_dir(&dir)
+            .output()
+            .expect("sha256sum");
+        let line = String::from_utf8(output.stdout).expect("UTF-8");
+        assert!(
+            readme.contains(&format!("  {}\r\n", line.trim_end())),
+            "{file}: {line}\n{readme}"
+        );
+    }
+    let (header, data) = read_data(&dir);
+    let codebook = std::fs::read_to_string(dir.join("codebook.html")).expect("codebook");
+    let role = counts(&header, &data, "role");
+    let clinicians = role.get(&1).copied().unwrap_or(0);
+    assert!(clinicians > 0);
+    assert!(
+        codebook.contains(&format!(
+            "<td>clinician</td><td><span lang=\"zh\">临床医生（放射科医生，或在影像科工作的其他医生）</span><br>\
+             <span lang=\"en\">Clinician (radiologist, or another physician working in an imaging department)</span></td>\
+             <td class=\"n\">{clinicians}</td>"
+        )),
+        "the codebook counts the clinicians of data.csv"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 
