@@ -3,7 +3,7 @@
 //!
 //! The column layout, the values and the syntax files are `canvass-core`'s
 //! ([`canvass_core::export`]); here they are written to files. Still to come (issue 21):
-//! the job that runs an export in the background, the zip with data.xlsx, codebook.xml,
+//! the job that runs an export in the background, codebook.xml,
 //! and the re-keyed IDs and coarsened times.
 
 use std::collections::BTreeSet;
@@ -19,6 +19,8 @@ use canvass_core::survey::Text;
 use canvass_db::PgConnection;
 use canvass_db::export::{ExportError, Responses};
 use futures_util::StreamExt;
+
+pub mod xlsx;
 use sha2::{Digest, Sha256};
 
 /// What an export holds and how it writes it.
@@ -41,6 +43,10 @@ pub enum WriteError {
     Io(#[from] std::io::Error),
     #[error("writing the export: {0}")]
     Csv(#[from] csv::Error),
+    #[error("writing data.xlsx: {0}")]
+    Xlsx(#[from] rust_xlsxwriter::XlsxError),
+    #[error("writing the zip: {0}")]
+    Zip(#[from] zip::result::ZipError),
 }
 
 /// The byte-order mark that makes Excel read a CSV file as UTF-8.
@@ -55,14 +61,16 @@ pub struct Written {
     pub versions: BTreeSet<u32>,
 }
 
-/// Writes data.csv to `out`: a byte-order mark, a header of variable names, then one row
-/// per response as it streams from the database.
-pub async fn write_data_csv(
+/// Writes data.csv to `out` (a byte-order mark, a header of variable names, then one
+/// row per response as it streams from the database) and, when given, the same table to
+/// `xlsx`.
+pub async fn write_data(
     conn: &mut PgConnection,
     survey: &Survey,
     survey_id: SurveyId,
     settings: Settings,
     out: impl Write,
+    mut xlsx: Option<&mut xlsx::Sheets>,
 ) -> Result<Written, WriteError> {
     let variables = export::variables(survey, settings.include);
     let mut out = std::io::BufWriter::new(out);
@@ -80,6 +88,9 @@ pub async fn write_data_csv(
         let row = row?;
         let values = export::row(&variables, &row.outcomes, row.status);
         csv.write_record(written_values(&variables, &values, settings.values))?;
+        if let Some(sheets) = xlsx.as_deref_mut() {
+            sheets.push(&variables, &values)?;
+        }
         for (summary, value) in written.summaries.iter_mut().zip(&values) {
             summary.add(value);
         }
@@ -158,8 +169,9 @@ impl Settings {
 }
 
 /// The files of an export, in the order README.txt lists them.
-pub const FILES: [&str; 6] = [
+pub const FILES: [&str; 7] = [
     syntax::DATA_FILE,
+    "data.xlsx",
     "data.sps",
     "data.do",
     "data.R",
@@ -167,8 +179,8 @@ pub const FILES: [&str; 6] = [
     "README.txt",
 ];
 
-/// Writes data.csv, the syntax files that read it (data.sps, data.do, data.R),
-/// codebook.html and README.txt (with each file's SHA-256) into `dir`.
+/// Writes data.csv, data.xlsx, the syntax files that read data.csv (data.sps, data.do,
+/// data.R), codebook.html and README.txt (with each file's SHA-256) into `dir`.
 pub async fn write_files(
     conn: &mut PgConnection,
     survey: &Survey,
@@ -177,8 +189,10 @@ pub async fn write_files(
     dir: &Path,
 ) -> Result<Written, WriteError> {
     let data = std::fs::File::create(dir.join(syntax::DATA_FILE))?;
-    let written = write_data_csv(conn, survey, survey_id, settings, data).await?;
     let variables = export::variables(survey, settings.include);
+    let mut sheets = xlsx::Sheets::new(&variables, settings.values, dir)?;
+    let written = write_data(conn, survey, survey_id, settings, data, Some(&mut sheets)).await?;
+    sheets.save(&dir.join("data.xlsx"))?;
     std::fs::write(
         dir.join("data.sps"),
         syntax::spss(&variables, settings.lang),
@@ -211,6 +225,47 @@ pub async fn write_files(
     Ok(written)
 }
 
+/// Writes the export as one zip at `path`. The files are written in a folder beside it
+/// and zipped into a temporary name, renamed into place only when whole: a zip at `path`
+/// is always complete.
+pub async fn write_zip(
+    conn: &mut PgConnection,
+    survey: &Survey,
+    survey_id: SurveyId,
+    settings: Settings,
+    path: &Path,
+) -> Result<Written, WriteError> {
+    let parts = path.with_extension("parts");
+    let _ = std::fs::remove_dir_all(&parts);
+    std::fs::create_dir_all(&parts)?;
+    let result = zip_files(conn, survey, survey_id, settings, path, &parts).await;
+    let _ = std::fs::remove_dir_all(&parts);
+    result
+}
+
+async fn zip_files(
+    conn: &mut PgConnection,
+    survey: &Survey,
+    survey_id: SurveyId,
+    settings: Settings,
+    path: &Path,
+    parts: &Path,
+) -> Result<Written, WriteError> {
+    let written = write_files(conn, survey, survey_id, settings, parts).await?;
+    let partial = path.with_extension("zip.partial");
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(&partial)?);
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .large_file(true);
+    for file in FILES {
+        zip.start_file(file, options)?;
+        std::io::copy(&mut std::fs::File::open(parts.join(file))?, &mut zip)?;
+    }
+    zip.finish()?.sync_all()?;
+    std::fs::rename(&partial, path)?;
+    Ok(written)
+}
+
 /// README.txt: what each file is and how to open it, the export's settings, and the
 /// SHA-256 of every other file (already written in `dir`).
 fn readme(survey: &Survey, about: &codebook::About, dir: &Path) -> Result<String, WriteError> {
@@ -230,6 +285,7 @@ fn readme(survey: &Survey, about: &codebook::About, dir: &Path) -> Result<String
     out.push_str("\r\nFiles\r\n");
     let described = [
         "the data, one row per response: UTF-8 with a byte-order mark; open in Excel, or read with one of the syntax files",
+        "the same table as an Excel workbook, header frozen",
         "SPSS (or GNU PSPP) syntax: File > Open > Syntax, then Run All, from this folder",
         "Stata syntax: do data.do, from this folder",
         "R: source(\"data.R\", encoding = \"UTF-8\"), from this folder",

@@ -337,3 +337,61 @@ async fn r_reads_the_r_syntax_with_labels_and_missing_values(pool: PgPool) {
     let _ = std::fs::remove_dir_all(&dir);
     let _ = syntax::DATA_FILE;
 }
+
+#[sqlx::test(migrator = "canvass_db::MIGRATOR")]
+async fn the_zip_holds_every_file_and_the_workbook_the_same_table(pool: PgPool) {
+    let (survey, survey_id) = seeded(&pool, 20).await;
+    let dir = scratch("export-zip");
+    let mut conn = pool.acquire().await.expect("connection");
+    let path = dir.join("export.zip");
+    let settings = Settings {
+        values: canvass_core::export::Values::Labels(Lang::Zh),
+        ..Settings::default()
+    };
+    let written = canvass_server::export::write_zip(&mut conn, &survey, survey_id, settings, &path)
+        .await
+        .expect("written");
+    let left: Vec<String> = std::fs::read_dir(&dir)
+        .expect("folder")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(left, ["export.zip"], "no part or partial file is left");
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&path).expect("zip")).expect("a zip");
+    let mut names: Vec<String> = zip
+        .file_names()
+        .map(|n| n.expect("a name").into_owned())
+        .collect();
+    names.sort();
+    let mut expected: Vec<String> = canvass_server::export::FILES
+        .iter()
+        .map(|f| (*f).to_owned())
+        .collect();
+    expected.sort();
+    assert_eq!(names, expected);
+    let mut csv_text = String::new();
+    std::io::Read::read_to_string(
+        &mut zip.by_name("data.csv").expect("data.csv"),
+        &mut csv_text,
+    )
+    .expect("UTF-8");
+    let csv_rows = csv::Reader::from_reader(csv_text.trim_start_matches('\u{feff}').as_bytes())
+        .records()
+        .count();
+    assert_eq!(csv_rows as u64, written.rows);
+    assert!(csv_text.contains("临床医生"), "labels in Chinese");
+    // The workbook: a zip of its own, whose sheet has a frozen header and a row per response.
+    let mut xlsx = Vec::new();
+    std::io::Read::read_to_end(&mut zip.by_name("data.xlsx").expect("data.xlsx"), &mut xlsx)
+        .expect("read");
+    let mut book = zip::ZipArchive::new(std::io::Cursor::new(xlsx)).expect("an xlsx is a zip");
+    let mut sheet = String::new();
+    std::io::Read::read_to_string(
+        &mut book.by_name("xl/worksheets/sheet1.xml").expect("a sheet"),
+        &mut sheet,
+    )
+    .expect("UTF-8");
+    assert!(sheet.contains("ySplit=\"1\""), "the header row is frozen");
+    assert_eq!(sheet.matches("<row ").count() as u64, written.rows + 1);
+    assert!(sheet.contains("临床医生"), "the same labels");
+    let _ = std::fs::remove_dir_all(&dir);
+}
