@@ -171,10 +171,15 @@ fn write_variable(out: &mut String, survey: &Survey, variable: &Variable, summar
     out.push_str("<dt>询问对象 Asked</dt><dd>");
     let conditions: Vec<&crate::survey::Condition> = survey
         .questions()
-        .filter(|(_, q)| q.id == variable.question)
+        .filter(|(_, q)| variable.question.as_ref() == Some(&q.id))
         .flat_map(|(s, q)| s.relevant.iter().chain(q.relevant.iter()))
         .collect();
-    if conditions.is_empty() {
+    if variable.question.is_none() {
+        out.push_str(&both(&pair(
+            "每份答卷均有（非题目）",
+            "every response (not a question)",
+        )));
+    } else if conditions.is_empty() {
         out.push_str(&both(&pair(
             "所有到达此页的受访者",
             "everyone who reached its page",
@@ -244,7 +249,10 @@ fn write_variable(out: &mut String, survey: &Survey, variable: &Variable, summar
 }
 
 fn section_title(survey: &Survey, variable: &Variable) -> String {
-    survey
-        .section(variable.section.as_str())
-        .map_or_else(|| escaped(variable.section.as_str()), |s| both(&s.title))
+    match &variable.section {
+        Some(id) => survey
+            .section(id.as_str())
+            .map_or_else(|| escaped(id.as_str()), |s| both(&s.title)),
+        None => both(&pair("答卷信息", "about the response")),
+    }
 }

@@ -23,6 +23,7 @@
 //! variables; free text (text questions, other-texts) only when the export includes it.
 
 pub mod codebook;
+mod meta;
 pub mod summary;
 pub mod syntax;
 #[cfg(test)]
@@ -36,6 +37,8 @@ use serde::{Deserialize, Serialize};
 use crate::answers::{Answer, Cell, Outcome};
 use crate::lang::Lang;
 use crate::response::ResponseStatus;
+use meta::{meta_value, meta_variables};
+
 use crate::survey::{
     Choice, Code, Disclosure, MatrixAnswer, Question, QuestionId, QuestionKind, SectionId, Survey,
     Text,
@@ -130,6 +133,54 @@ pub enum Source {
     Row(Code),
     /// The rank given to this choice; 0 when outside the ranked top.
     RankOf(Code),
+    /// What the export knows of the response itself.
+    Meta(Meta),
+}
+
+/// The columns about a response rather than its answers, first in every export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Meta {
+    /// A number drawn for this export (never the public ID, resume code or invitation).
+    Key,
+    Status,
+    Lang,
+    /// The day (or week) it began.
+    Started,
+    /// The day (or week) it was submitted.
+    Completed,
+    /// Whole minutes from beginning to submitting.
+    Minutes,
+    /// Begun in a browser that had begun another response.
+    SameBrowser,
+    /// Submitted in under a third of the median time (the monitoring's rule).
+    Speeder,
+}
+
+/// How finely an export gives dates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Dates {
+    /// The calendar day.
+    #[default]
+    Day,
+    /// The week, as its Monday.
+    Week,
+}
+
+/// What an export knows of one response besides its answers, already de-identified: a
+/// key drawn for the export, dates coarsened, the time in whole minutes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ResponseMeta {
+    pub key: i64,
+    pub status: ResponseStatus,
+    pub lang: Lang,
+    /// `YYYY-MM-DD`: the day, or the Monday of the week.
+    pub started: String,
+    pub completed: Option<String>,
+    pub minutes: Option<i64>,
+    pub same_browser: bool,
+    pub speeder: bool,
 }
 
 /// One column of the export.
@@ -137,11 +188,14 @@ pub enum Source {
 pub struct Variable {
     /// The column's name: the question's ID, with `__` and a choice or row code after it.
     pub name: String,
-    pub question: QuestionId,
-    pub section: SectionId,
+    /// The question it comes from; none for a column about the response ([`Meta`]).
+    pub question: Option<QuestionId>,
+    pub section: Option<SectionId>,
     /// The question's text, with the choice's or row's after it where the column is one.
     pub label: Text,
     pub measure: Measure,
+    /// Numbers with a fractional part (a decimal question).
+    pub decimal: bool,
     pub disclosure: Disclosure,
     /// Who was asked: the question's and its page's conditions, as written.
     pub asked_when: Vec<String>,
@@ -169,6 +223,8 @@ impl Variable {
 pub struct Include {
     /// Free text: text questions and other-texts (an admin's choice, with a reason).
     pub free_text: bool,
+    /// Dates by day or by week.
+    pub dates: Dates,
 }
 
 /// One value of a response in a variable.
@@ -208,7 +264,7 @@ impl Value {
 
 /// The export's variables for `survey`, in the order of its questions.
 pub fn variables(survey: &Survey, include: Include) -> Vec<Variable> {
-    let mut out = Vec::new();
+    let mut out = meta_variables(include.dates);
     for (section, question) in survey.questions() {
         if exported(question, include.free_text) {
             let mut asked_when: Vec<String> = Vec::new();
@@ -248,10 +304,11 @@ impl Column<'_> {
     fn variable(&self, name: String, label: Text, measure: Measure, source: Source) -> Variable {
         Variable {
             name,
-            question: self.question.id.clone(),
-            section: self.section.clone(),
+            question: Some(self.question.id.clone()),
+            section: Some(self.section.clone()),
             label,
             measure,
+            decimal: false,
             disclosure: self.question.disclosure,
             asked_when: self.asked_when.to_vec(),
             values: Vec::new(),
@@ -353,9 +410,13 @@ impl Column<'_> {
                     out.push(variable);
                 }
             }
-            QuestionKind::Integer { .. }
-            | QuestionKind::Decimal { .. }
-            | QuestionKind::Year { .. } => out.push(self.whole(Measure::Scale, Vec::new())),
+            QuestionKind::Integer { .. } | QuestionKind::Year { .. } => {
+                out.push(self.whole(Measure::Scale, Vec::new()));
+            }
+            QuestionKind::Decimal { .. } => out.push(Variable {
+                decimal: true,
+                ..self.whole(Measure::Scale, Vec::new())
+            }),
             QuestionKind::ShortText { .. } | QuestionKind::LongText { .. } => {
                 out.push(self.whole(Measure::Text, Vec::new()));
             }
@@ -445,19 +506,15 @@ fn rank_labels(top: u32) -> Vec<ValueLabel> {
 pub fn row(
     variables: &[Variable],
     outcomes: &BTreeMap<String, Outcome>,
-    status: ResponseStatus,
+    meta: &ResponseMeta,
 ) -> Vec<Value> {
-    let answered = |v: &Variable| {
-        matches!(
-            outcomes.get(v.question.as_str()),
-            Some(Outcome::Answered { .. })
-        )
-    };
+    let outcome = |v: &Variable| v.question.as_ref().and_then(|q| outcomes.get(q.as_str()));
+    let answered = |v: &Variable| matches!(outcome(v), Some(Outcome::Answered { .. }));
     let reached = variables
         .iter()
         .rposition(answered)
         .map_or(0, |last| last + 1);
-    let beyond = match status {
+    let beyond = match meta.status {
         ResponseStatus::Completed => Missing::NotAsked,
         ResponseStatus::InProgress => Missing::NotReached,
         ResponseStatus::Refused | ResponseStatus::ScreenedOut | ResponseStatus::QuotaFull => {
@@ -468,16 +525,15 @@ pub fn row(
         .iter()
         .enumerate()
         .map(|(at, variable)| {
+            if let Source::Meta(which) = variable.source {
+                return meta_value(which, meta, beyond);
+            }
             let unanswered = if at < reached {
                 Missing::NotAsked
             } else {
                 beyond
             };
-            value(
-                variable,
-                outcomes.get(variable.question.as_str()),
-                unanswered,
-            )
+            value(variable, outcome(variable), unanswered)
         })
         .collect()
 }

@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 
-use super::{Measure, Missing, Variable};
+use super::{Measure, Meta, Missing, Source, Variable};
 use crate::lang::Lang;
 
 /// The file every syntax file reads.
@@ -77,7 +77,7 @@ pub fn spss(variables: &[Variable], lang: Lang) -> String {
     out.push_str(".\n");
     let decimals: Vec<&str> = variables
         .iter()
-        .filter(|v| v.measure == Measure::Scale)
+        .filter(|v| v.decimal)
         .map(|v| v.name.as_str())
         .collect();
     if !decimals.is_empty() {
@@ -122,15 +122,18 @@ pub fn spss(variables: &[Variable], lang: Lang) -> String {
     for names in numeric.chunks(20) {
         let _ = writeln!(out, "MISSING VALUES {} (-4 THRU -1).", names.join(" "));
     }
-    let text: Vec<&str> = variables
-        .iter()
-        .filter(|v| v.is_text())
-        .map(|v| v.name.as_str())
-        .collect();
-    // A string variable takes at most three missing values: not asked, no answer and ended
-    // (a response in progress, -4, is only in exports that include them).
-    for names in text.chunks(20) {
-        let _ = writeln!(out, "MISSING VALUES {} ('-1' '-2' '-3').", names.join(" "));
+    // A string variable takes at most three missing values. A question's: not asked, no
+    // answer, ended (a response in progress, -4, is only in exports that include them); the
+    // submission date's: ended, not reached; the start date has none.
+    for codes in ["('-1' '-2' '-3')", "('-3' '-4')"] {
+        let names: Vec<&str> = variables
+            .iter()
+            .filter(|v| v.is_text() && string_missing(v) == Some(codes))
+            .map(|v| v.name.as_str())
+            .collect();
+        for names in names.chunks(20) {
+            let _ = writeln!(out, "MISSING VALUES {} {codes}.", names.join(" "));
+        }
     }
     let levels: [(Measure, &str); 3] = [
         (Measure::Nominal, "NOMINAL"),
@@ -177,6 +180,15 @@ pub fn stata_names(variables: &[Variable]) -> Vec<String> {
 fn stata_quoted(text: &str) -> String {
     let text = one_line(text).replace("\"'", "\" '").replace('`', "'");
     format!("`\"{}\"'", clipped(&text, 80))
+}
+
+/// The missing values an SPSS string variable declares, if any.
+fn string_missing(variable: &Variable) -> Option<&'static str> {
+    match variable.source {
+        Source::Meta(Meta::Completed) => Some("('-3' '-4')"),
+        Source::Meta(_) => None,
+        _ => Some("('-1' '-2' '-3')"),
+    }
 }
 
 /// The Stata syntax (`data.do`).

@@ -69,12 +69,37 @@ label = { zh = "邮箱", en = "E-mail" }
 disclosure = "direct_identifier"
 "#;
 
+const FREE_TEXT: Include = Include {
+    free_text: true,
+    dates: Dates::Day,
+};
+
 fn survey(source: &str) -> Survey {
     Survey::from_toml(source).expect("loads")
 }
 
+/// The names of the question columns (after the columns about the response).
 fn names(variables: &[Variable]) -> Vec<&str> {
-    variables.iter().map(|v| v.name.as_str()).collect()
+    variables
+        .iter()
+        .filter(|v| v.question.is_some())
+        .map(|v| v.name.as_str())
+        .collect()
+}
+
+/// A response's particulars with this status, as the exporter reads them.
+fn meta(status: ResponseStatus) -> ResponseMeta {
+    let completed = status == ResponseStatus::Completed;
+    ResponseMeta {
+        key: 7,
+        status,
+        lang: Lang::En,
+        started: "2026-12-01".into(),
+        completed: completed.then(|| "2026-12-02".into()),
+        minutes: completed.then_some(14),
+        same_browser: false,
+        speeder: false,
+    }
 }
 
 fn raw(pairs: &[(&str, &[&str])]) -> RawAnswers {
@@ -102,7 +127,8 @@ fn written(
 ) -> BTreeMap<String, String> {
     variables
         .iter()
-        .zip(row(variables, outcomes, status))
+        .zip(row(variables, outcomes, &meta(status)))
+        .filter(|(v, _)| v.question.is_some())
         .map(|(v, value)| (v.name.clone(), value.written(v, values)))
         .collect()
 }
@@ -118,7 +144,7 @@ const CLINICIAN: &[(&str, &[&str])] = &[
 
 #[test]
 fn each_question_kind_gets_its_columns_named_after_the_question() {
-    let mini = variables(&survey(MINI), Include { free_text: true });
+    let mini = variables(&survey(MINI), FREE_TEXT);
     assert_eq!(
         names(&mini),
         [
@@ -136,7 +162,7 @@ fn each_question_kind_gets_its_columns_named_after_the_question() {
             "comments",
         ]
     );
-    let kinds = variables(&survey(OTHER_KINDS), Include { free_text: true });
+    let kinds = variables(&survey(OTHER_KINDS), FREE_TEXT);
     assert_eq!(
         names(&kinds),
         [
@@ -149,7 +175,11 @@ fn each_question_kind_gets_its_columns_named_after_the_question() {
         ],
         "no column for a note or an e-mail address"
     );
-    let measures: Vec<Measure> = kinds.iter().map(|v| v.measure).collect();
+    let measures: Vec<Measure> = kinds
+        .iter()
+        .filter(|v| v.question.is_some())
+        .map(|v| v.measure)
+        .collect();
     assert_eq!(
         measures,
         [
@@ -182,7 +212,7 @@ fn free_text_is_left_out_unless_the_export_includes_it() {
 #[test]
 fn a_direct_identifier_is_never_a_column_even_with_free_text() {
     let national = survey(AI_COLLAB);
-    let all = variables(&national, Include { free_text: true });
+    let all = variables(&national, FREE_TEXT);
     assert!(
         all.iter()
             .all(|v| v.disclosure != Disclosure::DirectIdentifier)
@@ -192,7 +222,7 @@ fn a_direct_identifier_is_never_a_column_even_with_free_text() {
 
 #[test]
 fn the_national_surveys_column_names_are_unique() {
-    let all = variables(&survey(AI_COLLAB), Include { free_text: true });
+    let all = variables(&survey(AI_COLLAB), FREE_TEXT);
     let mut seen = std::collections::BTreeSet::new();
     for name in names(&all) {
         assert!(seen.insert(name), "{name} twice");
@@ -202,7 +232,7 @@ fn the_national_surveys_column_names_are_unique() {
 #[test]
 fn choices_are_numbered_from_one_with_their_codes_and_labels() {
     let mini = variables(&survey(MINI), Include::default());
-    let role = &mini[0];
+    let role = mini.iter().find(|v| v.name == "role").expect("role");
     let values: Vec<(i64, Option<&str>, &str)> = role
         .values
         .iter()
@@ -223,8 +253,10 @@ fn choices_are_numbered_from_one_with_their_codes_and_labels() {
         ]
     );
     assert_eq!(
-        mini[2].label.get(Lang::En),
-        "Participation: None",
+        mini.iter()
+            .find(|v| v.name == "rd_participation__none")
+            .map(|v| v.label.get(Lang::En)),
+        Some("Participation: None"),
         "a choice's column names the question and the choice"
     );
 }
@@ -232,7 +264,7 @@ fn choices_are_numbered_from_one_with_their_codes_and_labels() {
 #[test]
 fn a_completed_response_is_written_as_numbers() {
     let mini = survey(MINI);
-    let vars = variables(&mini, Include { free_text: true });
+    let vars = variables(&mini, FREE_TEXT);
     let row = written(
         &vars,
         &outcomes(&mini, CLINICIAN),
@@ -378,7 +410,7 @@ fn every_missing_code_is_negative_and_distinct_with_labels_in_both_languages() {
 #[test]
 fn numbers_dates_and_scale_rows_are_written_as_they_were_answered() {
     let kinds = survey(OTHER_KINDS);
-    let vars = variables(&kinds, Include { free_text: true });
+    let vars = variables(&kinds, FREE_TEXT);
     let answers = outcomes(
         &kinds,
         &[
@@ -431,7 +463,7 @@ fn stata_names_fit_32_characters_and_stay_unique() {
             format!("{}_2", "x".repeat(30))
         ]
     );
-    let national = variables(&survey(AI_COLLAB), Include { free_text: true });
+    let national = variables(&survey(AI_COLLAB), FREE_TEXT);
     let names = syntax::stata_names(&national);
     let unique: std::collections::BTreeSet<&String> = names.iter().collect();
     assert_eq!(unique.len(), names.len());
@@ -440,7 +472,7 @@ fn stata_names_fit_32_characters_and_stay_unique() {
 
 #[test]
 fn the_spss_syntax_reads_every_variable_and_declares_labels_and_missing_values() {
-    let vars = variables(&survey(MINI), Include { free_text: true });
+    let vars = variables(&survey(MINI), FREE_TEXT);
     let sps = syntax::spss(&vars, Lang::En);
     assert!(sps.contains("    role F16.0\n"));
     assert!(sps.contains("    comments A32767\n"));
@@ -448,18 +480,21 @@ fn the_spss_syntax_reads_every_variable_and_declares_labels_and_missing_values()
     assert!(sps.contains(
         "  /role 1 \"Clinician\" 2 \"Industry\" 3 \"None of these\" -1 \"not asked (skipped by branching)\""
     ));
-    assert!(sps.contains("MISSING VALUES role rd_interest"));
+    assert!(sps.contains("MISSING VALUES response response_status response_lang minutes same_browser speeder role rd_interest"));
+    assert!(sps.contains("MISSING VALUES completed ('-3' '-4').\n"));
     assert!(sps.contains("(-4 THRU -1).\n"));
     assert!(
         sps.contains("MISSING VALUES rd_participation__other_text comments ('-1' '-2' '-3').\n")
     );
-    assert!(sps.contains("FORMATS hours (F16.4).\n"));
+    assert!(!sps.contains("FORMATS"), "no decimal question in MINI");
+    let kinds = variables(&survey(OTHER_KINDS), Include::default());
+    assert!(syntax::spss(&kinds, Lang::En).contains("FORMATS share (F16.4).\n"));
 }
 
 #[test]
 fn labels_with_quotes_and_line_breaks_are_quoted_for_each_language() {
     let mut vars = variables(&survey(MINI), Include::default());
-    vars.truncate(1);
+    vars.retain(|v| v.name == "role");
     vars[0].label = Text::same("Say \"yes\"\nor `no`\\");
     assert!(syntax::spss(&vars, Lang::En).contains("  role \"Say \"\"yes\"\" or `no`\\\"\n"));
     assert!(syntax::r(&vars, Lang::En).contains("\"Say \\\"yes\\\" or `no`\\\\\""));
@@ -472,7 +507,7 @@ fn labels_with_quotes_and_line_breaks_are_quoted_for_each_language() {
 #[test]
 fn a_long_label_is_cut_at_a_character_boundary_within_spss_limits() {
     let mut vars = variables(&survey(MINI), Include::default());
-    vars.truncate(1);
+    vars.retain(|v| v.name == "role");
     vars[0].label = Text::same(&"影".repeat(200));
     let sps = syntax::spss(&vars, Lang::Zh);
     let line = sps
@@ -588,7 +623,10 @@ fn the_codebook_explains_every_variable_with_its_counts_in_both_languages() {
         ),
     ];
     for (answers, status) in &rows {
-        for (s, value) in summaries.iter_mut().zip(row(&vars, answers, *status)) {
+        for (s, value) in summaries
+            .iter_mut()
+            .zip(row(&vars, answers, &meta(*status)))
+        {
             s.add(&value);
         }
     }
@@ -629,4 +667,98 @@ fn the_codebook_explains_every_variable_with_its_counts_in_both_languages() {
     ));
     assert!(html.contains("codes &lt;&amp;&gt;"), "settings are escaped");
     assert!(html.contains("<li>IDs re-keyed</li>"));
+}
+
+/// The values of the columns about the response, by name.
+fn meta_row(status: ResponseStatus, particulars: &ResponseMeta) -> BTreeMap<String, String> {
+    let vars = variables(&survey(MINI), Include::default());
+    let mut particulars = particulars.clone();
+    particulars.status = status;
+    vars.iter()
+        .zip(row(&vars, &BTreeMap::new(), &particulars))
+        .filter(|(v, _)| v.question.is_none())
+        .map(|(v, value)| (v.name.clone(), value.written(v, Values::Codes)))
+        .collect()
+}
+
+#[test]
+fn the_columns_about_the_response_come_first_and_hold_no_identifier() {
+    let vars = variables(&survey(MINI), Include::default());
+    let first: Vec<&str> = vars
+        .iter()
+        .take_while(|v| v.question.is_none())
+        .map(|v| v.name.as_str())
+        .collect();
+    assert_eq!(
+        first,
+        [
+            "response",
+            "response_status",
+            "response_lang",
+            "started",
+            "completed",
+            "minutes",
+            "same_browser",
+            "speeder"
+        ]
+    );
+    let submitted = ResponseMeta {
+        speeder: true,
+        same_browser: true,
+        ..meta(ResponseStatus::Completed)
+    };
+    let row = meta_row(ResponseStatus::Completed, &submitted);
+    let expected: BTreeMap<String, String> = [
+        ("response", "7"),
+        ("response_status", "1"),
+        ("response_lang", "2"),
+        ("started", "2026-12-01"),
+        ("completed", "2026-12-02"),
+        ("minutes", "14"),
+        ("same_browser", "1"),
+        ("speeder", "1"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .collect();
+    assert_eq!(row, expected);
+}
+
+#[test]
+fn an_unsubmitted_response_has_no_submission_day_minutes_or_speeder_flag() {
+    let in_progress = meta(ResponseStatus::InProgress);
+    let row = meta_row(ResponseStatus::InProgress, &in_progress);
+    assert_eq!(row["response_status"], "2");
+    assert_eq!(
+        (
+            row["completed"].as_str(),
+            row["minutes"].as_str(),
+            row["speeder"].as_str()
+        ),
+        ("-4", "-4", "-4")
+    );
+    let refused = meta(ResponseStatus::Refused);
+    let row = meta_row(ResponseStatus::Refused, &refused);
+    assert_eq!(row["response_status"], "3");
+    assert_eq!(row["completed"], "-3");
+}
+
+#[test]
+fn weekly_dates_say_so_in_their_labels() {
+    let weekly = variables(
+        &survey(MINI),
+        Include {
+            free_text: false,
+            dates: Dates::Week,
+        },
+    );
+    let started = weekly
+        .iter()
+        .find(|v| v.name == "started")
+        .expect("started");
+    assert_eq!(
+        started.label.get(Lang::En),
+        "Began in the week of (its Monday)"
+    );
+    assert_eq!(started.disclosure, Disclosure::QuasiIdentifier);
 }

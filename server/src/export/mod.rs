@@ -12,7 +12,7 @@ use std::path::Path;
 
 use canvass_core::Lang;
 use canvass_core::export::summary::Summary;
-use canvass_core::export::{self, Include, Value, Values, Variable, codebook, syntax};
+use canvass_core::export::{self, Dates, Include, Value, Values, Variable, codebook, syntax};
 use canvass_core::ids::SurveyId;
 use canvass_core::survey::Survey;
 use canvass_core::survey::Text;
@@ -83,10 +83,19 @@ pub async fn write_data(
         summaries: vec![Summary::default(); variables.len()],
         ..Written::default()
     };
-    let mut rows = canvass_db::export::rows(conn, survey_id, settings.responses);
+    let speeder_under = canvass_db::export::speeder_bound(conn, survey_id)
+        .await
+        .map_err(ExportError::from)?;
+    let mut rows = canvass_db::export::rows(
+        conn,
+        survey_id,
+        settings.responses,
+        settings.include.dates,
+        speeder_under,
+    );
     while let Some(row) = rows.next().await {
         let row = row?;
-        let values = export::row(&variables, &row.outcomes, row.status);
+        let values = export::row(&variables, &row.outcomes, &row.meta);
         csv.write_record(written_values(&variables, &values, settings.values))?;
         if let Some(sheets) = xlsx.as_deref_mut() {
             sheets.push(&variables, &values)?;
@@ -139,8 +148,13 @@ impl Settings {
         } else {
             pair("不包含", "left out")
         };
+        let dates = match self.include.dates {
+            Dates::Day => pair("按日", "by day"),
+            Dates::Week => pair("按周（周一）", "by week (its Monday)"),
+        };
         vec![
             (pair("取值", "Values"), values),
+            (pair("日期", "Dates"), dates),
             (pair("答卷", "Responses"), responses),
             (pair("自由文本", "Free text"), free_text),
         ]
@@ -154,9 +168,19 @@ impl Settings {
                 "Direct identifiers (e-mail addresses, invitee data) are never read and are not in the export.",
             ),
             pair(
-                "不含答卷编号、续答码或邀请：行与受访者之间没有可回溯的键。",
-                "No response ID, resume code or invitation: no key leads from a row back to a respondent.",
+                "答卷以本次导出随机抽取的编号标识，从不使用答卷公开编号、续答码或邀请。",
+                "Responses are numbered at random for this export: never by their public ID, resume code or invitation.",
             ),
+            match self.include.dates {
+                Dates::Day => pair(
+                    "时间只保留到日期（北京时间），用时按整分钟计（最长一天）。",
+                    "Times are kept to the day (Beijing time); time taken in whole minutes (at most a day).",
+                ),
+                Dates::Week => pair(
+                    "时间只保留到所在周（以周一表示，北京时间），用时按整分钟计（最长一天）。",
+                    "Times are kept to the week (as its Monday, Beijing time); time taken in whole minutes (at most a day).",
+                ),
+            },
         ];
         if !self.include.free_text {
             steps.push(pair(

@@ -395,3 +395,63 @@ async fn the_zip_holds_every_file_and_the_workbook_the_same_table(pool: PgPool) 
     assert!(sheet.contains("临床医生"), "the same labels");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[sqlx::test(migrator = "canvass_db::MIGRATOR")]
+async fn an_export_is_de_identified_keys_drawn_dates_coarsened(pool: PgPool) {
+    let (survey, survey_id) = seeded(&pool, 30).await;
+    // Sunday 20:00 UTC is already Monday in Beijing: a new week there.
+    sqlx::query(
+        "UPDATE responses SET started_at = '2026-11-29T20:00:00Z'
+         WHERE id = (SELECT min(id) FROM responses)",
+    )
+    .execute(&pool)
+    .await
+    .expect("moved");
+    let dir = scratch("export-deid");
+    let mut conn = pool.acquire().await.expect("connection");
+    let settings = Settings {
+        include: Include {
+            dates: canvass_core::export::Dates::Week,
+            ..Include::default()
+        },
+        responses: Responses::All,
+        ..Settings::default()
+    };
+    let written = write_files(&mut conn, &survey, survey_id, settings, &dir)
+        .await
+        .expect("written");
+    let (header, data) = read_data(&dir);
+    let column = |name: &str| header.iter().position(|h| h == name).expect(name);
+    // Keys: 1 to n, each once.
+    let mut keys: Vec<u64> = data
+        .iter()
+        .map(|r| r[column("response")].parse().expect("a key"))
+        .collect();
+    keys.sort_unstable();
+    assert_eq!(keys, (1..=written.rows).collect::<Vec<u64>>());
+    // Nothing identifying: no public ID in any file.
+    let ids: Vec<(String, time::OffsetDateTime)> =
+        sqlx::query_as("SELECT public_id::text, started_at FROM responses ORDER BY id")
+            .fetch_all(&pool)
+            .await
+            .expect("ids");
+    for file in canvass_server::export::FILES {
+        let text =
+            String::from_utf8_lossy(&std::fs::read(dir.join(file)).expect("file")).into_owned();
+        for (id, _) in &ids {
+            assert!(!text.contains(id.as_str()), "{file} holds a public ID");
+        }
+    }
+    // Each row began in the week (its Monday, Beijing time) its response began.
+    let beijing = time::UtcOffset::from_hms(8, 0, 0).expect("offset");
+    for (row, (_, started_at)) in data.iter().zip(&ids) {
+        let day = started_at.to_offset(beijing).date();
+        let monday = day - time::Duration::days(i64::from(day.weekday().number_days_from_monday()));
+        assert_eq!(row[column("started")], monday.to_string());
+    }
+    assert_eq!(data[0][column("started")], "2026-11-30");
+    let readme = std::fs::read_to_string(dir.join("README.txt")).expect("README");
+    assert!(readme.contains("Dates: by week (its Monday)"));
+    assert!(readme.contains("Times are kept to the week"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
