@@ -7,8 +7,19 @@ use std::fmt::Write as _;
 use super::{Measure, Meta, Missing, Source, Variable};
 use crate::lang::Lang;
 
-/// The file every syntax file reads.
+/// The data file of every export, in the values the analyst chose.
 pub const DATA_FILE: &str = "data.csv";
+/// The same data in codes, beside data.csv when that holds labels: what the syntax files
+/// read (value labels and missing values are declared on codes).
+pub const CODES_FILE: &str = "data-codes.csv";
+
+/// The file the syntax files read for an export written in `values`.
+pub fn read_file(values: super::Values) -> &'static str {
+    match values {
+        super::Values::Codes => DATA_FILE,
+        super::Values::Labels(_) => CODES_FILE,
+    }
+}
 
 /// The longest variable name Stata accepts.
 const STATA_NAME: usize = 32;
@@ -50,18 +61,18 @@ fn text_width(variable: &Variable) -> usize {
 }
 
 /// The SPSS syntax (`data.sps`).
-pub fn spss(variables: &[Variable], lang: Lang) -> String {
+pub fn spss(variables: &[Variable], lang: Lang, data_file: &str) -> String {
     let mut out = String::new();
     out.push_str("* Encoding: UTF-8.\n");
     let _ = writeln!(
         out,
-        "* Reads {DATA_FILE} (written by Canvass, in codes) with its labels and missing values."
+        "* Reads {data_file} (written by Canvass, in codes) with its labels and missing values."
     );
     out.push_str(
         "* Run it from the folder that holds the file, or give its whole path in /FILE.\n",
     );
     out.push_str("GET DATA\n  /TYPE=TXT\n");
-    let _ = writeln!(out, "  /FILE='{DATA_FILE}'");
+    let _ = writeln!(out, "  /FILE='{data_file}'");
     out.push_str(
         "  /ENCODING='UTF8'\n  /ARRANGEMENT=DELIMITED\n  /DELCASE=LINE\n  /FIRSTCASE=2\n  \
          /DELIMITERS=\",\"\n  /QUALIFIER='\"'\n  /VARIABLES=\n",
@@ -192,12 +203,12 @@ fn string_missing(variable: &Variable) -> Option<&'static str> {
 }
 
 /// The Stata syntax (`data.do`).
-pub fn stata(variables: &[Variable], lang: Lang) -> String {
+pub fn stata(variables: &[Variable], lang: Lang, data_file: &str) -> String {
     let names = stata_names(variables);
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "* Reads {DATA_FILE} (written by Canvass, in codes) with its labels and missing values."
+        "* Reads {data_file} (written by Canvass, in codes) with its labels and missing values."
     );
     out.push_str("* Run it from the folder that holds the file (Stata 14 or later: UTF-8).\n");
     let text: Vec<String> = (1..=variables.len())
@@ -212,7 +223,7 @@ pub fn stata(variables: &[Variable], lang: Lang) -> String {
     };
     let _ = writeln!(
         out,
-        "import delimited using \"{DATA_FILE}\", encoding(\"utf-8\") varnames(nonames) \
+        "import delimited using \"{data_file}\", encoding(\"utf-8\") varnames(nonames) \
          rowrange(2) bindquote(strict){strings} clear"
     );
     for (i, name) in (1..).zip(&names) {
@@ -265,11 +276,11 @@ fn r_quoted(text: &str) -> String {
 /// The R syntax (`data.R`), base R: every numeric column keeps its codes, with the
 /// attributes haven's labelled vectors use (`label`, `labels`, `na_values`), and gets a
 /// factor beside it (`name_f`) with missing values as `NA`.
-pub fn r(variables: &[Variable], lang: Lang) -> String {
+pub fn r(variables: &[Variable], lang: Lang, data_file: &str) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "# Reads {DATA_FILE} (written by Canvass, in codes) with its labels and missing values."
+        "# Reads {data_file} (written by Canvass, in codes) with its labels and missing values."
     );
     out.push_str(
         "# Run it from the folder that holds the file: source(\"data.R\", encoding = \"UTF-8\")\n",
@@ -286,7 +297,7 @@ pub fn r(variables: &[Variable], lang: Lang) -> String {
     out.push_str("\n)\n");
     let _ = writeln!(
         out,
-        "canvass <- read.csv(\"{DATA_FILE}\", fileEncoding = \"UTF-8-BOM\", \
+        "canvass <- read.csv(\"{data_file}\", fileEncoding = \"UTF-8-BOM\", \
          colClasses = canvass_classes, na.strings = character(0), check.names = FALSE)"
     );
     let missing: Vec<String> = Missing::ALL

@@ -473,7 +473,7 @@ fn stata_names_fit_32_characters_and_stay_unique() {
 #[test]
 fn the_spss_syntax_reads_every_variable_and_declares_labels_and_missing_values() {
     let vars = variables(&survey(MINI), FREE_TEXT);
-    let sps = syntax::spss(&vars, Lang::En);
+    let sps = syntax::spss(&vars, Lang::En, syntax::DATA_FILE);
     assert!(sps.contains("    role F16.0\n"));
     assert!(sps.contains("    comments A32767\n"));
     assert!(sps.contains("  role \"Your role\"\n"));
@@ -488,7 +488,7 @@ fn the_spss_syntax_reads_every_variable_and_declares_labels_and_missing_values()
     );
     assert!(!sps.contains("FORMATS"), "no decimal question in MINI");
     let kinds = variables(&survey(OTHER_KINDS), Include::default());
-    assert!(syntax::spss(&kinds, Lang::En).contains("FORMATS share (F16.4).\n"));
+    assert!(syntax::spss(&kinds, Lang::En, syntax::DATA_FILE).contains("FORMATS share (F16.4).\n"));
 }
 
 #[test]
@@ -496,10 +496,15 @@ fn labels_with_quotes_and_line_breaks_are_quoted_for_each_language() {
     let mut vars = variables(&survey(MINI), Include::default());
     vars.retain(|v| v.name == "role");
     vars[0].label = Text::same("Say \"yes\"\nor `no`\\");
-    assert!(syntax::spss(&vars, Lang::En).contains("  role \"Say \"\"yes\"\" or `no`\\\"\n"));
-    assert!(syntax::r(&vars, Lang::En).contains("\"Say \\\"yes\\\" or `no`\\\\\""));
     assert!(
-        syntax::stata(&vars, Lang::En)
+        syntax::spss(&vars, Lang::En, syntax::DATA_FILE)
+            .contains("  role \"Say \"\"yes\"\" or `no`\\\"\n")
+    );
+    assert!(
+        syntax::r(&vars, Lang::En, syntax::DATA_FILE).contains("\"Say \\\"yes\\\" or `no`\\\\\"")
+    );
+    assert!(
+        syntax::stata(&vars, Lang::En, syntax::DATA_FILE)
             .contains("label variable role `\"Say \"yes\" or 'no'\\\"'\n")
     );
 }
@@ -509,7 +514,7 @@ fn a_long_label_is_cut_at_a_character_boundary_within_spss_limits() {
     let mut vars = variables(&survey(MINI), Include::default());
     vars.retain(|v| v.name == "role");
     vars[0].label = Text::same(&"影".repeat(200));
-    let sps = syntax::spss(&vars, Lang::Zh);
+    let sps = syntax::spss(&vars, Lang::Zh, syntax::DATA_FILE);
     let line = sps
         .lines()
         .find(|l| l.starts_with("  role \""))

@@ -61,24 +61,44 @@ pub struct Written {
     pub versions: BTreeSet<u32>,
 }
 
-/// Writes data.csv to `out` (a byte-order mark, a header of variable names, then one
-/// row per response as it streams from the database) and, when given, the same table to
-/// `xlsx`.
-pub async fn write_data(
-    conn: &mut PgConnection,
-    survey: &Survey,
-    survey_id: SurveyId,
-    settings: Settings,
-    out: impl Write,
-    mut xlsx: Option<&mut xlsx::Sheets>,
-) -> Result<Written, WriteError> {
-    let variables = export::variables(survey, settings.include);
+/// A CSV writer that has written the byte-order mark and the header of `variables`.
+fn csv_with_header<W: Write>(
+    out: W,
+    variables: &[Variable],
+) -> Result<csv::Writer<std::io::BufWriter<W>>, WriteError> {
     let mut out = std::io::BufWriter::new(out);
     out.write_all(BOM)?;
     let mut csv = csv::WriterBuilder::new()
         .terminator(csv::Terminator::CRLF)
         .from_writer(out);
     csv.write_record(variables.iter().map(|v| v.name.as_str()))?;
+    Ok(csv)
+}
+
+/// Where one pass over the rows writes them: data.csv in the chosen values, and maybe the
+/// same rows in codes (when data.csv holds labels) and as a workbook.
+pub struct Outputs<'a, W: Write> {
+    pub data: W,
+    pub codes: Option<W>,
+    pub xlsx: Option<&'a mut xlsx::Sheets>,
+}
+
+/// Writes every response, as it streams from the database, to `outputs`: a byte-order
+/// mark, a header of variable names, then one row per response.
+pub async fn write_data<W: Write>(
+    conn: &mut PgConnection,
+    survey: &Survey,
+    survey_id: SurveyId,
+    settings: Settings,
+    outputs: Outputs<'_, W>,
+) -> Result<Written, WriteError> {
+    let variables = export::variables(survey, settings.include);
+    let mut csv = csv_with_header(outputs.data, &variables)?;
+    let mut codes = match outputs.codes {
+        Some(out) => Some(csv_with_header(out, &variables)?),
+        None => None,
+    };
+    let mut xlsx = outputs.xlsx;
     let mut written = Written {
         summaries: vec![Summary::default(); variables.len()],
         ..Written::default()
@@ -97,6 +117,9 @@ pub async fn write_data(
         let row = row?;
         let values = export::row(&variables, &row.outcomes, &row.meta);
         csv.write_record(written_values(&variables, &values, settings.values))?;
+        if let Some(codes) = codes.as_mut() {
+            codes.write_record(written_values(&variables, &values, Values::Codes))?;
+        }
         if let Some(sheets) = xlsx.as_deref_mut() {
             sheets.push(&variables, &values)?;
         }
@@ -107,6 +130,9 @@ pub async fn write_data(
         written.rows += 1;
     }
     csv.flush()?;
+    if let Some(mut codes) = codes {
+        codes.flush()?;
+    }
     Ok(written)
 }
 
@@ -192,16 +218,40 @@ impl Settings {
     }
 }
 
-/// The files of an export, in the order README.txt lists them.
-pub const FILES: [&str; 7] = [
-    syntax::DATA_FILE,
-    "data.xlsx",
-    "data.sps",
-    "data.do",
-    "data.R",
-    "codebook.html",
-    "README.txt",
-];
+/// The files of an export written in `values`, each with what README.txt says of it.
+pub fn files(values: Values) -> Vec<(&'static str, &'static str)> {
+    let mut files = vec![(
+        syntax::DATA_FILE,
+        "the data, one row per response: UTF-8 with a byte-order mark; open in Excel",
+    )];
+    if syntax::read_file(values) == syntax::CODES_FILE {
+        files.push((
+            syntax::CODES_FILE,
+            "the same data in codes, which the syntax files read",
+        ));
+    }
+    files.extend([
+        (
+            "data.xlsx",
+            "the same table as data.csv, as an Excel workbook, header frozen",
+        ),
+        (
+            "data.sps",
+            "SPSS (or GNU PSPP) syntax: File > Open > Syntax, then Run All, from this folder",
+        ),
+        ("data.do", "Stata syntax: do data.do, from this folder"),
+        (
+            "data.R",
+            "R: source(\"data.R\", encoding = \"UTF-8\"), from this folder",
+        ),
+        (
+            "codebook.html",
+            "every variable explained, with its values counted; open in a browser",
+        ),
+        ("README.txt", "this file"),
+    ]);
+    files
+}
 
 /// Writes data.csv, data.xlsx, the syntax files that read data.csv (data.sps, data.do,
 /// data.R), codebook.html and README.txt (with each file's SHA-256) into `dir`.
@@ -213,19 +263,33 @@ pub async fn write_files(
     dir: &Path,
 ) -> Result<Written, WriteError> {
     let data = std::fs::File::create(dir.join(syntax::DATA_FILE))?;
+    let read = syntax::read_file(settings.values);
+    let codes = if read == syntax::DATA_FILE {
+        None
+    } else {
+        Some(std::fs::File::create(dir.join(read))?)
+    };
     let variables = export::variables(survey, settings.include);
     let mut sheets = xlsx::Sheets::new(&variables, settings.values, dir)?;
-    let written = write_data(conn, survey, survey_id, settings, data, Some(&mut sheets)).await?;
+    let outputs = Outputs {
+        data,
+        codes,
+        xlsx: Some(&mut sheets),
+    };
+    let written = write_data(conn, survey, survey_id, settings, outputs).await?;
     sheets.save(&dir.join("data.xlsx"))?;
     std::fs::write(
         dir.join("data.sps"),
-        syntax::spss(&variables, settings.lang),
+        syntax::spss(&variables, settings.lang, read),
     )?;
     std::fs::write(
         dir.join("data.do"),
-        syntax::stata(&variables, settings.lang),
+        syntax::stata(&variables, settings.lang, read),
     )?;
-    std::fs::write(dir.join("data.R"), syntax::r(&variables, settings.lang))?;
+    std::fs::write(
+        dir.join("data.R"),
+        syntax::r(&variables, settings.lang, read),
+    )?;
     let now = time::OffsetDateTime::now_utc();
     let about = codebook::About {
         versions: written.versions.iter().copied().collect(),
@@ -245,7 +309,8 @@ pub async fn write_files(
         dir.join("codebook.html"),
         codebook::html(survey, &variables, &written.summaries, &about),
     )?;
-    std::fs::write(dir.join("README.txt"), readme(survey, &about, dir)?)?;
+    let files = files(settings.values);
+    std::fs::write(dir.join("README.txt"), readme(survey, &about, &files, dir)?)?;
     Ok(written)
 }
 
@@ -281,7 +346,7 @@ async fn zip_files(
     let options = zip::write::SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated)
         .large_file(true);
-    for file in FILES {
+    for (file, _) in files(settings.values) {
         zip.start_file(file, options)?;
         std::io::copy(&mut std::fs::File::open(parts.join(file))?, &mut zip)?;
     }
@@ -292,7 +357,12 @@ async fn zip_files(
 
 /// README.txt: what each file is and how to open it, the export's settings, and the
 /// SHA-256 of every other file (already written in `dir`).
-fn readme(survey: &Survey, about: &codebook::About, dir: &Path) -> Result<String, WriteError> {
+fn readme(
+    survey: &Survey,
+    about: &codebook::About,
+    files: &[(&str, &str)],
+    dir: &Path,
+) -> Result<String, WriteError> {
     use std::fmt::Write as _;
     let mut out = String::new();
     let _ = writeln!(
@@ -307,16 +377,7 @@ fn readme(survey: &Survey, about: &codebook::About, dir: &Path) -> Result<String
         let _ = writeln!(out, "{}: {}\r", name.get(Lang::En), value.get(Lang::En));
     }
     out.push_str("\r\nFiles\r\n");
-    let described = [
-        "the data, one row per response: UTF-8 with a byte-order mark; open in Excel, or read with one of the syntax files",
-        "the same table as an Excel workbook, header frozen",
-        "SPSS (or GNU PSPP) syntax: File > Open > Syntax, then Run All, from this folder",
-        "Stata syntax: do data.do, from this folder",
-        "R: source(\"data.R\", encoding = \"UTF-8\"), from this folder",
-        "every variable explained, with its values counted; open in a browser",
-        "this file",
-    ];
-    for (file, what) in FILES.iter().zip(described) {
+    for (file, what) in files {
         let _ = writeln!(out, "  {file}: {what}\r");
     }
     out.push_str("\r\nDe-identification\r\n");
@@ -324,7 +385,7 @@ fn readme(survey: &Survey, about: &codebook::About, dir: &Path) -> Result<String
         let _ = writeln!(out, "  - {}\r", step.get(Lang::En));
     }
     out.push_str("\r\nSHA-256\r\n");
-    for file in FILES.iter().filter(|f| **f != "README.txt") {
+    for (file, _) in files.iter().filter(|(f, _)| *f != "README.txt") {
         let digest = Sha256::digest(std::fs::read(dir.join(file))?);
         let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
         let _ = writeln!(out, "  {hex}  {file}\r");

@@ -5,10 +5,11 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use canvass_core::Lang;
+use canvass_core::export::Values;
 use canvass_core::export::{self, Include, Missing, syntax};
 use canvass_core::survey::Survey;
 use canvass_db::export::Responses;
-use canvass_server::export::{Settings, write_files};
+use canvass_server::export::{Settings, files, write_files};
 use sqlx::PgPool;
 
 /// The national survey with `respondents` demo respondents (some break off).
@@ -133,9 +134,9 @@ async fn the_readme_gives_each_files_sha_256_and_the_codebook_its_counts(pool: P
     let readme = std::fs::read_to_string(dir.join("README.txt")).expect("README.txt");
     assert!(readme.contains(&format!("Rows (responses): {}\r\n", written.rows)));
     assert!(readme.contains("Responses: completed responses only\r\n"));
-    for file in canvass_server::export::FILES
-        .iter()
-        .filter(|f| **f != "README.txt")
+    for (file, _) in files(Values::Codes)
+        .into_iter()
+        .filter(|(f, _)| *f != "README.txt")
     {
         let output = Command::new("sha256sum")
             .arg(file)
@@ -345,7 +346,7 @@ async fn the_zip_holds_every_file_and_the_workbook_the_same_table(pool: PgPool) 
     let mut conn = pool.acquire().await.expect("connection");
     let path = dir.join("export.zip");
     let settings = Settings {
-        values: canvass_core::export::Values::Labels(Lang::Zh),
+        values: Values::Labels(Lang::Zh),
         ..Settings::default()
     };
     let written = canvass_server::export::write_zip(&mut conn, &survey, survey_id, settings, &path)
@@ -362,12 +363,37 @@ async fn the_zip_holds_every_file_and_the_workbook_the_same_table(pool: PgPool) 
         .map(|n| n.expect("a name").into_owned())
         .collect();
     names.sort();
-    let mut expected: Vec<String> = canvass_server::export::FILES
-        .iter()
-        .map(|f| (*f).to_owned())
+    let mut expected: Vec<String> = files(settings.values)
+        .into_iter()
+        .map(|(f, _)| f.to_owned())
         .collect();
     expected.sort();
     assert_eq!(names, expected);
+    assert!(names.contains(&"data-codes.csv".to_owned()));
+    // With labels in data.csv, the syntax files read the codes beside it.
+    let mut sps = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name("data.sps").expect("data.sps"), &mut sps)
+        .expect("UTF-8");
+    assert!(sps.contains("/FILE='data-codes.csv'"));
+    let mut codes = String::new();
+    std::io::Read::read_to_string(
+        &mut zip.by_name("data-codes.csv").expect("codes"),
+        &mut codes,
+    )
+    .expect("UTF-8");
+    let mut reader = csv::Reader::from_reader(codes.trim_start_matches('\u{feff}').as_bytes());
+    let role = reader
+        .headers()
+        .expect("header")
+        .iter()
+        .position(|h| h == "role")
+        .expect("role");
+    assert!(
+        reader
+            .records()
+            .all(|r| r.expect("row")[role].parse::<i64>().is_ok()),
+        "data-codes.csv holds numbers"
+    );
     let mut csv_text = String::new();
     std::io::Read::read_to_string(
         &mut zip.by_name("data.csv").expect("data.csv"),
@@ -435,7 +461,7 @@ async fn an_export_is_de_identified_keys_drawn_dates_coarsened(pool: PgPool) {
             .fetch_all(&pool)
             .await
             .expect("ids");
-    for file in canvass_server::export::FILES {
+    for (file, _) in files(Values::Codes) {
         let text =
             String::from_utf8_lossy(&std::fs::read(dir.join(file)).expect("file")).into_owned();
         for (id, _) in &ids {
