@@ -9,7 +9,7 @@ use canvass_core::answers::Outcome;
 use canvass_core::export::{Dates, ResponseMeta};
 use canvass_core::ids::SurveyId;
 use futures_util::{Stream, StreamExt};
-use sqlx::PgConnection;
+use sqlx::{Connection, PgConnection};
 
 use crate::responses::Status;
 
@@ -23,8 +23,17 @@ pub struct ExportRow {
     pub outcomes: BTreeMap<String, Outcome>,
 }
 
-/// The time zone an export's dates are days (or weeks) of: the national survey's.
-pub const TIME_ZONE: &str = "Asia/Shanghai";
+/// Begins the transaction an export reads in: `REPEATABLE READ, READ ONLY`, so every row
+/// and every count of the export come from one snapshot while saves go on.
+pub async fn begin_snapshot(
+    conn: &mut PgConnection,
+) -> Result<sqlx::Transaction<'_, sqlx::Postgres>, sqlx::Error> {
+    let mut tx = conn.begin().await?;
+    sqlx::query!("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        .execute(&mut *tx)
+        .await?;
+    Ok(tx)
+}
 
 /// Why a row could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -57,15 +66,16 @@ pub async fn speeder_bound(
 }
 
 /// The responses of `survey_id`, in the order they began, each numbered by a key drawn at
-/// random for this export (1 to the number of rows); dates are days or weeks in
-/// [`TIME_ZONE`]; `speeder_under` as [`speeder_bound`] gives it.
-pub fn rows(
-    conn: &mut PgConnection,
+/// random for this export (1 to the number of rows); dates are days or weeks in the
+/// survey's `time_zone`; `speeder_under` as [`speeder_bound`] gives it.
+pub fn rows<'c>(
+    conn: &'c mut PgConnection,
     survey_id: SurveyId,
+    time_zone: &'c str,
     responses: Responses,
     dates: Dates,
     speeder_under: Option<u32>,
-) -> impl Stream<Item = Result<ExportRow, ExportError>> + '_ {
+) -> impl Stream<Item = Result<ExportRow, ExportError>> + 'c {
     let unit = match dates {
         Dates::Day => "day",
         Dates::Week => "week",
@@ -85,7 +95,7 @@ pub fn rows(
         survey_id.get(),
         responses == Responses::All,
         unit,
-        TIME_ZONE,
+        time_zone,
     )
     .fetch(conn)
     .map(move |row| {
@@ -109,4 +119,51 @@ pub fn rows(
             outcomes: crate::stored::decode(&row.answers)?,
         })
     })
+}
+
+/// Gives each response of `survey_id` that has no answers one of `answers`, in turn (by
+/// its ID), in the stored form: a benchmark's responses, inserted in bulk without answers,
+/// made as large as real ones. Never used on the respondent's path. Returns how many.
+pub async fn give_answers(
+    conn: &mut PgConnection,
+    survey_id: SurveyId,
+    answers: &[BTreeMap<String, Outcome>],
+) -> Result<u64, ExportError> {
+    let mut stored = Vec::with_capacity(answers.len());
+    for outcomes in answers {
+        let mut object = serde_json::Map::new();
+        for (id, outcome) in outcomes {
+            object.insert(id.clone(), crate::stored::encode(outcome)?);
+        }
+        stored.push(serde_json::Value::Object(object));
+    }
+    let done = sqlx::query!(
+        r#"UPDATE responses r SET answers = p.answers
+           FROM unnest($2::jsonb[]) WITH ORDINALITY AS p (answers, n)
+           WHERE r.survey_id = $1 AND r.answers = '{}'::jsonb
+             AND r.id % cardinality($2::jsonb[]) = p.n - 1"#,
+        survey_id.get(),
+        &stored,
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+/// The statement [`rows`] runs, as `COPY … TO STDOUT` in CSV: what PostgreSQL alone takes
+/// to hand over the same rows (the benchmark's yardstick). `survey_id` is a number and
+/// `time_zone` a survey's checked zone name (quotes doubled all the same).
+pub fn copy_statement(survey_id: SurveyId, time_zone: &str) -> String {
+    format!(
+        "COPY (WITH keys AS (SELECT id, row_number() OVER (ORDER BY random()) AS key \
+         FROM responses WHERE survey_id = {id} AND status = 'completed') \
+         SELECT k.key, r.status, r.survey_version, r.lang, \
+         to_char(date_trunc('day', r.started_at AT TIME ZONE '{TIME_ZONE}'), 'YYYY-MM-DD'), \
+         to_char(date_trunc('day', r.completed_at AT TIME ZONE '{TIME_ZONE}'), 'YYYY-MM-DD'), \
+         canvass_completion_minutes(r.started_at, r.completed_at), r.same_browser, \
+         r.answers::text FROM keys k JOIN responses r ON r.id = k.id ORDER BY r.id) \
+         TO STDOUT WITH (FORMAT csv)",
+        id = survey_id.get(),
+        TIME_ZONE = time_zone.replace('\'', "''"),
+    )
 }

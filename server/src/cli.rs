@@ -34,6 +34,9 @@ pub enum Command {
     /// Measure the monitoring dashboard's and the stats endpoint's response times at given
     /// numbers of responses, while saves go on (prints figures; adds responses).
     BenchDashboard(BenchDashboardArgs),
+    /// Measure a dataset export of the national survey against PostgreSQL's own COPY of
+    /// the same rows: rows per second and peak memory (prints figures; adds responses).
+    BenchExport(BenchExportArgs),
     /// Create an administrator account. The password is read from standard input (a hidden
     /// prompt on a terminal), never taken as an argument.
     CreateAdmin(CreateAdminArgs),
@@ -91,6 +94,15 @@ pub struct BenchDashboardArgs {
 }
 
 #[derive(Debug, clap::Args)]
+pub struct BenchExportArgs {
+    #[command(flatten)]
+    pub database: DatabaseConfig,
+    /// Completed responses to export; the survey is topped up to this many.
+    #[arg(long, default_value_t = 1_000_000)]
+    pub responses: u64,
+}
+
+#[derive(Debug, clap::Args)]
 pub struct SeedDemoArgs {
     #[command(flatten)]
     pub database: DatabaseConfig,
@@ -123,6 +135,7 @@ pub fn run(cli: Cli) -> ExitCode {
                     Command::SeedDemo(args) => crate::serve::seed_demo(&args).await,
                     Command::BenchSaves(args) => crate::serve::bench_saves(&args).await,
                     Command::BenchDashboard(args) => crate::serve::bench_dashboard(&args).await,
+                    Command::BenchExport(args) => crate::serve::bench_export(&args).await,
                     Command::CreateAdmin(args) => crate::serve::create_admin(&args).await,
                 }
             })

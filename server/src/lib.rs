@@ -11,6 +11,7 @@
 pub mod admin;
 pub mod bench;
 pub mod bench_dashboard;
+pub mod bench_export;
 pub mod cli;
 pub mod config;
 pub mod demo;

@@ -174,6 +174,16 @@ pub async fn bench_dashboard(args: &crate::cli::BenchDashboardArgs) -> anyhow::R
     crate::bench_dashboard::run(&pool, &args.sizes, args.requests, args.save_rate).await
 }
 
+pub async fn bench_export(args: &crate::cli::BenchExportArgs) -> anyhow::Result<()> {
+    let mut settings = args.database.pool_settings();
+    settings.acquire_timeout = Duration::from_secs(30);
+    let pool = canvass_db::connect_lazy(&args.database.database_url, settings)
+        .context("DATABASE_URL is not a valid PostgreSQL URL")?;
+    migrate(&pool).await?;
+    install_bundled_surveys(&pool).await?;
+    crate::bench_export::run(&pool, args.responses).await
+}
+
 /// Publishes the surveys that ship with Canvass (the national survey) unless this exact
 /// version is already there. A newer version published by staff is left alone.
 pub async fn install_bundled_surveys(pool: &PgPool) -> anyhow::Result<()> {

@@ -109,6 +109,7 @@ pub async fn write_data<W: Write>(
     let mut rows = canvass_db::export::rows(
         conn,
         survey_id,
+        survey.time_zone.as_str(),
         settings.responses,
         settings.include.dates,
         speeder_under,
@@ -186,8 +187,8 @@ impl Settings {
         ]
     }
 
-    /// What was done so the data identify no one.
-    fn steps(&self) -> Vec<Text> {
+    /// What was done so the data identify no one; dates are of `zone`, the survey's.
+    fn steps(&self, zone: &str) -> Vec<Text> {
         let mut steps = vec![
             pair(
                 "直接标识符（电子邮箱、受邀者信息）从未读取，不在导出中。",
@@ -198,14 +199,22 @@ impl Settings {
                 "Responses are numbered at random for this export: never by their public ID, resume code or invitation.",
             ),
             match self.include.dates {
-                Dates::Day => pair(
-                    "时间只保留到日期（北京时间），用时按整分钟计（最长一天）。",
-                    "Times are kept to the day (Beijing time); time taken in whole minutes (at most a day).",
-                ),
-                Dates::Week => pair(
-                    "时间只保留到所在周（以周一表示，北京时间），用时按整分钟计（最长一天）。",
-                    "Times are kept to the week (as its Monday, Beijing time); time taken in whole minutes (at most a day).",
-                ),
+                Dates::Day => Text::from_fn(|lang| match lang {
+                    Lang::Zh => {
+                        format!("时间只保留到日期（{zone} 时区），用时按整分钟计（最长一天）。")
+                    }
+                    Lang::En => format!(
+                        "Times are kept to the day ({zone}); time taken in whole minutes (at most a day)."
+                    ),
+                }),
+                Dates::Week => Text::from_fn(|lang| match lang {
+                    Lang::Zh => format!(
+                        "时间只保留到所在周（以周一表示，{zone} 时区），用时按整分钟计（最长一天）。"
+                    ),
+                    Lang::En => format!(
+                        "Times are kept to the week (as its Monday, {zone}); time taken in whole minutes (at most a day)."
+                    ),
+                }),
             },
         ];
         if !self.include.free_text {
@@ -303,7 +312,7 @@ pub async fn write_files(
             now.minute()
         ),
         settings: settings.stated(),
-        steps: settings.steps(),
+        steps: settings.steps(survey.time_zone.as_str()),
     };
     std::fs::write(
         dir.join("codebook.html"),
