@@ -352,10 +352,17 @@ async fn zip_files(
     let written = write_files(conn, survey, survey_id, settings, parts).await?;
     let partial = path.with_extension("zip.partial");
     let mut zip = zip::ZipWriter::new(std::fs::File::create(&partial)?);
-    let options = zip::write::SimpleFileOptions::default()
+    let deflated = zip::write::SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated)
         .large_file(true);
+    // data.xlsx is a zip itself: deflating it again would cost time for nothing.
+    let stored = deflated.compression_method(zip::CompressionMethod::Stored);
     for (file, _) in files(settings.values) {
+        let options = if file.ends_with(".xlsx") {
+            stored
+        } else {
+            deflated
+        };
         zip.start_file(file, options)?;
         std::io::copy(&mut std::fs::File::open(parts.join(file))?, &mut zip)?;
     }

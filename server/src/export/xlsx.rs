@@ -33,6 +33,11 @@ impl Sheets {
     ) -> Result<Sheets, XlsxError> {
         let mut workbook = Workbook::new();
         workbook.set_tempdir(tempdir)?;
+        // A sheet of a million responses is several GB of XML: past 4 GB the zip inside
+        // the workbook needs ZIP64 (which Excel reads), and the fastest deflate level
+        // keeps the save to minutes (the whole export is zipped again anyway).
+        workbook.use_zip_large_file(true);
+        workbook.set_zip_compression_level(1);
         let mut sheets = Sheets {
             workbook,
             header: variables.iter().map(|v| v.name.clone()).collect(),
