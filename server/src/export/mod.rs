@@ -402,7 +402,10 @@ fn readme(
     }
     out.push_str("\r\nSHA-256\r\n");
     for (file, _) in files.iter().filter(|(f, _)| *f != "README.txt") {
-        let digest = Sha256::digest(std::fs::read(dir.join(file))?);
+        // Streamed through the hasher: the data files can be gigabytes.
+        let mut hasher = Sha256::new();
+        std::io::copy(&mut std::fs::File::open(dir.join(file))?, &mut hasher)?;
+        let digest = hasher.finalize();
         let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
         let _ = writeln!(out, "  {hex}  {file}\r");
     }
