@@ -48,29 +48,22 @@ fn both(text: &Text) -> String {
     )
 }
 
-fn pair(zh: &str, en: &str) -> Text {
-    Text::from_fn(|lang| match lang {
-        Lang::Zh => zh.to_owned(),
-        Lang::En => en.to_owned(),
-    })
-}
-
 fn measure(m: Measure) -> Text {
     match m {
-        Measure::Nominal => pair("名义（类别）", "nominal (categories)"),
-        Measure::Ordinal => pair("有序", "ordinal"),
-        Measure::Scale => pair("数值", "number"),
-        Measure::Text => pair("文本", "text"),
-        Measure::Date => pair("日期", "date"),
+        Measure::Nominal => Text::pair("名义（类别）", "nominal (categories)"),
+        Measure::Ordinal => Text::pair("有序", "ordinal"),
+        Measure::Scale => Text::pair("数值", "number"),
+        Measure::Text => Text::pair("文本", "text"),
+        Measure::Date => Text::pair("日期", "date"),
     }
 }
 
 fn disclosure(d: Disclosure) -> Text {
     match d {
-        Disclosure::DirectIdentifier => pair("直接标识符", "direct identifier"),
-        Disclosure::QuasiIdentifier => pair("准标识符", "quasi-identifier"),
-        Disclosure::FreeText => pair("自由文本", "free text"),
-        Disclosure::Attribute => pair("属性", "attribute"),
+        Disclosure::DirectIdentifier => Text::pair("直接标识符", "direct identifier"),
+        Disclosure::QuasiIdentifier => Text::pair("准标识符", "quasi-identifier"),
+        Disclosure::FreeText => Text::pair("自由文本", "free text"),
+        Disclosure::Attribute => Text::pair("属性", "attribute"),
     }
 }
 
@@ -112,17 +105,20 @@ pub fn html(
     let versions: Vec<String> = about.versions.iter().map(u32::to_string).collect();
     out.push_str("<h2>导出 The export</h2>\n<table>\n");
     let mut rows: Vec<(Text, Text)> = vec![
-        (pair("问卷", "Survey"), Text::same(survey.slug.as_str())),
         (
-            pair("问卷版本", "Survey versions"),
+            Text::pair("问卷", "Survey"),
+            Text::same(survey.slug.as_str()),
+        ),
+        (
+            Text::pair("问卷版本", "Survey versions"),
             Text::same(&versions.join(", ")),
         ),
         (
-            pair("行数（答卷）", "Rows (responses)"),
+            Text::pair("行数（答卷）", "Rows (responses)"),
             Text::same(&about.rows.to_string()),
         ),
         (
-            pair("导出时间", "Exported at"),
+            Text::pair("导出时间", "Exported at"),
             Text::same(&about.exported_at),
         ),
     ];
@@ -145,7 +141,7 @@ pub fn html(
             out,
             "<tr><td class=\"n\">{}</td><td>{}</td></tr>",
             m.code(),
-            both(&pair(m.label(Lang::Zh), m.label(Lang::En)))
+            both(&Text::pair(m.label(Lang::Zh), m.label(Lang::En)))
         );
     }
     out.push_str("</table>\n<h2>变量 Variables</h2>\n");
@@ -175,12 +171,12 @@ fn write_variable(out: &mut String, survey: &Survey, variable: &Variable, summar
         .flat_map(|(s, q)| s.relevant.iter().chain(q.relevant.iter()))
         .collect();
     if variable.question.is_none() {
-        out.push_str(&both(&pair(
+        out.push_str(&both(&Text::pair(
             "每份答卷均有（非题目）",
             "every response (not a question)",
         )));
     } else if conditions.is_empty() {
-        out.push_str(&both(&pair(
+        out.push_str(&both(&Text::pair(
             "所有到达此页的受访者",
             "everyone who reached its page",
         )));
@@ -230,7 +226,7 @@ fn write_variable(out: &mut String, survey: &Survey, variable: &Variable, summar
         let _ = writeln!(
             out,
             "<tr><td></td><td></td><td>{}</td><td class=\"n\">{valid}</td><td class=\"n\">{}</td></tr>",
-            both(&pair("有答案", "answered")),
+            both(&Text::pair("有答案", "answered")),
             percent(valid, total)
         );
     }
@@ -241,7 +237,7 @@ fn write_variable(out: &mut String, survey: &Survey, variable: &Variable, summar
             "<tr><td class=\"n\">{}</td><td></td><td>{}</td><td class=\"n\">{count}</td>\
              <td class=\"n\">{}</td></tr>",
             m.code(),
-            both(&pair(m.label(Lang::Zh), m.label(Lang::En))),
+            both(&Text::pair(m.label(Lang::Zh), m.label(Lang::En))),
             percent(count, total)
         );
     }
@@ -253,6 +249,6 @@ fn section_title(survey: &Survey, variable: &Variable) -> String {
         Some(id) => survey
             .section(id.as_str())
             .map_or_else(|| escaped(id.as_str()), |s| both(&s.title)),
-        None => both(&pair("答卷信息", "about the response")),
+        None => both(&Text::pair("答卷信息", "about the response")),
     }
 }

@@ -6,20 +6,13 @@ use crate::lang::Lang;
 use crate::response::ResponseStatus;
 use crate::survey::{Disclosure, Text};
 
-fn pair(zh: &str, en: &str) -> Text {
-    Text::from_fn(|lang| match lang {
-        Lang::Zh => zh.to_owned(),
-        Lang::En => en.to_owned(),
-    })
-}
-
 fn labelled(values: &[(i64, &str, &str)]) -> Vec<ValueLabel> {
     values
         .iter()
         .map(|(value, zh, en)| ValueLabel {
             value: *value,
             code: None,
-            label: pair(zh, en),
+            label: Text::pair(zh, en),
         })
         .collect()
 }
@@ -54,12 +47,12 @@ fn variable(name: &str, label: Text, measure: Measure, which: Meta) -> Variable 
 pub(super) fn meta_variables(dates: Dates) -> Vec<Variable> {
     let (began, submitted) = match dates {
         Dates::Day => (
-            pair("开始日期", "Began (day)"),
-            pair("提交日期", "Submitted (day)"),
+            Text::pair("开始日期", "Began (day)"),
+            Text::pair("提交日期", "Submitted (day)"),
         ),
         Dates::Week => (
-            pair("开始于该周（周一）", "Began in the week of (its Monday)"),
-            pair(
+            Text::pair("开始于该周（周一）", "Began in the week of (its Monday)"),
+            Text::pair(
                 "提交于该周（周一）",
                 "Submitted in the week of (its Monday)",
             ),
@@ -71,14 +64,14 @@ pub(super) fn meta_variables(dates: Dates) -> Vec<Variable> {
         .collect();
     let mut status = variable(
         "response_status",
-        pair("答卷状态", "Response status"),
+        Text::pair("答卷状态", "Response status"),
         Measure::Nominal,
         Meta::Status,
     );
     status.values = labelled(&statuses);
     let mut lang = variable(
         "response_lang",
-        pair("答卷语言", "Language answered in"),
+        Text::pair("答卷语言", "Language answered in"),
         Measure::Nominal,
         Meta::Lang,
     );
@@ -89,7 +82,7 @@ pub(super) fn meta_variables(dates: Dates) -> Vec<Variable> {
     completed.disclosure = Disclosure::QuasiIdentifier;
     let mut same_browser = variable(
         "same_browser",
-        pair(
+        Text::pair(
             "同一浏览器已开始过另一份答卷",
             "Begun in a browser that had begun another response",
         ),
@@ -99,7 +92,7 @@ pub(super) fn meta_variables(dates: Dates) -> Vec<Variable> {
     same_browser.values = labelled(&NO_YES);
     let mut speeder = variable(
         "speeder",
-        pair(
+        Text::pair(
             "用时不足中位数的三分之一",
             "Submitted in under a third of the median time",
         ),
@@ -110,7 +103,7 @@ pub(super) fn meta_variables(dates: Dates) -> Vec<Variable> {
     vec![
         variable(
             "response",
-            pair(
+            Text::pair(
                 "答卷编号（本次导出随机编排）",
                 "Response (numbered at random for this export)",
             ),
@@ -123,7 +116,7 @@ pub(super) fn meta_variables(dates: Dates) -> Vec<Variable> {
         completed,
         variable(
             "minutes",
-            pair("用时（整分钟）", "Minutes taken (whole)"),
+            Text::pair("用时（整分钟）", "Minutes taken (whole)"),
             Measure::Scale,
             Meta::Minutes,
         ),

@@ -458,12 +458,7 @@ fn scale_points(scale: &crate::survey::Scale) -> Vec<ValueLabel> {
 }
 
 fn chosen_labels() -> Vec<ValueLabel> {
-    let label = |zh: &str, en: &str| {
-        Text::from_fn(|lang| match lang {
-            Lang::Zh => zh.to_owned(),
-            Lang::En => en.to_owned(),
-        })
-    };
+    let label = Text::pair;
     vec![
         ValueLabel {
             value: 0,

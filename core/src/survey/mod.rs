@@ -43,6 +43,14 @@ impl Text {
         Text(Lang::ALL.iter().map(|l| (*l, words(*l))).collect())
     }
 
+    /// Words given in Chinese and in English.
+    pub fn pair(zh: &str, en: &str) -> Text {
+        Text::from_fn(|lang| match lang {
+            Lang::Zh => zh.to_owned(),
+            Lang::En => en.to_owned(),
+        })
+    }
+
     /// The same words in every language (a code shown as it is).
     pub fn same(text: &str) -> Text {
         Text(Lang::ALL.iter().map(|l| (*l, text.to_owned())).collect())

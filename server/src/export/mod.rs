@@ -148,53 +148,46 @@ fn written_values<'a>(
         .map(move |(variable, value)| value.written(variable, how))
 }
 
-fn pair(zh: &str, en: &str) -> Text {
-    Text::from_fn(|lang| match lang {
-        Lang::Zh => zh.to_owned(),
-        Lang::En => en.to_owned(),
-    })
-}
-
 impl Settings {
     /// The settings as the codebook and README state them.
     fn stated(&self) -> Vec<(Text, Text)> {
         let values = match self.values {
-            Values::Codes => pair("代码（数字）", "codes (numbers)"),
-            Values::Labels(Lang::Zh) => pair("中文标签", "labels in Chinese"),
-            Values::Labels(Lang::En) => pair("英文标签", "labels in English"),
+            Values::Codes => Text::pair("代码（数字）", "codes (numbers)"),
+            Values::Labels(Lang::Zh) => Text::pair("中文标签", "labels in Chinese"),
+            Values::Labels(Lang::En) => Text::pair("英文标签", "labels in English"),
         };
         let responses = match self.responses {
-            Responses::Completed => pair("仅已完成的答卷", "completed responses only"),
-            Responses::All => pair(
+            Responses::Completed => Text::pair("仅已完成的答卷", "completed responses only"),
+            Responses::All => Text::pair(
                 "全部答卷（含未完成与提前结束）",
                 "every response (in progress and ended too)",
             ),
         };
         let free_text = if self.include.free_text {
-            pair("包含", "included")
+            Text::pair("包含", "included")
         } else {
-            pair("不包含", "left out")
+            Text::pair("不包含", "left out")
         };
         let dates = match self.include.dates {
-            Dates::Day => pair("按日", "by day"),
-            Dates::Week => pair("按周（周一）", "by week (its Monday)"),
+            Dates::Day => Text::pair("按日", "by day"),
+            Dates::Week => Text::pair("按周（周一）", "by week (its Monday)"),
         };
         vec![
-            (pair("取值", "Values"), values),
-            (pair("日期", "Dates"), dates),
-            (pair("答卷", "Responses"), responses),
-            (pair("自由文本", "Free text"), free_text),
+            (Text::pair("取值", "Values"), values),
+            (Text::pair("日期", "Dates"), dates),
+            (Text::pair("答卷", "Responses"), responses),
+            (Text::pair("自由文本", "Free text"), free_text),
         ]
     }
 
     /// What was done so the data identify no one; dates are of `zone`, the survey's.
     fn steps(&self, zone: &str) -> Vec<Text> {
         let mut steps = vec![
-            pair(
+            Text::pair(
                 "直接标识符（电子邮箱、受邀者信息）从未读取，不在导出中。",
                 "Direct identifiers (e-mail addresses, invitee data) are never read and are not in the export.",
             ),
-            pair(
+            Text::pair(
                 "答卷以本次导出随机抽取的编号标识，从不使用答卷公开编号、续答码或邀请。",
                 "Responses are numbered at random for this export: never by their public ID, resume code or invitation.",
             ),
@@ -218,7 +211,7 @@ impl Settings {
             },
         ];
         if !self.include.free_text {
-            steps.push(pair(
+            steps.push(Text::pair(
                 "自由文本（“其他”说明、意见）已排除。",
                 "Free text (other-specify answers, comments) is left out.",
             ));
