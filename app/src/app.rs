@@ -9,8 +9,8 @@ use crate::components::{Footer, Header};
 use crate::i18n::{I18nContextProvider, t_string, use_i18n};
 use crate::pages::{
     AnalysisDashboard, EndPage, HomePage, MonitorDashboard, NotFoundPage, ReviewPage, SectionPage,
-    StaffAuditPage, StaffHomePage, StaffLinksPage, StaffPasswordPage, StaffSignInPage,
-    StaffTokensPage, StaffUsersPage, WelcomePage,
+    StaffAuditPage, StaffExportsPage, StaffHomePage, StaffLinksPage, StaffPasswordPage,
+    StaffSignInPage, StaffTokensPage, StaffUsersPage, WelcomePage,
 };
 
 /// The whole HTML document, rendered on the server around [`App`].
@@ -126,6 +126,16 @@ fn Layout() -> impl IntoView {
                                 StaticSegment("links"),
                             )
                             view=StaffLinksPage
+                            ssr=SsrMode::Async
+                        />
+                        <Route
+                            path=(
+                                StaticSegment("staff"),
+                                StaticSegment("surveys"),
+                                ParamSegment("slug"),
+                                StaticSegment("exports"),
+                            )
+                            view=StaffExportsPage
                             ssr=SsrMode::Async
                         />
                         <Route

@@ -36,3 +36,22 @@ pub async fn post_form(url: &str, body: String) -> Result<(u16, String), JsValue
     let text = JsFuture::from(response.text()?).await?;
     Ok((response.status(), text.as_string().unwrap_or_default()))
 }
+
+/// Gets `url` asking for JSON (with the page's cookies); `Err` when no reply arrived.
+pub async fn get_json(url: &str) -> Result<(u16, String), JsValue> {
+    let init = RequestInit::new();
+    init.set_method("GET");
+    init.set_signal(Some(&web_sys::AbortSignal::timeout_with_u32(
+        SAVE_TIMEOUT_MS,
+    )));
+    let headers = web_sys::Headers::new()?;
+    headers.set("Accept", "application/json")?;
+    init.set_headers(&headers);
+    let request = Request::new_with_str_and_init(url, &init)?;
+    let window = web_sys::window().ok_or_else(|| JsValue::from_str("no window"))?;
+    let response: Response = JsFuture::from(window.fetch_with_request(&request))
+        .await?
+        .dyn_into()?;
+    let text = JsFuture::from(response.text()?).await?;
+    Ok((response.status(), text.as_string().unwrap_or_default()))
+}

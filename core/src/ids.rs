@@ -89,6 +89,10 @@ id!(
     /// An audit log entry (`audit_log.id`).
     AuditId
 );
+id!(
+    /// A dataset export (`exports.id`).
+    ExportId
+);
 
 #[cfg(test)]
 mod tests {

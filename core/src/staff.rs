@@ -106,6 +106,12 @@ pub enum StaffError {
     BadCap { max: i32 },
     #[error("this cell has a quota already")]
     QuotaTaken,
+    /// An export setting that is not one the form offers (a tampered form).
+    #[error("not one of the choices offered")]
+    ExportSetting,
+    /// An analyst asked for free text, which only an admin may export.
+    #[error("only an admin may export free text")]
+    AdminsOnly,
     /// An invitee list's problems, each with its line (the header is line 1).
     #[error("no file was sent")]
     CsvMissing,

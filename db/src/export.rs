@@ -45,15 +45,7 @@ pub enum ExportError {
     Unreadable(#[from] serde_json::Error),
 }
 
-/// Which responses an export holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Responses {
-    /// Completed responses only.
-    #[default]
-    Completed,
-    /// Every response, whatever became of it: in progress, refused, screened out.
-    All,
-}
+pub use canvass_core::export::request::Responses;
 
 /// Responses submitted in fewer whole minutes than this are flagged as speeders: a third
 /// of the median, as the monitoring computes it; `None` when there is no such bound.
@@ -65,14 +57,57 @@ pub async fn speeder_bound(
     Ok(canvass_core::monitor::speeders(&minutes).map(|s| s.under_minutes))
 }
 
-/// The responses of `survey_id`, in the order they began, each numbered by a key drawn at
-/// random for this export (1 to the number of rows); dates are days or weeks in the
-/// survey's `time_zone`; `speeder_under` as [`speeder_bound`] gives it.
+/// Which responses of a survey an export holds.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Selection {
+    pub responses: Responses,
+    /// Question ID → the one choice kept (breakdown questions, as the request parsed).
+    pub filter: Vec<(String, String)>,
+}
+
+impl Selection {
+    fn questions(&self) -> Vec<String> {
+        self.filter.iter().map(|(q, _)| q.clone()).collect()
+    }
+
+    fn codes(&self) -> Vec<String> {
+        self.filter.iter().map(|(_, c)| c.clone()).collect()
+    }
+}
+
+/// How many responses of `survey_id` [`rows`] gives for `selection` (in the same snapshot,
+/// the same number).
+pub async fn count(
+    conn: &mut PgConnection,
+    survey_id: SurveyId,
+    selection: &Selection,
+) -> Result<u64, sqlx::Error> {
+    let n = sqlx::query_scalar!(
+        r#"SELECT count(*) AS "n!" FROM responses r
+           WHERE r.survey_id = $1 AND (r.status = 'completed' OR $2)
+             AND NOT EXISTS (
+               SELECT 1 FROM unnest($3::text[], $4::text[]) AS f (q, c)
+               WHERE coalesce(r.answers -> f.q ->> 'c', r.answers -> f.q -> 'co' ->> 0)
+                     IS DISTINCT FROM f.c)"#,
+        survey_id.get(),
+        selection.responses == Responses::All,
+        &selection.questions(),
+        &selection.codes(),
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(u64::try_from(n).unwrap_or_default())
+}
+
+/// The responses of `survey_id` in `selection`, in the order they began, each numbered by
+/// a key drawn at random for this export (1 to the number of rows); dates are days or
+/// weeks in the survey's `time_zone`; `speeder_under` as [`speeder_bound`] gives it. A
+/// filter keeps the responses whose answer to each question is its choice.
 pub fn rows<'c>(
     conn: &'c mut PgConnection,
     survey_id: SurveyId,
     time_zone: &'c str,
-    responses: Responses,
+    selection: &Selection,
     dates: Dates,
     speeder_under: Option<u32>,
 ) -> impl Stream<Item = Result<ExportRow, ExportError>> + 'c {
@@ -83,7 +118,11 @@ pub fn rows<'c>(
     sqlx::query!(
         r#"WITH keys AS (
              SELECT id, row_number() OVER (ORDER BY random()) AS key
-             FROM responses WHERE survey_id = $1 AND (status = 'completed' OR $2)
+             FROM responses r WHERE r.survey_id = $1 AND (r.status = 'completed' OR $2)
+               AND NOT EXISTS (
+                 SELECT 1 FROM unnest($5::text[], $6::text[]) AS f (q, c)
+                 WHERE coalesce(r.answers -> f.q ->> 'c', r.answers -> f.q -> 'co' ->> 0)
+                       IS DISTINCT FROM f.c)
            )
            SELECT k.key AS "key!", r.status AS "status: Status", r.survey_version, r.lang,
                   to_char(date_trunc($3, r.started_at AT TIME ZONE $4), 'YYYY-MM-DD') AS "started!",
@@ -93,9 +132,11 @@ pub fn rows<'c>(
            FROM keys k JOIN responses r ON r.id = k.id
            ORDER BY r.id"#,
         survey_id.get(),
-        responses == Responses::All,
+        selection.responses == Responses::All,
         unit,
         time_zone,
+        &selection.questions(),
+        &selection.codes(),
     )
     .fetch(conn)
     .map(move |row| {

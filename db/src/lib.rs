@@ -18,6 +18,7 @@ pub mod analysis;
 pub mod audit;
 pub mod begin;
 pub mod export;
+pub mod exports;
 pub mod health;
 pub mod invitations;
 pub mod links;

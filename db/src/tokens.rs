@@ -81,6 +81,8 @@ pub struct TokenRow {
     pub created_at: String,
     pub last_used_at: Option<String>,
     pub revoked_at: Option<String>,
+    /// It may start and download dataset exports.
+    pub may_export: bool,
 }
 
 /// Makes a token; returns its ID and the token, which is not stored and cannot be read
@@ -89,16 +91,18 @@ pub async fn create(
     conn: &mut PgConnection,
     name: &TokenName,
     created_by: Option<StaffId>,
+    may_export: bool,
 ) -> Result<(TokenId, ApiToken), sqlx::Error> {
     let token = ApiToken::generate();
     let id = sqlx::query_scalar!(
-        r#"INSERT INTO api_tokens (name, token_hash, prefix, created_by)
-           VALUES ($1, sha256(convert_to($2, 'UTF8')), $3, $4)
+        r#"INSERT INTO api_tokens (name, token_hash, prefix, created_by, may_export)
+           VALUES ($1, sha256(convert_to($2, 'UTF8')), $3, $4, $5)
            RETURNING id"#,
         name.as_str(),
         token.reveal(),
         token.prefix(),
-        created_by.map(StaffId::get)
+        created_by.map(StaffId::get),
+        may_export
     )
     .fetch_one(&mut *conn)
     .await?;
@@ -108,7 +112,7 @@ pub async fn create(
 /// Every token, newest first.
 pub async fn list(conn: &mut PgConnection) -> Result<Vec<TokenRow>, sqlx::Error> {
     let rows = sqlx::query!(
-        r#"SELECT t.id, t.name, t.prefix, u.display_name AS "created_by?",
+        r#"SELECT t.id, t.name, t.prefix, u.display_name AS "created_by?", t.may_export,
                   to_char(t.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') AS "created_at!",
                   to_char(t.last_used_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') AS last_used_at,
                   to_char(t.revoked_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') AS revoked_at
@@ -127,6 +131,7 @@ pub async fn list(conn: &mut PgConnection) -> Result<Vec<TokenRow>, sqlx::Error>
             created_at: r.created_at,
             last_used_at: r.last_used_at,
             revoked_at: r.revoked_at,
+            may_export: r.may_export,
         })
         .collect())
 }
@@ -232,7 +237,7 @@ mod tests {
     async fn a_token_opens_until_revoked_and_only_its_hash_is_stored(pool: PgPool) {
         let mut conn = pool.acquire().await.expect("connection");
         let name = TokenName::parse("Weekly report").expect("name");
-        let (id, token) = create(&mut conn, &name, None).await.expect("made");
+        let (id, token) = create(&mut conn, &name, None, false).await.expect("made");
         assert_eq!(authenticate(&mut conn, &token).await.expect("q"), Some(id));
         let other = ApiToken::generate();
         assert_eq!(authenticate(&mut conn, &other).await.expect("q"), None);

@@ -21,7 +21,7 @@ use canvass_db::PgPool;
 use canvass_db::responses::{self, Synthetic};
 use futures_util::StreamExt;
 
-use crate::export::{Outputs, Settings, write_data, write_zip};
+use crate::export::{Outputs, Progress, Settings, write_data, write_zip};
 
 /// Drawn respondents whose answers the bulk responses share.
 const DRAWN: u64 = 2_000;
@@ -110,8 +110,10 @@ pub async fn run(pool: &PgPool, responses: u64) -> anyhow::Result<()> {
             data: &mut counter,
             codes: None,
             xlsx: None,
+            progress: None,
         };
-        let written = write_data(&mut tx, &survey, survey_id, Settings::default(), outputs).await?;
+        let written =
+            write_data(&mut tx, &survey, survey_id, &Settings::default(), outputs).await?;
         tx.commit().await?;
         written
     };
@@ -134,7 +136,15 @@ pub async fn run(pool: &PgPool, responses: u64) -> anyhow::Result<()> {
     let written = {
         let mut conn = pool.acquire().await?;
         let mut tx = canvass_db::export::begin_snapshot(&mut conn).await?;
-        let written = write_zip(&mut tx, &survey, survey_id, Settings::default(), &path).await?;
+        let written = write_zip(
+            &mut tx,
+            &survey,
+            survey_id,
+            &Settings::default(),
+            &path,
+            &Progress::default(),
+        )
+        .await?;
         tx.commit().await?;
         written
     };

@@ -84,6 +84,11 @@ pub struct ServeConfig {
     #[arg(long, env = "CANVASS_SHUTDOWN_GRACE_SECS", default_value_t = 20)]
     pub shutdown_grace_secs: u64,
 
+    /// A scratch folder where dataset exports are written before they are stored in
+    /// PostgreSQL (default: `canvass-exports` in the system's temporary folder).
+    #[arg(long, env = "CANVASS_EXPORT_DIR")]
+    pub export_dir: Option<PathBuf>,
+
     #[command(flatten)]
     pub staff: StaffConfig,
 }

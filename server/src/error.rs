@@ -50,6 +50,14 @@ pub enum AppError {
     InvalidToken,
     /// An analysis query refused, naming its parameter: 400.
     BadQuery(canvass_core::analysis::QueryError),
+    /// An export's settings refused, naming the setting: 400.
+    BadExport(canvass_core::export::request::RequestError),
+    /// An API request refused for what it names (an export not finished, expired…):
+    /// `{"error": …}` with this status.
+    Refused {
+        status: StatusCode,
+        error: &'static str,
+    },
 }
 
 impl AppError {
@@ -82,7 +90,11 @@ impl AppError {
             }
             AppError::Forbidden(refusal) => tracing::info!(?refusal, "a request was refused"),
             AppError::InvalidToken => tracing::info!("an unknown or revoked API token was refused"),
-            AppError::Problem { .. } | AppError::SignedOut { .. } | AppError::BadQuery(_) => {}
+            AppError::Problem { .. }
+            | AppError::SignedOut { .. }
+            | AppError::BadQuery(_)
+            | AppError::BadExport(_)
+            | AppError::Refused { .. } => {}
         }
     }
 
@@ -93,7 +105,8 @@ impl AppError {
             AppError::SignedOut { api: false } => StatusCode::SEE_OTHER,
             AppError::SignedOut { api: true } | AppError::InvalidToken => StatusCode::UNAUTHORIZED,
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
-            AppError::BadQuery(_) => StatusCode::BAD_REQUEST,
+            AppError::BadQuery(_) | AppError::BadExport(_) => StatusCode::BAD_REQUEST,
+            AppError::Refused { status, .. } => *status,
         }
     }
 }
@@ -129,7 +142,9 @@ impl IntoResponse for AppError {
             }
             error @ (AppError::SignedOut { api: true }
             | AppError::InvalidToken
-            | AppError::BadQuery(_)) => {
+            | AppError::BadQuery(_)
+            | AppError::BadExport(_)
+            | AppError::Refused { .. }) => {
                 return ApiError(error).into_response();
             }
         };
@@ -159,6 +174,14 @@ impl IntoResponse for ApiError {
             }
             return (StatusCode::BAD_REQUEST, Json(body)).into_response();
         }
+        if let AppError::BadExport(refused) = &error {
+            let mut body = serde_json::to_value(refused).unwrap_or_default();
+            if let Some(fields) = body.as_object_mut() {
+                fields.insert("field".into(), refused.field().into());
+                fields.insert("message".into(), refused.to_string().into());
+            }
+            return (StatusCode::BAD_REQUEST, Json(body)).into_response();
+        }
         let status = error.status();
         let message = match &error {
             AppError::Problem { problem, .. } => match problem {
@@ -173,7 +196,8 @@ impl IntoResponse for ApiError {
             AppError::SignedOut { .. } => "sign in or send an API token",
             AppError::Forbidden(_) => "not allowed",
             AppError::InvalidToken => "invalid or revoked API token",
-            AppError::BadQuery(_) => "bad query",
+            AppError::BadQuery(_) | AppError::BadExport(_) => "bad query",
+            AppError::Refused { error, .. } => error,
         };
         let status = if status == StatusCode::SEE_OTHER {
             StatusCode::UNAUTHORIZED

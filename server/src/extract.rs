@@ -46,6 +46,14 @@ impl Fields {
             .map_or("", String::as_str)
     }
 
+    /// Every (name, value), a repeated name once per value, in name order.
+    pub fn pairs(&self) -> Vec<(String, String)> {
+        self.0
+            .iter()
+            .flat_map(|(name, values)| values.iter().map(move |v| (name.clone(), v.clone())))
+            .collect()
+    }
+
     /// What comes back into the form when it is refused: the named fields, never a password.
     pub fn kept(&self, names: &[&str]) -> Vec<(String, String)> {
         names

@@ -88,6 +88,30 @@ pub fn routes(state: AppState) -> Router {
             "/api/v1/surveys/{slug}/analysis.csv",
             get(routes::analysis::csv),
         )
+        .route(
+            "/api/v1/surveys/{slug}/exports",
+            get(routes::exports::list).post(routes::exports::create),
+        )
+        .route(
+            "/api/v1/surveys/{slug}/exports/{id}",
+            get(routes::exports::show),
+        )
+        .route(
+            "/api/v1/surveys/{slug}/exports/{id}/download",
+            get(routes::exports::download),
+        )
+        .route(
+            "/api/v1/surveys/{slug}/exports/{id}/cancel",
+            post(routes::exports::cancel),
+        )
+        .route(
+            "/staff/surveys/{slug}/exports",
+            post(routes::exports::create_from_page),
+        )
+        .route(
+            "/staff/surveys/{slug}/exports/{id}/cancel",
+            post(routes::exports::cancel_from_page),
+        )
         .route("/r/{code}", get(routes::respond::resume))
         .route("/r/{code}/review", post(routes::respond::submit))
         .route("/r/{code}/{section}", post(routes::respond::save))

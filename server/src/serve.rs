@@ -52,7 +52,7 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
     let notifier = Arc::clone(&stopping);
     // Background work, until shutdown: expired staff sessions are deleted every 10
     // minutes; the saves are folded into the tallies every quarter second; live dashboards
-    // announce this instance's changes and hear every instance's.
+    // announce this instance's changes and hear every instance's; queued exports are run.
     let (stop_tasks, stopping_tasks) = tokio::sync::watch::channel(false);
     let until_stop = move || {
         let mut stopping = stopping_tasks.clone();
@@ -60,7 +60,18 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
             let _ = stopping.wait_for(|stop| *stop).await;
         }
     };
+    let export_dir = config
+        .export_dir
+        .clone()
+        .unwrap_or_else(|| std::env::temp_dir().join("canvass-exports"));
     let tasks = [
+        tokio::spawn(crate::export::job::run_jobs(
+            pool.clone(),
+            catalog.clone(),
+            export_dir,
+            crate::export::job::POLL_EVERY,
+            until_stop(),
+        )),
         tokio::spawn(crate::staff::delete_expired_sessions(
             pool.clone(),
             Duration::from_secs(600),

@@ -2,6 +2,7 @@
 
 pub mod chart;
 mod dumbbell_chart;
+mod export_progress;
 mod figures_table;
 mod fixed_answer;
 mod footer;
@@ -20,6 +21,7 @@ mod submit_form;
 mod tap_rank;
 
 pub use dumbbell_chart::{DumbbellChart, DumbbellRow};
+pub use export_progress::ExportProgress;
 pub use figures_table::{FiguresRow, FiguresTable};
 pub use fixed_answer::FixedAnswer;
 pub use footer::Footer;

@@ -19,6 +19,13 @@ pub fn StaffNav(me: SignedIn) -> impl IntoView {
             <li><a href=paths::AUDIT>{t!(i18n, staff_nav_audit)}</a></li>
         }
     });
+    let analysis = me.may(access::ANALYSIS).then(|| {
+        view! {
+            <li>
+                <a href=paths::exports(paths::DEFAULT_SURVEY)>{t!(i18n, staff_nav_exports)}</a>
+            </li>
+        }
+    });
     let role = me.role;
     let name = me.name.clone();
     view! {
@@ -36,6 +43,7 @@ pub fn StaffNav(me: SignedIn) -> impl IntoView {
                 <li>
                     <a href=paths::analysis(paths::DEFAULT_SURVEY)>{t!(i18n, staff_nav_analysis)}</a>
                 </li>
+                {analysis}
                 {admin}
                 <li><a href=paths::PASSWORD>{t!(i18n, staff_nav_password)}</a></li>
             </ul>

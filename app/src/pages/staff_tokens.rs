@@ -92,7 +92,8 @@ fn TokenEntry(token: TokenItem) -> impl IntoView {
         t_string!(i18n, staff_tokens_revoke_named, name = token.name.clone()).to_string();
     view! {
         <li class="user" class:inactive=!active>
-            <p class="user-name"><strong>{token.name.clone()}</strong> " · " <code>{token.prefix.clone()} "…"</code></p>
+            <p class="user-name"><strong>{token.name.clone()}</strong> " · " <code>{token.prefix.clone()} "…"</code>
+                {token.may_export.then(|| view! { " · " {t!(i18n, staff_tokens_may_export_marker)} })}</p>
             <p class="user-status">{status}</p>
             <p>{made}</p>
             <p>{used}</p>
@@ -123,6 +124,10 @@ fn CreateToken() -> impl IntoView {
                     hint=t_string!(i18n, staff_tokens_name_hint).to_string()
                     required=true
                 />
+                <div class="field checkbox">
+                    <input id="create_token-may_export" type="checkbox" name="may_export" value="true" />
+                    <label for="create_token-may_export">{t!(i18n, staff_tokens_may_export)}</label>
+                </div>
                 <button type="submit">{t!(i18n, staff_tokens_create)}</button>
             </form>
         </section>

@@ -14,9 +14,9 @@ use canvass_core::analysis::{AnalysisQuery, Counting};
 use canvass_core::survey::Survey;
 
 use super::{
-    AnalysisPage, AuditPage, AuditQuery, AuditRow, Figures, FilterChoices, Gate, LinkRow,
-    LinksPage, MonitorPage, QueryError, QuotaRow, Report, SignedIn, StaffError, StaffRole,
-    TokenItem, TokensPage, UserRow, UsersPage, access,
+    AnalysisPage, AuditPage, AuditQuery, AuditRow, ExportItem, ExportsPage, Figures, FilterChoices,
+    Gate, LinkRow, LinksPage, MonitorPage, QueryError, QuotaRow, Report, SignedIn, StaffError,
+    StaffRole, TokenItem, TokensPage, UserRow, UsersPage, access,
 };
 use crate::backend::Backend;
 
@@ -116,6 +116,7 @@ pub async fn tokens() -> Result<Gate<TokensPage>, ServerFnError> {
             created_at: t.created_at,
             last_used_at: t.last_used_at,
             revoked_at: t.revoked_at,
+            may_export: t.may_export,
         })
         .collect();
     Ok(Gate::Ready(TokensPage { me, tokens }))
@@ -316,6 +317,75 @@ pub async fn links(slug: String) -> Result<Gate<Option<LinksPage>>, ServerFnErro
     })))
 }
 
+/// The breakdown questions of `survey`, each with its choices.
+fn filter_choices(survey: &canvass_core::survey::Survey) -> Vec<FilterChoices> {
+    survey
+        .breakdowns
+        .iter()
+        .filter_map(|q| survey.question(q.as_str()))
+        .map(|q| FilterChoices {
+            question: q.id.to_string(),
+            label: q.label.clone(),
+            choices: match &q.kind {
+                canvass_core::survey::QuestionKind::SingleChoice { choices, .. } => choices
+                    .iter()
+                    .map(|c| (c.code.to_string(), c.label.clone()))
+                    .collect(),
+                _ => Vec::new(),
+            },
+        })
+        .collect()
+}
+
+/// The export page (admins and analysts): the form and the survey's newest exports (an
+/// analyst does not see an admin's exports with free text).
+pub async fn exports(slug: String) -> Result<Gate<Option<ExportsPage>>, ServerFnError> {
+    let me = match me(access::ANALYSIS)? {
+        Gate::Ready(me) => me,
+        Gate::SignIn => return Ok(Gate::SignIn),
+        Gate::Forbidden => return Ok(Gate::Forbidden),
+    };
+    let backend = backend()?;
+    let mut conn = backend.pool.acquire().await.map_err(unavailable)?;
+    let Some((survey_id, survey)) = backend
+        .catalog
+        .latest(&mut conn, &slug)
+        .await
+        .map_err(unavailable)?
+    else {
+        status(http::StatusCode::NOT_FOUND);
+        return Ok(Gate::Ready(None));
+    };
+    let admin = me.role == StaffRole::Admin;
+    let minute = canvass_db::exports::minute;
+    let jobs = canvass_db::exports::list(&mut conn, survey_id, 50)
+        .await
+        .map_err(unavailable)?
+        .into_iter()
+        .filter(|job| admin || !job.admins_only)
+        .map(|job| ExportItem {
+            id: job.id,
+            state: job.state.as_str().to_owned(),
+            rows_written: job.rows_written,
+            rows_total: job.rows_total,
+            requested_by: job.requester_name,
+            created_at: minute(job.created_at),
+            expires_at: job.expires_at.map(minute),
+            size_bytes: job.size_bytes,
+            settings: job.settings,
+            admins_only: job.admins_only,
+            error: job.error,
+        })
+        .collect();
+    Ok(Gate::Ready(Some(ExportsPage {
+        me,
+        slug,
+        title: survey.title.clone(),
+        filters: filter_choices(&survey),
+        jobs,
+    })))
+}
+
 /// The monitoring dashboard (every staff role).
 pub async fn monitor(slug: String) -> Result<Gate<Option<MonitorPage>>, ServerFnError> {
     let me = match me(access::STAFF)? {
@@ -355,22 +425,7 @@ pub async fn analysis(slug: String) -> Result<Gate<Option<AnalysisPage>>, Server
     if outcome.is_err() {
         status(http::StatusCode::BAD_REQUEST);
     }
-    let filters = survey
-        .breakdowns
-        .iter()
-        .filter_map(|q| survey.question(q.as_str()))
-        .map(|q| FilterChoices {
-            question: q.id.to_string(),
-            label: q.label.clone(),
-            choices: match &q.kind {
-                canvass_core::survey::QuestionKind::SingleChoice { choices, .. } => choices
-                    .iter()
-                    .map(|c| (c.code.to_string(), c.label.clone()))
-                    .collect(),
-                _ => Vec::new(),
-            },
-        })
-        .collect();
+    let filters = filter_choices(&survey);
     Ok(Gate::Ready(Some(AnalysisPage {
         me,
         slug,

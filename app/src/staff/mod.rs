@@ -6,7 +6,7 @@
 pub mod backend;
 
 pub use canvass_core::analysis::{QueryError, Report};
-pub use canvass_core::ids::{LinkId, QuotaId, StaffId, TokenId};
+pub use canvass_core::ids::{ExportId, LinkId, QuotaId, StaffId, TokenId};
 pub use canvass_core::monitor::{
     Breakdown, BreakdownRow, Figures, InvitationFigures, LinkFigures, Period, SectionFigures,
 };
@@ -95,6 +95,8 @@ pub struct TokenItem {
     pub created_at: String,
     pub last_used_at: Option<String>,
     pub revoked_at: Option<String>,
+    /// It may start and download dataset exports.
+    pub may_export: bool,
 }
 
 /// `/staff/tokens`.
@@ -218,6 +220,53 @@ pub struct AnalysisPage {
     pub outcome: Result<Report, QueryError>,
 }
 
+/// One export job, as the export page lists it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExportItem {
+    pub id: canvass_core::ids::ExportId,
+    /// `queued`, `running`, `done`, `failed`, `cancelled` or `expired`.
+    pub state: String,
+    pub rows_written: i64,
+    pub rows_total: Option<i64>,
+    pub requested_by: String,
+    /// `YYYY-MM-DD HH:MM` UTC.
+    pub created_at: String,
+    pub expires_at: Option<String>,
+    pub size_bytes: Option<i64>,
+    /// The settings, as `name=value` fields.
+    pub settings: Vec<(String, String)>,
+    pub admins_only: bool,
+    pub error: Option<String>,
+}
+
+impl ExportItem {
+    pub fn pending(&self) -> bool {
+        matches!(self.state.as_str(), "queued" | "running")
+    }
+}
+
+/// `/staff/surveys/{slug}/exports`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExportsPage {
+    pub me: SignedIn,
+    pub slug: String,
+    pub title: Text,
+    /// The breakdown questions an export may be kept to one choice of.
+    pub filters: Vec<FilterChoices>,
+    pub jobs: Vec<ExportItem>,
+}
+
+/// Rows written as a percentage of the total, once the total is known (100 for none).
+pub fn export_percent(written: i64, total: Option<i64>) -> Option<f64> {
+    total.map(|total| {
+        if total <= 0 {
+            100.0
+        } else {
+            (written as f64 / total as f64 * 100.0).clamp(0.0, 100.0)
+        }
+    })
+}
+
 /// Where the staff pages live.
 pub mod paths {
     use super::{LinkId, QuotaId, StaffId, TokenId};
@@ -280,6 +329,25 @@ pub mod paths {
         format!("/api/v1/surveys/{slug}/analysis")
     }
 
+    /// The export page, whose form posts here too.
+    pub fn exports(slug: &str) -> String {
+        format!("/staff/surveys/{slug}/exports")
+    }
+
+    pub fn export_cancel(slug: &str, id: super::ExportId) -> String {
+        format!("/staff/surveys/{slug}/exports/{id}/cancel")
+    }
+
+    /// An export job as JSON (its state and progress).
+    pub fn export_api(slug: &str, id: super::ExportId) -> String {
+        format!("/api/v1/surveys/{slug}/exports/{id}")
+    }
+
+    /// The finished zip.
+    pub fn export_download(slug: &str, id: super::ExportId) -> String {
+        format!("/api/v1/surveys/{slug}/exports/{id}/download")
+    }
+
     pub fn monitor_events(slug: &str) -> String {
         format!("/monitor/{slug}/events")
     }
@@ -312,6 +380,11 @@ pub async fn load_monitor(slug: String) -> Result<Gate<Option<MonitorPage>>, Ser
 #[server(endpoint = "staff_analysis")]
 pub async fn load_analysis(slug: String) -> Result<Gate<Option<AnalysisPage>>, ServerFnError> {
     backend::analysis(slug).await
+}
+
+#[server(endpoint = "staff_exports")]
+pub async fn load_exports(slug: String) -> Result<Gate<Option<ExportsPage>>, ServerFnError> {
+    backend::exports(slug).await
 }
 
 #[server(endpoint = "staff_tokens")]

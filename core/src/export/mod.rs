@@ -24,6 +24,7 @@
 
 pub mod codebook;
 mod meta;
+pub mod request;
 pub mod summary;
 pub mod syntax;
 #[cfg(test)]

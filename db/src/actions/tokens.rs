@@ -12,16 +12,15 @@ pub async fn create_token(
     conn: &mut PgConnection,
     by: StaffId,
     name: &TokenName,
+    may_export: bool,
 ) -> Result<ApiToken, sqlx::Error> {
-    let (_, token) = tokens::create(conn, name, Some(by)).await?;
-    audit::record(
-        conn,
-        Some(by),
-        Action::TokenCreated,
-        None,
-        Some(token.prefix()),
-    )
-    .await?;
+    let (_, token) = tokens::create(conn, name, Some(by), may_export).await?;
+    let detail = if may_export {
+        format!("{} (may export)", token.prefix())
+    } else {
+        token.prefix().to_owned()
+    };
+    audit::record(conn, Some(by), Action::TokenCreated, None, Some(&detail)).await?;
     Ok(token)
 }
 

@@ -2,36 +2,53 @@
 //! from a survey's stored answers as they stream from PostgreSQL.
 //!
 //! The column layout, the values and the syntax files are `canvass-core`'s
-//! ([`canvass_core::export`]); here they are written to files. Still to come (issue 21):
-//! the job that runs an export in the background, codebook.xml,
-//! and the re-keyed IDs and coarsened times.
+//! ([`canvass_core::export`]); here they are written to files, and [`job`] runs an export
+//! in the background.
 
 use std::collections::BTreeSet;
 use std::io::Write;
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use canvass_core::Lang;
 use canvass_core::export::summary::Summary;
-use canvass_core::export::{self, Dates, Include, Value, Values, Variable, codebook, syntax};
+use canvass_core::export::{self, Dates, Value, Values, Variable, codebook, syntax};
 use canvass_core::ids::SurveyId;
 use canvass_core::survey::Survey;
 use canvass_core::survey::Text;
 use canvass_db::PgConnection;
-use canvass_db::export::{ExportError, Responses};
+use canvass_db::export::{ExportError, Responses, Selection};
 use futures_util::StreamExt;
 
+pub mod job;
 pub mod xlsx;
 use sha2::{Digest, Sha256};
 
-/// What an export holds and how it writes it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Settings {
-    /// Codes (the default) or labels in a language, in data.csv.
-    pub values: Values,
-    /// The language of the labels in the syntax files.
-    pub lang: Lang,
-    pub include: Include,
-    pub responses: Responses,
+/// What an export holds and how it writes it: the request as parsed.
+pub type Settings = canvass_core::export::request::ExportRequest;
+
+/// How far an export has got, and whether it was asked to stop: shared between the
+/// writer, which counts its rows and checks the flag at each, and whoever follows it.
+#[derive(Debug, Default)]
+pub struct Progress {
+    written: AtomicU64,
+    cancelled: AtomicBool,
+}
+
+impl Progress {
+    /// Rows written so far.
+    pub fn written(&self) -> u64 {
+        self.written.load(Ordering::Relaxed)
+    }
+
+    /// Asks the writer to stop at its next row ([`WriteError::Cancelled`]).
+    pub fn cancel(&self) {
+        self.cancelled.store(true, Ordering::Relaxed);
+    }
+
+    fn is_cancelled(&self) -> bool {
+        self.cancelled.load(Ordering::Relaxed)
+    }
 }
 
 /// Why an export failed.
@@ -47,6 +64,8 @@ pub enum WriteError {
     Xlsx(#[from] rust_xlsxwriter::XlsxError),
     #[error("writing the zip: {0}")]
     Zip(#[from] zip::result::ZipError),
+    #[error("the export was cancelled")]
+    Cancelled,
 }
 
 /// The byte-order mark that makes Excel read a CSV file as UTF-8.
@@ -59,6 +78,8 @@ pub struct Written {
     pub rows: u64,
     pub summaries: Vec<Summary>,
     pub versions: BTreeSet<u32>,
+    /// Each file's name and SHA-256 (hex), README.txt's last ([`write_files`] only).
+    pub hashes: Vec<(String, String)>,
 }
 
 /// A CSV writer that has written the byte-order mark and the header of `variables`.
@@ -81,6 +102,20 @@ pub struct Outputs<'a, W: Write> {
     pub data: W,
     pub codes: Option<W>,
     pub xlsx: Option<&'a mut xlsx::Sheets>,
+    /// Counts the rows, and stops the writing when cancelled.
+    pub progress: Option<&'a Progress>,
+}
+
+/// The responses the request keeps.
+fn selection(settings: &Settings) -> Selection {
+    Selection {
+        responses: settings.responses,
+        filter: settings
+            .filter
+            .iter()
+            .map(|(q, c)| (q.to_string(), c.to_string()))
+            .collect(),
+    }
 }
 
 /// Writes every response, as it streams from the database, to `outputs`: a byte-order
@@ -89,7 +124,7 @@ pub async fn write_data<W: Write>(
     conn: &mut PgConnection,
     survey: &Survey,
     survey_id: SurveyId,
-    settings: Settings,
+    settings: &Settings,
     outputs: Outputs<'_, W>,
 ) -> Result<Written, WriteError> {
     let variables = export::variables(survey, settings.include);
@@ -99,6 +134,7 @@ pub async fn write_data<W: Write>(
         None => None,
     };
     let mut xlsx = outputs.xlsx;
+    let progress = outputs.progress;
     let mut written = Written {
         summaries: vec![Summary::default(); variables.len()],
         ..Written::default()
@@ -106,15 +142,19 @@ pub async fn write_data<W: Write>(
     let speeder_under = canvass_db::export::speeder_bound(conn, survey_id)
         .await
         .map_err(ExportError::from)?;
+    let selection = selection(settings);
     let mut rows = canvass_db::export::rows(
         conn,
         survey_id,
         survey.time_zone.as_str(),
-        settings.responses,
+        &selection,
         settings.include.dates,
         speeder_under,
     );
     while let Some(row) = rows.next().await {
+        if progress.is_some_and(Progress::is_cancelled) {
+            return Err(WriteError::Cancelled);
+        }
         let row = row?;
         let values = export::row(&variables, &row.outcomes, &row.meta);
         csv.write_record(written_values(&variables, &values, settings.values))?;
@@ -129,6 +169,9 @@ pub async fn write_data<W: Write>(
         }
         written.versions.insert(row.version);
         written.rows += 1;
+        if let Some(progress) = progress {
+            progress.written.store(written.rows, Ordering::Relaxed);
+        }
     }
     csv.flush()?;
     if let Some(mut codes) = codes {
@@ -148,40 +191,63 @@ fn written_values<'a>(
         .map(move |(variable, value)| value.written(variable, how))
 }
 
-impl Settings {
-    /// The settings as the codebook and README state them.
-    fn stated(&self) -> Vec<(Text, Text)> {
-        let values = match self.values {
+/// The settings as the codebook and README state them.
+fn stated(settings: &Settings, survey: &Survey) -> Vec<(Text, Text)> {
+    {
+        let values = match settings.values {
             Values::Codes => Text::pair("代码（数字）", "codes (numbers)"),
             Values::Labels(Lang::Zh) => Text::pair("中文标签", "labels in Chinese"),
             Values::Labels(Lang::En) => Text::pair("英文标签", "labels in English"),
         };
-        let responses = match self.responses {
+        let responses = match settings.responses {
             Responses::Completed => Text::pair("仅已完成的答卷", "completed responses only"),
             Responses::All => Text::pair(
                 "全部答卷（含未完成与提前结束）",
                 "every response (in progress and ended too)",
             ),
         };
-        let free_text = if self.include.free_text {
+        let free_text = if settings.include.free_text {
             Text::pair("包含", "included")
         } else {
             Text::pair("不包含", "left out")
         };
-        let dates = match self.include.dates {
+        let dates = match settings.include.dates {
             Dates::Day => Text::pair("按日", "by day"),
             Dates::Week => Text::pair("按周（周一）", "by week (its Monday)"),
         };
-        vec![
+        let mut stated = vec![
             (Text::pair("取值", "Values"), values),
             (Text::pair("日期", "Dates"), dates),
             (Text::pair("答卷", "Responses"), responses),
             (Text::pair("自由文本", "Free text"), free_text),
-        ]
+        ];
+        if let Some(reason) = &settings.reason {
+            stated.push((
+                Text::pair("包含自由文本的理由", "Reason for including free text"),
+                Text::pair(reason, reason),
+            ));
+        }
+        for (question, code) in &settings.filter {
+            let asked = survey.question(question.as_str());
+            let label = |lang: Lang| match asked.map(|q| &q.kind) {
+                Some(canvass_core::survey::QuestionKind::SingleChoice { choices, .. }) => choices
+                    .iter()
+                    .find(|c| &c.code == code)
+                    .map_or_else(|| code.to_string(), |c| c.label.get(lang).to_owned()),
+                _ => code.to_string(),
+            };
+            stated.push((
+                Text::pair("筛选", "Filter"),
+                Text::from_fn(|lang| format!("{question} = {code} ({})", label(lang))),
+            ));
+        }
+        stated
     }
+}
 
-    /// What was done so the data identify no one; dates are of `zone`, the survey's.
-    fn steps(&self, zone: &str) -> Vec<Text> {
+/// What was done so the data identify no one; dates are of `zone`, the survey's.
+fn steps(settings: &Settings, zone: &str) -> Vec<Text> {
+    {
         let mut steps = vec![
             Text::pair(
                 "直接标识符（电子邮箱、受邀者信息）从未读取，不在导出中。",
@@ -191,7 +257,7 @@ impl Settings {
                 "答卷以本次导出随机抽取的编号标识，从不使用答卷公开编号、续答码或邀请。",
                 "Responses are numbered at random for this export: never by their public ID, resume code or invitation.",
             ),
-            match self.include.dates {
+            match settings.include.dates {
                 Dates::Day => Text::from_fn(|lang| match lang {
                     Lang::Zh => {
                         format!("时间只保留到日期（{zone} 时区），用时按整分钟计（最长一天）。")
@@ -210,7 +276,7 @@ impl Settings {
                 }),
             },
         ];
-        if !self.include.free_text {
+        if !settings.include.free_text {
             steps.push(Text::pair(
                 "自由文本（“其他”说明、意见）已排除。",
                 "Free text (other-specify answers, comments) is left out.",
@@ -261,8 +327,9 @@ pub async fn write_files(
     conn: &mut PgConnection,
     survey: &Survey,
     survey_id: SurveyId,
-    settings: Settings,
+    settings: &Settings,
     dir: &Path,
+    progress: &Progress,
 ) -> Result<Written, WriteError> {
     let data = std::fs::File::create(dir.join(syntax::DATA_FILE))?;
     let read = syntax::read_file(settings.values);
@@ -277,8 +344,9 @@ pub async fn write_files(
         data,
         codes,
         xlsx: Some(&mut sheets),
+        progress: Some(progress),
     };
-    let written = write_data(conn, survey, survey_id, settings, outputs).await?;
+    let mut written = write_data(conn, survey, survey_id, settings, outputs).await?;
     sheets.save(&dir.join("data.xlsx"))?;
     std::fs::write(
         dir.join("data.sps"),
@@ -304,15 +372,21 @@ pub async fn write_files(
             now.hour(),
             now.minute()
         ),
-        settings: settings.stated(),
-        steps: settings.steps(survey.time_zone.as_str()),
+        settings: stated(settings, survey),
+        steps: steps(settings, survey.time_zone.as_str()),
     };
     std::fs::write(
         dir.join("codebook.html"),
         codebook::html(survey, &variables, &written.summaries, &about),
     )?;
     let files = files(settings.values);
-    std::fs::write(dir.join("README.txt"), readme(survey, &about, &files, dir)?)?;
+    let (readme, mut hashes) = readme(survey, &about, &files, dir)?;
+    std::fs::write(dir.join("README.txt"), &readme)?;
+    hashes.push((
+        "README.txt".to_owned(),
+        hex(&Sha256::digest(readme.as_bytes())),
+    ));
+    written.hashes = hashes;
     Ok(written)
 }
 
@@ -323,13 +397,14 @@ pub async fn write_zip(
     conn: &mut PgConnection,
     survey: &Survey,
     survey_id: SurveyId,
-    settings: Settings,
+    settings: &Settings,
     path: &Path,
+    progress: &Progress,
 ) -> Result<Written, WriteError> {
     let parts = path.with_extension("parts");
     let _ = std::fs::remove_dir_all(&parts);
     std::fs::create_dir_all(&parts)?;
-    let result = zip_files(conn, survey, survey_id, settings, path, &parts).await;
+    let result = zip_files(conn, survey, survey_id, settings, path, &parts, progress).await;
     let _ = std::fs::remove_dir_all(&parts);
     result
 }
@@ -338,11 +413,12 @@ async fn zip_files(
     conn: &mut PgConnection,
     survey: &Survey,
     survey_id: SurveyId,
-    settings: Settings,
+    settings: &Settings,
     path: &Path,
     parts: &Path,
+    progress: &Progress,
 ) -> Result<Written, WriteError> {
-    let written = write_files(conn, survey, survey_id, settings, parts).await?;
+    let written = write_files(conn, survey, survey_id, settings, parts, progress).await?;
     let partial = path.with_extension("zip.partial");
     let mut zip = zip::ZipWriter::new(std::fs::File::create(&partial)?);
     let deflated = zip::write::SimpleFileOptions::default()
@@ -364,14 +440,19 @@ async fn zip_files(
     Ok(written)
 }
 
+/// A digest in lowercase hex.
+pub fn hex(digest: &[u8]) -> String {
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// README.txt: what each file is and how to open it, the export's settings, and the
-/// SHA-256 of every other file (already written in `dir`).
+/// SHA-256 of every other file (already written in `dir`); and those hashes by file.
 fn readme(
     survey: &Survey,
     about: &codebook::About,
     files: &[(&str, &str)],
     dir: &Path,
-) -> Result<String, WriteError> {
+) -> Result<(String, Vec<(String, String)>), WriteError> {
     use std::fmt::Write as _;
     let mut out = String::new();
     let _ = writeln!(
@@ -394,13 +475,14 @@ fn readme(
         let _ = writeln!(out, "  - {}\r", step.get(Lang::En));
     }
     out.push_str("\r\nSHA-256\r\n");
+    let mut hashes = Vec::new();
     for (file, _) in files.iter().filter(|(f, _)| *f != "README.txt") {
         // Streamed through the hasher: the data files can be gigabytes.
         let mut hasher = Sha256::new();
         std::io::copy(&mut std::fs::File::open(dir.join(file))?, &mut hasher)?;
-        let digest = hasher.finalize();
-        let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+        let hex = hex(&hasher.finalize());
         let _ = writeln!(out, "  {hex}  {file}\r");
+        hashes.push(((*file).to_owned(), hex));
     }
-    Ok(out)
+    Ok((out, hashes))
 }

@@ -1,6 +1,7 @@
 //! Routes outside Leptos. Leptos pages and server functions are mounted in `crate::router`.
 
 pub mod analysis;
+pub mod exports;
 pub mod health;
 pub mod lang;
 pub mod links;

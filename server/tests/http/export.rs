@@ -9,7 +9,7 @@ use canvass_core::export::Values;
 use canvass_core::export::{self, Include, Missing, syntax};
 use canvass_core::survey::Survey;
 use canvass_db::export::Responses;
-use canvass_server::export::{Settings, files, write_files};
+use canvass_server::export::{Progress, Settings, files, write_files};
 use sqlx::PgPool;
 
 /// The national survey with `respondents` demo respondents (some break off).
@@ -96,10 +96,17 @@ async fn data_csv_holds_a_row_per_response_and_a_column_per_variable(pool: PgPoo
         responses: Responses::All,
         ..Settings::default()
     };
-    let rows = write_files(&mut conn, &survey, survey_id, settings, &dir)
-        .await
-        .expect("written")
-        .rows;
+    let rows = write_files(
+        &mut conn,
+        &survey,
+        survey_id,
+        &settings,
+        &dir,
+        &Progress::default(),
+    )
+    .await
+    .expect("written")
+    .rows;
     let (header, data) = read_data(&dir);
     let all: i64 = sqlx::query_scalar("SELECT count(*) FROM responses")
         .fetch_one(&pool)
@@ -128,9 +135,16 @@ async fn the_readme_gives_each_files_sha_256_and_the_codebook_its_counts(pool: P
     let (survey, survey_id) = seeded(&pool, 30).await;
     let dir = scratch("export-readme");
     let mut conn = pool.acquire().await.expect("connection");
-    let written = write_files(&mut conn, &survey, survey_id, Settings::default(), &dir)
-        .await
-        .expect("written");
+    let written = write_files(
+        &mut conn,
+        &survey,
+        survey_id,
+        &Settings::default(),
+        &dir,
+        &Progress::default(),
+    )
+    .await
+    .expect("written");
     let readme = std::fs::read_to_string(dir.join("README.txt")).expect("README.txt");
     assert!(readme.contains(&format!("Rows (responses): {}\r\n", written.rows)));
     assert!(readme.contains("Responses: completed responses only\r\n"));
@@ -174,9 +188,16 @@ async fn pspp_reads_the_spss_syntax_with_the_same_frequencies(pool: PgPool) {
         responses: Responses::All,
         ..Settings::default()
     };
-    write_files(&mut conn, &survey, survey_id, settings, &dir)
-        .await
-        .expect("written");
+    write_files(
+        &mut conn,
+        &survey,
+        survey_id,
+        &settings,
+        &dir,
+        &Progress::default(),
+    )
+    .await
+    .expect("written");
     let (header, data) = read_data(&dir);
     let script = format!(
         "INSERT FILE='data.sps'.\nFREQUENCIES /VARIABLES={} /STATISTICS=NONE.\n\
@@ -295,9 +316,16 @@ async fn r_reads_the_r_syntax_with_labels_and_missing_values(pool: PgPool) {
         responses: Responses::All,
         ..Settings::default()
     };
-    write_files(&mut conn, &survey, survey_id, settings, &dir)
-        .await
-        .expect("written");
+    write_files(
+        &mut conn,
+        &survey,
+        survey_id,
+        &settings,
+        &dir,
+        &Progress::default(),
+    )
+    .await
+    .expect("written");
     let (header, data) = read_data(&dir);
     let mut check = String::from("source(\"data.R\", encoding = \"UTF-8\")\n");
     for name in CHECKED {
@@ -349,9 +377,16 @@ async fn the_zip_holds_every_file_and_the_workbook_the_same_table(pool: PgPool) 
         values: Values::Labels(Lang::Zh),
         ..Settings::default()
     };
-    let written = canvass_server::export::write_zip(&mut conn, &survey, survey_id, settings, &path)
-        .await
-        .expect("written");
+    let written = canvass_server::export::write_zip(
+        &mut conn,
+        &survey,
+        survey_id,
+        &settings,
+        &path,
+        &Progress::default(),
+    )
+    .await
+    .expect("written");
     let left: Vec<String> = std::fs::read_dir(&dir)
         .expect("folder")
         .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
@@ -443,9 +478,16 @@ async fn an_export_is_de_identified_keys_drawn_dates_coarsened(pool: PgPool) {
         responses: Responses::All,
         ..Settings::default()
     };
-    let written = write_files(&mut conn, &survey, survey_id, settings, &dir)
-        .await
-        .expect("written");
+    let written = write_files(
+        &mut conn,
+        &survey,
+        survey_id,
+        &settings,
+        &dir,
+        &Progress::default(),
+    )
+    .await
+    .expect("written");
     let (header, data) = read_data(&dir);
     let column = |name: &str| header.iter().position(|h| h == name).expect(name);
     // Keys: 1 to n, each once.

@@ -3,6 +3,7 @@
 
 mod analysis;
 mod export;
+mod export_jobs;
 mod health;
 mod invitations;
 mod links;

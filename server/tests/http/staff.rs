@@ -618,6 +618,72 @@ async fn each_role_reaches_exactly_what_it_should(pool: PgPool) {
             ],
         ),
         (
+            "GET",
+            "/staff/surveys/ai-collab/exports",
+            String::new(),
+            [
+                page_redirect,
+                Forbidden,
+                Through(StatusCode::OK),
+                Through(StatusCode::OK),
+            ],
+        ),
+        (
+            "POST",
+            "/staff/surveys/ai-collab/exports",
+            form(&[("values", "klingon")]),
+            [
+                SignIn,
+                Forbidden,
+                Through(StatusCode::UNPROCESSABLE_ENTITY),
+                Through(StatusCode::UNPROCESSABLE_ENTITY),
+            ],
+        ),
+        (
+            "POST",
+            "/staff/surveys/ai-collab/exports/999999/cancel",
+            String::new(),
+            [
+                SignIn,
+                Forbidden,
+                Through(StatusCode::NOT_FOUND),
+                Through(StatusCode::NOT_FOUND),
+            ],
+        ),
+        (
+            "POST",
+            "/api/staff_exports",
+            form(&[("slug", "ai-collab")]),
+            [
+                Through(StatusCode::UNAUTHORIZED),
+                Forbidden,
+                Through(StatusCode::OK),
+                Through(StatusCode::OK),
+            ],
+        ),
+        (
+            "POST",
+            "/api/v1/surveys/ai-collab/exports",
+            form(&[("values", "klingon")]),
+            [
+                Through(StatusCode::UNAUTHORIZED),
+                Forbidden,
+                Through(StatusCode::BAD_REQUEST),
+                Through(StatusCode::BAD_REQUEST),
+            ],
+        ),
+        (
+            "GET",
+            "/api/v1/surveys/ai-collab/exports/999999",
+            String::new(),
+            [
+                Through(StatusCode::UNAUTHORIZED),
+                Forbidden,
+                Through(StatusCode::NOT_FOUND),
+                Through(StatusCode::NOT_FOUND),
+            ],
+        ),
+        (
             "POST",
             "/staff/tokens",
             form(&[("name", " ")]),

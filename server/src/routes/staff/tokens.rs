@@ -28,7 +28,8 @@ pub async fn create(call: StaffCall<Admin>, Form(fields): Form) -> Result<Respon
         }
     };
     let mut tx = call.state.pool.begin().await?;
-    let token = actions::create_token(&mut tx, call.me.id, &name).await?;
+    let may_export = matches!(fields.get("may_export"), "true" | "on");
+    let token = actions::create_token(&mut tx, call.me.id, &name, may_export).await?;
     tx.commit().await?;
     // The page, with the token shown this once; never cached, never redirected through
     // a URL.

@@ -1,0 +1,445 @@
+//! What an export is asked for: the one parser of an export's settings, whether they come
+//! as the export page's form fields or as the API's JSON (flattened into the same fields by
+//! the server: `{"filter": {"role": "clinician"}}` becomes `filter.role=clinician`).
+//!
+//! | field | values | default |
+//! |---|---|---|
+//! | `values` | `codes`, `zh`, `en` (labels in that language) | `codes` |
+//! | `lang` | `zh`, `en`: the labels in the syntax files | the labels' language, else `zh` |
+//! | `responses` | `completed`, `all` | `completed` |
+//! | `dates` | `day`, `week` | `day` |
+//! | `free_text` | `true`, `false` (a form's checkbox posts `on`) | `false` |
+//! | `reason` | why free text is included (required then) | none |
+//! | `expires_days` | 1 to [`MAX_EXPIRY_DAYS`] | [`DEFAULT_EXPIRY_DAYS`] |
+//! | `filter.q` | a choice of the breakdown question `q`; empty means all | all |
+//!
+//! An export is stored with its settings written back as these fields ([`ExportRequest::fields`]),
+//! so the job reads them through this same parser.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::{Dates, Include, Values};
+use crate::lang::Lang;
+use crate::survey::{Code, QuestionId, QuestionKind, Survey};
+
+/// The longest reason, in characters.
+pub const MAX_REASON: usize = 500;
+/// The longest an export is kept, in days.
+pub const MAX_EXPIRY_DAYS: u32 = 90;
+/// How long an export is kept unless asked otherwise, in days.
+pub const DEFAULT_EXPIRY_DAYS: u32 = 7;
+/// The prefix of a filter's field name.
+pub const FILTER: &str = "filter.";
+
+/// Which responses an export holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Responses {
+    /// Completed responses only.
+    #[default]
+    Completed,
+    /// Every response, whatever became of it: in progress, refused, screened out.
+    All,
+}
+
+/// A parsed export request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportRequest {
+    pub values: Values,
+    /// The language of the labels in the syntax files.
+    pub lang: Lang,
+    pub responses: Responses,
+    pub include: Include,
+    /// Breakdown question → the one choice kept.
+    pub filter: BTreeMap<QuestionId, Code>,
+    pub expires_days: u32,
+    /// Why the export includes free text (required then, and only then kept).
+    pub reason: Option<String>,
+}
+
+impl Default for ExportRequest {
+    fn default() -> Self {
+        ExportRequest {
+            values: Values::Codes,
+            lang: Lang::Zh,
+            responses: Responses::Completed,
+            include: Include::default(),
+            filter: BTreeMap::new(),
+            expires_days: DEFAULT_EXPIRY_DAYS,
+            reason: None,
+        }
+    }
+}
+
+/// Why a request was refused; each names what it concerns.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[serde(rename_all = "snake_case", tag = "error")]
+pub enum RequestError {
+    #[error("{field:?} is not a setting of an export")]
+    UnknownSetting { field: String },
+    #[error("{value:?} is not a value of {field:?}")]
+    NotAValue { field: String, value: String },
+    #[error("{field:?} is given more than once")]
+    Repeated { field: String },
+    #[error("{question:?} is not a question an export can be filtered by")]
+    UnknownFilter { question: String },
+    #[error("{value:?} is not a choice of {question:?}")]
+    NotAChoice { question: String, value: String },
+    #[error("a reason is required to include free text")]
+    ReasonMissing,
+    #[error("the reason is longer than {max} characters")]
+    ReasonTooLong { max: usize },
+    #[error("expires_days must be a whole number from 1 to {max}")]
+    BadExpiry { max: u32 },
+}
+
+impl RequestError {
+    /// The form field the error belongs to.
+    pub fn field(&self) -> String {
+        match self {
+            RequestError::UnknownSetting { field }
+            | RequestError::NotAValue { field, .. }
+            | RequestError::Repeated { field } => field.clone(),
+            RequestError::UnknownFilter { question }
+            | RequestError::NotAChoice { question, .. } => format!("{FILTER}{question}"),
+            RequestError::ReasonMissing | RequestError::ReasonTooLong { .. } => "reason".into(),
+            RequestError::BadExpiry { .. } => "expires_days".into(),
+        }
+    }
+}
+
+/// What a refusal quotes of a value: its first 64 characters.
+fn quoted(value: &str) -> String {
+    value.chars().take(64).collect()
+}
+
+impl ExportRequest {
+    /// Parses `fields` (name, value) for `survey`: every field at most once, each value one
+    /// of its field's, each filter a breakdown question and one of its choices.
+    pub fn parse(
+        survey: &Survey,
+        fields: &[(String, String)],
+    ) -> Result<ExportRequest, RequestError> {
+        let mut seen = std::collections::BTreeSet::new();
+        for (name, _) in fields {
+            if !seen.insert(name.as_str()) {
+                return Err(RequestError::Repeated {
+                    field: quoted(name),
+                });
+            }
+        }
+        let mut request = ExportRequest::default();
+        let mut lang = None;
+        for (name, value) in fields {
+            let value = value.trim();
+            let not_a_value = || RequestError::NotAValue {
+                field: name.clone(),
+                value: quoted(value),
+            };
+            match name.as_str() {
+                "values" => {
+                    request.values = match value {
+                        "codes" | "" => Values::Codes,
+                        code => Values::Labels(Lang::parse(code).map_err(|_| not_a_value())?),
+                    }
+                }
+                "lang" if value.is_empty() => {}
+                "lang" => lang = Some(Lang::parse(value).map_err(|_| not_a_value())?),
+                "responses" => {
+                    request.responses = match value {
+                        "completed" | "" => Responses::Completed,
+                        "all" => Responses::All,
+                        _ => return Err(not_a_value()),
+                    }
+                }
+                "dates" => {
+                    request.include.dates = match value {
+                        "day" | "" => Dates::Day,
+                        "week" => Dates::Week,
+                        _ => return Err(not_a_value()),
+                    }
+                }
+                "free_text" => {
+                    request.include.free_text = match value {
+                        "true" | "on" | "1" => true,
+                        "false" | "0" | "" => false,
+                        _ => return Err(not_a_value()),
+                    }
+                }
+                "reason" if value.is_empty() => {}
+                "reason" if value.chars().count() > MAX_REASON => {
+                    return Err(RequestError::ReasonTooLong { max: MAX_REASON });
+                }
+                "reason" => request.reason = Some(value.to_owned()),
+                "expires_days" if value.is_empty() => {}
+                "expires_days" => {
+                    request.expires_days = value
+                        .parse()
+                        .ok()
+                        .filter(|days| (1..=MAX_EXPIRY_DAYS).contains(days))
+                        .ok_or(RequestError::BadExpiry {
+                            max: MAX_EXPIRY_DAYS,
+                        })?;
+                }
+                _ => {
+                    let Some(id) = name.strip_prefix(FILTER) else {
+                        return Err(RequestError::UnknownSetting {
+                            field: quoted(name),
+                        });
+                    };
+                    let question = survey
+                        .breakdowns
+                        .iter()
+                        .find(|q| q.as_str() == id)
+                        .ok_or_else(|| RequestError::UnknownFilter {
+                            question: quoted(id),
+                        })?;
+                    if value.is_empty() {
+                        continue;
+                    }
+                    let code = choice(survey, question, value).ok_or_else(|| {
+                        RequestError::NotAChoice {
+                            question: question.to_string(),
+                            value: quoted(value),
+                        }
+                    })?;
+                    request.filter.insert(question.clone(), code.clone());
+                }
+            }
+        }
+        request.lang = lang.unwrap_or(match request.values {
+            Values::Labels(lang) => lang,
+            Values::Codes => Lang::Zh,
+        });
+        if request.include.free_text {
+            if request.reason.is_none() {
+                return Err(RequestError::ReasonMissing);
+            }
+        } else {
+            // A reason states why free text is in an export; without it, it says nothing.
+            request.reason = None;
+        }
+        Ok(request)
+    }
+
+    /// The request written back as the fields it parses from, every setting given.
+    pub fn fields(&self) -> Vec<(String, String)> {
+        let mut fields = vec![
+            (
+                "values".to_owned(),
+                match self.values {
+                    Values::Codes => "codes".to_owned(),
+                    Values::Labels(lang) => lang.code().to_owned(),
+                },
+            ),
+            ("lang".to_owned(), self.lang.code().to_owned()),
+            (
+                "responses".to_owned(),
+                match self.responses {
+                    Responses::Completed => "completed",
+                    Responses::All => "all",
+                }
+                .to_owned(),
+            ),
+            (
+                "dates".to_owned(),
+                match self.include.dates {
+                    Dates::Day => "day",
+                    Dates::Week => "week",
+                }
+                .to_owned(),
+            ),
+            ("free_text".to_owned(), self.include.free_text.to_string()),
+            ("expires_days".to_owned(), self.expires_days.to_string()),
+        ];
+        if let Some(reason) = &self.reason {
+            fields.push(("reason".to_owned(), reason.clone()));
+        }
+        fields.extend(
+            self.filter
+                .iter()
+                .map(|(q, c)| (format!("{FILTER}{q}"), c.to_string())),
+        );
+        fields
+    }
+
+    /// Whether only an admin may make, follow and download this export: one with free text.
+    pub fn admins_only(&self) -> bool {
+        self.include.free_text
+    }
+}
+
+/// The choice of the single-choice `question` whose code is `value`.
+fn choice<'s>(survey: &'s Survey, question: &QuestionId, value: &str) -> Option<&'s Code> {
+    match survey.question(question.as_str()).map(|q| &q.kind) {
+        Some(QuestionKind::SingleChoice { choices, .. }) => choices
+            .iter()
+            .map(|c| &c.code)
+            .find(|c| c.as_str() == value),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::surveys::AI_COLLAB;
+
+    fn survey() -> Survey {
+        Survey::from_toml(AI_COLLAB).expect("the bundled survey loads")
+    }
+
+    fn fields(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    fn parse(pairs: &[(&str, &str)]) -> Result<ExportRequest, RequestError> {
+        ExportRequest::parse(&survey(), &fields(pairs))
+    }
+
+    #[test]
+    fn no_fields_ask_for_an_analysts_default_export() {
+        assert_eq!(parse(&[]), Ok(ExportRequest::default()));
+        let default = ExportRequest::default();
+        assert_eq!(default.values, Values::Codes);
+        assert_eq!(default.responses, Responses::Completed);
+        assert!(!default.include.free_text);
+        assert_eq!(default.expires_days, 7);
+    }
+
+    #[test]
+    fn every_setting_parses_and_writes_back_as_the_same_fields() {
+        let request = parse(&[
+            ("values", "en"),
+            ("responses", "all"),
+            ("dates", "week"),
+            ("free_text", "on"),
+            ("reason", " a study of the comments "),
+            ("expires_days", "30"),
+            ("filter.role", "clinician"),
+            ("filter.province", ""),
+        ])
+        .expect("parses");
+        assert_eq!(request.values, Values::Labels(Lang::En));
+        assert_eq!(request.lang, Lang::En, "the labels' language by default");
+        assert_eq!(request.responses, Responses::All);
+        assert_eq!(request.include.dates, Dates::Week);
+        assert!(request.include.free_text);
+        assert_eq!(request.reason.as_deref(), Some("a study of the comments"));
+        assert_eq!(request.expires_days, 30);
+        assert_eq!(request.filter.len(), 1, "an empty filter keeps every value");
+        assert!(request.admins_only());
+        let again = ExportRequest::parse(&survey(), &request.fields()).expect("parses again");
+        assert_eq!(again, request);
+    }
+
+    #[test]
+    fn each_bad_value_is_refused_naming_its_field() {
+        let cases: Vec<(Vec<(&str, &str)>, RequestError)> = vec![
+            (
+                vec![("values", "fr")],
+                RequestError::NotAValue {
+                    field: "values".into(),
+                    value: "fr".into(),
+                },
+            ),
+            (
+                vec![("lang", "de")],
+                RequestError::NotAValue {
+                    field: "lang".into(),
+                    value: "de".into(),
+                },
+            ),
+            (
+                vec![("responses", "partial")],
+                RequestError::NotAValue {
+                    field: "responses".into(),
+                    value: "partial".into(),
+                },
+            ),
+            (
+                vec![("dates", "hour")],
+                RequestError::NotAValue {
+                    field: "dates".into(),
+                    value: "hour".into(),
+                },
+            ),
+            (
+                vec![("free_text", "yes please")],
+                RequestError::NotAValue {
+                    field: "free_text".into(),
+                    value: "yes please".into(),
+                },
+            ),
+            (
+                vec![("format", "sav")],
+                RequestError::UnknownSetting {
+                    field: "format".into(),
+                },
+            ),
+            (
+                vec![("filter.email", "x")],
+                RequestError::UnknownFilter {
+                    question: "email".into(),
+                },
+            ),
+            (
+                vec![("filter.role", "astronaut")],
+                RequestError::NotAChoice {
+                    question: "role".into(),
+                    value: "astronaut".into(),
+                },
+            ),
+            (vec![("free_text", "true")], RequestError::ReasonMissing),
+            (
+                vec![("expires_days", "0")],
+                RequestError::BadExpiry { max: 90 },
+            ),
+            (
+                vec![("expires_days", "91")],
+                RequestError::BadExpiry { max: 90 },
+            ),
+            (
+                vec![("values", "en"), ("values", "zh")],
+                RequestError::Repeated {
+                    field: "values".into(),
+                },
+            ),
+        ];
+        for (pairs, expected) in cases {
+            assert_eq!(parse(&pairs), Err(expected), "{pairs:?}");
+        }
+        let long = "x".repeat(MAX_REASON + 1);
+        assert_eq!(
+            parse(&[("free_text", "true"), ("reason", &long)]),
+            Err(RequestError::ReasonTooLong { max: 500 })
+        );
+        assert_eq!(
+            RequestError::NotAChoice {
+                question: "role".into(),
+                value: "astronaut".into()
+            }
+            .to_string(),
+            "\"astronaut\" is not a choice of \"role\""
+        );
+        assert_eq!(
+            RequestError::UnknownFilter {
+                question: "email".into()
+            }
+            .field(),
+            "filter.email"
+        );
+    }
+
+    #[test]
+    fn a_reason_without_free_text_is_not_kept() {
+        let request = parse(&[("reason", "no reason needed")]).expect("parses");
+        assert_eq!(request.reason, None);
+        assert!(!request.admins_only());
+    }
+}

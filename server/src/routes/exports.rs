@@ -1,0 +1,421 @@
+//! Dataset exports over HTTP, for analysts and admins (a staff session, or an API token
+//! allowed to export):
+//!
+//! - `POST /api/v1/surveys/{slug}/exports` with JSON settings (each has a default: `{}`
+//!   asks for an analyst's default export) queues a job: 202, with the job and its address
+//!   in `Location`. The export page's form posts to `/staff/surveys/{slug}/exports`.
+//! - `GET /api/v1/surveys/{slug}/exports[/{id}]`: the jobs, or one: state, rows written of
+//!   the total, and the finished zip's download address.
+//! - `GET …/exports/{id}/download`: the zip, streamed part by part from PostgreSQL; 410
+//!   once expired, failed or cancelled; 409 while it runs.
+//! - `POST …/exports/{id}/cancel` (and the page's `/staff/surveys/{slug}/exports/{id}/cancel`).
+//!
+//! An export with free text is an admin's, with a stated reason: only admins follow and
+//! download it.
+
+use axum::body::Body;
+use axum::extract::{FromRequestParts, Path, State};
+use axum::http::request::Parts;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Json, Response};
+use canvass_app::staff::{SignedIn, StaffError, access};
+use canvass_core::export::request::{ExportRequest, FILTER, RequestError};
+use canvass_core::ids::{ExportId, SurveyId};
+use canvass_core::staff::StaffRole;
+use canvass_db::exports::{self, Cancelled, Job, Requester, State as JobState};
+use serde::Serialize;
+use time::format_description::well_known::Rfc3339;
+
+use crate::AppState;
+use crate::error::{ApiError, AppError};
+use crate::extract::{Form, StaffCall};
+use crate::staff::{Analysis, Reader, see_other};
+
+/// Who may export: an admin or analyst signed in, or an API token allowed to export.
+#[derive(Debug, Clone)]
+pub enum Exporter {
+    Staff(SignedIn),
+    Token(canvass_core::ids::TokenId),
+}
+
+impl Exporter {
+    fn is_admin(&self) -> bool {
+        matches!(self, Exporter::Staff(me) if me.role == StaffRole::Admin)
+    }
+
+    fn requester(&self) -> Requester {
+        match self {
+            Exporter::Staff(me) => Requester::Staff(me.id),
+            Exporter::Token(id) => Requester::Token(*id),
+        }
+    }
+
+    /// Whether this exporter may follow and download `job`.
+    fn may_see(&self, job: &Job) -> bool {
+        !job.admins_only || self.is_admin()
+    }
+}
+
+impl FromRequestParts<AppState> for Exporter {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        match Reader::from_request_parts(parts, state).await? {
+            Reader::Staff(me) if me.may(access::ANALYSIS) => Ok(Exporter::Staff(me)),
+            Reader::Staff(_) => Err(ApiError(AppError::Forbidden(
+                canvass_app::error_page::StaffRefusal::Forbidden,
+            ))),
+            Reader::Token(id) => {
+                let mut conn = state.pool.acquire().await?;
+                if exports::token_may_export(&mut conn, id).await? {
+                    Ok(Exporter::Token(id))
+                } else {
+                    Err(ApiError(AppError::Refused {
+                        status: StatusCode::FORBIDDEN,
+                        error: "this API token may not export",
+                    }))
+                }
+            }
+        }
+    }
+}
+
+const ADMINS_ONLY: AppError = AppError::Refused {
+    status: StatusCode::FORBIDDEN,
+    error: "only an admin may export free text",
+};
+const NO_SUCH_EXPORT: AppError = AppError::Refused {
+    status: StatusCode::NOT_FOUND,
+    error: "no such export",
+};
+
+/// A job as the API shows it.
+#[derive(Debug, Serialize)]
+pub struct JobJson {
+    id: ExportId,
+    survey: String,
+    state: JobState,
+    rows_written: i64,
+    /// `null` until the job has counted them.
+    rows_total: Option<i64>,
+    /// `null` until the total is known.
+    percent: Option<f64>,
+    settings: serde_json::Map<String, serde_json::Value>,
+    requested_by: String,
+    created_at: Option<String>,
+    finished_at: Option<String>,
+    expires_at: Option<String>,
+    size_bytes: Option<i64>,
+    sha256: Option<String>,
+    error: Option<String>,
+    /// Where to follow the job.
+    url: String,
+    /// Where to download the zip, once done.
+    download: Option<String>,
+}
+
+fn rfc3339(at: Option<time::OffsetDateTime>) -> Option<String> {
+    at.and_then(|at| at.format(&Rfc3339).ok())
+}
+
+/// The API address of job `id` of the survey at `slug`.
+pub fn job_url(slug: &str, id: ExportId) -> String {
+    format!("/api/v1/surveys/{slug}/exports/{id}")
+}
+
+impl JobJson {
+    fn new(slug: &str, job: Job) -> JobJson {
+        let url = job_url(slug, job.id);
+        JobJson {
+            id: job.id,
+            survey: slug.to_owned(),
+            state: job.state,
+            rows_written: job.rows_written,
+            rows_total: job.rows_total,
+            percent: canvass_app::staff::export_percent(job.rows_written, job.rows_total),
+            settings: job
+                .settings
+                .into_iter()
+                .map(|(k, v)| (k, serde_json::Value::String(v)))
+                .collect(),
+            requested_by: job.requester_name,
+            created_at: rfc3339(Some(job.created_at)),
+            finished_at: rfc3339(job.finished_at),
+            expires_at: rfc3339(job.expires_at),
+            size_bytes: job.size_bytes,
+            sha256: job.sha256,
+            error: job.error,
+            download: (job.state == JobState::Done).then(|| format!("{url}/download")),
+            url,
+        }
+    }
+}
+
+/// The JSON body of a request as the fields of the one parser: strings as they are,
+/// booleans and numbers as written, `filter` as `filter.{question}`; `null` is the default.
+pub fn json_fields(body: &[u8]) -> Result<Vec<(String, String)>, AppError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(Vec::new());
+    }
+    let value: serde_json::Value = serde_json::from_slice(body).map_err(|_| AppError::MALFORMED)?;
+    let serde_json::Value::Object(object) = value else {
+        return Err(AppError::MALFORMED);
+    };
+    let mut fields = Vec::new();
+    let not_a_value = |field: &str, value: &serde_json::Value| {
+        AppError::BadExport(RequestError::NotAValue {
+            field: field.chars().take(64).collect(),
+            value: value.to_string().chars().take(64).collect(),
+        })
+    };
+    for (name, value) in object {
+        match (name.as_str(), value) {
+            (_, serde_json::Value::Null) => {}
+            ("filter", serde_json::Value::Object(filter)) => {
+                for (question, code) in filter {
+                    match code {
+                        serde_json::Value::String(code) => {
+                            fields.push((format!("{FILTER}{question}"), code));
+                        }
+                        serde_json::Value::Null => {}
+                        other => return Err(not_a_value(&format!("{FILTER}{question}"), &other)),
+                    }
+                }
+            }
+            (_, serde_json::Value::String(text)) => fields.push((name, text)),
+            (_, serde_json::Value::Bool(b)) => fields.push((name, b.to_string())),
+            (_, serde_json::Value::Number(n)) => fields.push((name, n.to_string())),
+            (_, other) => return Err(not_a_value(&name, &other)),
+        }
+    }
+    Ok(fields)
+}
+
+/// Parses `fields` for the newest version of the survey at `slug` and queues the export,
+/// if `by` may ask for it.
+async fn queue(
+    state: &AppState,
+    slug: &str,
+    by: &Exporter,
+    fields: &[(String, String)],
+) -> Result<(SurveyId, ExportId), AppError> {
+    let mut tx = state.pool.begin().await?;
+    let (survey_id, survey) = state.survey(&mut tx, slug).await?;
+    let request = ExportRequest::parse(&survey, fields).map_err(AppError::BadExport)?;
+    if request.admins_only() && !by.is_admin() {
+        return Err(ADMINS_ONLY);
+    }
+    let id = exports::create(
+        &mut tx,
+        survey_id,
+        by.requester(),
+        &request.fields(),
+        request.admins_only(),
+        request.expires_days,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((survey_id, id))
+}
+
+/// The job `id` of the survey at `slug`, if `by` may see it.
+async fn job(state: &AppState, slug: &str, id: ExportId, by: &Exporter) -> Result<Job, AppError> {
+    let mut conn = state.pool.acquire().await?;
+    let (survey_id, _) = state.survey(&mut conn, slug).await?;
+    let job = exports::get(&mut conn, survey_id, id)
+        .await?
+        .ok_or(NO_SUCH_EXPORT)?;
+    if !by.may_see(&job) {
+        return Err(ADMINS_ONLY);
+    }
+    Ok(job)
+}
+
+/// A job ID from the path: anything else names no export (404).
+fn export_id(raw: &str) -> Result<ExportId, AppError> {
+    raw.parse().map_err(|_| NO_SUCH_EXPORT)
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    by: Exporter,
+    Path(slug): Path<String>,
+    body: axum::body::Bytes,
+) -> Result<Response, ApiError> {
+    let fields = json_fields(&body)?;
+    let (survey_id, id) = queue(&state, &slug, &by, &fields).await?;
+    let mut conn = state.pool.acquire().await?;
+    let job = exports::get(&mut conn, survey_id, id)
+        .await?
+        .ok_or(NO_SUCH_EXPORT)?;
+    let url = job_url(&slug, id);
+    Ok((
+        StatusCode::ACCEPTED,
+        [(header::LOCATION, url)],
+        Json(JobJson::new(&slug, job)),
+    )
+        .into_response())
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    by: Exporter,
+    Path(slug): Path<String>,
+) -> Result<Json<Vec<JobJson>>, ApiError> {
+    let mut conn = state.pool.acquire().await?;
+    let (survey_id, _) = state.survey(&mut conn, &slug).await?;
+    let jobs = exports::list(&mut conn, survey_id, 100).await?;
+    Ok(Json(
+        jobs.into_iter()
+            .filter(|job| by.may_see(job))
+            .map(|job| JobJson::new(&slug, job))
+            .collect(),
+    ))
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    by: Exporter,
+    Path((slug, id)): Path<(String, String)>,
+) -> Result<Json<JobJson>, ApiError> {
+    let job = job(&state, &slug, export_id(&id)?, &by).await?;
+    Ok(Json(JobJson::new(&slug, job)))
+}
+
+pub async fn cancel(
+    State(state): State<AppState>,
+    by: Exporter,
+    Path((slug, id)): Path<(String, String)>,
+) -> Result<Json<JobJson>, ApiError> {
+    let id = export_id(&id)?;
+    let job = job(&state, &slug, id, &by).await?;
+    let mut conn = state.pool.acquire().await?;
+    match exports::cancel(&mut conn, job.survey_id, id).await? {
+        Cancelled::Now => {}
+        Cancelled::Ended(_) => {
+            return Err(ApiError(AppError::Refused {
+                status: StatusCode::CONFLICT,
+                error: "the export has ended already",
+            }));
+        }
+        Cancelled::NoSuchExport => return Err(ApiError(NO_SUCH_EXPORT)),
+    }
+    let job = exports::get(&mut conn, job.survey_id, id)
+        .await?
+        .ok_or(NO_SUCH_EXPORT)?;
+    Ok(Json(JobJson::new(&slug, job)))
+}
+
+/// The finished zip, streamed from PostgreSQL one part at a time: memory does not grow
+/// with its size.
+pub async fn download(
+    State(state): State<AppState>,
+    by: Exporter,
+    Path((slug, id)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    let id = export_id(&id)?;
+    let job = job(&state, &slug, id, &by).await?;
+    match job.state {
+        JobState::Done => {}
+        JobState::Queued | JobState::Running => {
+            return Err(ApiError(AppError::Refused {
+                status: StatusCode::CONFLICT,
+                error: "the export is not finished yet",
+            }));
+        }
+        JobState::Expired => {
+            return Err(ApiError(AppError::Refused {
+                status: StatusCode::GONE,
+                error: "the export has expired and its file was deleted",
+            }));
+        }
+        JobState::Failed | JobState::Cancelled => {
+            return Err(ApiError(AppError::Refused {
+                status: StatusCode::GONE,
+                error: "the export did not finish: there is no file",
+            }));
+        }
+    }
+    let pool = state.pool.clone();
+    let parts = futures_util::stream::try_unfold(0, move |n| {
+        let pool = pool.clone();
+        async move {
+            let mut conn = pool.acquire().await?;
+            let part = exports::part(&mut conn, id, n).await?;
+            Ok::<_, canvass_db::Error>(part.map(|bytes| (bytes, n + 1)))
+        }
+    });
+    let name = format!("{slug}-export-{id}.zip");
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/zip".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+            (
+                header::CONTENT_LENGTH,
+                job.size_bytes.unwrap_or_default().to_string(),
+            ),
+            (header::CACHE_CONTROL, "private, no-store".to_owned()),
+        ],
+        Body::from_stream(parts),
+    )
+        .into_response())
+}
+
+/// The export page's form: queues the export and goes back to the page, or shows the page
+/// again with what was refused.
+pub async fn create_from_page(
+    call: StaffCall<Analysis>,
+    Path(slug): Path<String>,
+    Form(form): Form,
+) -> Result<Response, AppError> {
+    let by = Exporter::Staff(call.me.clone());
+    let fields = form.pairs();
+    let path = canvass_app::staff::paths::exports(&slug);
+    match queue(&call.state, &slug, &by, &fields).await {
+        Ok(_) => Ok(see_other(&path)),
+        Err(AppError::BadExport(refused)) => Ok(call
+            .refuse(
+                &path,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "export",
+                fields,
+                vec![(refused.field(), StaffError::ExportSetting)],
+            )
+            .await),
+        Err(AppError::Refused { .. }) => Ok(call
+            .refuse(
+                &path,
+                StatusCode::FORBIDDEN,
+                "export",
+                fields,
+                vec![("free_text".to_owned(), StaffError::AdminsOnly)],
+            )
+            .await),
+        Err(error) => Err(error),
+    }
+}
+
+/// The export page's cancel button.
+pub async fn cancel_from_page(
+    call: StaffCall<Analysis>,
+    Path((slug, id)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let by = Exporter::Staff(call.me.clone());
+    // Refusals answer as the page's not-found; a failure of the database as itself.
+    let not_found = |error| match error {
+        AppError::Refused { .. } => AppError::NOT_FOUND,
+        error => error,
+    };
+    let id = export_id(&id).map_err(not_found)?;
+    let job = job(&call.state, &slug, id, &by).await.map_err(not_found)?;
+    let mut conn = call.state.pool.acquire().await?;
+    // Cancelling an export that has just ended changes nothing: the page shows its end.
+    exports::cancel(&mut conn, job.survey_id, id).await?;
+    Ok(see_other(&canvass_app::staff::paths::exports(&slug)))
+}
