@@ -55,14 +55,15 @@ chromium() {
   fi
 }
 
-# GNU PSPP and R run the syntax files of a dataset export in the tests, as analysts do.
+# GNU PSPP and R run the syntax files of a dataset export in the tests, as analysts do;
+# xmllint (libxml2-utils) validates its DDI codebook.
 export_checkers() {
-  if command -v pspp >/dev/null && command -v Rscript >/dev/null; then return; fi
+  if command -v pspp >/dev/null && command -v Rscript >/dev/null && command -v xmllint >/dev/null; then return; fi
   if is_root; then
-    say "installing Debian's pspp and r-base-core (the export tests run their syntax files)"
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq pspp r-base-core >/dev/null
+    say "installing Debian's pspp, r-base-core and libxml2-utils (the export tests run their syntax files and validate the codebook)"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq pspp r-base-core libxml2-utils >/dev/null
   else
-    die "GNU PSPP or R is missing. Run: sudo apt-get install -y pspp r-base-core"
+    die "GNU PSPP, R or xmllint is missing. Run: sudo apt-get install -y pspp r-base-core libxml2-utils"
   fi
 }
 

@@ -31,7 +31,7 @@ test('staff start an export, see its progress and download the zip', async ({ pa
   expect(file.suggestedFilename()).toMatch(/^ai-collab-export-\d+\.zip$/);
   const zip = readFileSync((await file.path())!);
   expect(zip.subarray(0, 2).toString('latin1')).toBe('PK');
-  for (const name of ['data.csv', 'data.xlsx', 'data.sps', 'data.R', 'codebook.html', 'README.txt']) {
+  for (const name of ['data.csv', 'data.xlsx', 'data.sps', 'data.R', 'codebook.html', 'codebook.xml', 'README.txt']) {
     expect(zip.includes(Buffer.from(name)), name).toBe(true);
   }
 });

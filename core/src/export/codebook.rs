@@ -22,7 +22,7 @@ pub struct About {
     pub steps: Vec<Text>,
 }
 
-fn escaped(text: &str) -> String {
+pub(super) fn escaped(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -48,7 +48,7 @@ fn both(text: &Text) -> String {
     )
 }
 
-fn measure(m: Measure) -> Text {
+pub(super) fn measure(m: Measure) -> Text {
     match m {
         Measure::Nominal => Text::pair("名义（类别）", "nominal (categories)"),
         Measure::Ordinal => Text::pair("有序", "ordinal"),
@@ -58,7 +58,7 @@ fn measure(m: Measure) -> Text {
     }
 }
 
-fn disclosure(d: Disclosure) -> Text {
+pub(super) fn disclosure(d: Disclosure) -> Text {
     match d {
         Disclosure::DirectIdentifier => Text::pair("直接标识符", "direct identifier"),
         Disclosure::QuasiIdentifier => Text::pair("准标识符", "quasi-identifier"),
@@ -165,11 +165,7 @@ fn write_variable(out: &mut String, survey: &Survey, variable: &Variable, summar
         both(&disclosure(variable.disclosure)),
     );
     out.push_str("<dt>询问对象 Asked</dt><dd>");
-    let conditions: Vec<&crate::survey::Condition> = survey
-        .questions()
-        .filter(|(_, q)| variable.question.as_ref() == Some(&q.id))
-        .flat_map(|(s, q)| s.relevant.iter().chain(q.relevant.iter()))
-        .collect();
+    let conditions = conditions(survey, variable);
     if variable.question.is_none() {
         out.push_str(&both(&Text::pair(
             "每份答卷均有（非题目）",
@@ -242,6 +238,18 @@ fn write_variable(out: &mut String, survey: &Survey, variable: &Variable, summar
         );
     }
     out.push_str("</tbody></table></section>\n");
+}
+
+/// The conditions under which `variable`'s question was asked: its page's and its own.
+pub(super) fn conditions<'s>(
+    survey: &'s Survey,
+    variable: &Variable,
+) -> Vec<&'s crate::survey::Condition> {
+    survey
+        .questions()
+        .filter(|(_, q)| variable.question.as_ref() == Some(&q.id))
+        .flat_map(|(s, q)| s.relevant.iter().chain(q.relevant.iter()))
+        .collect()
 }
 
 fn section_title(survey: &Survey, variable: &Variable) -> String {

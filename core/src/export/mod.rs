@@ -23,6 +23,7 @@
 //! variables; free text (text questions, other-texts) only when the export includes it.
 
 pub mod codebook;
+pub mod ddi;
 mod meta;
 pub mod request;
 pub mod summary;

@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use canvass_core::Lang;
 use canvass_core::export::summary::Summary;
-use canvass_core::export::{self, Dates, Value, Values, Variable, codebook, syntax};
+use canvass_core::export::{self, Dates, Value, Values, Variable, codebook, ddi, syntax};
 use canvass_core::ids::SurveyId;
 use canvass_core::survey::Survey;
 use canvass_core::survey::Text;
@@ -316,6 +316,10 @@ pub fn files(values: Values) -> Vec<(&'static str, &'static str)> {
             "codebook.html",
             "every variable explained, with its values counted; open in a browser",
         ),
+        (
+            "codebook.xml",
+            "the same codebook as DDI Codebook 2.5 XML, for archives and metadata tools",
+        ),
         ("README.txt", "this file"),
     ]);
     files
@@ -378,6 +382,10 @@ pub async fn write_files(
     std::fs::write(
         dir.join("codebook.html"),
         codebook::html(survey, &variables, &written.summaries, &about),
+    )?;
+    std::fs::write(
+        dir.join("codebook.xml"),
+        ddi::xml(survey, &variables, &written.summaries, &about),
     )?;
     let files = files(settings.values);
     let (readme, mut hashes) = readme(survey, &about, &files, dir)?;

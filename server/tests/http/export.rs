@@ -523,3 +523,78 @@ async fn an_export_is_de_identified_keys_drawn_dates_coarsened(pool: PgPool) {
     assert!(readme.contains("Times are kept to the week"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Validates `xml` (a file in `dir`) with xmllint against the DDI Codebook 2.5 elements
+/// Canvass writes; xmllint's complaint when it is not valid.
+fn ddi_valid(dir: &Path, xml: &str) -> Result<(), String> {
+    let schema = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/ddi/codebook-2.5-subset.xsd");
+    let output = Command::new("xmllint")
+        .arg("--noout")
+        .arg("--nonet")
+        .arg("--schema")
+        .arg(&schema)
+        .arg(xml)
+        .current_dir(dir)
+        .output()
+        .unwrap_or_else(|e| panic!("xmllint could not run ({e}): make test installs it"));
+    if output.status.success() {
+        Ok(())
+    } else {
+        Err(String::from_utf8_lossy(&output.stderr).into_owned())
+    }
+}
+
+#[sqlx::test(migrator = "canvass_db::MIGRATOR")]
+async fn codebook_xml_is_valid_ddi_2_5_with_the_same_counts_as_data_csv(pool: PgPool) {
+    let (survey, survey_id) = seeded(&pool, 40).await;
+    let dir = scratch("export-ddi");
+    let mut conn = pool.acquire().await.expect("connection");
+    let settings = Settings {
+        responses: Responses::All,
+        ..Settings::default()
+    };
+    write_files(
+        &mut conn,
+        &survey,
+        survey_id,
+        &settings,
+        &dir,
+        &Progress::default(),
+    )
+    .await
+    .expect("written");
+    ddi_valid(&dir, "codebook.xml").unwrap_or_else(|e| panic!("not valid DDI: {e}"));
+
+    let xml = std::fs::read_to_string(dir.join("codebook.xml")).expect("codebook.xml");
+    let (header, data) = read_data(&dir);
+    assert!(xml.contains(&format!("<caseQnty>{}</caseQnty>", data.len())));
+    assert!(xml.contains(&format!("<varQnty>{}</varQnty>", header.len())));
+    // Each checked variable's categories and missing codes, counted as in data.csv.
+    for name in CHECKED {
+        let counts = counts(&header, &data, name);
+        let start = xml
+            .find(&format!("name=\"{name}\""))
+            .unwrap_or_else(|| panic!("{name} in codebook.xml"));
+        let var = &xml[start..start + xml[start..].find("</var>").expect("its end")];
+        for (value, count) in &counts {
+            assert!(
+                var.contains(&format!("<catValu>{value}</catValu>"))
+                    && var.contains(&format!("<catStat type=\"freq\">{count}</catStat>")),
+                "{name} = {value} counted {count}: {var}"
+            );
+        }
+        assert!(var.contains("<qstn><qstnLit xml:lang=\"zh\">"), "{var}");
+    }
+    assert!(xml.contains("<catgry missing=\"Y\" missType=\"inap\"><catValu>-1</catValu>"));
+
+    // The check can fail: an element DDI does not have there is refused.
+    let broken = xml.replacen(
+        "<sumStat type=\"vald\">",
+        "<frequency/><sumStat type=\"vald\">",
+        1,
+    );
+    std::fs::write(dir.join("broken.xml"), broken).expect("written");
+    let complaint = ddi_valid(&dir, "broken.xml").expect_err("not valid");
+    assert!(complaint.contains("frequency"), "{complaint}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

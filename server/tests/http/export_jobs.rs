@@ -189,6 +189,7 @@ async fn an_analyst_starts_an_export_follows_it_and_downloads_the_zip(pool: PgPo
         [
             "README.txt",
             "codebook.html",
+            "codebook.xml",
             "data.R",
             "data.csv",
             "data.do",
@@ -218,7 +219,7 @@ async fn an_analyst_starts_an_export_follows_it_and_downloads_the_zip(pool: PgPo
     assert_eq!(detail["sha256"], hex.as_str());
     assert_eq!(detail["rows"], rows);
     assert_eq!(detail["settings"]["values"], "codes");
-    assert_eq!(detail["files"].as_object().expect("files").len(), 7);
+    assert_eq!(detail["files"].as_object().expect("files").len(), 8);
 
     // The list shows it too.
     let (status, list) = as_staff(&pool, "GET", EXPORTS, &cookie, "").await;
