@@ -4,6 +4,7 @@
 mod analysis;
 mod export;
 mod export_jobs;
+mod export_roundtrip;
 mod health;
 mod invitations;
 mod links;
