@@ -109,8 +109,8 @@ pub enum StaffError {
     /// An export setting that is not one the form offers (a tampered form).
     #[error("not one of the choices offered")]
     ExportSetting,
-    /// An analyst asked for free text, which only an admin may export.
-    #[error("only an admin may export free text")]
+    /// An analyst asked for free text or identifiable data, which only an admin may export.
+    #[error("only an admin may export free text or identifiable data")]
     AdminsOnly,
     /// An invitee list's problems, each with its line (the header is line 1).
     #[error("no file was sent")]

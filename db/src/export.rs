@@ -1,12 +1,13 @@
 //! What a dataset export reads: a survey's responses, one at a time, as their outcomes.
 //! The caller opens the transaction (`REPEATABLE READ`, so the whole export sees one
 //! snapshot) and writes each row as it comes: memory does not grow with the responses.
-//! Nothing that identifies a respondent is read: no ID, resume code, invitation or contact.
+//! Nothing that identifies a respondent is read: no ID, resume code, invitation or contact;
+//! only an admin's identifiable export reads the response's public ID and exact times.
 
 use std::collections::BTreeMap;
 
 use canvass_core::answers::Outcome;
-use canvass_core::export::{Dates, ResponseMeta};
+use canvass_core::export::{Dates, Include, ResponseMeta};
 use canvass_core::ids::SurveyId;
 use futures_util::{Stream, StreamExt};
 use sqlx::{Connection, PgConnection};
@@ -108,12 +109,13 @@ pub fn rows<'c>(
     survey_id: SurveyId,
     time_zone: &'c str,
     selection: &Selection,
-    dates: Dates,
+    include: Include,
     speeder_under: Option<u32>,
 ) -> impl Stream<Item = Result<ExportRow, ExportError>> + 'c {
-    let unit = match dates {
-        Dates::Day => "day",
-        Dates::Week => "week",
+    let (unit, format) = match include.dates {
+        Dates::Day => ("day", "YYYY-MM-DD"),
+        Dates::Week => ("week", "YYYY-MM-DD"),
+        Dates::Exact => ("second", "YYYY-MM-DD HH24:MI:SS"),
     };
     sqlx::query!(
         r#"WITH keys AS (
@@ -125,10 +127,11 @@ pub fn rows<'c>(
                        IS DISTINCT FROM f.c)
            )
            SELECT k.key AS "key!", r.status AS "status: Status", r.survey_version, r.lang,
-                  to_char(date_trunc($3, r.started_at AT TIME ZONE $4), 'YYYY-MM-DD') AS "started!",
-                  to_char(date_trunc($3, r.completed_at AT TIME ZONE $4), 'YYYY-MM-DD') AS completed,
+                  to_char(date_trunc($3, r.started_at AT TIME ZONE $4), $7) AS "started!",
+                  to_char(date_trunc($3, r.completed_at AT TIME ZONE $4), $7) AS completed,
                   canvass_completion_minutes(r.started_at, r.completed_at) AS minutes,
-                  r.same_browser, r.answers::text AS "answers!"
+                  r.same_browser, r.answers::text AS "answers!",
+                  CASE WHEN $8 THEN r.public_id::text END AS public_id
            FROM keys k JOIN responses r ON r.id = k.id
            ORDER BY r.id"#,
         survey_id.get(),
@@ -137,6 +140,8 @@ pub fn rows<'c>(
         time_zone,
         &selection.questions(),
         &selection.codes(),
+        format,
+        include.identifiable,
     )
     .fetch(conn)
     .map(move |row| {
@@ -145,6 +150,7 @@ pub fn rows<'c>(
         Ok(ExportRow {
             meta: ResponseMeta {
                 key: row.key,
+                public_id: row.public_id,
                 status: row.status.into(),
                 lang: row.lang.parse().unwrap_or_default(),
                 started: row.started,

@@ -123,6 +123,10 @@ fn NewExport(page: ExportsPage) -> impl IntoView {
                 <input id="export-free_text" type="checkbox" name="free_text" value="true" />
                 <label for="export-free_text">{t!(i18n, exports_free_text)}</label>
             </div>
+            <div class="field checkbox">
+                <input id="export-identifiable" type="checkbox" name="identifiable" value="true" />
+                <label for="export-identifiable">{t!(i18n, exports_identifiable)}</label>
+            </div>
             <StaffField
                 form="export"
                 name="reason"

@@ -1,7 +1,9 @@
 //! The columns about a response rather than its answers: a key drawn for the export, its
 //! status and language, its dates (by day or week), minutes taken and the quality flags.
 
-use super::{Dates, Measure, Meta, Missing, ResponseMeta, Source, Value, ValueLabel, Variable};
+use super::{
+    Dates, Include, Measure, Meta, Missing, ResponseMeta, Source, Value, ValueLabel, Variable,
+};
 use crate::lang::Lang;
 use crate::response::ResponseStatus;
 use crate::survey::{Disclosure, Text};
@@ -44,8 +46,8 @@ fn variable(name: &str, label: Text, measure: Measure, which: Meta) -> Variable 
 }
 
 /// The columns about the response, first in every export.
-pub(super) fn meta_variables(dates: Dates) -> Vec<Variable> {
-    let (began, submitted) = match dates {
+pub(super) fn meta_variables(include: Include) -> Vec<Variable> {
+    let (began, submitted) = match include.dates {
         Dates::Day => (
             Text::pair("开始日期", "Began (day)"),
             Text::pair("提交日期", "Submitted (day)"),
@@ -56,6 +58,10 @@ pub(super) fn meta_variables(dates: Dates) -> Vec<Variable> {
                 "提交于该周（周一）",
                 "Submitted in the week of (its Monday)",
             ),
+        ),
+        Dates::Exact => (
+            Text::pair("开始时间", "Began (date and time)"),
+            Text::pair("提交时间", "Submitted (date and time)"),
         ),
     };
     let statuses: Vec<(i64, &str, &str)> = (1..)
@@ -100,7 +106,17 @@ pub(super) fn meta_variables(dates: Dates) -> Vec<Variable> {
         Meta::Speeder,
     );
     speeder.values = labelled(&NO_YES);
-    vec![
+    let mut public_id = variable(
+        "response_id",
+        Text::pair(
+            "答卷公开编号（可识别）",
+            "Response's public ID (identifying)",
+        ),
+        Measure::Text,
+        Meta::PublicId,
+    );
+    public_id.disclosure = Disclosure::DirectIdentifier;
+    let mut out = vec![
         variable(
             "response",
             Text::pair(
@@ -122,7 +138,11 @@ pub(super) fn meta_variables(dates: Dates) -> Vec<Variable> {
         ),
         same_browser,
         speeder,
-    ]
+    ];
+    if include.identifiable {
+        out.insert(1, public_id);
+    }
+    out
 }
 
 /// A response's value in a column about it; `unsubmitted` is what the submission's columns
@@ -131,6 +151,10 @@ pub(super) fn meta_value(which: Meta, meta: &ResponseMeta, unsubmitted: Missing)
     let submitted = meta.status == ResponseStatus::Completed;
     match which {
         Meta::Key => Value::Number(meta.key),
+        Meta::PublicId => meta
+            .public_id
+            .clone()
+            .map_or(Value::Missing(Missing::NoAnswer), Value::Text),
         Meta::Status => Value::Number(
             (1..)
                 .zip(STATUSES)

@@ -145,6 +145,8 @@ pub enum Source {
 pub enum Meta {
     /// A number drawn for this export (never the public ID, resume code or invitation).
     Key,
+    /// The response's public ID (an admin's identifiable export only).
+    PublicId,
     Status,
     Lang,
     /// The day (or week) it began.
@@ -168,6 +170,9 @@ pub enum Dates {
     Day,
     /// The week, as its Monday.
     Week,
+    /// The date and time to the second, in the survey's zone (an admin's identifiable
+    /// export only).
+    Exact,
 }
 
 /// What an export knows of one response besides its answers, already de-identified: a
@@ -175,6 +180,9 @@ pub enum Dates {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ResponseMeta {
     pub key: i64,
+    /// The response's public ID: read only for an admin's identifiable export.
+    #[serde(default)]
+    pub public_id: Option<String>,
     pub status: ResponseStatus,
     pub lang: Lang,
     /// `YYYY-MM-DD`: the day, or the Monday of the week.
@@ -227,6 +235,9 @@ pub struct Include {
     pub free_text: bool,
     /// Dates by day or by week.
     pub dates: Dates,
+    /// The response's public ID as a column (an admin's identifiable export, with a reason).
+    #[serde(default)]
+    pub identifiable: bool,
 }
 
 /// One value of a response in a variable.
@@ -266,7 +277,7 @@ impl Value {
 
 /// The export's variables for `survey`, in the order of its questions.
 pub fn variables(survey: &Survey, include: Include) -> Vec<Variable> {
-    let mut out = meta_variables(include.dates);
+    let mut out = meta_variables(include);
     for (section, question) in survey.questions() {
         if exported(question, include.free_text) {
             let mut asked_when: Vec<String> = Vec::new();

@@ -7,9 +7,10 @@
 //! | `values` | `codes`, `zh`, `en` (labels in that language) | `codes` |
 //! | `lang` | `zh`, `en`: the labels in the syntax files | the labels' language, else `zh` |
 //! | `responses` | `completed`, `all` | `completed` |
-//! | `dates` | `day`, `week` | `day` |
+//! | `dates` | `day`, `week` (`exact` in an identifiable export, and only there) | `day` |
 //! | `free_text` | `true`, `false` (a form's checkbox posts `on`) | `false` |
-//! | `reason` | why free text is included (required then) | none |
+//! | `identifiable` | `true`, `false`: response IDs, exact times and free text | `false` |
+//! | `reason` | why free text is included, or the export is identifiable (required then) | none |
 //! | `expires_days` | 1 to [`MAX_EXPIRY_DAYS`] | [`DEFAULT_EXPIRY_DAYS`] |
 //! | `filter.q` | a choice of the breakdown question `q`; empty means all | all |
 //!
@@ -87,7 +88,7 @@ pub enum RequestError {
     UnknownFilter { question: String },
     #[error("{value:?} is not a choice of {question:?}")]
     NotAChoice { question: String, value: String },
-    #[error("a reason is required to include free text")]
+    #[error("a reason is required to include free text or export identifiable data")]
     ReasonMissing,
     #[error("the reason is longer than {max} characters")]
     ReasonTooLong { max: usize },
@@ -158,15 +159,13 @@ impl ExportRequest {
                     request.include.dates = match value {
                         "day" | "" => Dates::Day,
                         "week" => Dates::Week,
+                        "exact" => Dates::Exact,
                         _ => return Err(not_a_value()),
                     }
                 }
-                "free_text" => {
-                    request.include.free_text = match value {
-                        "true" | "on" | "1" => true,
-                        "false" | "0" | "" => false,
-                        _ => return Err(not_a_value()),
-                    }
+                "free_text" => request.include.free_text = flag(value).ok_or_else(not_a_value)?,
+                "identifiable" => {
+                    request.include.identifiable = flag(value).ok_or_else(not_a_value)?;
                 }
                 "reason" if value.is_empty() => {}
                 "reason" if value.chars().count() > MAX_REASON => {
@@ -213,6 +212,16 @@ impl ExportRequest {
             Values::Labels(lang) => lang,
             Values::Codes => Lang::Zh,
         });
+        if request.include.identifiable {
+            // The unmodified data: exact times and free text with the response's ID.
+            request.include.dates = Dates::Exact;
+            request.include.free_text = true;
+        } else if request.include.dates == Dates::Exact {
+            return Err(RequestError::NotAValue {
+                field: "dates".into(),
+                value: "exact".into(),
+            });
+        }
         if request.include.free_text {
             if request.reason.is_none() {
                 return Err(RequestError::ReasonMissing);
@@ -248,10 +257,15 @@ impl ExportRequest {
                 match self.include.dates {
                     Dates::Day => "day",
                     Dates::Week => "week",
+                    Dates::Exact => "exact",
                 }
                 .to_owned(),
             ),
             ("free_text".to_owned(), self.include.free_text.to_string()),
+            (
+                "identifiable".to_owned(),
+                self.include.identifiable.to_string(),
+            ),
             ("expires_days".to_owned(), self.expires_days.to_string()),
         ];
         if let Some(reason) = &self.reason {
@@ -265,9 +279,19 @@ impl ExportRequest {
         fields
     }
 
-    /// Whether only an admin may make, follow and download this export: one with free text.
+    /// Whether only an admin may make, follow and download this export: one with free
+    /// text, or identifiable.
     pub fn admins_only(&self) -> bool {
-        self.include.free_text
+        self.include.free_text || self.include.identifiable
+    }
+}
+
+/// A checkbox's or JSON boolean's value.
+fn flag(value: &str) -> Option<bool> {
+    match value {
+        "true" | "on" | "1" => Some(true),
+        "false" | "0" | "" => Some(false),
+        _ => None,
     }
 }
 
@@ -433,6 +457,33 @@ mod tests {
             }
             .field(),
             "filter.email"
+        );
+    }
+
+    #[test]
+    fn an_identifiable_export_has_exact_times_free_text_and_a_reason() {
+        let request = parse(&[
+            ("identifiable", "true"),
+            ("reason", "linking to the register"),
+        ])
+        .expect("parses");
+        assert!(request.include.identifiable);
+        assert!(request.include.free_text);
+        assert_eq!(request.include.dates, Dates::Exact);
+        assert!(request.admins_only());
+        let again = ExportRequest::parse(&survey(), &request.fields()).expect("parses again");
+        assert_eq!(again, request);
+        assert_eq!(
+            parse(&[("identifiable", "true")]),
+            Err(RequestError::ReasonMissing)
+        );
+        assert_eq!(
+            parse(&[("dates", "exact")]),
+            Err(RequestError::NotAValue {
+                field: "dates".into(),
+                value: "exact".into()
+            }),
+            "exact times only in an identifiable export"
         );
     }
 

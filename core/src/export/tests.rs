@@ -72,6 +72,7 @@ disclosure = "direct_identifier"
 const FREE_TEXT: Include = Include {
     free_text: true,
     dates: Dates::Day,
+    identifiable: false,
 };
 
 fn survey(source: &str) -> Survey {
@@ -91,6 +92,7 @@ fn names(variables: &[Variable]) -> Vec<&str> {
 fn meta(status: ResponseStatus) -> ResponseMeta {
     let completed = status == ResponseStatus::Completed;
     ResponseMeta {
+        public_id: None,
         key: 7,
         status,
         lang: Lang::En,
@@ -755,6 +757,7 @@ fn weekly_dates_say_so_in_their_labels() {
         Include {
             free_text: false,
             dates: Dates::Week,
+            identifiable: false,
         },
     );
     let started = weekly

@@ -148,7 +148,7 @@ pub async fn write_data<W: Write>(
         survey_id,
         survey.time_zone.as_str(),
         &selection,
-        settings.include.dates,
+        settings.include,
         speeder_under,
     );
     while let Some(row) = rows.next().await {
@@ -214,18 +214,26 @@ fn stated(settings: &Settings, survey: &Survey) -> Vec<(Text, Text)> {
         let dates = match settings.include.dates {
             Dates::Day => Text::pair("按日", "by day"),
             Dates::Week => Text::pair("按周（周一）", "by week (its Monday)"),
+            Dates::Exact => Text::pair("精确到秒", "to the second"),
         };
-        let mut stated = vec![
+        let mut stated = vec![];
+        if settings.include.identifiable {
+            stated.push((
+                Text::pair("可识别数据", "IDENTIFIABLE DATA"),
+                Text::pair(
+                    "是：含答卷公开编号、精确时间与自由文本；仅限管理员，须妥善保管",
+                    "yes: response IDs, exact times and free text; for admins only, keep it safe",
+                ),
+            ));
+        }
+        stated.extend([
             (Text::pair("取值", "Values"), values),
             (Text::pair("日期", "Dates"), dates),
             (Text::pair("答卷", "Responses"), responses),
             (Text::pair("自由文本", "Free text"), free_text),
-        ];
+        ]);
         if let Some(reason) = &settings.reason {
-            stated.push((
-                Text::pair("包含自由文本的理由", "Reason for including free text"),
-                Text::pair(reason, reason),
-            ));
+            stated.push((Text::pair("理由", "Reason"), Text::pair(reason, reason)));
         }
         for (question, code) in &settings.filter {
             let asked = survey.question(question.as_str());
@@ -245,8 +253,25 @@ fn stated(settings: &Settings, survey: &Survey) -> Vec<(Text, Text)> {
     }
 }
 
-/// What was done so the data identify no one; dates are of `zone`, the survey's.
+/// What was done so the data identify no one; dates are of `zone`, the survey's. An
+/// identifiable export says what it holds instead.
 fn steps(settings: &Settings, zone: &str) -> Vec<Text> {
+    if settings.include.identifiable {
+        return vec![
+            Text::pair(
+                "此为可识别数据集：含答卷公开编号、精确到秒的时间与全部自由文本，仅供管理员按所述理由使用。",
+                "This dataset is IDENTIFIABLE: it holds each response's public ID, times to the second and all free text, for an admin's stated reason only.",
+            ),
+            Text::pair(
+                "电子邮箱与受邀者信息仍未读取，不在导出中。",
+                "E-mail addresses and invitee data are still never read and are not in the export.",
+            ),
+            Text::from_fn(|lang| match lang {
+                Lang::Zh => format!("时间为 {zone} 时区。"),
+                Lang::En => format!("Times are of {zone}."),
+            }),
+        ];
+    }
     {
         let mut steps = vec![
             Text::pair(
@@ -273,6 +298,10 @@ fn steps(settings: &Settings, zone: &str) -> Vec<Text> {
                     Lang::En => format!(
                         "Times are kept to the week (as its Monday, {zone}); time taken in whole minutes (at most a day)."
                     ),
+                }),
+                Dates::Exact => Text::from_fn(|lang| match lang {
+                    Lang::Zh => format!("时间精确到秒（{zone} 时区）。"),
+                    Lang::En => format!("Times are kept to the second ({zone})."),
                 }),
             },
         ];
@@ -388,7 +417,7 @@ pub async fn write_files(
         ddi::xml(survey, &variables, &written.summaries, &about),
     )?;
     let files = files(settings.values);
-    let (readme, mut hashes) = readme(survey, &about, &files, dir)?;
+    let (readme, mut hashes) = readme(survey, &about, &files, dir, settings.include.identifiable)?;
     std::fs::write(dir.join("README.txt"), &readme)?;
     hashes.push((
         "README.txt".to_owned(),
@@ -460,9 +489,16 @@ fn readme(
     about: &codebook::About,
     files: &[(&str, &str)],
     dir: &Path,
+    identifiable: bool,
 ) -> Result<(String, Vec<(String, String)>), WriteError> {
     use std::fmt::Write as _;
     let mut out = String::new();
+    if identifiable {
+        out.push_str(
+            "*** IDENTIFIABLE DATA / 可识别数据: response IDs, exact times and free text. \
+             For the admin's stated reason only; do not share. ***\r\n\r\n",
+        );
+    }
     let _ = writeln!(
         out,
         "{} / {}\r\nCanvass dataset export\r\n",

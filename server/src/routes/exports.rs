@@ -85,7 +85,7 @@ impl FromRequestParts<AppState> for Exporter {
 
 const ADMINS_ONLY: AppError = AppError::Refused {
     status: StatusCode::FORBIDDEN,
-    error: "only an admin may export free text",
+    error: "only an admin may export free text or identifiable data",
 };
 const NO_SUCH_EXPORT: AppError = AppError::Refused {
     status: StatusCode::NOT_FOUND,

@@ -440,7 +440,7 @@ async fn only_analysts_admins_and_tokens_allowed_to_export_may(pool: PgPool) {
         (status, reply),
         (
             StatusCode::FORBIDDEN,
-            serde_json::json!({"error": "only an admin may export free text"})
+            serde_json::json!({"error": "only an admin may export free text or identifiable data"})
         )
     );
     let (status, reply) = as_staff(&pool, "POST", EXPORTS, &admin, r#"{"free_text": true}"#).await;
@@ -773,7 +773,9 @@ async fn the_export_page_starts_an_export_and_lists_it_with_its_progress(pool: P
     .await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
     assert!(
-        refused.body.contains("Only an admin may export free text."),
+        refused
+            .body
+            .contains("Only an admin may export free text or identifiable data."),
         "{}",
         refused.body
     );
@@ -796,4 +798,104 @@ async fn the_export_page_starts_an_export_and_lists_it_with_its_progress(pool: P
     )
     .await;
     assert_eq!(cancel.status, StatusCode::NOT_FOUND);
+}
+
+#[sqlx::test(migrator = "canvass_db::MIGRATOR")]
+async fn an_admins_identifiable_export_holds_response_ids_and_says_so(pool: PgPool) {
+    seeded(&pool, 20).await;
+    let analyst = analyst(&pool).await;
+    let admin = admin(&pool).await;
+    let (status, _) = as_staff(
+        &pool,
+        "POST",
+        EXPORTS,
+        &analyst,
+        r#"{"identifiable": true, "reason": "x"}"#,
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "an analyst may not");
+    let (status, reply) =
+        as_staff(&pool, "POST", EXPORTS, &admin, r#"{"identifiable": true}"#).await;
+    assert_eq!(
+        (status, &reply["error"]),
+        (StatusCode::BAD_REQUEST, &Value::from("reason_missing"))
+    );
+    let (status, job) = as_staff(
+        &pool,
+        "POST",
+        EXPORTS,
+        &admin,
+        r#"{"identifiable": true, "reason": "linking to the society's register"}"#,
+    )
+    .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{job}");
+    assert_eq!(job["settings"]["dates"], "exact");
+    assert_eq!(job["settings"]["free_text"], "true");
+    run_next(&pool).await.expect("ran");
+    let (_, job) = as_staff(&pool, "GET", job["url"].as_str().expect("url"), &admin, "").await;
+    let (status, _, zip) = call(
+        &pool,
+        "GET",
+        job["download"].as_str().expect("download"),
+        &[("cookie", &admin)],
+        "",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip)).expect("a zip");
+    let mut readme = String::new();
+    archive
+        .by_name("README.txt")
+        .expect("README.txt")
+        .read_to_string(&mut readme)
+        .expect("UTF-8");
+    assert!(readme.starts_with("*** IDENTIFIABLE DATA"), "{readme}");
+    assert!(
+        readme.contains("Reason: linking to the society's register\r\n"),
+        "{readme}"
+    );
+    let mut data = String::new();
+    archive
+        .by_name("data.csv")
+        .expect("data.csv")
+        .read_to_string(&mut data)
+        .expect("UTF-8");
+    let mut reader = csv::Reader::from_reader(data.trim_start_matches('\u{feff}').as_bytes());
+    let header: Vec<String> = reader
+        .headers()
+        .expect("header")
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(
+        &header[..4],
+        [
+            "response",
+            "response_id",
+            "response_status",
+            "response_lang"
+        ]
+    );
+    let ids: Vec<String> = sqlx::query_scalar(
+        "SELECT public_id::text FROM responses WHERE status = 'completed' ORDER BY id",
+    )
+    .fetch_all(&pool)
+    .await
+    .expect("ids");
+    let mut exported: Vec<String> = Vec::new();
+    for record in reader.records() {
+        let record = record.expect("a row");
+        exported.push(record[1].to_owned());
+        // Times to the second.
+        assert_eq!(
+            record[4].len(),
+            "2026-12-06 10:11:12".len(),
+            "{}",
+            &record[4]
+        );
+    }
+    assert_eq!(
+        exported, ids,
+        "each response's public ID, in the order they began"
+    );
 }

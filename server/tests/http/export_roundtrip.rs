@@ -224,7 +224,7 @@ async fn data_csv_reads_back_into_the_same_answers_in_codes_and_in_labels(pool: 
         survey_id,
         survey.time_zone.as_str(),
         &selection,
-        include.dates,
+        include,
         None,
     )
     .map(|row| {
