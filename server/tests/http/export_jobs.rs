@@ -899,3 +899,74 @@ async fn an_admins_identifiable_export_holds_response_ids_and_says_so(pool: PgPo
         "each response's public ID, in the order they began"
     );
 }
+
+#[sqlx::test(migrator = "canvass_db::MIGRATOR")]
+async fn a_running_export_cancelled_stops_at_its_next_heartbeat_and_stores_nothing(pool: PgPool) {
+    seeded(&pool, 10).await;
+    let cookie = analyst(&pool).await;
+    let (_, job) = as_staff(&pool, "POST", EXPORTS, &cookie, "{}").await;
+    let url = job["url"].as_str().expect("url").to_owned();
+    let id = canvass_core::ids::ExportId::new(job["id"].as_i64().expect("id"));
+    let mut conn = pool.acquire().await.expect("connection");
+    let claimed = exports::claim(&mut conn, 30.0, 3)
+        .await
+        .expect("claim")
+        .expect("claimed");
+    assert!(
+        exports::heartbeat(&mut conn, id, claimed.attempt, Some(10), 4)
+            .await
+            .expect("heartbeat")
+    );
+    let (_, running) = as_staff(&pool, "GET", &url, &cookie, "").await;
+    assert_eq!(
+        (
+            &running["state"],
+            &running["rows_written"],
+            &running["rows_total"],
+            &running["percent"]
+        ),
+        (
+            &Value::from("running"),
+            &Value::from(4),
+            &Value::from(10),
+            &Value::from(40.0)
+        )
+    );
+    let (status, _) = as_staff(&pool, "POST", &format!("{url}/cancel"), &cookie, "").await;
+    assert_eq!(status, StatusCode::OK);
+    // The run hears of it at its next heartbeat, and may not store its zip.
+    assert!(
+        !exports::heartbeat(&mut conn, id, claimed.attempt, Some(10), 8)
+            .await
+            .expect("heartbeat")
+    );
+    let mut tx = pool.begin().await.expect("tx");
+    assert!(
+        !exports::lock_running(&mut tx, id, claimed.attempt)
+            .await
+            .expect("lock")
+    );
+
+    // The writer itself stops at its next row once cancelled.
+    let (published, survey) = canvass_server::demo::national(&pool).await.expect("survey");
+    let progress = canvass_server::export::Progress::default();
+    progress.cancel();
+    let outputs = canvass_server::export::Outputs {
+        data: Vec::new(),
+        codes: None,
+        xlsx: None,
+        progress: Some(&progress),
+    };
+    let written = canvass_server::export::write_data(
+        &mut conn,
+        &survey,
+        published.survey_id,
+        &canvass_server::export::Settings::default(),
+        outputs,
+    )
+    .await;
+    assert!(
+        matches!(written, Err(canvass_server::export::WriteError::Cancelled)),
+        "{written:?}"
+    );
+}
