@@ -5,6 +5,7 @@
 //! the server enforces. Raw input becomes a domain value only through a parser here.
 
 pub mod analysis;
+pub mod anonymize;
 pub mod answers;
 pub mod email;
 pub mod export;
