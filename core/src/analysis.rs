@@ -296,7 +296,7 @@ impl Answers for Response<'_> {
 
 mod figures;
 mod layout;
-mod query;
+pub(crate) mod query;
 mod rows;
 
 pub use figures::*;

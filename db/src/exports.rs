@@ -107,7 +107,7 @@ pub async fn create(
         survey_id.get(),
         staff,
         token,
-        settings_json(settings),
+        string_map(settings),
         admins_only,
         i32::try_from(keep_days).unwrap_or(i32::MAX),
     )
@@ -116,16 +116,18 @@ pub async fn create(
     Ok(ExportId::new(id))
 }
 
-fn settings_json(settings: &[(String, String)]) -> serde_json::Value {
+/// Pairs of strings as a JSON object (settings, file hashes).
+fn string_map(pairs: &[(String, String)]) -> serde_json::Value {
     serde_json::Value::Object(
-        settings
+        pairs
             .iter()
             .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
             .collect(),
     )
 }
 
-fn settings_fields(value: &serde_json::Value) -> Vec<(String, String)> {
+/// A JSON object of strings as pairs.
+fn string_pairs(value: &serde_json::Value) -> Vec<(String, String)> {
     value
         .as_object()
         .map(|object| {
@@ -188,7 +190,7 @@ async fn list_where(
                 (None, token) => Requester::Token(TokenId::new(token.unwrap_or_default())),
             },
             requester_name: r.requester_name,
-            settings: settings_fields(&r.settings),
+            settings: string_pairs(&r.settings),
             admins_only: r.admins_only,
             state: r.state,
             rows_total: r.rows_total,
@@ -252,7 +254,7 @@ pub async fn claim(
         id: ExportId::new(r.id),
         survey_id: SurveyId::new(r.survey_id),
         attempt: r.attempts,
-        settings: settings_fields(&r.settings),
+        settings: string_pairs(&r.settings),
         requested_by: r.requested_by.map(StaffId::new),
     }))
 }
@@ -341,7 +343,7 @@ pub async fn mark_done(
         i64::try_from(finished.rows).unwrap_or(i64::MAX),
         i64::try_from(finished.size_bytes).unwrap_or(i64::MAX),
         finished.sha256,
-        settings_json(&finished.file_hashes),
+        string_map(&finished.file_hashes),
     )
     .execute(&mut *conn)
     .await?;

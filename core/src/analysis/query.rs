@@ -167,12 +167,16 @@ impl AnalysisQuery {
 }
 
 /// The breakdown question named `id`.
-fn breakdown<'s>(survey: &'s Survey, id: &str) -> Option<&'s QuestionId> {
+pub(crate) fn breakdown<'s>(survey: &'s Survey, id: &str) -> Option<&'s QuestionId> {
     survey.breakdowns.iter().find(|q| q.as_str() == id)
 }
 
-/// The choice of `question` whose code is `value`.
-fn choice<'s>(survey: &'s Survey, question: &QuestionId, value: &str) -> Option<&'s Code> {
+/// The choice of the single-choice `question` whose code is `value`.
+pub(crate) fn choice<'s>(
+    survey: &'s Survey,
+    question: &QuestionId,
+    value: &str,
+) -> Option<&'s Code> {
     match survey.question(question.as_str()).map(|q| &q.kind) {
         Some(QuestionKind::SingleChoice { choices, .. }) => choices
             .iter()

@@ -22,8 +22,9 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::{Dates, Include, Values};
+use crate::analysis::query::{breakdown, choice};
 use crate::lang::Lang;
-use crate::survey::{Code, QuestionId, QuestionKind, Survey};
+use crate::survey::{Code, QuestionId, Survey};
 
 /// The longest reason, in characters.
 pub const MAX_REASON: usize = 500;
@@ -188,11 +189,8 @@ impl ExportRequest {
                             field: quoted(name),
                         });
                     };
-                    let question = survey
-                        .breakdowns
-                        .iter()
-                        .find(|q| q.as_str() == id)
-                        .ok_or_else(|| RequestError::UnknownFilter {
+                    let question =
+                        breakdown(survey, id).ok_or_else(|| RequestError::UnknownFilter {
                             question: quoted(id),
                         })?;
                     if value.is_empty() {
@@ -291,17 +289,6 @@ fn flag(value: &str) -> Option<bool> {
     match value {
         "true" | "on" | "1" => Some(true),
         "false" | "0" | "" => Some(false),
-        _ => None,
-    }
-}
-
-/// The choice of the single-choice `question` whose code is `value`.
-fn choice<'s>(survey: &'s Survey, question: &QuestionId, value: &str) -> Option<&'s Code> {
-    match survey.question(question.as_str()).map(|q| &q.kind) {
-        Some(QuestionKind::SingleChoice { choices, .. }) => choices
-            .iter()
-            .map(|c| &c.code)
-            .find(|c| c.as_str() == value),
         _ => None,
     }
 }

@@ -193,64 +193,62 @@ fn written_values<'a>(
 
 /// The settings as the codebook and README state them.
 fn stated(settings: &Settings, survey: &Survey) -> Vec<(Text, Text)> {
-    {
-        let values = match settings.values {
-            Values::Codes => Text::pair("代码（数字）", "codes (numbers)"),
-            Values::Labels(Lang::Zh) => Text::pair("中文标签", "labels in Chinese"),
-            Values::Labels(Lang::En) => Text::pair("英文标签", "labels in English"),
-        };
-        let responses = match settings.responses {
-            Responses::Completed => Text::pair("仅已完成的答卷", "completed responses only"),
-            Responses::All => Text::pair(
-                "全部答卷（含未完成与提前结束）",
-                "every response (in progress and ended too)",
+    let values = match settings.values {
+        Values::Codes => Text::pair("代码（数字）", "codes (numbers)"),
+        Values::Labels(Lang::Zh) => Text::pair("中文标签", "labels in Chinese"),
+        Values::Labels(Lang::En) => Text::pair("英文标签", "labels in English"),
+    };
+    let responses = match settings.responses {
+        Responses::Completed => Text::pair("仅已完成的答卷", "completed responses only"),
+        Responses::All => Text::pair(
+            "全部答卷（含未完成与提前结束）",
+            "every response (in progress and ended too)",
+        ),
+    };
+    let free_text = if settings.include.free_text {
+        Text::pair("包含", "included")
+    } else {
+        Text::pair("不包含", "left out")
+    };
+    let dates = match settings.include.dates {
+        Dates::Day => Text::pair("按日", "by day"),
+        Dates::Week => Text::pair("按周（周一）", "by week (its Monday)"),
+        Dates::Exact => Text::pair("精确到秒", "to the second"),
+    };
+    let mut stated = vec![];
+    if settings.include.identifiable {
+        stated.push((
+            Text::pair("可识别数据", "IDENTIFIABLE DATA"),
+            Text::pair(
+                "是：含答卷公开编号、精确时间与自由文本；仅限管理员，须妥善保管",
+                "yes: response IDs, exact times and free text; for admins only, keep it safe",
             ),
-        };
-        let free_text = if settings.include.free_text {
-            Text::pair("包含", "included")
-        } else {
-            Text::pair("不包含", "left out")
-        };
-        let dates = match settings.include.dates {
-            Dates::Day => Text::pair("按日", "by day"),
-            Dates::Week => Text::pair("按周（周一）", "by week (its Monday)"),
-            Dates::Exact => Text::pair("精确到秒", "to the second"),
-        };
-        let mut stated = vec![];
-        if settings.include.identifiable {
-            stated.push((
-                Text::pair("可识别数据", "IDENTIFIABLE DATA"),
-                Text::pair(
-                    "是：含答卷公开编号、精确时间与自由文本；仅限管理员，须妥善保管",
-                    "yes: response IDs, exact times and free text; for admins only, keep it safe",
-                ),
-            ));
-        }
-        stated.extend([
-            (Text::pair("取值", "Values"), values),
-            (Text::pair("日期", "Dates"), dates),
-            (Text::pair("答卷", "Responses"), responses),
-            (Text::pair("自由文本", "Free text"), free_text),
-        ]);
-        if let Some(reason) = &settings.reason {
-            stated.push((Text::pair("理由", "Reason"), Text::pair(reason, reason)));
-        }
-        for (question, code) in &settings.filter {
-            let asked = survey.question(question.as_str());
-            let label = |lang: Lang| match asked.map(|q| &q.kind) {
-                Some(canvass_core::survey::QuestionKind::SingleChoice { choices, .. }) => choices
-                    .iter()
-                    .find(|c| &c.code == code)
-                    .map_or_else(|| code.to_string(), |c| c.label.get(lang).to_owned()),
-                _ => code.to_string(),
-            };
-            stated.push((
-                Text::pair("筛选", "Filter"),
-                Text::from_fn(|lang| format!("{question} = {code} ({})", label(lang))),
-            ));
-        }
-        stated
+        ));
     }
+    stated.extend([
+        (Text::pair("取值", "Values"), values),
+        (Text::pair("日期", "Dates"), dates),
+        (Text::pair("答卷", "Responses"), responses),
+        (Text::pair("自由文本", "Free text"), free_text),
+    ]);
+    if let Some(reason) = &settings.reason {
+        stated.push((Text::pair("理由", "Reason"), Text::pair(reason, reason)));
+    }
+    for (question, code) in &settings.filter {
+        let asked = survey.question(question.as_str());
+        let label = |lang: Lang| match asked.map(|q| &q.kind) {
+            Some(canvass_core::survey::QuestionKind::SingleChoice { choices, .. }) => choices
+                .iter()
+                .find(|c| &c.code == code)
+                .map_or_else(|| code.to_string(), |c| c.label.get(lang).to_owned()),
+            _ => code.to_string(),
+        };
+        stated.push((
+            Text::pair("筛选", "Filter"),
+            Text::from_fn(|lang| format!("{question} = {code} ({})", label(lang))),
+        ));
+    }
+    stated
 }
 
 /// What was done so the data identify no one; dates are of `zone`, the survey's. An
@@ -272,47 +270,45 @@ fn steps(settings: &Settings, zone: &str) -> Vec<Text> {
             }),
         ];
     }
-    {
-        let mut steps = vec![
-            Text::pair(
-                "直接标识符（电子邮箱、受邀者信息）从未读取，不在导出中。",
-                "Direct identifiers (e-mail addresses, invitee data) are never read and are not in the export.",
-            ),
-            Text::pair(
-                "答卷以本次导出随机抽取的编号标识，从不使用答卷公开编号、续答码或邀请。",
-                "Responses are numbered at random for this export: never by their public ID, resume code or invitation.",
-            ),
-            match settings.include.dates {
-                Dates::Day => Text::from_fn(|lang| match lang {
-                    Lang::Zh => {
-                        format!("时间只保留到日期（{zone} 时区），用时按整分钟计（最长一天）。")
-                    }
-                    Lang::En => format!(
-                        "Times are kept to the day ({zone}); time taken in whole minutes (at most a day)."
-                    ),
-                }),
-                Dates::Week => Text::from_fn(|lang| match lang {
-                    Lang::Zh => format!(
-                        "时间只保留到所在周（以周一表示，{zone} 时区），用时按整分钟计（最长一天）。"
-                    ),
-                    Lang::En => format!(
-                        "Times are kept to the week (as its Monday, {zone}); time taken in whole minutes (at most a day)."
-                    ),
-                }),
-                Dates::Exact => Text::from_fn(|lang| match lang {
-                    Lang::Zh => format!("时间精确到秒（{zone} 时区）。"),
-                    Lang::En => format!("Times are kept to the second ({zone})."),
-                }),
-            },
-        ];
-        if !settings.include.free_text {
-            steps.push(Text::pair(
-                "自由文本（“其他”说明、意见）已排除。",
-                "Free text (other-specify answers, comments) is left out.",
-            ));
-        }
-        steps
+    let mut steps = vec![
+        Text::pair(
+            "直接标识符（电子邮箱、受邀者信息）从未读取，不在导出中。",
+            "Direct identifiers (e-mail addresses, invitee data) are never read and are not in the export.",
+        ),
+        Text::pair(
+            "答卷以本次导出随机抽取的编号标识，从不使用答卷公开编号、续答码或邀请。",
+            "Responses are numbered at random for this export: never by their public ID, resume code or invitation.",
+        ),
+        match settings.include.dates {
+            Dates::Day => Text::from_fn(|lang| match lang {
+                Lang::Zh => {
+                    format!("时间只保留到日期（{zone} 时区），用时按整分钟计（最长一天）。")
+                }
+                Lang::En => format!(
+                    "Times are kept to the day ({zone}); time taken in whole minutes (at most a day)."
+                ),
+            }),
+            Dates::Week => Text::from_fn(|lang| match lang {
+                Lang::Zh => format!(
+                    "时间只保留到所在周（以周一表示，{zone} 时区），用时按整分钟计（最长一天）。"
+                ),
+                Lang::En => format!(
+                    "Times are kept to the week (as its Monday, {zone}); time taken in whole minutes (at most a day)."
+                ),
+            }),
+            Dates::Exact => Text::from_fn(|lang| match lang {
+                Lang::Zh => format!("时间精确到秒（{zone} 时区）。"),
+                Lang::En => format!("Times are kept to the second ({zone})."),
+            }),
+        },
+    ];
+    if !settings.include.free_text {
+        steps.push(Text::pair(
+            "自由文本（“其他”说明、意见）已排除。",
+            "Free text (other-specify answers, comments) is left out.",
+        ));
     }
+    steps
 }
 
 /// The files of an export written in `values`, each with what README.txt says of it.

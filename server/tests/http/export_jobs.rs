@@ -8,11 +8,9 @@ use axum::http::{Request, StatusCode};
 use canvass_core::staff::StaffRole;
 use canvass_db::exports::{self, Requester};
 use canvass_db::surveys::Catalog;
-use http_body_util::BodyExt;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use sqlx::PgPool;
-use tower::ServiceExt;
 
 use crate::staff::{account, form, get, post, signed_in};
 use crate::support::app;
@@ -47,20 +45,7 @@ async fn call(
         builder = builder.header(*name, *value);
     }
     let request = builder.body(Body::from(body.to_owned())).expect("request");
-    let response = app(pool.clone())
-        .oneshot(request)
-        .await
-        .expect("infallible");
-    let status = response.status();
-    let headers = response.headers().clone();
-    let bytes = response
-        .into_body()
-        .collect()
-        .await
-        .expect("body")
-        .to_bytes()
-        .to_vec();
-    (status, headers, bytes)
+    crate::support::send_raw(app(pool.clone()), request).await
 }
 
 /// A JSON call with a staff session (from this site).

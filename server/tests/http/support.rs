@@ -69,6 +69,19 @@ impl Reply {
 }
 
 pub async fn send(app: Router, request: Request<Body>) -> Reply {
+    let (status, headers, bytes) = send_raw(app, request).await;
+    Reply {
+        status,
+        headers,
+        body: String::from_utf8_lossy(&bytes).into_owned(),
+    }
+}
+
+/// The reply's status, headers and body as bytes (a zip, say).
+pub async fn send_raw(
+    app: Router,
+    request: Request<Body>,
+) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
     let response: Response<Body> = app.oneshot(request).await.expect("infallible");
     let status = response.status();
     let headers = response.headers().clone();
@@ -78,11 +91,7 @@ pub async fn send(app: Router, request: Request<Body>) -> Reply {
         .await
         .expect("body")
         .to_bytes();
-    Reply {
-        status,
-        headers,
-        body: String::from_utf8_lossy(&bytes).into_owned(),
-    }
+    (status, headers, bytes.to_vec())
 }
 
 pub async fn get(app: Router, uri: &str, headers: &[(&str, &str)]) -> Reply {
