@@ -101,6 +101,42 @@ mod tests {
     }
 
     #[test]
+    fn every_quasi_identifier_has_a_hierarchy_and_provinces_go_to_the_seven_regions() {
+        use crate::survey::hierarchy::Rule;
+        let survey = national();
+        let quasi: Vec<&str> = survey
+            .questions()
+            .filter(|(_, q)| q.disclosure == Disclosure::QuasiIdentifier)
+            .map(|(_, q)| q.id.as_str())
+            .collect();
+        let declared: Vec<&str> = survey
+            .hierarchies
+            .iter()
+            .map(|h| h.question.as_str())
+            .collect();
+        assert_eq!(quasi, declared);
+        assert_eq!(quasi.len(), 11);
+        let province = &survey.hierarchies[1];
+        let Rule::Groups(regions) = &province.levels[0].rule else {
+            panic!("regions are groups");
+        };
+        let names: Vec<&str> = regions
+            .iter()
+            .map(|r| r.label.get(crate::Lang::Zh))
+            .collect();
+        assert_eq!(
+            names,
+            ["华北", "东北", "华东", "华中", "华南", "西南", "西北"]
+        );
+        assert_eq!(regions.iter().map(|r| r.members.len()).sum::<usize>(), 31);
+        let sensitive: Vec<&str> = survey.sensitive.iter().map(|q| q.as_str()).collect();
+        assert_eq!(
+            sensitive,
+            ["rd_interest", "ai_governance", "collab_ip_clarity"]
+        );
+    }
+
+    #[test]
     fn all_31_provinces_are_offered_in_a_select() {
         let survey = national();
         match &survey.question("province").expect("province").kind {

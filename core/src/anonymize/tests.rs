@@ -60,11 +60,9 @@ fn bad_parameters_are_refused_naming_what_is_wrong() {
     let table = Table {
         columns: &columns,
         hierarchies: &h,
+        sensitive: &[],
     };
-    let params = |k| Params {
-        k,
-        max_suppressed: 0,
-    };
+    let params = |k| Params::k(k, 0);
     assert_eq!(anonymize(&table, params(1)), Err(Refusal::KTooSmall));
     assert_eq!(
         anonymize(&table, params(4)),
@@ -74,6 +72,7 @@ fn bad_parameters_are_refused_naming_what_is_wrong() {
     let table = Table {
         columns: &outside,
         hierarchies: &h,
+        sensitive: &[],
     };
     assert_eq!(
         anonymize(&table, params(2)),
@@ -82,6 +81,7 @@ fn bad_parameters_are_refused_naming_what_is_wrong() {
     let table = Table {
         columns: &[],
         hierarchies: &h,
+        sensitive: &[],
     };
     assert_eq!(
         anonymize(&table, params(2)),
@@ -107,6 +107,7 @@ fn the_cheapest_transformation_is_chosen_and_rare_values_suppressed_within_the_l
     let table = Table {
         columns: &columns,
         hierarchies: &hierarchies,
+        sensitive: &[],
     };
     // Suppressing the lone record of grade 1 costs its cells; taking the grade to * costs
     // a little on every record as well: with one record suppressible, suppression wins.
@@ -114,51 +115,24 @@ fn the_cheapest_transformation_is_chosen_and_rare_values_suppressed_within_the_l
     let grade_only = Table {
         columns: &grades,
         hierarchies: &hierarchies[1..],
+        sensitive: &[],
     };
-    let solution = anonymize(
-        &grade_only,
-        Params {
-            k: 2,
-            max_suppressed: 1,
-        },
-    )
-    .expect("a solution");
+    let solution = anonymize(&grade_only, Params::k(2, 1)).expect("a solution");
     assert_eq!(solution.best.levels, vec![0]);
     assert_eq!(solution.best.suppressed, 1);
     assert!(solution.suppressed[12]);
     assert!(solution.best.loss < 1.0);
-    let solution = anonymize(
-        &grade_only,
-        Params {
-            k: 2,
-            max_suppressed: 0,
-        },
-    )
-    .expect("a solution");
+    let solution = anonymize(&grade_only, Params::k(2, 0)).expect("a solution");
     assert_eq!(
         (solution.best.levels.clone(), solution.best.loss),
         (vec![1], 1.0)
     );
     // Both columns, k = 2 without suppression: the grade goes to *, the provinces stay.
-    let solution = anonymize(
-        &table,
-        Params {
-            k: 2,
-            max_suppressed: 0,
-        },
-    )
-    .expect("a solution");
+    let solution = anonymize(&table, Params::k(2, 0)).expect("a solution");
     assert_eq!(solution.best.levels, vec![0, 1]);
     assert_eq!(smallest_kept_class(&table, &solution), Some(2));
     // k = 4 without suppression: the rare provinces merge into their region.
-    let solution = anonymize(
-        &table,
-        Params {
-            k: 4,
-            max_suppressed: 0,
-        },
-    )
-    .expect("a solution");
+    let solution = anonymize(&table, Params::k(4, 0)).expect("a solution");
     assert_eq!(solution.best.levels, vec![1, 1]);
     assert_eq!(smallest_kept_class(&table, &solution), Some(5));
     assert!(solution.best.loss > 0.0 && solution.best.loss < 1.0);
@@ -172,15 +146,9 @@ fn no_records_are_trivially_anonymous() {
     let table = Table {
         columns: &columns,
         hierarchies: &hierarchies,
+        sensitive: &[],
     };
-    let solution = anonymize(
-        &table,
-        Params {
-            k: 5,
-            max_suppressed: 0,
-        },
-    )
-    .expect("a solution");
+    let solution = anonymize(&table, Params::k(5, 0)).expect("a solution");
     assert_eq!(solution.best.suppressed, 0);
     assert_eq!(solution.best.loss, 0.0);
 }
@@ -195,7 +163,88 @@ fn hierarchy(values: u32, order: &[u32], divisors: &[u32]) -> Hierarchy {
     Hierarchy::new(values, levels).expect("divisor chains coarsen")
 }
 
-fn table_strategy() -> impl Strategy<Value = (Vec<Hierarchy>, Vec<Vec<u32>>, u64, u64)> {
+/// The reference: every node of the lattice evaluated the plain way, record by record
+/// (a group-by over generalized values, each cell's loss from the frequencies), sharing
+/// nothing with the search but the hierarchies' maps.
+fn brute_force(table: &Table, params: Params) -> Vec<(Vec<usize>, u64, f64)> {
+    let n = table.records();
+    let freq = |i: usize, level: usize, g: u32| -> f64 {
+        (0..n)
+            .filter(|r| table.hierarchies[i].levels[level][table.columns[i][*r] as usize] == g)
+            .count() as f64
+    };
+    let mut nodes: Vec<Vec<usize>> = vec![vec![]];
+    for h in table.hierarchies {
+        nodes = nodes
+            .into_iter()
+            .flat_map(|node| {
+                (0..h.height()).map(move |l| {
+                    let mut next = node.clone();
+                    next.push(l);
+                    next
+                })
+            })
+            .collect();
+    }
+    let everything: f64 = (0..n)
+        .map(|r| {
+            (0..table.columns.len())
+                .map(|i| (n as f64 / freq(i, 0, table.columns[i][r])).log2())
+                .sum::<f64>()
+        })
+        .sum();
+    nodes
+        .into_iter()
+        .map(|levels| {
+            let mut classes: BTreeMap<Vec<u32>, Vec<usize>> = BTreeMap::new();
+            for r in 0..n {
+                classes
+                    .entry(generalized(table, &levels, r))
+                    .or_default()
+                    .push(r);
+            }
+            let mut suppressed = vec![false; n];
+            for members in classes.values() {
+                let diverse = params.l.is_none_or(|l| {
+                    table.sensitive.iter().all(|s| {
+                        let distinct: std::collections::BTreeSet<u32> =
+                            members.iter().map(|r| s[*r]).collect();
+                        distinct.len() >= l as usize
+                    })
+                });
+                if (members.len() as u64) < params.k || !diverse {
+                    for r in members {
+                        suppressed[*r] = true;
+                    }
+                }
+            }
+            let mut loss = 0.0;
+            for (r, gone) in suppressed.iter().enumerate() {
+                for (i, l) in levels.iter().enumerate() {
+                    let v = table.columns[i][r];
+                    let f = freq(i, 0, v);
+                    loss += if *gone {
+                        (n as f64 / f).log2()
+                    } else {
+                        let g = table.hierarchies[i].levels[*l][v as usize];
+                        (freq(i, *l, g) / f).log2()
+                    };
+                }
+            }
+            let count = suppressed.iter().filter(|s| **s).count() as u64;
+            let loss = if everything > 0.0 {
+                loss / everything
+            } else {
+                0.0
+            };
+            (levels, count, loss)
+        })
+        .collect()
+}
+
+#[allow(clippy::type_complexity)]
+fn table_strategy() -> impl Strategy<Value = (Vec<Hierarchy>, Vec<Vec<u32>>, Vec<Vec<u32>>, Params)>
+{
     (1usize..4, 0usize..50).prop_flat_map(|(qis, n)| {
         let column = (2u32..7).prop_flat_map(move |values| {
             (
@@ -219,41 +268,58 @@ fn table_strategy() -> impl Strategy<Value = (Vec<Hierarchy>, Vec<Vec<u32>>, u64
                     (hierarchy(values, &order, &divisors), data)
                 })
         });
-        (prop::collection::vec(column, qis), 2u64..6, 0u64..10).prop_map(|(cols, k, limit)| {
-            let (hierarchies, columns) = cols.into_iter().unzip();
-            (hierarchies, columns, k, limit)
-        })
+        (
+            prop::collection::vec(column, qis),
+            2u64..6,
+            0u64..10,
+            prop::option::of(2u32..4),
+            prop::collection::vec(prop::collection::vec(0u32..4, n), 0..3),
+        )
+            .prop_map(|(cols, k, limit, l, sensitive)| {
+                let (hierarchies, columns) = cols.into_iter().unzip();
+                let params = Params {
+                    k,
+                    max_suppressed: limit,
+                    l: l.filter(|_| !sensitive.is_empty()),
+                };
+                (hierarchies, columns, sensitive, params)
+            })
     })
 }
 
 proptest! {
     #[test]
     fn the_result_is_k_anonymous_within_the_limit_and_no_node_loses_less(
-        (hierarchies, columns, k, limit) in table_strategy()
+        (hierarchies, columns, sensitive, params) in table_strategy()
     ) {
-        let table = Table { columns: &columns, hierarchies: &hierarchies };
+        let table = Table { columns: &columns, hierarchies: &hierarchies, sensitive: &sensitive };
         let n = table.records() as u64;
-        let params = Params { k, max_suppressed: limit };
+        let reference = brute_force(&table, params);
+        let feasible = reference.iter().filter(|(_, s, _)| *s <= params.max_suppressed);
+        let least = feasible.clone().map(|(_, _, loss)| *loss).fold(f64::INFINITY, f64::min);
         match anonymize(&table, params) {
-            Err(Refusal::KAboveRecords { .. }) => prop_assert!(n > 0 && k > n),
+            Err(Refusal::KAboveRecords { .. }) => prop_assert!(n > 0 && params.k > n),
+            Err(Refusal::NotReached { closest }) => {
+                prop_assert!(params.l.is_some(), "k alone is always reachable");
+                prop_assert_eq!(feasible.count(), 0, "a feasible node was missed");
+                let fewest = reference.iter().map(|(_, s, _)| *s).min();
+                prop_assert_eq!(Some(closest.suppressed), fewest);
+            }
             Err(other) => prop_assert!(false, "refused: {other}"),
             Ok(solution) => {
-                prop_assert!(n == 0 || k <= n);
+                prop_assert!(n == 0 || params.k <= n);
                 let flagged = solution.suppressed.iter().filter(|s| **s).count() as u64;
                 prop_assert_eq!(flagged, solution.best.suppressed);
-                prop_assert!(solution.best.suppressed <= limit);
+                prop_assert!(solution.best.suppressed <= params.max_suppressed);
                 if let Some(smallest) = smallest_kept_class(&table, &solution) {
-                    prop_assert!(smallest >= k, "a class of {} under k = {}", smallest, k);
+                    prop_assert!(smallest >= params.k, "a class of {} under k = {}", smallest, params.k);
                 }
-                // Optimal: no node of the lattice reaches k within the limit with less loss.
-                let costs = costs(&table);
-                let heights: Vec<usize> = hierarchies.iter().map(Hierarchy::height).collect();
-                for (_, node) in nodes_by_bound(&costs, &heights) {
-                    let (e, _) = evaluate(&table, &costs, &unpack(node, heights.len()), k);
-                    if e.suppressed <= limit {
-                        prop_assert!(e.loss >= solution.best.loss - 1e-9,
-                            "{:?} loses {} < {}", e.levels, e.loss, solution.best.loss);
-                    }
+                if n > 0 {
+                    // The reference agrees on the chosen node, and none loses less.
+                    let (_, s, loss) = reference.iter().find(|(l, _, _)| *l == solution.best.levels).expect("a node");
+                    prop_assert_eq!(*s, solution.best.suppressed);
+                    prop_assert!((loss - solution.best.loss).abs() < 1e-9, "{} vs {}", loss, solution.best.loss);
+                    prop_assert!(least >= solution.best.loss - 1e-9, "a node loses {} < {}", least, solution.best.loss);
                 }
             }
         }

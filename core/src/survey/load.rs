@@ -1,5 +1,6 @@
 //! From a TOML definition to a checked [`Survey`], reporting every problem at once.
 
+mod hierarchies;
 mod metrics;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -271,6 +272,8 @@ impl Loader {
             Some(k) => k,
         };
         let metrics = self.metrics(raw.metrics, &sections);
+        let hierarchies = self.hierarchies(raw.hierarchies, &sections);
+        let sensitive = self.sensitive(raw.sensitive, &sections);
         let survey = match (slug, time_zone, self.errors.is_empty()) {
             (Some(slug), Some(time_zone), true) => Survey {
                 slug,
@@ -283,6 +286,8 @@ impl Loader {
                 strata,
                 metrics,
                 suppress_below,
+                hierarchies,
+                sensitive,
             },
             _ => return Err(DefinitionErrors(self.errors)),
         };

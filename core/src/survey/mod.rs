@@ -5,6 +5,7 @@
 //! with where it is. A `Survey` in hand is therefore always consistent: unique IDs, texts in
 //! every declared language, conditions that read only earlier questions with the right types.
 
+pub mod hierarchy;
 mod ids;
 mod load;
 pub mod metrics;
@@ -112,6 +113,12 @@ pub struct Survey {
     /// Counts below this are never shown on the analysis pages (`suppress_below`,
     /// default 5), nor anything they could be worked out from.
     pub suppress_below: u32,
+    /// How anonymized exports may generalize each quasi-identifier.
+    #[serde(default)]
+    pub hierarchies: Vec<hierarchy::Hierarchy>,
+    /// The attributes an anonymized export may keep ℓ-diverse (`sensitive`).
+    #[serde(default)]
+    pub sensitive: Vec<QuestionId>,
 }
 
 /// The two single-choice questions by which a study samples its respondents: their role

@@ -37,6 +37,40 @@ pub struct RawSurvey {
     pub scales: BTreeMap<String, RawScale>,
     #[serde(default)]
     pub sections: Vec<RawSection>,
+    /// How anonymized exports may generalize each quasi-identifier.
+    #[serde(default)]
+    pub hierarchies: Vec<RawHierarchy>,
+    /// The attributes ℓ-diversity may protect.
+    #[serde(default)]
+    pub sensitive: Vec<String>,
+}
+
+/// One `[[hierarchies]]` entry.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawHierarchy {
+    pub question: String,
+    #[serde(default)]
+    pub levels: Vec<RawLevel>,
+}
+
+/// One level: exactly one of `groups`, `width` or `count`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawLevel {
+    pub name: RawText,
+    pub groups: Option<Vec<RawGroup>>,
+    pub width: Option<i64>,
+    pub count: Option<bool>,
+}
+
+/// `{ code = "north", zh = "华北", en = "North China", members = ["beijing", …] }`.
+#[derive(Debug, Deserialize)]
+pub struct RawGroup {
+    pub code: String,
+    pub members: Vec<String>,
+    #[serde(flatten)]
+    pub label: RawText,
 }
 
 /// One `[[metrics]]` entry. Which fields apply depends on `kind`; the loader says which

@@ -535,3 +535,129 @@ fn a_metric_condition_is_type_checked_like_any_other() {
     assert_eq!(errors.len(), 1, "{errors:?}");
     assert!(errors[0].starts_with("metric x › when: "), "{errors:?}");
 }
+
+/// MINI with `hours` a quasi-identifier and the multiple choice too, and `extra` appended.
+fn mini_quasi(extra: &str) -> String {
+    let source = MINI
+        .replace(
+            "id = \"hours\"\ntype = \"integer\"\nlabel = { zh = \"小时\", en = \"Hours\" }\ndisclosure = \"attribute\"",
+            "id = \"hours\"\ntype = \"integer\"\nlabel = { zh = \"小时\", en = \"Hours\" }\ndisclosure = \"quasi_identifier\"",
+        )
+        .replace(
+            "label = { zh = \"参与\", en = \"Participation\" }\ndisclosure = \"attribute\"",
+            "label = { zh = \"参与\", en = \"Participation\" }\ndisclosure = \"quasi_identifier\"",
+        );
+    format!("{source}\n{extra}")
+}
+
+#[test]
+fn hierarchies_and_sensitive_attributes_load_with_their_levels() {
+    use crate::survey::hierarchy::Rule;
+    let source = mini_with_in(
+        &mini_quasi(
+            r#"
+[[hierarchies]]
+question = "role"
+[[hierarchies.levels]]
+name = { zh = "是否临床", en = "clinical or not" }
+groups = [
+  { code = "clinical", zh = "临床", en = "Clinical", members = ["clinician"] },
+  { code = "other", zh = "其他", en = "Other", members = ["industry", "none"] },
+]
+
+[[hierarchies]]
+question = "hours"
+levels = [
+  { name = { zh = "10小时", en = "10 hours" }, width = 10 },
+  { name = { zh = "50小时", en = "50 hours" }, width = 50 },
+]
+
+[[hierarchies]]
+question = "rd_participation"
+levels = [{ name = { zh = "项数", en = "how many" }, count = true }]
+"#,
+        ),
+        "sensitive = [\"rd_interest\"]",
+    );
+    let survey = Survey::from_toml(&source).expect("loads");
+    assert_eq!(
+        survey.sensitive,
+        vec![QuestionId::parse("rd_interest").expect("id")]
+    );
+    let rules: Vec<Vec<Rule>> = survey
+        .hierarchies
+        .iter()
+        .map(|h| h.levels.iter().map(|l| l.rule.clone()).collect())
+        .collect();
+    assert_eq!(rules[1], vec![Rule::Width(10), Rule::Width(50)]);
+    assert_eq!(rules[2], vec![Rule::Count]);
+    let Rule::Groups(groups) = &rules[0][0] else {
+        panic!("groups")
+    };
+    assert_eq!(groups[1].members.len(), 2);
+    assert_eq!(groups[1].label.get(Lang::En), "Other");
+}
+
+#[test]
+fn a_hierarchy_that_is_not_a_coarsening_is_refused_with_every_problem() {
+    let source = mini_with_in(
+        &mini_quasi(
+            r#"
+[[hierarchies]]
+question = "role"
+[[hierarchies.levels]]
+name = { zh = "甲", en = "A" }
+groups = [
+  { code = "clinical", zh = "临床", en = "Clinical", members = ["clinician", "nurse"] },
+  { code = "other", zh = "其他", en = "Other", members = ["clinician"] },
+]
+
+[[hierarchies]]
+question = "hours"
+levels = [
+  { name = { zh = "10小时", en = "10 hours" }, width = 10 },
+  { name = { zh = "15小时", en = "15 hours" }, width = 15 },
+]
+
+[[hierarchies]]
+question = "rd_interest"
+levels = []
+
+[[hierarchies]]
+question = "nowhere"
+levels = []
+
+[[hierarchies]]
+question = "rd_participation"
+levels = [
+  { name = { zh = "项数", en = "how many" }, count = true },
+  { name = { zh = "再合并", en = "merged" }, groups = [] },
+]
+
+[[hierarchies]]
+question = "hours"
+levels = [{ name = { zh = "乙", en = "B" }, width = 5, count = true }]
+"#,
+        ),
+        "sensitive = [\"role\", \"comments\", \"missing\", \"rd_participation\"]",
+    );
+    assert_eq!(
+        errors_of(&source),
+        vec![
+            "hierarchy role › level 1 › group clinical: `nurse` is not a value of the level below",
+            "hierarchy role › level 1 › group other: `clinician` is already in group `clinical`: a value goes to exactly one group",
+            "hierarchy role › level 1: `industry`, `none` in no group: every value of the level below goes to exactly one",
+            "hierarchy hours › level 2 › width: must be a multiple of 10 above it, so each band of the level below falls in one band",
+            "hierarchy rd_interest: only a quasi-identifier (disclosure = \"quasi_identifier\") is generalized",
+            "hierarchy rd_interest: only a single choice, a multiple choice or an integer question has a hierarchy",
+            "hierarchy nowhere: unknown question `nowhere`",
+            "hierarchy rd_participation › level 2: groups merge the codes of the level below: choices, or groups",
+            "hierarchy hours: another hierarchy is for the same question",
+            "hierarchy hours › level 1: give a level exactly one of `groups`, `width` or `count = true`",
+            "sensitive: `role` is not a plain attribute (disclosure = \"attribute\")",
+            "sensitive: `comments` is not a plain attribute (disclosure = \"attribute\")",
+            "sensitive: unknown question `missing`",
+            "sensitive: `rd_participation` is not a plain attribute (disclosure = \"attribute\")",
+        ]
+    );
+}
