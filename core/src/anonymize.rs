@@ -140,6 +140,32 @@ impl Hierarchy {
         self.levels[level][value as usize]
     }
 
+    /// The same hierarchy with its exact values renumbered so that every level's values
+    /// follow in the same order as the exact values (each group's values contiguous, by
+    /// their path from the top), and each old exact value's new number. Rolling a set up
+    /// keeps it nearly in order then, so counting touches memory nearly in order.
+    fn ordered(&self) -> (Hierarchy, Vec<u32>) {
+        let values = self.sizes[0];
+        let mut order: Vec<u32> = (0..values).collect();
+        order.sort_by_key(|v| {
+            self.levels
+                .iter()
+                .rev()
+                .map(|level| level[*v as usize])
+                .collect::<Vec<u32>>()
+        });
+        let mut new_of = vec![0u32; values as usize];
+        for (new, old) in order.iter().enumerate() {
+            new_of[*old as usize] = new as u32;
+        }
+        let levels = self.levels[1..]
+            .iter()
+            .map(|level| order.iter().map(|old| level[*old as usize]).collect())
+            .collect();
+        let ordered = Hierarchy::new(values, levels).unwrap_or_else(|_| self.clone());
+        (ordered, new_of)
+    }
+
     /// The level-`to` value of the level-`from` value `value` (`from <= to`), for every
     /// level-`from` value.
     fn between(&self, from: usize, to: usize) -> Vec<u32> {
@@ -331,7 +357,7 @@ struct Counted {
 }
 
 /// Dense counting is used when a node's combinations number at most this.
-const DENSE: u64 = 1 << 21;
+const DENSE: u64 = 1 << 24;
 /// Frequency sets kept for rolling up (beside the exact one), and their values in all.
 const CACHE_SETS: usize = 512;
 const CACHE_VALUES: usize = 48 << 20;
@@ -351,6 +377,8 @@ struct Engine {
     /// `total[i][l]`: the loss of generalizing quasi-identifier `i` to level `l` (bits).
     total: Vec<Vec<f64>>,
     everything: f64,
+    /// What each level raised adds to `total`, so that ties go to the less general.
+    tie: f64,
     params: Params,
     /// Scratch for dense counting: slot → combination + 1 (0: none yet).
     dense: Vec<u32>,
@@ -602,13 +630,15 @@ impl Engine {
         let counted = self.count(&mut dense, &self.cache[source], node);
         self.dense = dense;
         self.evaluated += 1;
-        self.remember(&counted.set);
+        let source = self.cache[source].len();
+        self.remember(&counted.set, source);
         counted
     }
 
-    fn remember(&mut self, set: &FreqSet) {
-        let exact = self.cache[0].len();
-        if set.len() * 2 > exact || self.cache.iter().any(|s| s.node == set.node) {
+    /// Keeps `set` (rolled up from a set of `source` combinations) when it is a quarter
+    /// smaller at least: a set not much smaller than its source saves little as a source.
+    fn remember(&mut self, set: &FreqSet, source: usize) {
+        if set.len() * 4 > source * 3 || self.cache.iter().any(|s| s.node == set.node) {
             return;
         }
         self.cache.push(set.clone());
@@ -633,7 +663,10 @@ impl Engine {
         Evaluation {
             levels: self.levels(node),
             suppressed: counted.suppressed,
-            loss: self.normalized(self.bound(node) + counted.extra),
+            loss: self.normalized(
+                self.bound(node) - self.tie * self.levels(node).iter().sum::<usize>() as f64
+                    + counted.extra,
+            ),
             class_sizes: counted.class_sizes.clone(),
         }
     }
@@ -741,7 +774,43 @@ fn check(table: &Table, params: Params) -> Result<(), Refusal> {
 /// at most `params.max_suppressed` records suppressed. See the module documentation.
 pub fn anonymize(table: &Table, params: Params) -> Result<Solution, Refusal> {
     check(table, params)?;
+    let (hierarchies, columns): (Vec<Hierarchy>, Vec<Vec<u32>>) = table
+        .hierarchies
+        .iter()
+        .zip(table.columns)
+        .map(|(h, column)| {
+            let (ordered, new_of) = h.ordered();
+            (
+                ordered,
+                column.iter().map(|v| new_of[*v as usize]).collect(),
+            )
+        })
+        .unzip();
+    let table = &Table {
+        columns: &columns,
+        hierarchies: &hierarchies,
+        sensitive: table.sensitive,
+    };
     let n = table.records();
+    let nodes = table
+        .hierarchies
+        .iter()
+        .map(Hierarchy::height)
+        .product::<usize>();
+    if n == 0 {
+        // No records: the data as they are (and nothing to count).
+        return Ok(Solution {
+            best: Evaluation {
+                levels: vec![0; table.columns.len()],
+                suppressed: 0,
+                loss: 0.0,
+                class_sizes: Vec::new(),
+            },
+            suppressed: Vec::new(),
+            nodes_evaluated: 0,
+            nodes,
+        });
+    }
     let columns = table.columns.len();
     let mut total = Vec::with_capacity(columns);
     let mut suppressing = Vec::with_capacity(columns);
@@ -751,7 +820,15 @@ pub fn anonymize(table: &Table, params: Params) -> Result<Solution, Refusal> {
         suppressing.push(s);
     }
     // At the top level every cell loses log2(n / f(v)): suppressing everything.
-    let everything = total.iter().map(|t| t.last().copied().unwrap_or(0.0)).sum();
+    let everything: f64 = total.iter().map(|t| t.last().copied().unwrap_or(0.0)).sum();
+    // Ties go to the less general node: each level raised costs a trillionth more (a
+    // column of one value loses nothing when generalized, yet would be left out).
+    let tie = everything.max(1.0) * 1e-12;
+    for levels in &mut total {
+        for (level, loss) in levels.iter_mut().enumerate() {
+            *loss += tie * level as f64;
+        }
+    }
     // Sensitive values renumbered densely, so they pack small.
     let mut sensitive_sizes = Vec::new();
     let sensitive: Vec<Vec<u32>> = table
@@ -803,6 +880,7 @@ pub fn anonymize(table: &Table, params: Params) -> Result<Solution, Refusal> {
         suppressing,
         total,
         everything,
+        tie,
         params,
         dense: Vec::new(),
         cache: Vec::new(),
@@ -811,14 +889,35 @@ pub fn anonymize(table: &Table, params: Params) -> Result<Solution, Refusal> {
         evaluated: 0,
     };
     let exact = engine.count(&mut Vec::new(), &records, 0);
-    let record_combination = exact.from_source;
     drop(records);
-    engine.cache.push(exact.set);
+    // The exact set in order of its values.
+    let mut order: Vec<usize> = (0..exact.set.len()).collect();
+    let combination = |i: usize| &exact.set.values[i * width..(i + 1) * width];
+    order.sort_unstable_by(|a, b| combination(*a).cmp(combination(*b)));
+    let mut new_of = vec![0u32; order.len()];
+    let mut values = Vec::with_capacity(exact.set.values.len());
+    let mut counts = Vec::with_capacity(order.len());
+    for (new, old) in order.iter().enumerate() {
+        new_of[*old] = new as u32;
+        values.extend_from_slice(combination(*old));
+        counts.push(exact.set.counts[*old]);
+    }
+    let record_combination: Vec<u32> = exact
+        .from_source
+        .iter()
+        .map(|c| new_of[*c as usize])
+        .collect();
+    drop(exact);
+    engine.cache.push(FreqSet {
+        node: 0,
+        values,
+        counts,
+    });
     // The hubs: the first j quasi-identifiers (by number of values) exact, the others at
     // `*`, each rolled up from the next. A descent's node at step j is above hub j, whose
     // set is no larger than the distinct combinations of those j columns.
     let mut order: Vec<usize> = (0..columns).collect();
-    order.sort_by_key(|i| table.hierarchies[*i].sizes[0]);
+    order.sort_by_key(|i| std::cmp::Reverse(table.hierarchies[*i].sizes[0]));
     let top_of = |i: usize| table.hierarchies[i].height() - 1;
     let mut hub: Node = 0;
     let mut dense = Vec::new();
@@ -826,7 +925,10 @@ pub fn anonymize(table: &Table, params: Params) -> Result<Solution, Refusal> {
         hub = with_level(hub, *i, top_of(*i));
         let source = engine.cache.last().expect("the exact set");
         let counted = engine.count(&mut dense, source, hub);
-        engine.cache.push(counted.set);
+        // A hub not much smaller than the last one saves little.
+        if counted.set.len() * 4 <= source.len() * 3 {
+            engine.cache.push(counted.set);
+        }
     }
     engine.dense = dense;
     engine.pinned = engine.cache.len();
@@ -848,11 +950,7 @@ pub fn anonymize(table: &Table, params: Params) -> Result<Solution, Refusal> {
         closest: None,
     };
     for (bound, node) in &nodes {
-        if search
-            .best
-            .as_ref()
-            .is_some_and(|(_, b)| search.engine.normalized(*bound) >= b.loss)
-        {
+        if search.best.as_ref().is_some_and(|(_, _, b)| *bound >= *b) {
             break;
         }
         if search.known.contains_key(node)
@@ -864,22 +962,16 @@ pub fn anonymize(table: &Table, params: Params) -> Result<Solution, Refusal> {
         search.settle(*node);
     }
     let evaluated = search.engine.evaluated;
-    let Some((node, best)) = search.best else {
-        return match search.closest {
-            // No records: the data as they are.
-            None => Ok(Solution {
-                best: Evaluation {
-                    levels: vec![0; columns],
-                    suppressed: 0,
-                    loss: 0.0,
-                    class_sizes: Vec::new(),
-                },
-                suppressed: Vec::new(),
-                nodes_evaluated: evaluated,
-                nodes: total_nodes,
+    let Some((node, best, _)) = search.best else {
+        // The top node is always evaluated: with records, the closest is known.
+        return Err(Refusal::NotReached {
+            closest: search.closest.map(|(_, c)| c).unwrap_or(Evaluation {
+                levels: vec![0; columns],
+                suppressed: n as u64,
+                loss: 1.0,
+                class_sizes: Vec::new(),
             }),
-            Some((_, closest)) => Err(Refusal::NotReached { closest }),
-        };
+        });
     };
     // Which records the chosen node suppresses: record → exact combination → the node's
     // combination → its class.
@@ -909,7 +1001,8 @@ struct Search {
     feasible: Vec<Node>,
     /// Every quasi-identifier at `*`.
     top: Node,
-    best: Option<(Node, Evaluation)>,
+    /// The best node found, and its loss in bits.
+    best: Option<(Node, Evaluation, f64)>,
     /// Evaluated nodes and what suppressing cost them beyond generalizing (bits), for the
     /// nodes below them: they suppress at least those records, each losing at least as
     /// much, so their loss is at least their bound plus that.
@@ -931,13 +1024,9 @@ impl Search {
         let feasible = counted.suppressed <= self.engine.params.max_suppressed;
         self.known.insert(node, feasible);
         if feasible {
-            let evaluation = self.engine.evaluation(node, &counted);
-            if self
-                .best
-                .as_ref()
-                .is_none_or(|(_, b)| evaluation.loss < b.loss)
-            {
-                self.best = Some((node, evaluation));
+            let bits = self.engine.bound(node) + counted.extra;
+            if self.best.as_ref().is_none_or(|(_, _, b)| bits < *b) {
+                self.best = Some((node, self.engine.evaluation(node, &counted), bits));
             }
         } else if self
             .closest
@@ -952,10 +1041,9 @@ impl Search {
     /// Whether `node`, of bound `bound` (bits), cannot lose less than the best found, by
     /// what a node above it suppresses.
     fn beaten(&self, node: Node, bound: f64) -> bool {
-        let Some((_, best)) = &self.best else {
+        let Some((_, _, best)) = self.best else {
             return false;
         };
-        let best = best.loss * self.engine.everything;
         self.extras
             .iter()
             .any(|(m, extra)| bound + extra >= best && below(node, *m))

@@ -4,6 +4,7 @@
 //! A job whose heartbeat stops is claimed again ([`claim`]); a done job's parts are deleted
 //! when it expires ([`expire`]).
 
+use canvass_core::export::anon::risk::Summary;
 use canvass_core::ids::{ExportId, StaffId, SurveyId, TokenId};
 use serde::Serialize;
 use sqlx::PgConnection;
@@ -71,6 +72,8 @@ pub struct Job {
     pub size_bytes: Option<i64>,
     pub sha256: Option<String>,
     pub error: Option<String>,
+    /// What the anonymization did, once done (none for an identifiable export).
+    pub anonymity: Option<Summary>,
 }
 
 /// `YYYY-MM-DD HH:MM` in UTC, as the export page shows times.
@@ -168,7 +171,7 @@ async fn list_where(
                   coalesce(u.display_name, t.name, '') AS "requester_name!",
                   e.settings, e.admins_only, e.state AS "state: State", e.rows_total,
                   e.rows_written, e.created_at, e.finished_at, e.expires_at, e.size_bytes,
-                  e.sha256, e.error
+                  e.sha256, e.error, e.anonymity
            FROM exports e
            LEFT JOIN staff_users u ON u.id = e.requested_by
            LEFT JOIN api_tokens t ON t.id = e.token_id
@@ -201,6 +204,9 @@ async fn list_where(
             size_bytes: r.size_bytes,
             sha256: r.sha256,
             error: r.error,
+            anonymity: r
+                .anonymity
+                .and_then(|a| serde_json::from_value::<Summary>(a).ok()),
         })
         .collect())
 }
@@ -325,6 +331,8 @@ pub struct Finished {
     pub size_bytes: u64,
     pub sha256: String,
     pub file_hashes: Vec<(String, String)>,
+    /// What the anonymization did; none for an identifiable export.
+    pub anonymity: Option<Summary>,
 }
 
 /// Marks job `id` done (its parts stored in this transaction), kept from now for the time
@@ -337,13 +345,17 @@ pub async fn mark_done(
     sqlx::query!(
         r#"UPDATE exports SET state = 'done', finished_at = now(), expires_at = now() + keep_for,
                   rows_total = $2, rows_written = $2, size_bytes = $3, sha256 = $4,
-                  file_hashes = $5
+                  file_hashes = $5, anonymity = $6
            WHERE id = $1"#,
         id.get(),
         i64::try_from(finished.rows).unwrap_or(i64::MAX),
         i64::try_from(finished.size_bytes).unwrap_or(i64::MAX),
         finished.sha256,
         string_map(&finished.file_hashes),
+        finished
+            .anonymity
+            .as_ref()
+            .and_then(|a| serde_json::to_value(a).ok()),
     )
     .execute(&mut *conn)
     .await?;

@@ -112,8 +112,16 @@ pub async fn run(pool: &PgPool, responses: u64) -> anyhow::Result<()> {
             xlsx: None,
             progress: None,
         };
-        let written =
-            write_data(&mut tx, &survey, survey_id, &Settings::default(), outputs).await?;
+        // The writing pass alone, as COPY reads once: no anonymizing first reading.
+        let written = write_data(
+            &mut tx,
+            &survey,
+            survey_id,
+            &Settings::default(),
+            outputs,
+            None,
+        )
+        .await?;
         tx.commit().await?;
         written
     };

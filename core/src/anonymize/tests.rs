@@ -151,6 +151,15 @@ fn no_records_are_trivially_anonymous() {
     let solution = anonymize(&table, Params::k(5, 0)).expect("a solution");
     assert_eq!(solution.best.suppressed, 0);
     assert_eq!(solution.best.loss, 0.0);
+    // Hierarchies built over the values met have no values at all then.
+    let empty = vec![Hierarchy::new(0, vec![]).expect("h")];
+    let table = Table {
+        columns: &columns,
+        hierarchies: &empty,
+        sensitive: &[],
+    };
+    let solution = anonymize(&table, Params::k(5, 0)).expect("a solution");
+    assert_eq!(solution.best.levels, vec![0]);
 }
 
 /// A random hierarchy over `values`: the values shuffled by `order`, then grouped by

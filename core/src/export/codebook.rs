@@ -37,7 +37,7 @@ pub(super) fn escaped(text: &str) -> String {
 }
 
 /// Both languages of `text`, each marked with its language (once when they are the same).
-fn both(text: &Text) -> String {
+pub(super) fn both(text: &Text) -> String {
     if text.get(Lang::Zh) == text.get(Lang::En) {
         return escaped(text.get(Lang::En));
     }
@@ -79,7 +79,7 @@ fn number(x: Option<f64>) -> String {
     x.map_or_else(|| "–".into(), |x| format!("{x}"))
 }
 
-const STYLE: &str = "body{font:14px/1.5 system-ui,sans-serif;max-width:60rem;margin:auto;padding:1rem}\
+pub(super) const STYLE: &str = "body{font:14px/1.5 system-ui,sans-serif;max-width:60rem;margin:auto;padding:1rem}\
 table{border-collapse:collapse;margin:.5rem 0}td,th{border:1px solid #999;padding:.2rem .5rem;text-align:left}\
 td.n{text-align:right}section{break-inside:avoid;border-top:1px solid #ccc;margin-top:1rem}\
 dt{font-weight:bold}code{font-size:1.1em}";

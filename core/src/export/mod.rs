@@ -22,6 +22,7 @@
 //! whose disclosure class is a direct identifier, and e-mail questions, are never
 //! variables; free text (text questions, other-texts) only when the export includes it.
 
+pub mod anon;
 pub mod codebook;
 pub mod ddi;
 mod meta;

@@ -13,6 +13,13 @@
 //! | `reason` | why free text is included, or the export is identifiable (required then) | none |
 //! | `expires_days` | 1 to [`MAX_EXPIRY_DAYS`] | [`DEFAULT_EXPIRY_DAYS`] |
 //! | `filter.q` | a choice of the breakdown question `q`; empty means all | all |
+//! | `k` | every combination of quasi-identifiers in at least k rows: 2 to [`MAX_K`] | [`DEFAULT_K`] |
+//! | `suppression` | the most rows suppressed, in whole percent: 0 to [`MAX_SUPPRESSION`] | [`DEFAULT_SUPPRESSION`] |
+//! | `sensitive.q` | `true`: keep the sensitive attribute `q` ℓ-diverse | none |
+//! | `l` | ℓ: distinct answers each sensitive attribute takes in every class, 2 to [`MAX_L`] | 2 |
+//!
+//! Every export but an identifiable one is anonymized (k-anonymous on its
+//! quasi-identifiers); an identifiable export ignores `k`, `suppression`, `sensitive` and `l`.
 //!
 //! An export is stored with its settings written back as these fields ([`ExportRequest::fields`]),
 //! so the job reads them through this same parser.
@@ -34,6 +41,45 @@ pub const MAX_EXPIRY_DAYS: u32 = 90;
 pub const DEFAULT_EXPIRY_DAYS: u32 = 7;
 /// The prefix of a filter's field name.
 pub const FILTER: &str = "filter.";
+/// The prefix of a sensitive attribute's field name.
+pub const SENSITIVE: &str = "sensitive.";
+/// k unless asked otherwise, and the largest asked for.
+pub const DEFAULT_K: u32 = 5;
+pub const MAX_K: u32 = 100_000;
+/// The suppression limit unless asked otherwise, and the largest, in percent of rows.
+pub const DEFAULT_SUPPRESSION: u32 = 5;
+pub const MAX_SUPPRESSION: u32 = 50;
+/// The largest ℓ.
+pub const MAX_L: u32 = 100;
+
+/// How an export is anonymized.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Anonymity {
+    pub k: u32,
+    /// The most rows suppressed, in percent of the rows.
+    pub suppression: u32,
+    /// Sensitive attributes kept ℓ-diverse (of the survey's `sensitive`).
+    pub sensitive: Vec<QuestionId>,
+    pub l: u32,
+}
+
+impl Default for Anonymity {
+    fn default() -> Self {
+        Anonymity {
+            k: DEFAULT_K,
+            suppression: DEFAULT_SUPPRESSION,
+            sensitive: Vec::new(),
+            l: 2,
+        }
+    }
+}
+
+impl Anonymity {
+    /// The most of `rows` rows that may be suppressed.
+    pub fn max_suppressed(&self, rows: u64) -> u64 {
+        rows * u64::from(self.suppression) / 100
+    }
+}
 
 /// Which responses an export holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -59,6 +105,7 @@ pub struct ExportRequest {
     pub expires_days: u32,
     /// Why the export includes free text (required then, and only then kept).
     pub reason: Option<String>,
+    pub anonymity: Anonymity,
 }
 
 impl Default for ExportRequest {
@@ -71,6 +118,7 @@ impl Default for ExportRequest {
             filter: BTreeMap::new(),
             expires_days: DEFAULT_EXPIRY_DAYS,
             reason: None,
+            anonymity: Anonymity::default(),
         }
     }
 }
@@ -95,6 +143,14 @@ pub enum RequestError {
     ReasonTooLong { max: usize },
     #[error("expires_days must be a whole number from 1 to {max}")]
     BadExpiry { max: u32 },
+    #[error("k must be a whole number from 2 to {max}")]
+    BadK { max: u32 },
+    #[error("suppression must be a whole percentage from 0 to {max}")]
+    BadSuppression { max: u32 },
+    #[error("l must be a whole number from 2 to {max}")]
+    BadL { max: u32 },
+    #[error("{question:?} is not one of the survey's sensitive attributes")]
+    NotSensitive { question: String },
 }
 
 impl RequestError {
@@ -108,6 +164,10 @@ impl RequestError {
             | RequestError::NotAChoice { question, .. } => format!("{FILTER}{question}"),
             RequestError::ReasonMissing | RequestError::ReasonTooLong { .. } => "reason".into(),
             RequestError::BadExpiry { .. } => "expires_days".into(),
+            RequestError::BadK { .. } => "k".into(),
+            RequestError::BadSuppression { .. } => "suppression".into(),
+            RequestError::BadL { .. } => "l".into(),
+            RequestError::NotSensitive { question } => format!("{SENSITIVE}{question}"),
         }
     }
 }
@@ -182,6 +242,36 @@ impl ExportRequest {
                         .ok_or(RequestError::BadExpiry {
                             max: MAX_EXPIRY_DAYS,
                         })?;
+                }
+                "k" if value.is_empty() => {}
+                "k" => {
+                    request.anonymity.k =
+                        whole(value, 2, MAX_K).ok_or(RequestError::BadK { max: MAX_K })?;
+                }
+                "suppression" if value.is_empty() => {}
+                "suppression" => {
+                    request.anonymity.suppression =
+                        whole(value, 0, MAX_SUPPRESSION).ok_or(RequestError::BadSuppression {
+                            max: MAX_SUPPRESSION,
+                        })?;
+                }
+                "l" if value.is_empty() => {}
+                "l" => {
+                    request.anonymity.l =
+                        whole(value, 2, MAX_L).ok_or(RequestError::BadL { max: MAX_L })?;
+                }
+                _ if name.starts_with(SENSITIVE) => {
+                    let id = &name[SENSITIVE.len()..];
+                    let question = survey
+                        .sensitive
+                        .iter()
+                        .find(|q| q.as_str() == id)
+                        .ok_or_else(|| RequestError::NotSensitive {
+                            question: quoted(id),
+                        })?;
+                    if flag(value).ok_or_else(not_a_value)? {
+                        request.anonymity.sensitive.push(question.clone());
+                    }
                 }
                 _ => {
                     let Some(id) = name.strip_prefix(FILTER) else {
@@ -265,7 +355,19 @@ impl ExportRequest {
                 self.include.identifiable.to_string(),
             ),
             ("expires_days".to_owned(), self.expires_days.to_string()),
+            ("k".to_owned(), self.anonymity.k.to_string()),
+            (
+                "suppression".to_owned(),
+                self.anonymity.suppression.to_string(),
+            ),
+            ("l".to_owned(), self.anonymity.l.to_string()),
         ];
+        fields.extend(
+            self.anonymity
+                .sensitive
+                .iter()
+                .map(|q| (format!("{SENSITIVE}{q}"), "true".to_owned())),
+        );
         if let Some(reason) = &self.reason {
             fields.push(("reason".to_owned(), reason.clone()));
         }
@@ -282,6 +384,11 @@ impl ExportRequest {
     pub fn admins_only(&self) -> bool {
         self.include.free_text || self.include.identifiable
     }
+}
+
+/// A whole number from `min` to `max`.
+fn whole(value: &str, min: u32, max: u32) -> Option<u32> {
+    value.parse().ok().filter(|n| (min..=max).contains(n))
 }
 
 /// A checkbox's or JSON boolean's value.
@@ -334,8 +441,22 @@ mod tests {
             ("expires_days", "30"),
             ("filter.role", "clinician"),
             ("filter.province", ""),
+            ("k", "10"),
+            ("suppression", "0"),
+            ("sensitive.rd_interest", "on"),
+            ("sensitive.ai_governance", "false"),
+            ("l", "3"),
         ])
         .expect("parses");
+        assert_eq!(
+            request.anonymity,
+            Anonymity {
+                k: 10,
+                suppression: 0,
+                sensitive: vec![QuestionId::parse("rd_interest").expect("id")],
+                l: 3
+            }
+        );
         assert_eq!(request.values, Values::Labels(Lang::En));
         assert_eq!(request.lang, Lang::En, "the labels' language by default");
         assert_eq!(request.responses, Responses::All);
@@ -352,6 +473,29 @@ mod tests {
     #[test]
     fn each_bad_value_is_refused_naming_its_field() {
         let cases: Vec<(Vec<(&str, &str)>, RequestError)> = vec![
+            (vec![("k", "1")], RequestError::BadK { max: MAX_K }),
+            (vec![("k", "five")], RequestError::BadK { max: MAX_K }),
+            (
+                vec![("suppression", "51")],
+                RequestError::BadSuppression { max: 50 },
+            ),
+            (
+                vec![("suppression", "-1")],
+                RequestError::BadSuppression { max: 50 },
+            ),
+            (vec![("l", "1")], RequestError::BadL { max: MAX_L }),
+            (
+                vec![("sensitive.province", "on")],
+                RequestError::NotSensitive {
+                    question: "province".into(),
+                },
+            ),
+            (
+                vec![("sensitive.nothing", "on")],
+                RequestError::NotSensitive {
+                    question: "nothing".into(),
+                },
+            ),
             (
                 vec![("values", "fr")],
                 RequestError::NotAValue {

@@ -210,6 +210,7 @@ async fn run(
         size_bytes: size,
         sha256: hex(&hasher.finalize()),
         file_hashes: written.hashes,
+        anonymity: written.risk.as_ref().map(|r| r.summary()),
     };
     exports::mark_done(&mut tx, job.id, &finished).await?;
     let detail = serde_json::json!({
@@ -219,6 +220,7 @@ async fn run(
             job.settings.iter().map(|(k, v)| (k.clone(), serde_json::Value::from(v.as_str())))
         ),
         "rows": finished.rows,
+        "anonymity": finished.anonymity,
         "sha256": finished.sha256,
         "files": serde_json::Map::from_iter(
             finished.file_hashes.iter().map(|(k, v)| (k.clone(), serde_json::Value::from(v.as_str())))

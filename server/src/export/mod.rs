@@ -11,6 +11,9 @@ use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use canvass_core::Lang;
+use canvass_core::anonymize::Params;
+use canvass_core::export::anon::risk::Risk;
+use canvass_core::export::anon::{AnonError, Plan, Quasi};
 use canvass_core::export::summary::Summary;
 use canvass_core::export::{self, Dates, Value, Values, Variable, codebook, ddi, syntax};
 use canvass_core::ids::SurveyId;
@@ -29,6 +32,8 @@ pub type Settings = canvass_core::export::request::ExportRequest;
 
 /// How far an export has got, and whether it was asked to stop: shared between the
 /// writer, which counts its rows and checks the flag at each, and whoever follows it.
+///
+/// An anonymized export reads its rows twice: the count is of both readings, halved.
 #[derive(Debug, Default)]
 pub struct Progress {
     written: AtomicU64,
@@ -36,7 +41,7 @@ pub struct Progress {
 }
 
 impl Progress {
-    /// Rows written so far.
+    /// Rows written so far (rows read, over both readings, halved, when anonymized).
     pub fn written(&self) -> u64 {
         self.written.load(Ordering::Relaxed)
     }
@@ -66,6 +71,8 @@ pub enum WriteError {
     Zip(#[from] zip::result::ZipError),
     #[error("the export was cancelled")]
     Cancelled,
+    #[error("the export cannot be anonymized: {0}")]
+    Anonymize(#[from] AnonError),
 }
 
 /// The byte-order mark that makes Excel read a CSV file as UTF-8.
@@ -80,6 +87,10 @@ pub struct Written {
     pub versions: BTreeSet<u32>,
     /// Each file's name and SHA-256 (hex), README.txt's last ([`write_files`] only).
     pub hashes: Vec<(String, String)>,
+    /// Rows read (before suppression).
+    pub read: u64,
+    /// The risk report, when the export is anonymized.
+    pub risk: Option<Risk>,
 }
 
 /// A CSV writer that has written the byte-order mark and the header of `variables`.
@@ -118,16 +129,80 @@ fn selection(settings: &Settings) -> Selection {
     }
 }
 
+/// The anonymization's parameters for `rows` rows.
+fn params(settings: &Settings, rows: u64) -> Params {
+    let anonymity = &settings.anonymity;
+    Params {
+        k: u64::from(anonymity.k),
+        max_suppressed: anonymity.max_suppressed(rows),
+        l: (!anonymity.sensitive.is_empty()).then_some(anonymity.l),
+    }
+}
+
+/// The first reading of an anonymized export: every row's quasi-identifiers, then the
+/// transformation chosen and its risk report. `None` for an identifiable export, which is
+/// not anonymized.
+pub async fn anonymize(
+    conn: &mut PgConnection,
+    survey: &Survey,
+    survey_id: SurveyId,
+    settings: &Settings,
+    progress: Option<&Progress>,
+) -> Result<Option<(Plan, Risk)>, WriteError> {
+    if settings.include.identifiable {
+        return Ok(None);
+    }
+    let variables = export::variables(survey, settings.include);
+    let mut quasi = Quasi::new(survey, &variables, &settings.anonymity.sensitive);
+    let speeder_under = canvass_db::export::speeder_bound(conn, survey_id)
+        .await
+        .map_err(ExportError::from)?;
+    let selection = selection(settings);
+    let mut rows = canvass_db::export::rows(
+        conn,
+        survey_id,
+        survey.time_zone.as_str(),
+        &selection,
+        settings.include,
+        speeder_under,
+    );
+    while let Some(row) = rows.next().await {
+        if progress.is_some_and(Progress::is_cancelled) {
+            return Err(WriteError::Cancelled);
+        }
+        let row = row?;
+        quasi.add(&export::row(&variables, &row.outcomes, &row.meta));
+        if let Some(progress) = progress {
+            progress
+                .written
+                .store(quasi.rows() as u64 / 2, Ordering::Relaxed);
+        }
+    }
+    drop(rows);
+    let params = params(settings, quasi.rows() as u64);
+    // The search is CPU work: off the runtime's threads.
+    let (plan, risk) = tokio::task::spawn_blocking(move || quasi.plan(&variables, params))
+        .await
+        .map_err(|e| std::io::Error::other(e.to_string()))??;
+    Ok(Some((plan, risk)))
+}
+
 /// Writes every response, as it streams from the database, to `outputs`: a byte-order
-/// mark, a header of variable names, then one row per response.
+/// mark, a header of variable names, then one row per response; with `plan`, the rows as
+/// it rewrites them, the suppressed ones left out.
 pub async fn write_data<W: Write>(
     conn: &mut PgConnection,
     survey: &Survey,
     survey_id: SurveyId,
     settings: &Settings,
     outputs: Outputs<'_, W>,
+    mut plan: Option<&mut Plan>,
 ) -> Result<Written, WriteError> {
-    let variables = export::variables(survey, settings.include);
+    let read_variables = export::variables(survey, settings.include);
+    let variables = match plan.as_deref() {
+        Some(plan) => plan.variables.clone(),
+        None => read_variables.clone(),
+    };
     let mut csv = csv_with_header(outputs.data, &variables)?;
     let mut codes = match outputs.codes {
         Some(out) => Some(csv_with_header(out, &variables)?),
@@ -151,12 +226,31 @@ pub async fn write_data<W: Write>(
         settings.include,
         speeder_under,
     );
+    let first_reading = plan
+        .as_deref()
+        .map_or(0, |p| p.solution.suppressed.len() as u64);
     while let Some(row) = rows.next().await {
         if progress.is_some_and(Progress::is_cancelled) {
             return Err(WriteError::Cancelled);
         }
         let row = row?;
-        let values = export::row(&variables, &row.outcomes, &row.meta);
+        written.read += 1;
+        if let Some(progress) = progress {
+            let done = if plan.is_some() {
+                (first_reading + written.read) / 2
+            } else {
+                written.read
+            };
+            progress.written.store(done, Ordering::Relaxed);
+        }
+        let values = export::row(&read_variables, &row.outcomes, &row.meta);
+        let values = match plan.as_deref_mut() {
+            None => values,
+            Some(plan) => match plan.apply(&values)? {
+                Some(values) => values,
+                None => continue,
+            },
+        };
         csv.write_record(written_values(&variables, &values, settings.values))?;
         if let Some(codes) = codes.as_mut() {
             codes.write_record(written_values(&variables, &values, Values::Codes))?;
@@ -169,9 +263,12 @@ pub async fn write_data<W: Write>(
         }
         written.versions.insert(row.version);
         written.rows += 1;
-        if let Some(progress) = progress {
-            progress.written.store(written.rows, Ordering::Relaxed);
+    }
+    if plan.is_some_and(|p| !p.finished()) {
+        return Err(AnonError::Changed {
+            row: written.read as usize,
         }
+        .into());
     }
     csv.flush()?;
     if let Some(mut codes) = codes {
@@ -234,6 +331,24 @@ fn stated(settings: &Settings, survey: &Survey) -> Vec<(Text, Text)> {
     if let Some(reason) = &settings.reason {
         stated.push((Text::pair("理由", "Reason"), Text::pair(reason, reason)));
     }
+    if !settings.include.identifiable {
+        let anonymity = &settings.anonymity;
+        stated.push((
+            Text::pair("k-匿名", "k-anonymity"),
+            Text::same(&format!("k = {}", anonymity.k)),
+        ));
+        stated.push((
+            Text::pair("抑制上限", "Suppression limit"),
+            Text::same(&format!("{}%", anonymity.suppression)),
+        ));
+        if !anonymity.sensitive.is_empty() {
+            let names: Vec<&str> = anonymity.sensitive.iter().map(|q| q.as_str()).collect();
+            stated.push((
+                Text::pair("ℓ-多样性", "ℓ-diversity"),
+                Text::same(&format!("ℓ = {}: {}", anonymity.l, names.join(", "))),
+            ));
+        }
+    }
     for (question, code) in &settings.filter {
         let asked = survey.question(question.as_str());
         let label = |lang: Lang| match asked.map(|q| &q.kind) {
@@ -253,7 +368,7 @@ fn stated(settings: &Settings, survey: &Survey) -> Vec<(Text, Text)> {
 
 /// What was done so the data identify no one; dates are of `zone`, the survey's. An
 /// identifiable export says what it holds instead.
-fn steps(settings: &Settings, zone: &str) -> Vec<Text> {
+fn steps(settings: &Settings, zone: &str, risk: Option<&Risk>) -> Vec<Text> {
     if settings.include.identifiable {
         return vec![
             Text::pair(
@@ -308,11 +423,71 @@ fn steps(settings: &Settings, zone: &str) -> Vec<Text> {
             "Free text (other-specify answers, comments) is left out.",
         ));
     }
+    if let Some(risk) = risk {
+        steps.extend(anonymity_steps(risk));
+    }
     steps
 }
 
-/// The files of an export written in `values`, each with what README.txt says of it.
-pub fn files(values: Values) -> Vec<(&'static str, &'static str)> {
+/// What the anonymization did, as the codebook's and README's steps.
+fn anonymity_steps(risk: &Risk) -> Vec<Text> {
+    let names: Vec<&str> = risk
+        .quasi_identifiers
+        .iter()
+        .map(|q| q.question.as_str())
+        .collect();
+    let mut steps = vec![Text::from_fn(|lang| match lang {
+        Lang::Zh => format!(
+            "k-匿名（k = {}）：准标识符（{}）的每种组合至少出现在 {} 行中。",
+            risk.k,
+            names.join("、"),
+            risk.k
+        ),
+        Lang::En => format!(
+            "k-anonymous (k = {}): every combination of the quasi-identifiers ({}) occurs in at least {} rows.",
+            risk.k,
+            names.join(", "),
+            risk.k
+        ),
+    })];
+    for qi in risk.quasi_identifiers.iter().filter(|q| q.level > 0) {
+        steps.push(Text::from_fn(|lang| match lang {
+            Lang::Zh => format!("{} 泛化为：{}。", qi.question, qi.level_name.get(lang)),
+            Lang::En => format!(
+                "{} generalized to: {}.",
+                qi.question,
+                qi.level_name.get(lang)
+            ),
+        }));
+    }
+    steps.push(Text::from_fn(|lang| match lang {
+        Lang::Zh => format!(
+            "抑制（删除）{} 行，占 {} 行的 {:.1}%；详见 risk.html。",
+            risk.suppressed, risk.rows, risk.suppressed_percent
+        ),
+        Lang::En => format!(
+            "{} of {} rows ({:.1}%) suppressed (left out); see risk.html.",
+            risk.suppressed, risk.rows, risk.suppressed_percent
+        ),
+    }));
+    if let Some(l) = risk.l {
+        steps.push(Text::from_fn(|lang| match lang {
+            Lang::Zh => format!(
+                "ℓ-多样性（ℓ = {l}）：每组在敏感属性（{}）上至少有 {l} 种不同取值。",
+                risk.sensitive.join("、")
+            ),
+            Lang::En => format!(
+                "ℓ-diverse (ℓ = {l}): every class holds at least {l} distinct values of the sensitive attributes ({}).",
+                risk.sensitive.join(", ")
+            ),
+        }));
+    }
+    steps
+}
+
+/// The files of an export written in `values` (anonymized or not), each with what
+/// README.txt says of it.
+pub fn files(values: Values, anonymized: bool) -> Vec<(&'static str, &'static str)> {
     let mut files = vec![(
         syntax::DATA_FILE,
         "the data, one row per response: UTF-8 with a byte-order mark; open in Excel",
@@ -345,8 +520,17 @@ pub fn files(values: Values) -> Vec<(&'static str, &'static str)> {
             "codebook.xml",
             "the same codebook as DDI Codebook 2.5 XML, for archives and metadata tools",
         ),
-        ("README.txt", "this file"),
     ]);
+    if anonymized {
+        files.extend([
+            (
+                "risk.html",
+                "how the data were made k-anonymous, at what cost, and the risk left; open in a browser",
+            ),
+            ("risk.json", "the same risk report, for programs"),
+        ]);
+    }
+    files.push(("README.txt", "this file"));
     files
 }
 
@@ -367,7 +551,11 @@ pub async fn write_files(
     } else {
         Some(std::fs::File::create(dir.join(read))?)
     };
-    let variables = export::variables(survey, settings.include);
+    let mut anonymized = anonymize(conn, survey, survey_id, settings, Some(progress)).await?;
+    let variables = match &anonymized {
+        Some((plan, _)) => plan.variables.clone(),
+        None => export::variables(survey, settings.include),
+    };
     let mut sheets = xlsx::Sheets::new(&variables, settings.values, dir)?;
     let outputs = Outputs {
         data,
@@ -375,7 +563,9 @@ pub async fn write_files(
         xlsx: Some(&mut sheets),
         progress: Some(progress),
     };
-    let mut written = write_data(conn, survey, survey_id, settings, outputs).await?;
+    let plan = anonymized.as_mut().map(|(plan, _)| plan);
+    let mut written = write_data(conn, survey, survey_id, settings, outputs, plan).await?;
+    written.risk = anonymized.map(|(_, risk)| risk);
     sheets.save(&dir.join("data.xlsx"))?;
     std::fs::write(
         dir.join("data.sps"),
@@ -402,8 +592,37 @@ pub async fn write_files(
             now.minute()
         ),
         settings: stated(settings, survey),
-        steps: steps(settings, survey.time_zone.as_str()),
+        steps: steps(settings, survey.time_zone.as_str(), written.risk.as_ref()),
     };
+    if let Some(risk) = &written.risk {
+        let mut about_risk = vec![
+            (
+                Text::pair("问卷", "Survey"),
+                Text::same(survey.slug.as_str()),
+            ),
+            (
+                Text::pair("问卷版本", "Survey versions"),
+                Text::same(
+                    &about
+                        .versions
+                        .iter()
+                        .map(u32::to_string)
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                ),
+            ),
+            (
+                Text::pair("导出时间", "Exported at"),
+                Text::same(&about.exported_at),
+            ),
+        ];
+        about_risk.extend(about.settings.iter().cloned());
+        std::fs::write(dir.join("risk.html"), risk.html(&survey.title, &about_risk))?;
+        std::fs::write(
+            dir.join("risk.json"),
+            serde_json::to_string_pretty(risk).map_err(std::io::Error::other)?,
+        )?;
+    }
     std::fs::write(
         dir.join("codebook.html"),
         codebook::html(survey, &variables, &written.summaries, &about),
@@ -412,7 +631,7 @@ pub async fn write_files(
         dir.join("codebook.xml"),
         ddi::xml(survey, &variables, &written.summaries, &about),
     )?;
-    let files = files(settings.values);
+    let files = files(settings.values, written.risk.is_some());
     let (readme, mut hashes) = readme(survey, &about, &files, dir, settings.include.identifiable)?;
     std::fs::write(dir.join("README.txt"), &readme)?;
     hashes.push((
@@ -459,7 +678,7 @@ async fn zip_files(
         .large_file(true);
     // data.xlsx is a zip itself: deflating it again would cost time for nothing.
     let stored = deflated.compression_method(zip::CompressionMethod::Stored);
-    for (file, _) in files(settings.values) {
+    for (file, _) in files(settings.values, written.risk.is_some()) {
         let options = if file.ends_with(".xlsx") {
             stored
         } else {

@@ -111,6 +111,9 @@ pub struct JobJson {
     size_bytes: Option<i64>,
     sha256: Option<String>,
     error: Option<String>,
+    /// What the anonymization did (k reached, rows suppressed, each quasi-identifier's
+    /// level), once done; `null` for an identifiable export.
+    anonymity: Option<canvass_core::export::anon::risk::Summary>,
     /// Where to follow the job.
     url: String,
     /// Where to download the zip, once done.
@@ -142,6 +145,7 @@ impl JobJson {
                 .map(|(k, v)| (k, serde_json::Value::String(v)))
                 .collect(),
             requested_by: job.requester_name,
+            anonymity: job.anonymity.clone(),
             created_at: rfc3339(Some(job.created_at)),
             finished_at: rfc3339(job.finished_at),
             expires_at: rfc3339(job.expires_at),

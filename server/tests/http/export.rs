@@ -7,7 +7,7 @@ use std::process::Command;
 use canvass_core::Lang;
 use canvass_core::export::Values;
 use canvass_core::export::{self, Include, Missing, syntax};
-use canvass_core::survey::Survey;
+use canvass_core::survey::{Disclosure, Survey};
 use canvass_db::export::Responses;
 use canvass_server::export::{Progress, Settings, files, write_files};
 use sqlx::PgPool;
@@ -79,9 +79,10 @@ fn run(dir: &Path, program: &str, args: &[&str]) -> String {
     stdout
 }
 
+/// Columns no anonymization touches (quasi-identifiers may be generalized or left out).
 const CHECKED: [&str; 5] = [
-    "role",
-    "province",
+    "dept_uses_ai",
+    "ai_knowledge",
     "rd_interest",
     "ai_applications__pulmonary_nodule",
     "priority_rank__lesion_detection",
@@ -96,7 +97,7 @@ async fn data_csv_holds_a_row_per_response_and_a_column_per_variable(pool: PgPoo
         responses: Responses::All,
         ..Settings::default()
     };
-    let rows = write_files(
+    let written = write_files(
         &mut conn,
         &survey,
         survey_id,
@@ -105,20 +106,56 @@ async fn data_csv_holds_a_row_per_response_and_a_column_per_variable(pool: PgPoo
         &Progress::default(),
     )
     .await
-    .expect("written")
-    .rows;
+    .expect("written");
+    let risk = written
+        .risk
+        .as_ref()
+        .expect("an analyst's export is anonymized");
     let (header, data) = read_data(&dir);
     let all: i64 = sqlx::query_scalar("SELECT count(*) FROM responses")
         .fetch_one(&pool)
         .await
         .expect("count");
-    assert_eq!(rows as i64, all);
-    assert_eq!(data.len() as i64, all);
-    let names: Vec<String> = export::variables(&survey, Include::default())
-        .into_iter()
-        .map(|v| v.name)
+    assert_eq!((written.rows + risk.suppressed) as i64, all);
+    assert_eq!(data.len() as u64, written.rows);
+    // Every variable but the quasi-identifiers' as it is, in order.
+    let variables = export::variables(&survey, Include::default());
+    let plain: Vec<&str> = variables
+        .iter()
+        .filter(|v| v.disclosure != Disclosure::QuasiIdentifier)
+        .map(|v| v.name.as_str())
         .collect();
-    assert_eq!(header, names);
+    let kept: Vec<&str> = header
+        .iter()
+        .map(String::as_str)
+        .filter(|h| plain.contains(h))
+        .collect();
+    assert_eq!(kept, plain);
+    // Each quasi-identifier: its columns as they are (exact), one column named as its
+    // question (generalized), or none (`*`).
+    for qi in &risk.quasi_identifiers {
+        let own: Vec<&str> = variables
+            .iter()
+            .filter(|v| {
+                v.question
+                    .as_ref()
+                    .is_some_and(|q| q.as_str() == qi.question)
+            })
+            .map(|v| v.name.as_str())
+            .collect();
+        let present: Vec<&str> = header
+            .iter()
+            .map(String::as_str)
+            .filter(|h| *h == qi.question || own.contains(h))
+            .collect();
+        if qi.level == 0 {
+            assert_eq!(present, own, "{}", qi.question);
+        } else if qi.level == qi.levels {
+            assert!(present.is_empty(), "{} is left out", qi.question);
+        } else {
+            assert_eq!(present, vec![qi.question.as_str()]);
+        }
+    }
     assert!(
         !header
             .iter()
@@ -148,7 +185,7 @@ async fn the_readme_gives_each_files_sha_256_and_the_codebook_its_counts(pool: P
     let readme = std::fs::read_to_string(dir.join("README.txt")).expect("README.txt");
     assert!(readme.contains(&format!("Rows (responses): {}\r\n", written.rows)));
     assert!(readme.contains("Responses: completed responses only\r\n"));
-    for (file, _) in files(Values::Codes)
+    for (file, _) in files(Values::Codes, true)
         .into_iter()
         .filter(|(f, _)| *f != "README.txt")
     {
@@ -165,16 +202,15 @@ async fn the_readme_gives_each_files_sha_256_and_the_codebook_its_counts(pool: P
     }
     let (header, data) = read_data(&dir);
     let codebook = std::fs::read_to_string(dir.join("codebook.html")).expect("codebook");
-    let role = counts(&header, &data, "role");
-    let clinicians = role.get(&1).copied().unwrap_or(0);
-    assert!(clinicians > 0);
+    let uses = counts(&header, &data, "dept_uses_ai");
+    let yes = uses.get(&1).copied().unwrap_or(0);
+    assert!(yes > 0);
     assert!(
         codebook.contains(&format!(
-            "<td>clinician</td><td><span lang=\"zh\">临床医生（放射科医生，或在影像科工作的其他医生）</span><br>\
-             <span lang=\"en\">Clinician (radiologist, or another physician working in an imaging department)</span></td>\
-             <td class=\"n\">{clinicians}</td>"
+            "<td>yes</td><td><span lang=\"zh\">是</span><br><span lang=\"en\">Yes</span></td>\
+             <td class=\"n\">{yes}</td>"
         )),
-        "the codebook counts the clinicians of data.csv"
+        "the codebook counts the departments using AI of data.csv"
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -398,7 +434,7 @@ async fn the_zip_holds_every_file_and_the_workbook_the_same_table(pool: PgPool) 
         .map(|n| n.expect("a name").into_owned())
         .collect();
     names.sort();
-    let mut expected: Vec<String> = files(settings.values)
+    let mut expected: Vec<String> = files(settings.values, true)
         .into_iter()
         .map(|(f, _)| f.to_owned())
         .collect();
@@ -421,8 +457,8 @@ async fn the_zip_holds_every_file_and_the_workbook_the_same_table(pool: PgPool) 
         .headers()
         .expect("header")
         .iter()
-        .position(|h| h == "role")
-        .expect("role");
+        .position(|h| h == "dept_uses_ai")
+        .expect("dept_uses_ai");
     assert!(
         reader
             .records()
@@ -439,7 +475,7 @@ async fn the_zip_holds_every_file_and_the_workbook_the_same_table(pool: PgPool) 
         .records()
         .count();
     assert_eq!(csv_rows as u64, written.rows);
-    assert!(csv_text.contains("临床医生"), "labels in Chinese");
+    assert!(csv_text.contains(",是,"), "labels in Chinese");
     // The workbook: a zip of its own, whose sheet has a frozen header and a row per response.
     let mut xlsx = Vec::new();
     std::io::Read::read_to_end(&mut zip.by_name("data.xlsx").expect("data.xlsx"), &mut xlsx)
@@ -453,7 +489,7 @@ async fn the_zip_holds_every_file_and_the_workbook_the_same_table(pool: PgPool) 
     .expect("UTF-8");
     assert!(sheet.contains("ySplit=\"1\""), "the header row is frozen");
     assert_eq!(sheet.matches("<row ").count() as u64, written.rows + 1);
-    assert!(sheet.contains("临床医生"), "the same labels");
+    assert!(sheet.contains(">是<"), "the same labels");
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -490,34 +526,43 @@ async fn an_export_is_de_identified_keys_drawn_dates_coarsened(pool: PgPool) {
     .expect("written");
     let (header, data) = read_data(&dir);
     let column = |name: &str| header.iter().position(|h| h == name).expect(name);
-    // Keys: 1 to n, each once.
+    // Keys: each once, drawn from 1 to the rows read (suppressed rows leave gaps).
     let mut keys: Vec<u64> = data
         .iter()
         .map(|r| r[column("response")].parse().expect("a key"))
         .collect();
     keys.sort_unstable();
-    assert_eq!(keys, (1..=written.rows).collect::<Vec<u64>>());
+    keys.dedup();
+    assert_eq!(keys.len() as u64, written.rows);
+    assert!(keys.iter().all(|k| (1..=written.read).contains(k)));
     // Nothing identifying: no public ID in any file.
     let ids: Vec<(String, time::OffsetDateTime)> =
         sqlx::query_as("SELECT public_id::text, started_at FROM responses ORDER BY id")
             .fetch_all(&pool)
             .await
             .expect("ids");
-    for (file, _) in files(Values::Codes) {
+    for (file, _) in files(Values::Codes, true) {
         let text =
             String::from_utf8_lossy(&std::fs::read(dir.join(file)).expect("file")).into_owned();
         for (id, _) in &ids {
             assert!(!text.contains(id.as_str()), "{file} holds a public ID");
         }
     }
-    // Each row began in the week (its Monday, Beijing time) its response began.
+    // Each row began in the week (its Monday, Beijing time) a response began: the rows'
+    // weeks are among the responses' (fewer of each where rows were suppressed).
     let beijing = time::UtcOffset::from_hms(8, 0, 0).expect("offset");
-    for (row, (_, started_at)) in data.iter().zip(&ids) {
+    let mut weeks: BTreeMap<String, i64> = BTreeMap::new();
+    for (_, started_at) in &ids {
         let day = started_at.to_offset(beijing).date();
         let monday = day - time::Duration::days(i64::from(day.weekday().number_days_from_monday()));
-        assert_eq!(row[column("started")], monday.to_string());
+        *weeks.entry(monday.to_string()).or_default() += 1;
     }
-    assert_eq!(data[0][column("started")], "2026-11-30");
+    for row in &data {
+        let left = weeks.entry(row[column("started")].clone()).or_default();
+        *left -= 1;
+        assert!(*left >= 0, "a row began in {}", row[column("started")]);
+    }
+    assert!(data.iter().any(|r| r[column("started")] == "2026-11-30"));
     let readme = std::fs::read_to_string(dir.join("README.txt")).expect("README");
     assert!(readme.contains("Dates: by week (its Monday)"));
     assert!(readme.contains("Times are kept to the week"));

@@ -137,8 +137,17 @@ async fn an_analyst_starts_an_export_follows_it_and_downloads_the_zip(pool: PgPo
     assert_eq!(job["state"], "done", "{job}");
     let rows = completed(&pool, None).await;
     assert!(rows > 0);
-    assert_eq!(job["rows_total"], rows);
-    assert_eq!(job["rows_written"], rows);
+    // Every completed response, less those the anonymization suppressed.
+    let suppressed = job["anonymity"]["suppressed"].as_i64().expect("suppressed");
+    assert_eq!(job["anonymity"]["rows"], rows);
+    assert_eq!(job["anonymity"]["k"], 5);
+    assert!(
+        job["anonymity"]["k_achieved"]
+            .as_i64()
+            .is_none_or(|k| k >= 5)
+    );
+    assert_eq!(job["rows_total"], rows - suppressed);
+    assert_eq!(job["rows_written"], rows - suppressed);
     assert_eq!(job["percent"], 100.0);
     let download = job["download"].as_str().expect("a download").to_owned();
 
@@ -157,6 +166,9 @@ async fn an_analyst_starts_an_export_follows_it_and_downloads_the_zip(pool: PgPo
         .map(|b| format!("{b:02x}"))
         .collect();
     assert_eq!(job["sha256"], hex.as_str());
+    let checked = super::anon_check::check_zip(&pool, &zip, 5, rows as u64).await;
+    assert_eq!(checked.suppressed as i64, suppressed);
+    assert!(checked.smallest_class.is_none_or(|s| s >= 5));
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip)).expect("a zip");
     let mut names: Vec<String> = (0..archive.len())
         .map(|i| {
@@ -179,7 +191,9 @@ async fn an_analyst_starts_an_export_follows_it_and_downloads_the_zip(pool: PgPo
             "data.csv",
             "data.do",
             "data.sps",
-            "data.xlsx"
+            "data.xlsx",
+            "risk.html",
+            "risk.json",
         ]
     );
     let mut data = String::new();
@@ -190,8 +204,8 @@ async fn an_analyst_starts_an_export_follows_it_and_downloads_the_zip(pool: PgPo
         .expect("UTF-8");
     assert_eq!(
         data.lines().count() as i64,
-        rows + 1,
-        "a header and a row per response"
+        rows - suppressed + 1,
+        "a header and a row per response kept"
     );
 
     // One audit entry, with the settings and every file's hash.
@@ -202,9 +216,11 @@ async fn an_analyst_starts_an_export_follows_it_and_downloads_the_zip(pool: PgPo
             .expect("one export_made entry");
     let detail: Value = serde_json::from_str(&detail).expect("JSON detail");
     assert_eq!(detail["sha256"], hex.as_str());
-    assert_eq!(detail["rows"], rows);
+    assert_eq!(detail["rows"], rows - suppressed);
+    assert_eq!(detail["anonymity"]["suppressed"], suppressed);
     assert_eq!(detail["settings"]["values"], "codes");
-    assert_eq!(detail["files"].as_object().expect("files").len(), 8);
+    assert_eq!(detail["settings"]["k"], "5");
+    assert_eq!(detail["files"].as_object().expect("files").len(), 10);
 
     // The list shows it too.
     let (status, list) = as_staff(&pool, "GET", EXPORTS, &cookie, "").await;
@@ -229,7 +245,7 @@ async fn a_filtered_export_holds_only_the_responses_with_that_choice(pool: PgPoo
     let (_, job) = as_staff(&pool, "GET", job["url"].as_str().expect("url"), &cookie, "").await;
     let clinicians = completed(&pool, Some("clinician")).await;
     assert!(clinicians > 0 && clinicians < completed(&pool, None).await);
-    assert_eq!(job["rows_written"], clinicians, "{job}");
+    assert_eq!(job["anonymity"]["rows"], clinicians, "{job}");
 }
 
 #[sqlx::test(migrator = "canvass_db::MIGRATOR")]
@@ -688,7 +704,7 @@ async fn an_export_whose_server_stopped_is_run_again_then_failed(pool: PgPool) {
 
 #[sqlx::test(migrator = "canvass_db::MIGRATOR")]
 async fn the_export_page_starts_an_export_and_lists_it_with_its_progress(pool: PgPool) {
-    seeded(&pool, 5).await;
+    seeded(&pool, 12).await;
     let cookie = analyst(&pool).await;
     let page = get(
         app(pool.clone()),
@@ -775,6 +791,30 @@ async fn the_export_page_starts_an_export_and_lists_it_with_its_progress(pool: P
     assert!(page.body.contains("Done"), "{}", page.body);
     assert!(page.body.contains("/download"));
     assert!(!page.body.contains("http-equiv=\"refresh\""));
+    // k above the rows: refused with the reason, never silently weakened.
+    let posted = post(
+        app(pool.clone()),
+        "/staff/surveys/ai-collab/exports",
+        &form(&[("k", "1000"), ("suppression", "5")]),
+        Some(&cookie),
+    )
+    .await;
+    assert_eq!(posted.status, StatusCode::SEE_OTHER, "{}", posted.body);
+    run_next(&pool).await.expect("ran");
+    let page = get(
+        app(pool.clone()),
+        "/staff/surveys/ai-collab/exports",
+        Some(&cookie),
+    )
+    .await;
+    let completed = completed(&pool, None).await;
+    assert!(
+        page.body.contains(&format!(
+            "the export cannot be anonymized: k is 1000 but there are only {completed} records"
+        )),
+        "{}",
+        page.body
+    );
     let cancel = post(
         app(pool.clone()),
         "/staff/surveys/ai-collab/exports/999999/cancel",
@@ -948,10 +988,43 @@ async fn a_running_export_cancelled_stops_at_its_next_heartbeat_and_stores_nothi
         published.survey_id,
         &canvass_server::export::Settings::default(),
         outputs,
+        None,
     )
     .await;
     assert!(
         matches!(written, Err(canvass_server::export::WriteError::Cancelled)),
         "{written:?}"
     );
+}
+
+#[sqlx::test(migrator = "canvass_db::MIGRATOR")]
+async fn make_runs_demo_data_export_is_5_anonymous_by_the_independent_check(pool: PgPool) {
+    // The respondents `make run` seeds: 5,142 from seed 1.
+    canvass_server::serve::install_bundled_surveys(&pool)
+        .await
+        .expect("install");
+    canvass_server::demo::seed(&pool, 5_142, 1)
+        .await
+        .expect("seed");
+    let cookie = analyst(&pool).await;
+    let (status, job) = as_staff(&pool, "POST", EXPORTS, &cookie, "").await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{job}");
+    run_next(&pool).await.expect("ran");
+    let (_, job) = as_staff(&pool, "GET", job["url"].as_str().expect("url"), &cookie, "").await;
+    assert_eq!(job["state"], "done", "{job}");
+    let (status, _, zip) = call(
+        &pool,
+        "GET",
+        job["download"].as_str().expect("download"),
+        &[("cookie", &cookie)],
+        "",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let rows = completed(&pool, None).await;
+    let checked = super::anon_check::check_zip(&pool, &zip, 5, rows as u64).await;
+    assert!(checked.smallest_class.is_some_and(|s| s >= 5));
+    assert_eq!(job["anonymity"]["suppressed"], checked.suppressed);
+    // Within the default limit of 5% of the rows.
+    assert!(checked.suppressed * 20 <= rows as u64, "{job}");
 }

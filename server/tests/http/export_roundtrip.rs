@@ -258,7 +258,7 @@ async fn data_csv_reads_back_into_the_same_answers_in_codes_and_in_labels(pool: 
             xlsx: None,
             progress: Some(&Progress::default()),
         };
-        write_data(&mut conn, &survey, survey_id, &settings, outputs)
+        write_data(&mut conn, &survey, survey_id, &settings, outputs, None)
             .await
             .expect("written");
         let body = data.strip_prefix("\u{feff}".as_bytes()).expect("a BOM");

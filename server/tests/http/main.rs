@@ -2,6 +2,7 @@
 //! database per test.
 
 mod analysis;
+mod anon_check;
 mod export;
 mod export_jobs;
 mod export_roundtrip;
