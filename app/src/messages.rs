@@ -144,6 +144,9 @@ pub fn staff_error(i18n: I18nContext<Locale>, error: StaffError) -> String {
         StaffError::BadCap { max } => t_string!(i18n, staff_err_bad_cap, max = max).to_string(),
         StaffError::QuotaTaken => t_string!(i18n, staff_err_quota_taken).to_string(),
         StaffError::ExportSetting => t_string!(i18n, staff_err_export_setting).to_string(),
+        StaffError::ExportNumber { min, max } => {
+            t_string!(i18n, staff_err_export_number, min = min, max = max).to_string()
+        }
         StaffError::AdminsOnly => t_string!(i18n, staff_err_admins_only).to_string(),
         StaffError::CsvMissing => t_string!(i18n, staff_err_csv_missing).to_string(),
         StaffError::CsvTooLarge { max_mb } => {

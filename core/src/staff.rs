@@ -109,6 +109,10 @@ pub enum StaffError {
     /// An export setting that is not one the form offers (a tampered form).
     #[error("not one of the choices offered")]
     ExportSetting,
+    /// A number setting of an export outside its range (k, the suppression limit, ℓ, the
+    /// days kept): the field, and its range.
+    #[error("must be a whole number from {min} to {max}")]
+    ExportNumber { min: u32, max: u32 },
     /// An analyst asked for free text or identifiable data, which only an admin may export.
     #[error("only an admin may export free text or identifiable data")]
     AdminsOnly,

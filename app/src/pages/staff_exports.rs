@@ -116,6 +116,36 @@ fn NewExport(page: ExportsPage) -> impl IntoView {
         })
         .collect_view();
     let posted = use_context::<StaffPosted>().unwrap_or_default();
+    let sensitive = (!page.sensitive.is_empty()).then(|| {
+        let boxes = page
+            .sensitive
+            .iter()
+            .map(|(question, label)| {
+                let name = format!("{}{question}", canvass_core::export::request::SENSITIVE);
+                let id = format!("export-sensitive-{question}");
+                let checked = posted.value("export", &name).is_some();
+                view! {
+                    <div class="field checkbox">
+                        <input id=id.clone() type="checkbox" name=name value="true" checked=checked />
+                        <label for=id>{label.get(lang).to_owned()}</label>
+                    </div>
+                }
+            })
+            .collect_view();
+        view! {
+            <fieldset class="field">
+                <legend>{t!(i18n, exports_sensitive)}</legend>
+                {boxes}
+            </fieldset>
+            <StaffField
+                form="export"
+                name="l"
+                kind="number"
+                label=t_string!(i18n, exports_l).to_string()
+                value="2".to_owned()
+            />
+        }
+    });
     let free_text_error = posted.error("export", "free_text");
     let free_text = admin.then(|| {
         view! {
@@ -168,6 +198,21 @@ fn NewExport(page: ExportsPage) -> impl IntoView {
                     ]
                 />
                 {filters}
+                <StaffField
+                    form="export"
+                    name="k"
+                    kind="number"
+                    label=t_string!(i18n, exports_k).to_string()
+                    value=canvass_core::export::request::DEFAULT_K.to_string()
+                />
+                <StaffField
+                    form="export"
+                    name="suppression"
+                    kind="number"
+                    label=t_string!(i18n, exports_suppression).to_string()
+                    value=canvass_core::export::request::DEFAULT_SUPPRESSION.to_string()
+                />
+                {sensitive}
                 <StaffField
                     form="export"
                     name="expires_days"
@@ -251,9 +296,67 @@ fn ExportRow(job: ExportItem, slug: String) -> impl IntoView {
                 lang=lang
             />
             {job.error.clone().map(|error| view! { <p class="field-error">{error}</p> })}
+            {job.anonymity.clone().filter(|_| done).map(|a| view! { <Anonymity summary=a lang=lang /> })}
             {download}
             {expires}
             {cancel}
         </li>
+    }
+}
+
+/// What an export's anonymization did, as its row on the page shows it before download.
+#[component]
+fn Anonymity(
+    summary: canvass_core::export::anon::risk::Summary,
+    lang: canvass_core::Lang,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let percent = |x: f64| format!("{:.1}", 100.0 * x);
+    let k = summary.k.to_string();
+    let smallest = summary
+        .k_achieved
+        .map_or_else(|| "–".to_owned(), |s| s.to_string());
+    let suppressed = summary.suppressed.to_string();
+    let rows = summary.rows.to_string();
+    let share = format!("{:.1}", summary.suppressed_percent);
+    let loss = format!("{:.3}", summary.loss);
+    let before = percent(summary.highest_risk_before);
+    let after = percent(summary.highest_risk_after);
+    let levels: Vec<String> = summary
+        .levels
+        .iter()
+        .filter(|l| l.level > 0)
+        .map(|l| format!("{}: {}", l.question, l.name.get(lang)))
+        .collect();
+    let levels = if levels.is_empty() {
+        None
+    } else {
+        Some(levels.join(" · "))
+    };
+    view! {
+        <p class="hint">
+            {move || t_string!(
+                i18n,
+                exports_anonymity,
+                k = k.clone(),
+                smallest = smallest.clone(),
+                suppressed = suppressed.clone(),
+                rows = rows.clone(),
+                percent = share.clone(),
+                loss = loss.clone()
+            )}
+        </p>
+        <p class="hint">
+            {move || t_string!(i18n, exports_anonymity_risk, before = before.clone(), after = after.clone())}
+        </p>
+        <p class="hint">
+            {match levels {
+                Some(levels) => {
+                    view! { {move || t_string!(i18n, exports_anonymity_levels, levels = levels.clone())} }
+                        .into_any()
+                }
+                None => view! { {t!(i18n, exports_anonymity_none)} }.into_any(),
+            }}
+        </p>
     }
 }

@@ -375,13 +375,21 @@ pub async fn exports(slug: String) -> Result<Gate<Option<ExportsPage>>, ServerFn
             settings: job.settings,
             admins_only: job.admins_only,
             error: job.error,
+            anonymity: job.anonymity,
         })
+        .collect();
+    let sensitive = survey
+        .sensitive
+        .iter()
+        .filter_map(|q| survey.question(q.as_str()))
+        .map(|q| (q.id.to_string(), q.label.clone()))
         .collect();
     Ok(Gate::Ready(Some(ExportsPage {
         me,
         slug,
         title: survey.title.clone(),
         filters: filter_choices(&survey),
+        sensitive,
         jobs,
     })))
 }

@@ -237,6 +237,8 @@ pub struct ExportItem {
     pub settings: Vec<(String, String)>,
     pub admins_only: bool,
     pub error: Option<String>,
+    /// What the anonymization did, once done (none for an identifiable export).
+    pub anonymity: Option<canvass_core::export::anon::risk::Summary>,
 }
 
 impl ExportItem {
@@ -253,6 +255,8 @@ pub struct ExportsPage {
     pub title: Text,
     /// The breakdown questions an export may be kept to one choice of.
     pub filters: Vec<FilterChoices>,
+    /// The sensitive attributes an export may keep ℓ-diverse: question and label.
+    pub sensitive: Vec<(String, Text)>,
     pub jobs: Vec<ExportItem>,
 }
 

@@ -389,7 +389,7 @@ pub async fn create_from_page(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "export",
                 fields,
-                vec![(refused.field(), StaffError::ExportSetting)],
+                vec![(refused.field(), field_error(&refused))],
             )
             .await),
         Err(AppError::Refused { .. }) => Ok(call
@@ -422,4 +422,20 @@ pub async fn cancel_from_page(
     // Cancelling an export that has just ended changes nothing: the page shows its end.
     exports::cancel(&mut conn, job.survey_id, id).await?;
     Ok(see_other(&canvass_app::staff::paths::exports(&slug)))
+}
+
+/// What the export page says of a refused setting, at its field.
+fn field_error(refused: &RequestError) -> StaffError {
+    use canvass_core::export::request::MAX_EXPIRY_DAYS;
+    match refused {
+        RequestError::BadK { max } | RequestError::BadL { max } => {
+            StaffError::ExportNumber { min: 2, max: *max }
+        }
+        RequestError::BadSuppression { max } => StaffError::ExportNumber { min: 0, max: *max },
+        RequestError::BadExpiry { .. } => StaffError::ExportNumber {
+            min: 1,
+            max: MAX_EXPIRY_DAYS,
+        },
+        _ => StaffError::ExportSetting,
+    }
 }

@@ -791,6 +791,38 @@ async fn the_export_page_starts_an_export_and_lists_it_with_its_progress(pool: P
     assert!(page.body.contains("Done"), "{}", page.body);
     assert!(page.body.contains("/download"));
     assert!(!page.body.contains("http-equiv=\"refresh\""));
+    // The anonymization's summary, before download.
+    assert!(
+        page.body.contains("k = 5 reached (smallest group: "),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body
+            .contains("Highest chance of re-identifying a row: 100.0% before")
+    );
+    // A k under 2 is refused at its field, nothing queued.
+    let refused = post(
+        app(pool.clone()),
+        "/staff/surveys/ai-collab/exports",
+        &form(&[("k", "1"), ("sensitive.rd_interest", "true")]),
+        Some(&cookie),
+    )
+    .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused
+            .body
+            .contains("Enter a whole number from 2 to 100000."),
+        "{}",
+        refused.body
+    );
+    assert!(
+        refused
+            .body
+            .contains("name=\"sensitive.rd_interest\" value=\"true\" checked"),
+        "the box ticked stays ticked"
+    );
     // k above the rows: refused with the reason, never silently weakened.
     let posted = post(
         app(pool.clone()),
