@@ -333,6 +333,19 @@ pub struct Finished {
     pub file_hashes: Vec<(String, String)>,
     /// What the anonymization did; none for an identifiable export.
     pub anonymity: Option<Summary>,
+    /// The risk report (risk.html); none for an identifiable export.
+    pub risk_html: Option<String>,
+}
+
+/// The risk report of job `id`, if it has one.
+pub async fn risk_html(
+    conn: &mut PgConnection,
+    id: ExportId,
+) -> Result<Option<String>, sqlx::Error> {
+    let html = sqlx::query_scalar!("SELECT risk_html FROM exports WHERE id = $1", id.get())
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(html.flatten())
 }
 
 /// Marks job `id` done (its parts stored in this transaction), kept from now for the time
@@ -345,7 +358,7 @@ pub async fn mark_done(
     sqlx::query!(
         r#"UPDATE exports SET state = 'done', finished_at = now(), expires_at = now() + keep_for,
                   rows_total = $2, rows_written = $2, size_bytes = $3, sha256 = $4,
-                  file_hashes = $5, anonymity = $6
+                  file_hashes = $5, anonymity = $6, risk_html = $7
            WHERE id = $1"#,
         id.get(),
         i64::try_from(finished.rows).unwrap_or(i64::MAX),
@@ -356,6 +369,7 @@ pub async fn mark_done(
             .anonymity
             .as_ref()
             .and_then(|a| serde_json::to_value(a).ok()),
+        finished.risk_html.as_deref(),
     )
     .execute(&mut *conn)
     .await?;

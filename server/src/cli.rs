@@ -97,9 +97,14 @@ pub struct BenchDashboardArgs {
 pub struct BenchExportArgs {
     #[command(flatten)]
     pub database: DatabaseConfig,
-    /// Completed responses to export; the survey is topped up to this many.
+    /// Completed responses to export; the survey is topped up to this many (0: no export,
+    /// the anonymization alone).
     #[arg(long, default_value_t = 1_000_000)]
     pub responses: u64,
+    /// Distinct respondents drawn (not stored) whose export is anonymized with k = 5 and
+    /// all eleven quasi-identifiers (0: none).
+    #[arg(long, default_value_t = 1_000_000)]
+    pub anonymize: u64,
 }
 
 #[derive(Debug, clap::Args)]

@@ -109,6 +109,10 @@ pub fn routes(state: AppState) -> Router {
             post(routes::exports::create_from_page),
         )
         .route(
+            "/api/v1/surveys/{slug}/exports/{id}/risk",
+            get(routes::exports::risk),
+        )
+        .route(
             "/staff/surveys/{slug}/exports/{id}/cancel",
             post(routes::exports::cancel_from_page),
         )

@@ -192,7 +192,13 @@ pub async fn bench_export(args: &crate::cli::BenchExportArgs) -> anyhow::Result<
         .context("DATABASE_URL is not a valid PostgreSQL URL")?;
     migrate(&pool).await?;
     install_bundled_surveys(&pool).await?;
-    crate::bench_export::run(&pool, args.responses).await
+    if args.anonymize > 0 {
+        crate::bench_export::anonymize(&pool, args.anonymize).await?;
+    }
+    if args.responses > 0 {
+        crate::bench_export::run(&pool, args.responses).await?;
+    }
+    Ok(())
 }
 
 /// Publishes the surveys that ship with Canvass (the national survey) unless this exact

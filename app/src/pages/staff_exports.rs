@@ -221,7 +221,12 @@ fn NewExport(page: ExportsPage) -> impl IntoView {
                     value=canvass_core::export::request::DEFAULT_EXPIRY_DAYS.to_string()
                 />
                 {free_text}
-                <button type="submit">{t!(i18n, exports_start)}</button>
+                <div class="actions">
+                    <button type="submit">{t!(i18n, exports_start)}</button>
+                    <button type="submit" name="preview" value="true" class="secondary">
+                        {t!(i18n, exports_preview)}
+                    </button>
+                </div>
             </form>
         </section>
     }
@@ -259,7 +264,15 @@ fn ExportRow(job: ExportItem, slug: String) -> impl IntoView {
     let name = job.requested_by.clone();
     let at = job.created_at.clone();
     let done = job.state == "done";
-    let download = done.then(|| {
+    let preview = job.preview;
+    let risk = (done && job.anonymity.is_some()).then(|| {
+        view! {
+            <p>
+                <a href=paths::export_risk(&slug, id)>{t!(i18n, exports_risk)}</a>
+            </p>
+        }
+    });
+    let download = (done && !preview).then(|| {
         let size = size(job.size_bytes.unwrap_or_default());
         view! {
             <p>
@@ -284,6 +297,7 @@ fn ExportRow(job: ExportItem, slug: String) -> impl IntoView {
             <p class="user-name">
                 <strong>"#" {id.get()}</strong> " · " {state_text}
                 {job.admins_only.then(|| view! { " · " {t!(i18n, exports_free_text_marker)} })}
+                {preview.then(|| view! { " · " {t!(i18n, exports_preview_marker)} })}
             </p>
             <p class="hint">{move || t_string!(i18n, exports_requested, name = name.clone(), at = at.clone())}</p>
             <p class="hint">{settings}</p>
@@ -297,6 +311,7 @@ fn ExportRow(job: ExportItem, slug: String) -> impl IntoView {
             />
             {job.error.clone().map(|error| view! { <p class="field-error">{error}</p> })}
             {job.anonymity.clone().filter(|_| done).map(|a| view! { <Anonymity summary=a lang=lang /> })}
+            {risk}
             {download}
             {expires}
             {cancel}

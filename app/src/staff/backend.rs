@@ -364,6 +364,10 @@ pub async fn exports(slug: String) -> Result<Gate<Option<ExportsPage>>, ServerFn
         .into_iter()
         .filter(|job| admin || !job.admins_only)
         .map(|job| ExportItem {
+            preview: job
+                .settings
+                .iter()
+                .any(|(name, value)| name == "preview" && value == "true"),
             id: job.id,
             state: job.state.as_str().to_owned(),
             rows_written: job.rows_written,

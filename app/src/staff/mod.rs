@@ -239,6 +239,8 @@ pub struct ExportItem {
     pub error: Option<String>,
     /// What the anonymization did, once done (none for an identifiable export).
     pub anonymity: Option<canvass_core::export::anon::risk::Summary>,
+    /// A preview run: the risk report alone, nothing to download.
+    pub preview: bool,
 }
 
 impl ExportItem {
@@ -348,6 +350,10 @@ pub mod paths {
     }
 
     /// The finished zip.
+    pub fn export_risk(slug: &str, id: super::ExportId) -> String {
+        format!("/api/v1/surveys/{slug}/exports/{id}/risk")
+    }
+
     pub fn export_download(slug: &str, id: super::ExportId) -> String {
         format!("/api/v1/surveys/{slug}/exports/{id}/download")
     }

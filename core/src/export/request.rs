@@ -17,6 +17,7 @@
 //! | `suppression` | the most rows suppressed, in whole percent: 0 to [`MAX_SUPPRESSION`] | [`DEFAULT_SUPPRESSION`] |
 //! | `sensitive.q` | `true`: keep the sensitive attribute `q` ℓ-diverse | none |
 //! | `l` | ℓ: distinct answers each sensitive attribute takes in every class, 2 to [`MAX_L`] | 2 |
+//! | `preview` | `true`: only the anonymization and its risk report, no zip | `false` |
 //!
 //! Every export but an identifiable one is anonymized (k-anonymous on its
 //! quasi-identifiers); an identifiable export ignores `k`, `suppression`, `sensitive` and `l`.
@@ -106,6 +107,8 @@ pub struct ExportRequest {
     /// Why the export includes free text (required then, and only then kept).
     pub reason: Option<String>,
     pub anonymity: Anonymity,
+    /// Only the anonymization and its risk report: nothing to download.
+    pub preview: bool,
 }
 
 impl Default for ExportRequest {
@@ -119,6 +122,7 @@ impl Default for ExportRequest {
             expires_days: DEFAULT_EXPIRY_DAYS,
             reason: None,
             anonymity: Anonymity::default(),
+            preview: false,
         }
     }
 }
@@ -255,6 +259,7 @@ impl ExportRequest {
                             max: MAX_SUPPRESSION,
                         })?;
                 }
+                "preview" => request.preview = flag(value).ok_or_else(not_a_value)?,
                 "l" if value.is_empty() => {}
                 "l" => {
                     request.anonymity.l =
@@ -300,6 +305,13 @@ impl ExportRequest {
             Values::Labels(lang) => lang,
             Values::Codes => Lang::Zh,
         });
+        if request.include.identifiable && request.preview {
+            // An identifiable export is not anonymized: it has no risk report to preview.
+            return Err(RequestError::NotAValue {
+                field: "preview".into(),
+                value: "true".into(),
+            });
+        }
         if request.include.identifiable {
             // The unmodified data: exact times and free text with the response's ID.
             request.include.dates = Dates::Exact;
@@ -361,6 +373,7 @@ impl ExportRequest {
                 self.anonymity.suppression.to_string(),
             ),
             ("l".to_owned(), self.anonymity.l.to_string()),
+            ("preview".to_owned(), self.preview.to_string()),
         ];
         fields.extend(
             self.anonymity

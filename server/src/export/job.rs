@@ -178,7 +178,11 @@ async fn run(
         let rows =
             canvass_db::export::count(&mut tx, survey_id, &super::selection(&settings)).await?;
         total.store(rows, Ordering::Relaxed);
-        let written = write_zip(&mut tx, &survey, survey_id, &settings, &path, &progress).await?;
+        let written = if settings.preview {
+            super::preview(&mut tx, &survey, survey_id, &settings, &progress).await?
+        } else {
+            write_zip(&mut tx, &survey, survey_id, &settings, &path, &progress).await?
+        };
         tx.commit().await?;
         Ok::<_, RunError>(written)
     }
@@ -191,26 +195,35 @@ async fn run(
     if !exports::lock_running(&mut tx, job.id, job.attempt).await? {
         return Err(RunError::Stopped);
     }
-    let mut file = tokio::fs::File::open(&path).await?;
     let mut hasher = Sha256::new();
-    let mut buffer = vec![0; PART_BYTES];
-    let (mut n, mut size) = (0, 0u64);
-    loop {
-        let filled = fill(&mut file, &mut buffer).await?;
-        if filled == 0 {
-            break;
+    let mut size = 0u64;
+    // A preview has no zip: nothing to store.
+    if !settings.preview {
+        let mut file = tokio::fs::File::open(&path).await?;
+        let mut buffer = vec![0; PART_BYTES];
+        let mut n = 0;
+        loop {
+            let filled = fill(&mut file, &mut buffer).await?;
+            if filled == 0 {
+                break;
+            }
+            hasher.update(&buffer[..filled]);
+            exports::put_part(&mut tx, job.id, n, &buffer[..filled]).await?;
+            n += 1;
+            size += filled as u64;
         }
-        hasher.update(&buffer[..filled]);
-        exports::put_part(&mut tx, job.id, n, &buffer[..filled]).await?;
-        n += 1;
-        size += filled as u64;
     }
     let finished = Finished {
         rows: written.rows,
         size_bytes: size,
-        sha256: hex(&hasher.finalize()),
+        sha256: if settings.preview {
+            String::new()
+        } else {
+            hex(&hasher.finalize())
+        },
         file_hashes: written.hashes,
         anonymity: written.risk.as_ref().map(|r| r.summary()),
+        risk_html: written.risk_html,
     };
     exports::mark_done(&mut tx, job.id, &finished).await?;
     let detail = serde_json::json!({

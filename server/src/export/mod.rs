@@ -89,8 +89,9 @@ pub struct Written {
     pub hashes: Vec<(String, String)>,
     /// Rows read (before suppression).
     pub read: u64,
-    /// The risk report, when the export is anonymized.
+    /// The risk report, when the export is anonymized, and as risk.html.
     pub risk: Option<Risk>,
+    pub risk_html: Option<String>,
 }
 
 /// A CSV writer that has written the byte-order mark and the header of `variables`.
@@ -129,8 +130,74 @@ fn selection(settings: &Settings) -> Selection {
     }
 }
 
+/// risk.html for `risk`, with the survey, its versions, the date and the settings.
+fn risk_html(
+    risk: &Risk,
+    survey: &Survey,
+    settings: &Settings,
+    versions: &[u32],
+    exported_at: &str,
+) -> String {
+    let mut about = vec![
+        (
+            Text::pair("问卷", "Survey"),
+            Text::same(survey.slug.as_str()),
+        ),
+        (
+            Text::pair("问卷版本", "Survey versions"),
+            Text::same(
+                &versions
+                    .iter()
+                    .map(u32::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            ),
+        ),
+        (Text::pair("时间", "Made at"), Text::same(exported_at)),
+    ];
+    about.extend(stated(settings, survey));
+    risk.html(&survey.title, &about)
+}
+
+/// `YYYY-MM-DD HH:MM UTC`, now.
+fn now_minute() -> String {
+    let now = time::OffsetDateTime::now_utc();
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02} UTC",
+        now.year(),
+        u8::from(now.month()),
+        now.day(),
+        now.hour(),
+        now.minute()
+    )
+}
+
+/// A preview run: the first reading and the anonymization alone, for its risk report;
+/// no file is written.
+pub async fn preview(
+    conn: &mut PgConnection,
+    survey: &Survey,
+    survey_id: SurveyId,
+    settings: &Settings,
+    progress: &Progress,
+) -> Result<Written, WriteError> {
+    let Some((plan, risk, versions)) =
+        anonymize(conn, survey, survey_id, settings, Some(progress)).await?
+    else {
+        return Ok(Written::default());
+    };
+    let html = risk_html(&risk, survey, settings, &versions, &now_minute());
+    Ok(Written {
+        rows: plan.solution.suppressed.iter().filter(|s| !**s).count() as u64,
+        read: risk.rows,
+        risk: Some(risk),
+        risk_html: Some(html),
+        ..Written::default()
+    })
+}
+
 /// The anonymization's parameters for `rows` rows.
-fn params(settings: &Settings, rows: u64) -> Params {
+pub fn params(settings: &Settings, rows: u64) -> Params {
     let anonymity = &settings.anonymity;
     Params {
         k: u64::from(anonymity.k),
@@ -140,7 +207,7 @@ fn params(settings: &Settings, rows: u64) -> Params {
 }
 
 /// The first reading of an anonymized export: every row's quasi-identifiers, then the
-/// transformation chosen and its risk report. `None` for an identifiable export, which is
+/// transformation chosen, its risk report and the survey versions the rows answered. `None` for an identifiable export, which is
 /// not anonymized.
 pub async fn anonymize(
     conn: &mut PgConnection,
@@ -148,10 +215,11 @@ pub async fn anonymize(
     survey_id: SurveyId,
     settings: &Settings,
     progress: Option<&Progress>,
-) -> Result<Option<(Plan, Risk)>, WriteError> {
+) -> Result<Option<(Plan, Risk, Vec<u32>)>, WriteError> {
     if settings.include.identifiable {
         return Ok(None);
     }
+    let mut versions = BTreeSet::new();
     let variables = export::variables(survey, settings.include);
     let mut quasi = Quasi::new(survey, &variables, &settings.anonymity.sensitive);
     let speeder_under = canvass_db::export::speeder_bound(conn, survey_id)
@@ -171,6 +239,7 @@ pub async fn anonymize(
             return Err(WriteError::Cancelled);
         }
         let row = row?;
+        versions.insert(row.version);
         quasi.add(&export::row(&variables, &row.outcomes, &row.meta));
         if let Some(progress) = progress {
             progress
@@ -184,7 +253,7 @@ pub async fn anonymize(
     let (plan, risk) = tokio::task::spawn_blocking(move || quasi.plan(&variables, params))
         .await
         .map_err(|e| std::io::Error::other(e.to_string()))??;
-    Ok(Some((plan, risk)))
+    Ok(Some((plan, risk, versions.into_iter().collect())))
 }
 
 /// Writes every response, as it streams from the database, to `outputs`: a byte-order
@@ -553,7 +622,7 @@ pub async fn write_files(
     };
     let mut anonymized = anonymize(conn, survey, survey_id, settings, Some(progress)).await?;
     let variables = match &anonymized {
-        Some((plan, _)) => plan.variables.clone(),
+        Some((plan, _, _)) => plan.variables.clone(),
         None => export::variables(survey, settings.include),
     };
     let mut sheets = xlsx::Sheets::new(&variables, settings.values, dir)?;
@@ -563,9 +632,9 @@ pub async fn write_files(
         xlsx: Some(&mut sheets),
         progress: Some(progress),
     };
-    let plan = anonymized.as_mut().map(|(plan, _)| plan);
+    let plan = anonymized.as_mut().map(|(plan, _, _)| plan);
     let mut written = write_data(conn, survey, survey_id, settings, outputs, plan).await?;
-    written.risk = anonymized.map(|(_, risk)| risk);
+    written.risk = anonymized.map(|(_, risk, _)| risk);
     sheets.save(&dir.join("data.xlsx"))?;
     std::fs::write(
         dir.join("data.sps"),
@@ -579,45 +648,17 @@ pub async fn write_files(
         dir.join("data.R"),
         syntax::r(&variables, settings.lang, read),
     )?;
-    let now = time::OffsetDateTime::now_utc();
     let about = codebook::About {
         versions: written.versions.iter().copied().collect(),
         rows: written.rows,
-        exported_at: format!(
-            "{:04}-{:02}-{:02} {:02}:{:02} UTC",
-            now.year(),
-            u8::from(now.month()),
-            now.day(),
-            now.hour(),
-            now.minute()
-        ),
+        exported_at: now_minute(),
         settings: stated(settings, survey),
         steps: steps(settings, survey.time_zone.as_str(), written.risk.as_ref()),
     };
     if let Some(risk) = &written.risk {
-        let mut about_risk = vec![
-            (
-                Text::pair("问卷", "Survey"),
-                Text::same(survey.slug.as_str()),
-            ),
-            (
-                Text::pair("问卷版本", "Survey versions"),
-                Text::same(
-                    &about
-                        .versions
-                        .iter()
-                        .map(u32::to_string)
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                ),
-            ),
-            (
-                Text::pair("导出时间", "Exported at"),
-                Text::same(&about.exported_at),
-            ),
-        ];
-        about_risk.extend(about.settings.iter().cloned());
-        std::fs::write(dir.join("risk.html"), risk.html(&survey.title, &about_risk))?;
+        let html = risk_html(risk, survey, settings, &about.versions, &about.exported_at);
+        std::fs::write(dir.join("risk.html"), &html)?;
+        written.risk_html = Some(html);
         std::fs::write(
             dir.join("risk.json"),
             serde_json::to_string_pretty(risk).map_err(std::io::Error::other)?,

@@ -5,9 +5,11 @@
 //!   asks for an analyst's default export) queues a job: 202, with the job and its address
 //!   in `Location`. The export page's form posts to `/staff/surveys/{slug}/exports`.
 //! - `GET /api/v1/surveys/{slug}/exports[/{id}]`: the jobs, or one: state, rows written of
-//!   the total, and the finished zip's download address.
+//!   the total, the anonymization's summary, and the finished zip's download address.
 //! - `GET …/exports/{id}/download`: the zip, streamed part by part from PostgreSQL; 410
-//!   once expired, failed or cancelled; 409 while it runs.
+//!   once expired, failed or cancelled; 409 while it runs; 404 for a preview (`preview`
+//!   set: the anonymization and its risk report alone).
+//! - `GET …/exports/{id}/risk`: the risk report (risk.html), to read before downloading.
 //! - `POST …/exports/{id}/cancel` (and the page's `/staff/surveys/{slug}/exports/{id}/cancel`).
 //!
 //! An export with free text is an admin's, with a stated reason: only admins follow and
@@ -116,8 +118,10 @@ pub struct JobJson {
     anonymity: Option<canvass_core::export::anon::risk::Summary>,
     /// Where to follow the job.
     url: String,
-    /// Where to download the zip, once done.
+    /// Where to download the zip, once done (never for a preview).
     download: Option<String>,
+    /// Where to read the risk report, once done (an anonymized export or a preview).
+    risk: Option<String>,
 }
 
 fn rfc3339(at: Option<time::OffsetDateTime>) -> Option<String> {
@@ -132,6 +136,8 @@ pub fn job_url(slug: &str, id: ExportId) -> String {
 impl JobJson {
     fn new(slug: &str, job: Job) -> JobJson {
         let url = job_url(slug, job.id);
+        let done = job.state == JobState::Done;
+        let preview = is_preview(&job);
         JobJson {
             id: job.id,
             survey: slug.to_owned(),
@@ -152,7 +158,9 @@ impl JobJson {
             size_bytes: job.size_bytes,
             sha256: job.sha256,
             error: job.error,
-            download: (job.state == JobState::Done).then(|| format!("{url}/download")),
+            download: (done && !preview).then(|| format!("{url}/download")),
+            risk: (done && job.anonymity.is_some())
+                .then(|| canvass_app::staff::paths::export_risk(slug, job.id)),
             url,
         }
     }
@@ -236,6 +244,50 @@ async fn job(state: &AppState, slug: &str, id: ExportId, by: &Exporter) -> Resul
         return Err(ADMINS_ONLY);
     }
     Ok(job)
+}
+
+/// Whether `job` is a preview run (its risk report, no zip).
+fn is_preview(job: &Job) -> bool {
+    job.settings
+        .iter()
+        .any(|(name, value)| name == "preview" && value == "true")
+}
+
+/// `GET /api/v1/surveys/{slug}/exports/{id}/risk`: the risk report (risk.html) of a done,
+/// anonymized export or preview, to read before downloading; the same access as its job.
+pub async fn risk(
+    State(state): State<AppState>,
+    by: Exporter,
+    Path((slug, id)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    let id = export_id(&id)?;
+    let job = job(&state, &slug, id, &by).await?;
+    let mut conn = state.pool.acquire().await.map_err(AppError::from)?;
+    let html = match job.state {
+        JobState::Done => exports::risk_html(&mut conn, id)
+            .await
+            .map_err(AppError::from)?,
+        _ => None,
+    };
+    let Some(html) = html else {
+        return Err(ApiError(AppError::Refused {
+            status: StatusCode::NOT_FOUND,
+            error: "the export has no risk report (not done, or identifiable)",
+        }));
+    };
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            // The report is a document of its own: its one inline style, nothing else.
+            (
+                header::CONTENT_SECURITY_POLICY,
+                "default-src 'none'; style-src 'unsafe-inline'",
+            ),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        html,
+    )
+        .into_response())
 }
 
 /// A job ID from the path: anything else names no export (404).
@@ -322,6 +374,12 @@ pub async fn download(
 ) -> Result<Response, ApiError> {
     let id = export_id(&id)?;
     let job = job(&state, &slug, id, &by).await?;
+    if is_preview(&job) {
+        return Err(ApiError(AppError::Refused {
+            status: StatusCode::NOT_FOUND,
+            error: "a preview has no file: start the export itself to download it",
+        }));
+    }
     match job.state {
         JobState::Done => {}
         JobState::Queued | JobState::Running => {

@@ -1060,3 +1060,70 @@ async fn make_runs_demo_data_export_is_5_anonymous_by_the_independent_check(pool
     // Within the default limit of 5% of the rows.
     assert!(checked.suppressed * 20 <= rows as u64, "{job}");
 }
+
+#[sqlx::test(migrator = "canvass_db::MIGRATOR")]
+async fn a_preview_shows_the_risk_report_and_offers_no_file(pool: PgPool) {
+    seeded(&pool, 20).await;
+    let cookie = analyst(&pool).await;
+    let (status, job) = as_staff(
+        &pool,
+        "POST",
+        EXPORTS,
+        &cookie,
+        r#"{"preview": true, "k": 3, "suppression": 10}"#,
+    )
+    .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{job}");
+    run_next(&pool).await.expect("ran");
+    let (_, job) = as_staff(&pool, "GET", job["url"].as_str().expect("url"), &cookie, "").await;
+    assert_eq!(job["state"], "done", "{job}");
+    assert_eq!(job["download"], Value::Null, "a preview has no file");
+    assert_eq!(job["anonymity"]["k"], 3);
+    assert_eq!(
+        job["rows_written"].as_i64().expect("rows")
+            + job["anonymity"]["suppressed"].as_i64().expect("suppressed"),
+        completed(&pool, None).await
+    );
+    let risk = job["risk"].as_str().expect("a risk report").to_owned();
+    let (status, headers, body) = call(&pool, "GET", &risk, &[("cookie", &cookie)], "").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers["content-type"], "text/html; charset=utf-8");
+    assert_eq!(
+        headers["content-security-policy"],
+        "default-src 'none'; style-src 'unsafe-inline'"
+    );
+    let html = String::from_utf8(body).expect("UTF-8");
+    assert!(html.contains("再识别风险报告 Re-identification risk report"));
+    assert!(html.contains("<tr><th><span lang=\"zh\">k-匿名</span><br><span lang=\"en\">k-anonymity</span></th><td>k = 3</td></tr>"), "{html}");
+    let download = format!("{}/download", job["url"].as_str().expect("url"));
+    let (status, _, body) = call(&pool, "GET", &download, &[("cookie", &cookie)], "").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(String::from_utf8_lossy(&body).contains("a preview has no file"));
+    // The page links the report and offers no download for it.
+    let page = get(
+        app(pool.clone()),
+        "/staff/surveys/ai-collab/exports",
+        Some(&cookie),
+    )
+    .await;
+    assert!(
+        page.body.contains("Preview: the risk report alone"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains(&format!("href=\"{risk}\"")));
+    assert!(!page.body.contains("/download"));
+    // An identifiable export has nothing to preview.
+    let admin = admin(&pool).await;
+    let (status, reply) = as_staff(
+        &pool,
+        "POST",
+        EXPORTS,
+        &admin,
+        r#"{"identifiable": true, "reason": "x", "preview": true}"#,
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(reply["error"], "not_a_value");
+    assert_eq!(reply["field"], "preview");
+}

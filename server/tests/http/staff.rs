@@ -674,6 +674,17 @@ async fn each_role_reaches_exactly_what_it_should(pool: PgPool) {
         ),
         (
             "GET",
+            "/api/v1/surveys/ai-collab/exports/999999/risk",
+            String::new(),
+            [
+                Through(StatusCode::UNAUTHORIZED),
+                Forbidden,
+                Through(StatusCode::NOT_FOUND),
+                Through(StatusCode::NOT_FOUND),
+            ],
+        ),
+        (
+            "GET",
             "/api/v1/surveys/ai-collab/exports/999999",
             String::new(),
             [
