@@ -67,6 +67,23 @@ pub(super) fn disclosure(d: Disclosure) -> Text {
     }
 }
 
+/// A variable's disclosure class, with "sensitive" when the survey lists its question as a
+/// sensitive attribute (what ℓ-diversity may protect).
+pub(super) fn disclosure_of(survey: &Survey, variable: &Variable) -> Text {
+    let class = disclosure(variable.disclosure);
+    let sensitive = variable
+        .question
+        .as_ref()
+        .is_some_and(|q| survey.sensitive.contains(q));
+    if !sensitive {
+        return class;
+    }
+    Text::from_fn(|lang| match lang {
+        Lang::Zh => format!("{}（敏感属性）", class.get(lang)),
+        Lang::En => format!("{} (sensitive)", class.get(lang)),
+    })
+}
+
 /// `count` of `total` as a percentage with one decimal; a dash when there is no total.
 fn percent(count: u64, total: u64) -> String {
     if total == 0 {
@@ -162,7 +179,7 @@ fn write_variable(out: &mut String, survey: &Survey, variable: &Variable, summar
         both(&variable.label),
         both(&measure(variable.measure)),
         section_title(survey, variable),
-        both(&disclosure(variable.disclosure)),
+        both(&disclosure_of(survey, variable)),
     );
     out.push_str("<dt>询问对象 Asked</dt><dd>");
     let conditions = conditions(survey, variable);

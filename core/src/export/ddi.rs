@@ -14,7 +14,7 @@
 
 use std::fmt::Write as _;
 
-use super::codebook::{About, conditions, disclosure, escaped, measure};
+use super::codebook::{About, conditions, disclosure_of, escaped, measure};
 use super::summary::Summary;
 use super::{Measure, Missing, Variable, wording};
 use crate::lang::Lang;
@@ -131,7 +131,7 @@ fn write_var(out: &mut String, survey: &Survey, n: usize, variable: &Variable, s
         escaped(&variable.name)
     );
     both(out, "labl", "", &variable.label);
-    let class = disclosure(variable.disclosure);
+    let class = disclosure_of(survey, variable);
     both(
         out,
         "security",

@@ -770,3 +770,29 @@ fn weekly_dates_say_so_in_their_labels() {
     );
     assert_eq!(started.disclosure, Disclosure::QuasiIdentifier);
 }
+
+#[test]
+fn the_codebook_marks_the_surveys_sensitive_attributes() {
+    let national = survey(AI_COLLAB);
+    let vars = variables(&national, Include::default());
+    let summaries = vec![summary::Summary::default(); vars.len()];
+    let about = codebook::About {
+        versions: vec![6],
+        rows: 0,
+        exported_at: "2026-12-07 04:00 UTC".into(),
+        settings: vec![],
+        steps: vec![],
+    };
+    let html = codebook::html(&national, &vars, &summaries, &about);
+    let section = |name: &str| {
+        let start = html
+            .find(&format!("<section id=\"{name}\">"))
+            .expect("a section");
+        let end = html[start..].find("</section>").expect("its end") + start;
+        html[start..end].to_owned()
+    };
+    assert!(section("rd_interest").contains("属性（敏感属性）</span><br><span lang=\"en\">attribute (sensitive)"));
+    assert!(!section("ai_knowledge").contains("sensitive"));
+    let xml = ddi::xml(&national, &vars, &summaries, &about);
+    assert!(xml.contains("attribute (sensitive)"));
+}
