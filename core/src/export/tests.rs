@@ -791,7 +791,10 @@ fn the_codebook_marks_the_surveys_sensitive_attributes() {
         let end = html[start..].find("</section>").expect("its end") + start;
         html[start..end].to_owned()
     };
-    assert!(section("rd_interest").contains("属性（敏感属性）</span><br><span lang=\"en\">attribute (sensitive)"));
+    assert!(
+        section("rd_interest")
+            .contains("属性（敏感属性）</span><br><span lang=\"en\">attribute (sensitive)")
+    );
     assert!(!section("ai_knowledge").contains("sensitive"));
     let xml = ddi::xml(&national, &vars, &summaries, &about);
     assert!(xml.contains("attribute (sensitive)"));
