@@ -32,6 +32,9 @@ enum Exact {
     Number(i64),
     /// Which of a multiple choice's choices were chosen.
     Set(Vec<bool>),
+    /// Any other answer (a decimal, a text, a date), as written: a quasi-identifier of a
+    /// kind no hierarchy generalizes is exact or `*`.
+    Other(String),
 }
 
 /// A value of a level above the exact answers.
@@ -88,7 +91,9 @@ impl Qi {
             ),
             _ => match first {
                 Value::Number(n) => Exact::Number(*n),
-                _ => Exact::Missing(Missing::NoAnswer),
+                Value::Decimal(x) => Exact::Other(x.to_string()),
+                Value::Text(t) => Exact::Other(t.clone()),
+                Value::Missing(m) => Exact::Missing(*m),
             },
         }
     }

@@ -205,6 +205,7 @@ fn exact_label(kind: &Kind, e: &Exact) -> Text {
             })
         }
         (_, Exact::Number(n)) => Text::same(&n.to_string()),
+        (_, Exact::Other(text)) => Text::same(text),
         (_, Exact::Set(_)) => Text::same("?"),
     }
 }

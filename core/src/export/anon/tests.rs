@@ -243,3 +243,29 @@ fn k_above_the_rows_is_refused_with_the_reason() {
         }))
     );
 }
+
+#[test]
+fn a_quasi_identifier_of_another_kind_tells_its_answers_apart() {
+    // A decimal quasi-identifier with no hierarchy: exact or `*`. Two different answers
+    // are two classes, so with k = 2 and nothing suppressible it must go to `*`.
+    let source = crate::survey::tests::MINI.replace(
+        "[[sections.questions]]\nid = \"comments\"",
+        "[[sections.questions]]\nid = \"share\"\ntype = \"decimal\"\nlabel = { zh = \"比例\", en = \"Share\" }\ndisclosure = \"quasi_identifier\"\n\n[[sections.questions]]\nid = \"comments\"",
+    );
+    let survey = Survey::from_toml(&source).expect("MINI with a decimal");
+    let vars = variables(&survey, Include::default());
+    let mut quasi = Quasi::new(&survey, &vars, &[]);
+    let role = choice(&survey, "role", "clinician");
+    quasi.add(&row(
+        &vars,
+        &[("role", role.clone()), ("share", Value::Decimal(1.5))],
+    ));
+    quasi.add(&row(
+        &vars,
+        &[("role", role), ("share", Value::Decimal(2.5))],
+    ));
+    let share = at(&quasi, "share");
+    let (plan, risk) = quasi.plan(&vars, Params::k(2, 0)).expect("a plan");
+    assert_eq!(risk.quasi_identifiers[share].level, 1, "to `*`");
+    assert!(!plan.variables.iter().any(|v| v.name == "share"));
+}
