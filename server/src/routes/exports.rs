@@ -21,7 +21,7 @@ use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Json, Response};
 use canvass_app::staff::{SignedIn, StaffError, access};
-use canvass_core::export::request::{ExportRequest, FILTER, RequestError};
+use canvass_core::export::request::{ExportRequest, FILTER, RequestError, SENSITIVE};
 use canvass_core::ids::{ExportId, SurveyId};
 use canvass_core::staff::StaffRole;
 use canvass_db::exports::{self, Cancelled, Job, Requester, State as JobState};
@@ -167,7 +167,8 @@ impl JobJson {
 }
 
 /// The JSON body of a request as the fields of the one parser: strings as they are,
-/// booleans and numbers as written, `filter` as `filter.{question}`; `null` is the default.
+/// booleans and numbers as written, `filter` as `filter.{question}`, `sensitive` (a list
+/// of questions) as `sensitive.{question}`; `null` is the default.
 pub fn json_fields(body: &[u8]) -> Result<Vec<(String, String)>, AppError> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(Vec::new());
@@ -194,6 +195,16 @@ pub fn json_fields(body: &[u8]) -> Result<Vec<(String, String)>, AppError> {
                         }
                         serde_json::Value::Null => {}
                         other => return Err(not_a_value(&format!("{FILTER}{question}"), &other)),
+                    }
+                }
+            }
+            ("sensitive", serde_json::Value::Array(questions)) => {
+                for question in questions {
+                    match question {
+                        serde_json::Value::String(q) => {
+                            fields.push((format!("{SENSITIVE}{q}"), "true".to_owned()));
+                        }
+                        other => return Err(not_a_value("sensitive", &other)),
                     }
                 }
             }

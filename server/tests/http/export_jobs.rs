@@ -1113,6 +1113,36 @@ async fn a_preview_shows_the_risk_report_and_offers_no_file(pool: PgPool) {
     );
     assert!(page.body.contains(&format!("href=\"{risk}\"")));
     assert!(!page.body.contains("/download"));
+    // ℓ-diversity on a sensitive attribute, asked for as a list.
+    let (status, job) = as_staff(
+        &pool,
+        "POST",
+        EXPORTS,
+        &cookie,
+        r#"{"preview": true, "sensitive": ["rd_interest"], "l": 2}"#,
+    )
+    .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{job}");
+    assert_eq!(job["settings"]["sensitive.rd_interest"], "true");
+    run_next(&pool).await.expect("ran");
+    let (_, job) = as_staff(&pool, "GET", job["url"].as_str().expect("url"), &cookie, "").await;
+    assert_eq!(job["state"], "done", "{job}");
+    assert_eq!(job["anonymity"]["l"], 2);
+    assert_eq!(
+        job["anonymity"]["sensitive"],
+        serde_json::json!(["rd_interest"])
+    );
+    let (status, reply) = as_staff(
+        &pool,
+        "POST",
+        EXPORTS,
+        &cookie,
+        r#"{"sensitive": ["province"]}"#,
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(reply["error"], "not_sensitive");
+    assert_eq!(reply["field"], "sensitive.province");
     // An identifiable export has nothing to preview.
     let admin = admin(&pool).await;
     let (status, reply) = as_staff(
