@@ -62,15 +62,13 @@ pub fn xml(
         out,
         "<codeBook xmlns=\"{NAMESPACE}\" version=\"2.5\" xml:lang=\"zh\">"
     );
-    out.push_str("<docDscr><citation><titlStmt>");
-    both(
-        &mut out,
-        "titl",
-        "",
-        &Text::from_fn(|lang| match lang {
-            Lang::Zh => format!("代码本：{}", survey.title.get(lang)),
-            Lang::En => format!("Codebook: {}", survey.title.get(lang)),
-        }),
+    // One `titl`, in the codebook's language; the other language's is a parallel title.
+    let _ = write!(
+        out,
+        "<docDscr><citation><titlStmt><titl xml:lang=\"zh\">代码本：{}</titl>\
+         <parTitl xml:lang=\"en\">Codebook: {}</parTitl>",
+        escaped(survey.title.get(Lang::Zh)),
+        escaped(survey.title.get(Lang::En)),
     );
     let _ = writeln!(
         out,

@@ -569,10 +569,11 @@ async fn an_export_is_de_identified_keys_drawn_dates_coarsened(pool: PgPool) {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// Validates `xml` (a file in `dir`) with xmllint against the DDI Codebook 2.5 elements
-/// Canvass writes; xmllint's complaint when it is not valid.
+/// Validates `xml` (a file in `dir`) with xmllint against the DDI Alliance's own schema of
+/// DDI Codebook 2.5.1 (`tests/ddi/`, every file it imports beside it, so `--nonet` holds);
+/// xmllint's complaint when it is not valid.
 fn ddi_valid(dir: &Path, xml: &str) -> Result<(), String> {
-    let schema = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/ddi/codebook-2.5-subset.xsd");
+    let schema = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/ddi/codebook.xsd");
     let output = Command::new("xmllint")
         .arg("--noout")
         .arg("--nonet")
@@ -641,5 +642,41 @@ async fn codebook_xml_is_valid_ddi_2_5_with_the_same_counts_as_data_csv(pool: Pg
     std::fs::write(dir.join("broken.xml"), broken).expect("written");
     let complaint = ddi_valid(&dir, "broken.xml").expect_err("not valid");
     assert!(complaint.contains("frequency"), "{complaint}");
+
+    // Valid too: an identifiable export in English labels with free text, and an export of
+    // no response at all.
+    let identifiable = Settings {
+        values: Values::Labels(Lang::En),
+        lang: Lang::En,
+        responses: Responses::All,
+        include: Include {
+            free_text: true,
+            identifiable: true,
+            ..Include::default()
+        },
+        reason: Some("a data check".into()),
+        ..Settings::default()
+    };
+    for (settings, empty) in [(identifiable, false), (Settings::default(), true)] {
+        if empty {
+            sqlx::query("DELETE FROM responses")
+                .execute(&pool)
+                .await
+                .expect("deleted");
+        }
+        let _ = std::fs::remove_file(dir.join("codebook.xml"));
+        write_files(
+            &mut conn,
+            &survey,
+            survey_id,
+            &settings,
+            &dir,
+            &Progress::default(),
+        )
+        .await
+        .expect("written");
+        ddi_valid(&dir, "codebook.xml")
+            .unwrap_or_else(|e| panic!("not valid DDI (empty: {empty}): {e}"));
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }
