@@ -19,6 +19,12 @@ use crate::expr::{Answers, Reference, Value};
 use crate::stats::{Moments, Paired, Share};
 use crate::survey::{Condition, Metric, MetricKind, QuestionKind, Survey};
 
+/// How long a response in progress rests after its last page save before the analysis
+/// counts it as partial (figures of completed and partial responses). A respondent moving
+/// through the survey is counted once, when they submit or stop, rather than again at
+/// every page: so a page save costs the counts nothing, and a submit only its own count.
+pub const PARTIAL_REST_MINUTES: u64 = 5;
+
 /// One response's outcomes, question ID → what became of it (as stored).
 pub type Outcomes = BTreeMap<String, Outcome>;
 

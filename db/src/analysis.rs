@@ -78,9 +78,9 @@ fn add_to(sum: &mut Vec<f64>, more: &[f64]) {
     }
 }
 
-/// Brings the analysis counts of every queued response up to date (the moves of page saves
-/// and submits queue them: [`crate::monitor::fold_moves`]), a batch per transaction, until
-/// the queue is empty. Every server does this at each tick of its fold; any number may run
+/// Brings the analysis counts of every queued response that is due up to date (the moves of
+/// page saves and submits queue them: [`crate::monitor::fold_moves`]), a batch per
+/// transaction, until none is due. Every server does this at each tick of its fold; any number may run
 /// at once (each takes rows the others have not locked).
 pub async fn fold(conn: &mut PgConnection, catalog: &Catalog) -> Result<Folded, CatalogError> {
     let mut folded = Folded::default();
@@ -102,8 +102,8 @@ async fn fold_batch(
         r#"WITH taken AS (
              DELETE FROM analysis_queue
              WHERE response_id IN (
-               SELECT response_id FROM analysis_queue
-               ORDER BY response_id LIMIT $1 FOR UPDATE SKIP LOCKED)
+               SELECT response_id FROM analysis_queue WHERE due_at <= now()
+               ORDER BY due_at LIMIT $1 FOR UPDATE SKIP LOCKED)
              RETURNING response_id
            )
            SELECT t.response_id AS "response_id!", r.survey_id AS "survey_id?",

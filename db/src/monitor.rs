@@ -9,6 +9,8 @@
 //! not folded yet: their cost depends on the survey's shape (sections, links, choices,
 //! hours of fieldwork) and on about a second's saves, not on how many responses there are.
 
+use std::time::Duration;
+
 use canvass_core::ids::{LinkId, SurveyId};
 use canvass_core::monitor::{self, Counts, LinkCounts};
 use canvass_core::response::ResponseStatus;
@@ -53,18 +55,24 @@ pub async fn tallies(
 /// Folds the moves page saves appended to `response_moves` into `response_tallies`, in one
 /// statement (so a reader of `response_tallies_live` sees each move once, pending or
 /// folded), and returns how many it folded. The responses moved are queued for the
-/// analysis counts ([`crate::analysis::fold`]). Servers call it each tick; any number may
-/// run at once. The sums go to shard -1, which no trigger writes, so folding never waits
-/// on a save or a trigger for a row lock.
-pub async fn fold_moves(conn: &mut PgConnection) -> Result<i64, sqlx::Error> {
+/// analysis counts ([`crate::analysis::fold`]): due at once when a move ended the response
+/// (submitted, refused, screened out, quota full), due after `rest` when it is still in
+/// progress (a later save pushes that back). Servers call it each tick; any number may run
+/// at once. The sums go to shard -1, which no trigger writes, so folding never waits on a
+/// save or a trigger for a row lock.
+pub async fn fold_moves(conn: &mut PgConnection, rest: Duration) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar!(
         r#"WITH moved AS (
              DELETE FROM response_moves
              RETURNING survey_id, link_id, from_section, to_status, to_section, response_id
            ), queued AS (
-             INSERT INTO analysis_queue (response_id)
-             SELECT DISTINCT response_id FROM moved WHERE response_id IS NOT NULL
-             ON CONFLICT DO NOTHING
+             INSERT INTO analysis_queue AS q (response_id, due_at)
+             SELECT response_id,
+                    CASE WHEN bool_and(to_status = 'in_progress')
+                         THEN now() + make_interval(secs => $1) ELSE now() END
+             FROM moved WHERE response_id IS NOT NULL
+             GROUP BY response_id ORDER BY response_id
+             ON CONFLICT (response_id) DO UPDATE SET due_at = EXCLUDED.due_at
            ), counted AS (
              SELECT survey_id, link_id, 'in_progress'::response_status AS status,
                     from_section AS last_section, -1 AS n
@@ -79,7 +87,8 @@ pub async fn fold_moves(conn: &mut PgConnection) -> Result<i64, sqlx::Error> {
              ORDER BY 1, 2, 3, 4
              ON CONFLICT ON CONSTRAINT response_tallies_key DO UPDATE SET n = t.n + EXCLUDED.n
            )
-           SELECT count(*) AS "folded!" FROM moved"#
+           SELECT count(*) AS "folded!" FROM moved"#,
+        rest.as_secs_f64()
     )
     .fetch_one(&mut *conn)
     .await

@@ -535,7 +535,7 @@ async fn fold_timed(
     conn: &mut canvass_db::PgConnection,
     catalog: &canvass_db::surveys::Catalog,
 ) -> anyhow::Result<Duration> {
-    canvass_db::monitor::fold_moves(conn).await?;
+    canvass_db::monitor::fold_moves(conn, crate::tallies::PARTIAL_REST).await?;
     let began = Instant::now();
     canvass_db::analysis::fold(conn, catalog).await?;
     Ok(began.elapsed())

@@ -8,7 +8,7 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use canvass_core::Lang;
@@ -105,8 +105,14 @@ pub async fn seed(pool: &PgPool, count: u64, base_seed: u64) -> anyhow::Result<(
     }
     progress.finish_and_clear();
     // A server folds the saves each quarter second; without one running, they are folded
-    // here, so the dashboards read no backlog and the analysis counts every response.
-    crate::tallies::fold_once(pool, &canvass_db::surveys::Catalog::default()).await?;
+    // here, so the dashboards read no backlog and the analysis counts every response (the
+    // demo's partial responses stopped long ago: they have rested).
+    crate::tallies::fold_once(
+        pool,
+        &canvass_db::surveys::Catalog::default(),
+        Duration::ZERO,
+    )
+    .await?;
     let elapsed = started.elapsed();
     tracing::info!(
         respondents = count,

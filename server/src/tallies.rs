@@ -3,8 +3,9 @@
 //! which queues the responses moved, and then counts the queued responses' answers into
 //! the analysis cells ([`canvass_db::analysis::fold`]). The monitoring's readers add the
 //! moves not folded yet, so its figures are exact at any moment; the analysis figures are
-//! those of the last fold, and the dashboards hear of each fold that changed them. Any
-//! number of instances may fold at once.
+//! those of the last fold, and the dashboards hear of each fold that changed them. A
+//! response in progress is counted as partial once it has rested [`PARTIAL_REST`] after its
+//! last save; a submitted one at the next fold. Any number of instances may fold at once.
 
 use std::time::Duration;
 
@@ -18,11 +19,16 @@ use crate::live::Live;
 /// fold's own time).
 pub const FOLD_EVERY: Duration = Duration::from_millis(250);
 
-/// Folds what is pending once: the moves, then every queued response; what the analysis
-/// fold did.
-pub async fn fold_once(pool: &PgPool, catalog: &Catalog) -> anyhow::Result<Folded> {
+/// How long a response in progress rests after its last save before the analysis counts
+/// it as partial ([`canvass_core::analysis::PARTIAL_REST_MINUTES`]).
+pub const PARTIAL_REST: Duration =
+    Duration::from_secs(canvass_core::analysis::PARTIAL_REST_MINUTES * 60);
+
+/// Folds what is pending once: the moves (a response in progress queued to be counted
+/// after `rest`), then every queued response that is due; what the analysis fold did.
+pub async fn fold_once(pool: &PgPool, catalog: &Catalog, rest: Duration) -> anyhow::Result<Folded> {
     let mut conn = pool.acquire().await?;
-    canvass_db::monitor::fold_moves(&mut conn).await?;
+    canvass_db::monitor::fold_moves(&mut conn, rest).await?;
     Ok(canvass_db::analysis::fold(&mut conn, catalog).await?)
 }
 
@@ -41,7 +47,7 @@ pub async fn fold_moves(
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
-            match fold_once(&pool, &catalog).await {
+            match fold_once(&pool, &catalog, PARTIAL_REST).await {
                 Ok(folded) => {
                     if folded.unreadable > 0 {
                         tracing::warn!(

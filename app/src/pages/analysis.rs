@@ -233,7 +233,13 @@ fn Findings(report: Report, lang: Lang, slug: String) -> impl IntoView {
                 {move || match (n, partial) {
                     (Some(n), false) => t_string!(i18n, analysis_respondents, n = n).to_string(),
                     (Some(n), true) => {
-                        t_string!(i18n, analysis_respondents_partial, n = n).to_string()
+                        t_string!(
+                            i18n,
+                            analysis_respondents_partial,
+                            n = n,
+                            rest = canvass_core::analysis::PARTIAL_REST_MINUTES
+                        )
+                        .to_string()
                     }
                     (None, _) => t_string!(i18n, analysis_suppressed, k = k).to_string(),
                 }}

@@ -3,6 +3,7 @@
 //! completed responses and for completed and partial ones.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
 
 use canvass_core::Lang;
 use canvass_core::analysis::{AnalysisQuery, Figure, Report, TalliedCell, report};
@@ -508,7 +509,9 @@ async fn figures_from_the_kept_counts_equal_a_recount_of_the_stored_answers(pool
 
 /// Folds the saves' moves, which queues the responses they moved, then counts them.
 async fn fold_all(conn: &mut PgConnection) -> Folded {
-    crate::monitor::fold_moves(conn).await.expect("moves");
+    crate::monitor::fold_moves(conn, Duration::ZERO)
+        .await
+        .expect("moves");
     fold(conn, &Catalog::default()).await.expect("folded")
 }
 
@@ -526,7 +529,9 @@ async fn in_progress(pool: &PgPool) -> Vec<responses::PublicId> {
 async fn folds_running_at_once_count_each_response_once(pool: PgPool) {
     let (survey, survey_id) = respondents(&pool, 20).await;
     let mut conn = pool.acquire().await.expect("connection");
-    crate::monitor::fold_moves(&mut conn).await.expect("moves");
+    crate::monitor::fold_moves(&mut conn, Duration::ZERO)
+        .await
+        .expect("moves");
     let queued: i64 = sqlx::query_scalar("SELECT count(*) FROM analysis_queue")
         .fetch_one(&pool)
         .await
@@ -701,4 +706,91 @@ async fn whole_cells_added_in_bulk_add_up_with_what_the_fold_counted(pool: PgPoo
     )
     .await;
     assert!(refused.is_err(), "counters of two layouts are refused");
+}
+
+#[sqlx::test(migrator = "crate::MIGRATOR")]
+async fn a_response_in_progress_is_counted_after_its_rest_and_an_ended_one_at_once(pool: PgPool) {
+    let (survey, survey_id) = respondents(&pool, 18).await;
+    let mut conn = pool.acquire().await.expect("connection");
+    let catalog = Catalog::default();
+    let rest = Duration::from_secs(3600);
+    let respondents = async |conn: &mut PgConnection, with_partial| {
+        let cells = cells(conn, &catalog, survey_id, &survey, with_partial)
+            .await
+            .expect("cells");
+        cells.iter().map(|c| c.respondents).sum::<u64>()
+    };
+    let done = completed(&pool).await.len() as u64;
+    let partial = stored(&pool, "in_progress").await.len() as u64;
+    assert!(partial > 0, "the walk leaves partial responses");
+
+    // Folded right after the saves: the submitted responses are counted, the ones in
+    // progress wait their rest.
+    crate::monitor::fold_moves(&mut conn, rest)
+        .await
+        .expect("moves");
+    fold(&mut conn, &catalog).await.expect("folded");
+    assert_eq!(respondents(&mut conn, true).await, done);
+    let resting: Vec<i64> = sqlx::query_scalar(
+        "SELECT response_id FROM analysis_queue WHERE due_at > now() + interval '59 minutes'",
+    )
+    .fetch_all(&pool)
+    .await
+    .expect("queued");
+    assert!(resting.len() as u64 >= partial, "{resting:?}");
+
+    // A move that ends a response makes it due at once (here its stored status is still
+    // in progress, so it is counted as partial).
+    let ended = resting[0];
+    let has_answers: bool =
+        sqlx::query_scalar("SELECT answers <> '{}' FROM responses WHERE id = $1")
+            .bind(ended)
+            .fetch_one(&pool)
+            .await
+            .expect("response");
+    let moves =
+        "INSERT INTO response_moves (survey_id, from_section, to_status, to_section, response_id)
+                 VALUES ($1, 'review', $2::response_status, 'review', $3)";
+    sqlx::query(moves)
+        .bind(survey_id.get())
+        .bind("completed")
+        .bind(ended)
+        .execute(&pool)
+        .await
+        .expect("move");
+    crate::monitor::fold_moves(&mut conn, rest)
+        .await
+        .expect("moves");
+    let folded = fold(&mut conn, &catalog).await.expect("folded");
+    assert_eq!(folded.responses, 1);
+    assert_eq!(
+        respondents(&mut conn, true).await,
+        done + u64::from(has_answers)
+    );
+
+    // A later page save puts it back to rest: nothing is due.
+    sqlx::query(moves)
+        .bind(survey_id.get())
+        .bind("in_progress")
+        .bind(ended)
+        .execute(&pool)
+        .await
+        .expect("move");
+    crate::monitor::fold_moves(&mut conn, rest)
+        .await
+        .expect("moves");
+    assert_eq!(
+        fold(&mut conn, &catalog).await.expect("folded").responses,
+        0
+    );
+
+    // Once the rest is over, every partial response is counted; the completed figures
+    // never changed.
+    sqlx::query("UPDATE analysis_queue SET due_at = now() - interval '1 second'")
+        .execute(&pool)
+        .await
+        .expect("rested");
+    fold(&mut conn, &catalog).await.expect("folded");
+    assert_eq!(respondents(&mut conn, true).await, done + partial);
+    assert_eq!(respondents(&mut conn, false).await, done);
 }

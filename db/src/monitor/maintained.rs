@@ -1,5 +1,7 @@
 //! The maintained counts always equal a count of the responses, whatever is written
 //! and however many write at once.
+use std::time::Duration;
+
 use canvass_core::ids::{LinkId, SurveyId};
 use canvass_core::response::ResponseStatus;
 use canvass_core::survey::Survey;
@@ -108,7 +110,7 @@ async fn random_write(pool: &PgPool, dice: &mut Dice, survey_id: SurveyId, links
         // A server's fold of the saves' moves into the tallies, at any moment.
         12 => {
             let mut conn = pool.acquire().await.expect("connection");
-            super::fold_moves(&mut conn).await.expect("fold");
+            super::fold_moves(&mut conn, Duration::ZERO).await.expect("fold");
             return;
         }
         // A response started as a respondent starts one, with a link and maybe the
@@ -258,7 +260,7 @@ async fn the_counts_equal_a_recount_after_many_concurrent_writes(pool: PgPool) {
     assert_eq!(kept, total);
 
     // Folded at the end, the counts are the same, and no move is left pending.
-    super::fold_moves(&mut pool.acquire().await.expect("conn"))
+    super::fold_moves(&mut pool.acquire().await.expect("conn"), Duration::ZERO)
         .await
         .expect("fold");
     assert_eq!(mismatches(&pool).await, Vec::<String>::new());
@@ -315,7 +317,12 @@ async fn folding_the_saves_moves_empties_them_and_changes_no_count(pool: PgPool)
     }
     let mut before = super::tallies(&mut conn, survey_id).await.expect("tallies");
     before.sort_by_key(|t| (t.last_section.clone(), t.status as u8));
-    assert_eq!(super::fold_moves(&mut conn).await.expect("fold"), 5);
+    assert_eq!(
+        super::fold_moves(&mut conn, Duration::ZERO)
+            .await
+            .expect("fold"),
+        5
+    );
     let mut after = super::tallies(&mut conn, survey_id).await.expect("tallies");
     after.sort_by_key(|t| (t.last_section.clone(), t.status as u8));
     assert_eq!(after, before);
@@ -330,7 +337,12 @@ async fn folding_the_saves_moves_empties_them_and_changes_no_count(pool: PgPool)
             (Some("screening"), ResponseStatus::Completed, 1),
         ]
     );
-    assert_eq!(super::fold_moves(&mut conn).await.expect("fold"), 0);
+    assert_eq!(
+        super::fold_moves(&mut conn, Duration::ZERO)
+            .await
+            .expect("fold"),
+        0
+    );
 }
 
 #[sqlx::test(migrator = "crate::MIGRATOR")]

@@ -23,6 +23,9 @@ pub struct Analysis {
     survey: String,
     /// Which responses are counted: `completed`, or `completed_and_partial`.
     counting: &'static str,
+    /// With `completed_and_partial`: a response in progress is counted once it has had no
+    /// save for this many minutes (and a submitted one at once).
+    partial_rest_minutes: u64,
     methods: Methods,
     sample: &'static str,
     #[serde(flatten)]
@@ -54,6 +57,7 @@ pub async fn json(
     Ok(Json(Analysis {
         survey: slug,
         counting: report.query.responses.as_code(),
+        partial_rest_minutes: canvass_core::analysis::PARTIAL_REST_MINUTES,
         methods: Methods {
             share: METHOD_SHARE,
             gap: METHOD_GAP,

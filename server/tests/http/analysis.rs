@@ -81,7 +81,7 @@ async fn a_viewer_reads_every_declared_metric_with_its_n_and_the_sample_caveat(p
     assert!(
         partial
             .body
-            .contains("responses, completed or partial (in progress, with an answer saved)"),
+            .contains("responses, completed or partial (in progress, with an answer saved, counted once it has had no save for 5 minutes)"),
         "{}",
         partial.body
     );
@@ -157,6 +157,7 @@ async fn the_json_has_the_pages_figures_filters_and_split(pool: PgPool) {
     assert!(partial > 0, "the demo leaves some responses partial");
     let with_partial = analysis_json(&pool, "responses=completed_and_partial", &viewer).await;
     assert_eq!(with_partial["counting"], "completed_and_partial");
+    assert_eq!(with_partial["partial_rest_minutes"], 5);
     assert_eq!(
         with_partial["respondents"],
         completed(&pool, None).await + partial
@@ -382,9 +383,13 @@ async fn a_second_survey_gets_a_dashboard_from_its_own_declarations(pool: PgPool
             .expect("submitted");
     }
     // What a server does each quarter second.
-    canvass_server::tallies::fold_once(&pool, &canvass_db::surveys::Catalog::default())
-        .await
-        .expect("folded");
+    canvass_server::tallies::fold_once(
+        &pool,
+        &canvass_db::surveys::Catalog::default(),
+        canvass_server::tallies::PARTIAL_REST,
+    )
+    .await
+    .expect("folded");
     account(&pool, "viewer@hospital.cn", StaffRole::Viewer).await;
     let viewer = signed_in(&pool, "viewer@hospital.cn").await;
     let reply = get(
