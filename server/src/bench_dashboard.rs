@@ -141,14 +141,21 @@ pub async fn run(
     let submit = Percentiles::of(cost.submits.into_iter()).at(0.5);
     let fold_submit = ms(cost.fold_per_submit);
     println!(
-        "a page save: p50 {save:.2} ms; recounting its partial response in the background \
-         fold: {fold_save:.3} ms per save ({:.1}% of a save)",
+        "a page save: p50 {save:.2} ms; the background fold's work after it (a response in \
+         progress waits its rest): {fold_save:.3} ms per save ({:.1}% of a save)",
         100.0 * fold_save / save.max(f64::EPSILON)
     );
     println!(
         "a submit: p50 {submit:.2} ms; counting it in the background fold: {fold_submit:.3} \
          ms per submit ({:.1}% of a submit)",
         100.0 * fold_submit / submit.max(f64::EPSILON)
+    );
+    println!(
+        "a respondent who pauses: counted as partial once the rest is over, {:.3} ms; \
+         the fold's work on their submit then {:.3} ms ({:.1}% of a submit)",
+        ms(cost.fold_per_rested),
+        ms(cost.fold_per_submit_after_rest),
+        100.0 * ms(cost.fold_per_submit_after_rest) / submit.max(f64::EPSILON)
     );
     let latencies = save_to_event(pool, &cookie).await?;
     let count = latencies.len();
@@ -429,13 +436,19 @@ struct CountingCost {
     saves: Vec<Duration>,
     fold_per_save: Vec<Duration>,
     submits: Vec<Duration>,
+    /// The fold's work per submit of a respondent who never paused.
     fold_per_submit: Duration,
+    /// Per response in progress whose rest ended (counted as partial, once per pause).
+    fold_per_rested: Duration,
+    /// Per submit of a respondent who paused (its partial counts taken away).
+    fold_per_submit_after_rest: Duration,
 }
 
 /// Walks drawn respondents through the survey a page at a time, all in step: every one
-/// saves a page (timed), then the moves are folded and the partial responses recounted
-/// (the recount timed); at the end every one submits (timed), and the fold counts the
-/// completed responses (timed).
+/// saves a page (timed), then the moves are folded and the fold run (timed: responses in
+/// progress wait their rest, so it finds nothing due). At the end half of them submit
+/// (timed) and the fold counts them (timed); the other half rest (their rest ended by
+/// hand), are counted as partial (timed), then submit and are counted (timed).
 async fn counting_cost(
     pool: &PgPool,
     survey: &Survey,
@@ -479,6 +492,8 @@ async fn counting_cost(
         fold_per_save: Vec::new(),
         submits: Vec::new(),
         fold_per_submit: Duration::ZERO,
+        fold_per_rested: Duration::ZERO,
+        fold_per_submit_after_rest: Duration::ZERO,
     };
     let Some((public_id, raw, sections)) = walkers.pop() else {
         anyhow::bail!("no drawn respondent completes the survey");
@@ -517,15 +532,28 @@ async fn counting_cost(
         let took = fold_timed(&mut folder, &catalog).await?;
         cost.fold_per_save.push(took / saved.max(1));
     }
-    for (public_id, _, _) in &walkers {
+    let (paused, straight): (Vec<_>, Vec<_>) =
+        walkers.iter().enumerate().partition(|(i, _)| i % 2 == 0);
+    let per = |took: Duration, n: usize| took / u32::try_from(n).unwrap_or(u32::MAX).max(1);
+    for (_, (public_id, _, _)) in &straight {
         let began = Instant::now();
         respond::submit(&mut conn, *public_id, survey)
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         cost.submits.push(began.elapsed());
     }
-    let took = fold_timed(&mut folder, &catalog).await?;
-    cost.fold_per_submit = took / u32::try_from(walkers.len()).unwrap_or(u32::MAX).max(1);
+    cost.fold_per_submit = per(fold_timed(&mut folder, &catalog).await?, straight.len());
+    let rested = canvass_db::analysis::end_rests(&mut conn).await?;
+    cost.fold_per_rested = per(
+        fold_timed(&mut folder, &catalog).await?,
+        usize::try_from(rested).unwrap_or(usize::MAX),
+    );
+    for (_, (public_id, _, _)) in &paused {
+        respond::submit(&mut conn, *public_id, survey)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+    }
+    cost.fold_per_submit_after_rest = per(fold_timed(&mut folder, &catalog).await?, paused.len());
     Ok(cost)
 }
 
