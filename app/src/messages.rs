@@ -126,6 +126,7 @@ pub fn staff_error(i18n: I18nContext<Locale>, error: StaffError) -> String {
         StaffError::Throttled { minutes } => {
             t_string!(i18n, staff_err_throttled, minutes = minutes).to_string()
         }
+        StaffError::Busy => t_string!(i18n, staff_err_busy).to_string(),
         StaffError::EmailTaken => t_string!(i18n, staff_err_email_taken).to_string(),
         StaffError::NotARole => t_string!(i18n, staff_err_not_a_role).to_string(),
         StaffError::LastAdmin => t_string!(i18n, staff_err_last_admin).to_string(),

@@ -78,6 +78,9 @@ pub enum StaffError {
     /// Sign-in: too many failures; try again after this many minutes.
     #[error("too many failed sign-ins; try again in {minutes} minutes")]
     Throttled { minutes: u64 },
+    /// Sign-in or password change: too many passwords being checked at once.
+    #[error("too many passwords are being checked; try again in a few seconds")]
+    Busy,
     #[error("an account with this e-mail address exists already")]
     EmailTaken,
     #[error("not one of the roles")]

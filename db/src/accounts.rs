@@ -72,6 +72,8 @@ pub enum HashError {
     Hashing(String),
     #[error("the hashing task stopped: {0}")]
     Task(#[from] tokio::task::JoinError),
+    #[error(transparent)]
+    Busy(#[from] Busy),
 }
 
 /// Hashes a password with a fresh random salt, off the async workers.
@@ -80,29 +82,121 @@ pub async fn hash(password: &Password) -> Result<PasswordHash, HashError> {
 }
 
 async fn hash_secret(password: String) -> Result<PasswordHash, HashError> {
-    tokio::task::spawn_blocking(move || {
-        let salt = SaltString::generate(&mut OsRng);
-        argon2()
-            .hash_password(password.as_bytes(), &salt)
-            .map(|hash| PasswordHash(hash.to_string()))
-            .map_err(|e| HashError::Hashing(e.to_string()))
-    })
-    .await?
+    tokio::task::spawn_blocking(move || hashed(&password)).await?
+}
+
+fn hashed(password: &str) -> Result<PasswordHash, HashError> {
+    let salt = SaltString::generate(&mut OsRng);
+    argon2()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|hash| PasswordHash(hash.to_string()))
+        .map_err(|e| HashError::Hashing(e.to_string()))
 }
 
 /// Whether `candidate` is the password behind `hash`, off the async workers. Any input, a
 /// malformed hash included, gives `false`, never an error or a panic.
 pub async fn verify(candidate: &str, hash: &PasswordHash) -> bool {
     let (candidate, hash) = (candidate.to_owned(), hash.0.clone());
-    tokio::task::spawn_blocking(move || {
-        argon2::PasswordHash::new(&hash).is_ok_and(|parsed| {
-            argon2()
-                .verify_password(candidate.as_bytes(), &parsed)
-                .is_ok()
-        })
+    tokio::task::spawn_blocking(move || verified(&candidate, &hash))
+        .await
+        .unwrap_or(false)
+}
+
+fn verified(candidate: &str, hash: &str) -> bool {
+    argon2::PasswordHash::new(hash).is_ok_and(|parsed| {
+        argon2()
+            .verify_password(candidate.as_bytes(), &parsed)
+            .is_ok()
     })
-    .await
-    .unwrap_or(false)
+}
+
+/// How many password hashes may run at once, and how long a request waits for its turn.
+/// Each takes 19 MiB and tens of milliseconds of a core: unbounded, a burst of sign-ins
+/// would fill tokio's blocking pool (hundreds of threads) with them, taking gigabytes and
+/// every core from respondents. Requests use [`Hashing::verify`] and [`Hashing::hash`];
+/// one that waits longer than the wait gets [`Busy`] (a 503 with `Retry-After`).
+#[derive(Debug, Clone)]
+pub struct Hashing {
+    permits: std::sync::Arc<tokio::sync::Semaphore>,
+    wait: std::time::Duration,
+    gauge: std::sync::Arc<Gauge>,
+}
+
+/// How many hashes run now, and the most that ever ran at once.
+#[derive(Debug, Default)]
+struct Gauge {
+    now: std::sync::atomic::AtomicUsize,
+    peak: std::sync::atomic::AtomicUsize,
+}
+
+/// Too many passwords are being checked: try again shortly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("too many passwords are being checked at once")]
+pub struct Busy;
+
+/// How long a request waits for a turn to hash before it is told the server is busy.
+pub const HASH_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
+
+impl Default for Hashing {
+    /// As many at once as the machine has cores, waiting at most [`HASH_WAIT`].
+    fn default() -> Hashing {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        Hashing::new(cores, HASH_WAIT)
+    }
+}
+
+impl Hashing {
+    pub fn new(at_once: usize, wait: std::time::Duration) -> Hashing {
+        Hashing {
+            permits: std::sync::Arc::new(tokio::sync::Semaphore::new(at_once.max(1))),
+            wait,
+            gauge: std::sync::Arc::default(),
+        }
+    }
+
+    /// The most hashes that ran at once through this bound.
+    pub fn peak(&self) -> usize {
+        self.gauge.peak.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Runs `work` on a blocking thread once a turn is free; the turn is held until the
+    /// work ends, even if the request that asked for it is gone.
+    async fn turn<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, HashError> {
+        use std::sync::atomic::Ordering::Relaxed;
+        let permit = tokio::time::timeout(self.wait, self.permits.clone().acquire_owned())
+            .await
+            .map_err(|_| Busy)?
+            .map_err(|_| Busy)?;
+        let gauge = self.gauge.clone();
+        Ok(tokio::task::spawn_blocking(move || {
+            let now = gauge.now.fetch_add(1, Relaxed) + 1;
+            gauge.peak.fetch_max(now, Relaxed);
+            let done = work();
+            gauge.now.fetch_sub(1, Relaxed);
+            drop(permit);
+            done
+        })
+        .await?)
+    }
+
+    /// [`verify`], in turn.
+    pub async fn verify(&self, candidate: &str, hash: &PasswordHash) -> Result<bool, Busy> {
+        let (candidate, hash) = (candidate.to_owned(), hash.0.clone());
+        match self.turn(move || verified(&candidate, &hash)).await {
+            Ok(right) => Ok(right),
+            Err(HashError::Busy(busy)) => Err(busy),
+            Err(_) => Ok(false),
+        }
+    }
+
+    /// [`hash`], in turn.
+    pub async fn hash(&self, password: &Password) -> Result<PasswordHash, HashError> {
+        let secret = password.secret().to_owned();
+        self.turn(move || hashed(&secret)).await?
+    }
 }
 
 /// A staff account as stored (the hash included: callers verify against it).

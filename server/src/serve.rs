@@ -77,6 +77,11 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
             Duration::from_secs(600),
             until_stop(),
         )),
+        tokio::spawn(crate::staff::summarize_sign_in_failures(
+            pool.clone(),
+            Duration::from_secs(60),
+            until_stop(),
+        )),
         tokio::spawn(crate::tallies::fold_moves(
             pool.clone(),
             catalog,

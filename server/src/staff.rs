@@ -61,6 +61,8 @@ pub struct StaffState {
     pub settings: StaffSettings,
     /// A hash of no one's password, verified against when the e-mail is unknown.
     dummy_hash: Arc<OnceCell<PasswordHash>>,
+    /// The bound on password hashes running at once, shared by this instance's requests.
+    pub hashing: accounts::Hashing,
 }
 
 impl StaffState {
@@ -68,6 +70,7 @@ impl StaffState {
         StaffState {
             settings,
             dummy_hash: Arc::default(),
+            hashing: accounts::Hashing::default(),
         }
     }
 
@@ -135,6 +138,32 @@ pub async fn delete_expired_sessions(
     tokio::select! {
         () = work => {}
         () = stop => tracing::debug!("the session cleanup stopped"),
+    }
+}
+
+/// Sums up, every `every` until `stop` completes, the failed sign-ins that left the
+/// throttle's window into the audit log ([`canvass_db::throttle::summarize`]).
+pub async fn summarize_sign_in_failures(
+    pool: canvass_db::PgPool,
+    every: Duration,
+    stop: impl Future<Output = ()>,
+) {
+    let work = async {
+        let mut tick = tokio::time::interval(every);
+        loop {
+            tick.tick().await;
+            let summed = match pool.acquire().await {
+                Ok(mut conn) => canvass_db::throttle::summarize(&mut conn).await,
+                Err(error) => Err(error),
+            };
+            if let Err(error) = summed {
+                tracing::warn!(%error, "failed sign-ins could not be summed up");
+            }
+        }
+    };
+    tokio::select! {
+        () = work => {}
+        () = stop => tracing::debug!("the sign-in summary stopped"),
     }
 }
 

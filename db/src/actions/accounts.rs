@@ -6,7 +6,7 @@ use canvass_core::ids::StaffId;
 use canvass_core::staff::{DisplayName, Password, StaffEmail, StaffError, StaffRole};
 use sqlx::{PgConnection, PgPool};
 
-use crate::accounts::{self, ChangeError, CreateError, HashError, PasswordHash};
+use crate::accounts::{self, ChangeError, CreateError, HashError, Hashing, PasswordHash};
 use crate::audit::{self, Action};
 use crate::throttle::{self, Attempt, Verdict};
 
@@ -21,49 +21,58 @@ pub enum SignIn {
     SignedIn { user_id: StaffId, epoch: i32 },
     /// A wrong password, an unknown e-mail or an inactive account (told apart to nobody).
     Wrong,
-    /// Too many failures: refused without checking the password, for about this long.
+    /// Too many tries: refused without checking the password, for about this long.
     Throttled { retry_after: Duration },
+    /// Too many passwords being checked at once: not checked, not counted; try again.
+    Busy,
 }
 
-/// Checks a sign-in: the throttle first, then the password (an unknown e-mail address is
-/// verified against `dummy`, so it costs the same time and ends the same way as a wrong
-/// password), then counts a failure or clears the account's, with the audit entry.
-/// Verifying takes tens of milliseconds of CPU: no connection is held meanwhile.
+/// Checks a sign-in: reserves the try with the throttle first ([`throttle::reserve`]), then
+/// the password in turn (an unknown e-mail address is verified against `dummy`, so it
+/// costs the same time and ends the same way as a wrong password), then takes the try back
+/// or leaves it counted, with the audit entry. Verifying takes tens of milliseconds of CPU:
+/// no connection is held meanwhile.
 pub async fn sign_in(
     pool: &PgPool,
+    hashing: &Hashing,
     attempt: Attempt<'_>,
     password: &str,
     dummy: &PasswordHash,
 ) -> Result<SignIn, sqlx::Error> {
     let mut conn = pool.acquire().await?;
-    if let Verdict::Refused { retry_after } = throttle::check(&mut conn, attempt).await? {
-        drop(conn);
-        tokio::time::sleep(THROTTLED_DELAY).await;
-        tracing::info!("a sign-in was refused: too many failures");
-        return Ok(SignIn::Throttled { retry_after });
-    }
+    let reservation = match throttle::reserve(&mut conn, attempt).await? {
+        Verdict::Reserved(reservation) => reservation,
+        Verdict::Refused { retry_after } => {
+            drop(conn);
+            tokio::time::sleep(THROTTLED_DELAY).await;
+            tracing::info!("a sign-in was refused: too many failures");
+            return Ok(SignIn::Throttled { retry_after });
+        }
+    };
     let account = match StaffEmail::parse(attempt.email) {
         Ok(email) => accounts::by_email(&mut conn, &email).await?,
         Err(_) => None,
     };
     drop(conn);
     let checked = match &account {
-        Some(account) => accounts::verify(password, &account.password_hash).await,
-        None => {
-            accounts::verify(password, dummy).await;
-            false
-        }
+        Some(account) => hashing.verify(password, &account.password_hash).await,
+        None => hashing.verify(password, dummy).await.map(|_| false),
     };
     let mut tx = pool.begin().await?;
+    let Ok(checked) = checked else {
+        throttle::released(&mut tx, &reservation).await?;
+        tx.commit().await?;
+        tracing::warn!("a sign-in was turned away: too many passwords being checked");
+        return Ok(SignIn::Busy);
+    };
     let target = account.as_ref().map(|account| account.id);
     let Some(account) = account.filter(|account| checked && account.active) else {
-        throttle::record_failure(&mut tx, attempt).await?;
-        audit::record(&mut tx, None, Action::SignInFailed, target, None).await?;
+        throttle::failed(&mut tx, &reservation, target).await?;
         tx.commit().await?;
         tracing::info!("a sign-in failed");
         return Ok(SignIn::Wrong);
     };
-    throttle::clear_account(&mut tx, &account.email).await?;
+    throttle::succeeded(&mut tx, &reservation).await?;
     let me = Some(account.id);
     audit::record(&mut tx, me, Action::SignIn, me, None).await?;
     tx.commit().await?;
@@ -97,6 +106,10 @@ pub enum PasswordChanged {
     Refused(Vec<(&'static str, StaffError)>),
     /// The account no longer exists.
     Gone,
+    /// Too many wrong current passwords: not checked, for about this long.
+    Throttled { retry_after: Duration },
+    /// Too many passwords being checked at once: nothing changed; try again.
+    Busy,
 }
 
 /// Why a password change could not be carried out (not the user's doing).
@@ -109,25 +122,58 @@ pub enum PasswordChangeError {
 }
 
 /// Changes the password of `user_id` (whose e-mail is `email`, which the new password must
-/// not contain): the current password must verify, the new one be acceptable and typed
-/// twice alike; every problem is reported at once. The new hash is written with the audit
-/// entry, and the session epoch moves on. No connection is held while hashing.
+/// not contain): the current password is a try at the account like a sign-in's, throttled
+/// the same way ([`throttle::reserve`], from `address`); it must verify, the new one be
+/// acceptable and typed twice alike; every problem is reported at once. The new hash is
+/// written with the audit entry, and the session epoch moves on. No connection is held
+/// while hashing.
 pub async fn change_own_password(
     pool: &PgPool,
+    hashing: &Hashing,
     user_id: StaffId,
     email: &StaffEmail,
+    address: &str,
     change: PasswordChange<'_>,
 ) -> Result<PasswordChanged, PasswordChangeError> {
-    let current = {
+    let (current, reservation) = {
         let mut conn = pool.acquire().await?;
-        accounts::password_hash(&mut conn, user_id).await?
+        let attempt = Attempt {
+            email: email.as_str(),
+            address,
+        };
+        let reservation = match throttle::reserve(&mut conn, attempt).await? {
+            Verdict::Reserved(reservation) => reservation,
+            Verdict::Refused { retry_after } => {
+                return Ok(PasswordChanged::Throttled { retry_after });
+            }
+        };
+        (
+            accounts::password_hash(&mut conn, user_id).await?,
+            reservation,
+        )
     };
     let Some(current) = current else {
+        throttle::released(&mut *pool.acquire().await?, &reservation).await?;
         return Ok(PasswordChanged::Gone);
     };
+    let right = match hashing.verify(change.current, &current).await {
+        Ok(right) => right,
+        Err(_) => {
+            throttle::released(&mut *pool.acquire().await?, &reservation).await?;
+            return Ok(PasswordChanged::Busy);
+        }
+    };
+    {
+        let mut conn = pool.acquire().await?;
+        if right {
+            throttle::succeeded(&mut conn, &reservation).await?;
+        } else {
+            throttle::failed(&mut conn, &reservation, Some(user_id)).await?;
+        }
+    }
     let new = Password::parse(change.new, email);
     let mut errors = Vec::new();
-    if !accounts::verify(change.current, &current).await {
+    if !right {
         errors.push(("current", StaffError::WrongPassword));
     }
     if let Err(error) = &new {
@@ -139,7 +185,11 @@ pub async fn change_own_password(
     let (Ok(new), true) = (new, errors.is_empty()) else {
         return Ok(PasswordChanged::Refused(errors));
     };
-    let hash = accounts::hash(&new).await?;
+    let hash = match hashing.hash(&new).await {
+        Ok(hash) => hash,
+        Err(HashError::Busy(_)) => return Ok(PasswordChanged::Busy),
+        Err(error) => return Err(error.into()),
+    };
     let mut tx = pool.begin().await?;
     let epoch = match accounts::set_password(&mut tx, user_id, &hash).await {
         Ok(epoch) => epoch,

@@ -15,6 +15,7 @@ mod pages;
 mod quotas;
 mod recovery;
 mod respond;
+mod sign_in;
 mod staff;
 mod startup;
 mod support;

@@ -71,7 +71,14 @@ pub async fn sign_in(
         .dummy_hash()
         .await
         .map_err(AppError::unavailable)?;
-    let signed_in = actions::sign_in(&state.pool, attempt, fields.get("password"), &dummy);
+    let hashing = &state.staff.hashing;
+    let signed_in = actions::sign_in(
+        &state.pool,
+        hashing,
+        attempt,
+        fields.get("password"),
+        &dummy,
+    );
     let (status, error, retry_after) = match signed_in.await? {
         SignIn::SignedIn { user_id, epoch } => {
             auth::begin(&session, user_id, epoch)
@@ -85,13 +92,27 @@ pub async fn sign_in(
             let error = StaffError::Throttled { minutes };
             (StatusCode::TOO_MANY_REQUESTS, error, Some(retry_after))
         }
+        SignIn::Busy => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            StaffError::Busy,
+            Some(BUSY_RETRY),
+        ),
     };
-    let mut response = sign_in_again(&state, &headers, &fields, status, error).await;
-    if let Some(wait) = retry_after {
+    let response = sign_in_again(&state, &headers, &fields, status, error).await;
+    Ok(with_retry_after(response, retry_after))
+}
+
+/// How long to wait after being turned away because too many passwords were being checked.
+const BUSY_RETRY: std::time::Duration =
+    std::time::Duration::from_secs(crate::error::RETRY_AFTER_SECS as u64);
+
+/// The response with `Retry-After` in whole seconds, when there is a wait.
+fn with_retry_after(mut response: Response, wait: Option<std::time::Duration>) -> Response {
+    if let Some(wait) = wait {
         let seconds = HeaderValue::from(wait.as_secs());
         response.headers_mut().insert(header::RETRY_AFTER, seconds);
     }
-    Ok(response)
+    response
 }
 
 /// The sign-in page again, with the e-mail as typed (never the password) and why.
@@ -122,6 +143,7 @@ pub async fn sign_out(call: StaffCall<AnyStaff>, session: Session) -> Result<Res
 pub async fn change_password(
     call: StaffCall<AnyStaff>,
     session: Session,
+    ClientAddress(address): ClientAddress,
     Form(fields): Form,
 ) -> Result<Response, AppError> {
     let me = &call.me;
@@ -132,25 +154,39 @@ pub async fn change_password(
         new: fields.get("new"),
         confirm: fields.get("confirm"),
     };
-    let changed = actions::change_own_password(&call.state.pool, me.id, &email, change)
-        .await
-        .map_err(AppError::unavailable)?;
-    match changed {
+    let state = &call.state;
+    let hashing = &state.staff.hashing;
+    let changed =
+        actions::change_own_password(&state.pool, hashing, me.id, &email, &address, change)
+            .await
+            .map_err(AppError::unavailable)?;
+    let (status, errors, wait) = match changed {
         PasswordChanged::Changed { epoch } => {
             auth::renew_epoch(&session, epoch)
                 .await
                 .map_err(AppError::unavailable)?;
-            Ok(auth::see_other(&format!("{}?done=1", paths::PASSWORD)))
+            return Ok(auth::see_other(&format!("{}?done=1", paths::PASSWORD)));
         }
+        PasswordChanged::Gone => return Ok(auth::see_other(paths::SIGN_IN)),
         PasswordChanged::Refused(errors) => {
             let errors = errors.into_iter().map(|(f, e)| (f.to_owned(), e)).collect();
-            let path = paths::PASSWORD;
-            Ok(call
-                .refuse(path, UNPROCESSABLE, "password", Vec::new(), errors)
-                .await)
+            (UNPROCESSABLE, errors, None)
         }
-        PasswordChanged::Gone => Ok(auth::see_other(paths::SIGN_IN)),
-    }
+        PasswordChanged::Throttled { retry_after } => {
+            let minutes = retry_after.as_secs().div_ceil(60).max(1);
+            let error = StaffError::Throttled { minutes };
+            let errors = vec![("current".to_owned(), error)];
+            (StatusCode::TOO_MANY_REQUESTS, errors, Some(retry_after))
+        }
+        PasswordChanged::Busy => {
+            let errors = vec![("current".to_owned(), StaffError::Busy)];
+            (StatusCode::SERVICE_UNAVAILABLE, errors, Some(BUSY_RETRY))
+        }
+    };
+    let refused = call
+        .refuse(paths::PASSWORD, status, "password", Vec::new(), errors)
+        .await;
+    Ok(with_retry_after(refused, wait))
 }
 
 /// `POST /staff/users`: a new account with the role and initial password an admin gave.
@@ -161,9 +197,21 @@ pub async fn create_user(call: StaffCall<Admin>, Form(fields): Form) -> Result<R
         Ok(form) => form,
         Err(errors) => return Ok(refuse(errors).await),
     };
-    let hash = accounts::hash(&form.password)
-        .await
-        .map_err(AppError::unavailable)?;
+    let hash = match call.state.staff.hashing.hash(&form.password).await {
+        Ok(hash) => hash,
+        Err(accounts::HashError::Busy(_)) => {
+            let busy = vec![("password".to_owned(), StaffError::Busy)];
+            let refused = call.refuse(
+                paths::USERS,
+                StatusCode::SERVICE_UNAVAILABLE,
+                "create_user",
+                kept(),
+                busy,
+            );
+            return Ok(with_retry_after(refused.await, Some(BUSY_RETRY)));
+        }
+        Err(error) => return Err(AppError::unavailable(error)),
+    };
     let new = NewAccount {
         email: form.email,
         name: form.name,
