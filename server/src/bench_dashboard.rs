@@ -183,6 +183,7 @@ fn instance(pool: &PgPool) -> (AppState, Router) {
             body_limit_bytes: 64 * 1024,
             upload_limit_bytes: 64 * 1024,
             hash_files: false,
+            hsts: false,
         },
     );
     (state, router)

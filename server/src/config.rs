@@ -97,7 +97,8 @@ pub struct ServeConfig {
 #[derive(Debug, Clone, Args)]
 pub struct StaffConfig {
     /// Send cookies only over HTTPS (`Secure`; the session cookie gets the `__Host-`
-    /// prefix). Turn on whenever the site is served over HTTPS.
+    /// prefix), and tell browsers to use HTTPS only (`Strict-Transport-Security`, a year).
+    /// Turn on whenever the site is served over HTTPS.
     #[arg(long, env = "CANVASS_SECURE_COOKIES", default_value_t = false, action = clap::ArgAction::Set)]
     pub secure_cookies: bool,
 

@@ -26,6 +26,9 @@ pub struct HttpSettings {
     pub upload_limit_bytes: usize,
     /// Bundle names carry a content hash, so `/pkg/` may be cached for a year.
     pub hash_files: bool,
+    /// The site is served over HTTPS only (`CANVASS_SECURE_COOKIES`): every response tells
+    /// browsers so for a year (`Strict-Transport-Security`).
+    pub hsts: bool,
 }
 
 /// Wraps `routes` in the standard layers. Kept apart from the routes so tests can add a
@@ -48,6 +51,17 @@ pub fn apply(routes: Router, settings: HttpSettings) -> Router {
         .layer(middleware::from_fn(move |req, next| {
             cache_control(hash_files, req, next)
         }))
+        .layer(middleware::map_response(
+            move |mut response: Response<Body>| async move {
+                if settings.hsts {
+                    response.headers_mut().insert(
+                        header::STRICT_TRANSPORT_SECURITY,
+                        HeaderValue::from_static(HSTS),
+                    );
+                }
+                response
+            },
+        ))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             settings.request_timeout,
@@ -147,24 +161,30 @@ async fn limit_body(settings: HttpSettings, mut request: Request, next: Next) ->
     }
 }
 
-/// Long cache lifetimes for the hashed bundle, a day for other static files.
+/// A year of HTTPS only, for this host (a society's other hosts are theirs to decide).
+const HSTS: &str = "max-age=31536000";
+
+/// Long cache lifetimes for the hashed bundle, a day for other static files, and
+/// `no-store` for everything else: pages and answers of the application hold a
+/// respondent's answers, staff data or figures, which no browser or proxy may keep (a
+/// shared hospital PC, a caching proxy). A handler's own `Cache-Control` stands.
 async fn cache_control(hash_files: bool, request: Request, next: Next) -> Response<Body> {
     let path = request.uri().path().to_owned();
     let mut response = next.run(request).await;
-    if response.status() != StatusCode::OK || response.headers().contains_key(header::CACHE_CONTROL)
-    {
+    if response.headers().contains_key(header::CACHE_CONTROL) {
         return response;
     }
-    let policy = if path.starts_with("/pkg/") {
+    let found = response.status() == StatusCode::OK;
+    let policy = if found && path.starts_with("/pkg/") {
         if hash_files {
             "public, max-age=31536000, immutable"
         } else {
             "no-cache"
         }
-    } else if is_static_asset(&path) {
+    } else if found && is_static_asset(&path) {
         "public, max-age=86400"
     } else {
-        return response;
+        "no-store"
     };
     response
         .headers_mut()

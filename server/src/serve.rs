@@ -36,6 +36,7 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
         body_limit_bytes: config.body_limit_bytes,
         upload_limit_bytes: config.upload_limit_bytes,
         hash_files: config.hash_files,
+        hsts: config.staff.secure_cookies,
     };
     let live = state.live.clone();
     let catalog = state.catalog.clone();

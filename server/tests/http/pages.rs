@@ -210,3 +210,88 @@ async fn static_files_served_alongside_pages_leave_every_page_its_own_nonce(pool
     }
     assert_eq!(missing, 0, "pages whose policy lacks their scripts' nonce");
 }
+
+/// Pages holding a respondent's answers, staff data or figures are never kept by a browser
+/// or a proxy (a shared hospital PC); static files are.
+#[sqlx::test(migrator = "canvass_db::MIGRATOR")]
+async fn pages_with_answers_staff_data_or_figures_are_never_stored(pool: PgPool) {
+    canvass_server::serve::install_bundled_surveys(&pool)
+        .await
+        .expect("install");
+    let site = std::env::temp_dir().join(format!("canvass-store-{}", std::process::id()));
+    std::fs::create_dir_all(site.join("pkg")).expect("site folder");
+    std::fs::write(site.join("pkg/canvass.css"), "body { margin: 0 }").expect("css");
+    std::fs::write(site.join("favicon.svg"), "<svg/>").expect("icon");
+    let app = app_with_site(pool.clone(), &site);
+
+    let consent = Request::post("/s/ai-collab")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(Body::from("consent=agree"))
+        .expect("request");
+    let begun = send(app.clone(), consent).await;
+    assert_eq!(begun.status, StatusCode::SEE_OTHER);
+    let section = begun.header("location").to_owned();
+    let cookie = begun
+        .header("set-cookie")
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    let page = get(app.clone(), &section, &[("cookie", &cookie)]).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+
+    crate::staff::account(
+        &pool,
+        "viewer@hospital.cn",
+        canvass_core::staff::StaffRole::Viewer,
+    )
+    .await;
+    let staff = crate::staff::signed_in(&pool, "viewer@hospital.cn").await;
+    let mut replies = vec![(section.clone(), begun), (section, page)];
+    for path in [
+        "/staff",
+        "/monitor/ai-collab",
+        "/analysis/ai-collab",
+        "/api/v1/surveys/ai-collab/analysis",
+        "/api/v1/surveys/ai-collab/stats",
+    ] {
+        let reply = crate::staff::get(app.clone(), path, Some(&staff)).await;
+        assert_eq!(reply.status, StatusCode::OK, "{path}: {}", reply.body);
+        replies.push((path.to_owned(), reply));
+    }
+    replies.push((
+        "sign-in".into(),
+        get(app.clone(), "/staff/sign-in", &[]).await,
+    ));
+    for (path, reply) in replies {
+        assert_eq!(reply.header("cache-control"), "no-store", "{path}");
+        assert_eq!(
+            reply.header("strict-transport-security"),
+            "",
+            "{path}: plain HTTP"
+        );
+    }
+    assert_eq!(
+        get(app.clone(), "/favicon.svg", &[])
+            .await
+            .header("cache-control"),
+        "public, max-age=86400"
+    );
+
+    // Served over HTTPS (secure cookies), every response asks for HTTPS only.
+    let secure = canvass_server::router(
+        crate::support::state(pool.clone()),
+        canvass_server::HttpSettings {
+            hsts: true,
+            ..crate::support::SETTINGS
+        },
+    );
+    for path in ["/", "/s/ai-collab", "/staff/sign-in", "/healthz"] {
+        let reply = get(secure.clone(), path, &[]).await;
+        assert_eq!(
+            reply.header("strict-transport-security"),
+            "max-age=31536000",
+            "{path}"
+        );
+    }
+}

@@ -16,6 +16,7 @@ pub const SETTINGS: HttpSettings = HttpSettings {
     body_limit_bytes: 64 * 1024,
     upload_limit_bytes: 1024 * 1024,
     hash_files: false,
+    hsts: false,
 };
 
 pub fn state(pool: PgPool) -> AppState {
