@@ -158,6 +158,10 @@ pub mod paths {
     pub fn welcome(slug: &str) -> String {
         format!("/s/{slug}")
     }
+    /// Where "not me" posts: forgets the unfinished response this browser remembers.
+    pub fn forget(slug: &str) -> String {
+        format!("/s/{slug}/forget")
+    }
 }
 
 #[server]

@@ -147,6 +147,18 @@ test('a respondent leaves mid-way and resumes from the link in a fresh browser',
   await fresh.close();
 });
 
+test('on a shared browser the next person says "not me" and starts afresh', async ({ page }) => {
+  await consent(page, '同意', '开始答题');
+  await expect(page).toHaveURL(/\/r\/[0-9a-f]{32}\/screening$/);
+  await page.goto('/s/ai-collab');
+  const offer = page.getByRole('status').filter({ hasText: '您有一份尚未完成的问卷' });
+  await expect(offer).toBeVisible();
+  await offer.getByRole('button', { name: '不是我：开始新的答卷' }).click();
+  await expect(page).toHaveURL(/\/s\/ai-collab$/);
+  await expect(page.getByText('您有一份尚未完成的问卷')).toHaveCount(0);
+  await expect(page.getByRole('button', { name: '开始答题' })).toBeVisible();
+});
+
 test('refusing consent ends politely', async ({ page }) => {
   await consent(page, '不同意', '开始答题');
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('感谢您的关注');

@@ -76,6 +76,7 @@ pub fn routes(state: AppState) -> Router {
         .route("/readyz", get(routes::health::ready))
         .route("/lang/{code}", get(routes::lang::switch))
         .route("/s/{slug}", post(routes::respond::start))
+        .route("/s/{slug}/forget", post(routes::respond::forget))
         .route("/l/{code}", get(routes::links::open))
         .route("/i/{token}", get(routes::links::invited))
         .route("/monitor/{slug}/events", get(live::events))

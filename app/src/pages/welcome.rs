@@ -24,6 +24,7 @@ pub fn WelcomePage() -> impl IntoView {
                 match page.await {
                     Ok(Load::Ready(welcome)) => {
                         let title = tr(&welcome.page.survey.title);
+                        let forget = paths::forget(&welcome.slug);
                         let resume = welcome.resume.map(|code| {
                             view! {
                                 <div class="notice" role="status">
@@ -34,6 +35,11 @@ pub fn WelcomePage() -> impl IntoView {
                                         </a>
                                     </p>
                                     <p>{t!(i18n, survey_continue_or_new)}</p>
+                                    <form method="post" action=forget>
+                                        <button type="submit" class="secondary">
+                                            {t!(i18n, survey_not_me)}
+                                        </button>
+                                    </form>
                                 </div>
                             }
                         });

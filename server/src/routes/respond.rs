@@ -35,8 +35,10 @@ use leptos::prelude::provide_context;
 use crate::AppState;
 use crate::error::{AppError, status_of};
 
-/// How long a browser remembers its unfinished response: 90 days.
-const RESUME_COOKIE_MAX_AGE: u32 = 90 * 24 * 60 * 60;
+/// How long a browser remembers its unfinished response: a week (the respondent's resume
+/// link works for longer). Short, because the browser may be a shared hospital PC, whose
+/// next user the welcome page otherwise offers this response (they may also say "not me").
+const RESUME_COOKIE_MAX_AGE: u32 = 7 * 24 * 60 * 60;
 
 /// What a post ends in, before it is worded for a form or for JSON.
 enum Outcome {
@@ -268,6 +270,21 @@ pub async fn resume(State(state): State<AppState>, Path(code): Path<String>) -> 
         &mut response,
         opened.survey.slug.as_str(),
         &resume,
+        state.staff.settings.secure_cookies,
+    );
+    response
+}
+
+/// `POST /s/{slug}/forget`: "not me" on the welcome page of a shared browser. Forgets the
+/// unfinished response this browser remembers for the survey (the response itself stays,
+/// for whoever holds its resume link) and goes back to the welcome page, for a new one.
+pub async fn forget(State(state): State<AppState>, Path(slug): Path<String>) -> Response {
+    let mut response = see_other(&paths::welcome(&slug));
+    super::set_cookie(
+        &mut response,
+        &resume_cookie_name(&slug),
+        "",
+        0,
         state.staff.settings.secure_cookies,
     );
     response

@@ -129,6 +129,8 @@ async fn consenting_begins_a_response_remembered_in_a_cookie_and_the_resume_link
         cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
         "{cookie}"
     );
+    // A week, not months: the browser may be a shared hospital PC.
+    assert!(cookie.contains("; Max-Age=604800;"), "{cookie}");
     assert_eq!(
         responses(&pool).await,
         [("in_progress".into(), "consent".into())]
@@ -144,13 +146,42 @@ async fn consenting_begins_a_response_remembered_in_a_cookie_and_the_resume_link
 
     // The welcome page offers to continue in this browser.
     let cookie_pair = cookie.split(';').next().expect("pair");
-    let welcome = get(app, "/s/ai-collab", &[("cookie", cookie_pair)]).await;
+    let welcome = get(app.clone(), "/s/ai-collab", &[("cookie", cookie_pair)]).await;
     assert!(
         welcome.body.contains(&format!("/r/{code}")),
         "{}",
         welcome.body
     );
     assert!(welcome.body.contains("您有一份尚未完成的问卷"));
+
+    // "Not me": the next user of a shared PC forgets it and starts afresh.
+    assert!(
+        welcome
+            .body
+            .contains(r#"<form method="post" action="/s/ai-collab/forget">"#),
+        "{}",
+        welcome.body
+    );
+    assert!(welcome.body.contains("不是我：开始新的答卷"));
+    let forgot = post(
+        app.clone(),
+        "/s/ai-collab/forget",
+        "",
+        &[("cookie", cookie_pair)],
+    )
+    .await;
+    assert_eq!(forgot.status, StatusCode::SEE_OTHER);
+    assert_eq!(forgot.header("location"), "/s/ai-collab");
+    assert_eq!(
+        forgot.header("set-cookie"),
+        "canvass_resume_ai-collab=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax"
+    );
+    let fresh = get(app.clone(), "/s/ai-collab", &[]).await;
+    assert!(!fresh.body.contains("您有一份尚未完成的问卷"));
+    assert!(!fresh.body.contains(&format!("/r/{code}")));
+    // The response itself stays, for whoever holds its resume link.
+    let resumed = get(app, &format!("/r/{code}"), &[]).await;
+    assert_eq!(resumed.status, StatusCode::SEE_OTHER);
 }
 
 #[sqlx::test(migrator = "canvass_db::MIGRATOR")]
