@@ -281,6 +281,55 @@ fn busy_jiffies(stat: &str) -> Option<u64> {
     Some(user + nice + system + irq + softirq)
 }
 
+/// `canvass bench-invitees`: reads a list of `invitees` invitees (id, e-mail, province and
+/// role as codes and labels, as a spreadsheet writes them) and a hostile file of 8 MB (the
+/// most rows a list may hold, each padded), each three times, and prints the best time of
+/// each and its rate.
+#[expect(clippy::print_stdout, reason = "a benchmark prints its figures")]
+pub fn invitees(invitees: u64) -> anyhow::Result<()> {
+    const MAX_INVITEES_READ: usize = canvass_db::invitations::MAX_INVITEES;
+    let survey = canvass_core::survey::Survey::from_toml(canvass_core::surveys::AI_COLLAB)
+        .map_err(|problems| anyhow::anyhow!("the bundled survey: {problems:?}"))?;
+    let mut list = String::from("\u{feff}Name,ID,Email,Province,Role\r\n");
+    for i in 0..invitees {
+        let province = ["广东", "Beijing", "四川", "Shanghai"][(i % 4) as usize];
+        let role = ["clinician", "Institution", "industry", "CLINICIAN"][(i % 4) as usize];
+        list.push_str(&format!(
+            "\"Invitee {i}\",A{i:06},person{i}@hospital.cn,{province},{role}\r\n"
+        ));
+    }
+    // As many distinct rows as are allowed, each padded to fill 8 MB: what made the old
+    // reader count its way through the whole file again for every row.
+    let mut hostile = String::from("id,padding\n");
+    let pad = "p".repeat(8 * 1024 * 1024 / MAX_INVITEES_READ);
+    for i in 0..MAX_INVITEES_READ {
+        hostile.push_str(&format!("H{i},{pad}\n"));
+    }
+    for (what, bytes) in [
+        (format!("{invitees} invitees"), list.as_bytes()),
+        ("8 MB of padded lines".to_owned(), hostile.as_bytes()),
+    ] {
+        let mut best = std::time::Duration::MAX;
+        let mut outcome = String::new();
+        for _ in 0..3 {
+            let began = std::time::Instant::now();
+            let read = canvass_db::invitations::parse_csv(bytes, &survey);
+            best = best.min(began.elapsed());
+            outcome = match read {
+                Ok(list) => format!("{} read", list.len()),
+                Err(problems) => format!("refused ({} problems)", problems.len()),
+            };
+        }
+        println!(
+            "{what}: {:.1} MB in {:.3} s ({:.0} MB/s), {outcome}",
+            bytes.len() as f64 / 1e6,
+            best.as_secs_f64(),
+            bytes.len() as f64 / 1e6 / best.as_secs_f64().max(1e-9)
+        );
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::{Percentiles, busy_jiffies};

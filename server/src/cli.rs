@@ -1,5 +1,5 @@
 //! The command line: `canvass serve`, `migrate`, `seed-demo`, `create-admin`, `bench-saves`,
-//! `bench-dashboard`.
+//! `bench-dashboard`, `bench-export`, `bench-invitees`.
 
 use std::process::ExitCode;
 
@@ -37,6 +37,9 @@ pub enum Command {
     /// Measure a dataset export of the national survey against PostgreSQL's own COPY of
     /// the same rows: rows per second and peak memory (prints figures; adds responses).
     BenchExport(BenchExportArgs),
+    /// Measure reading an invitee list: a large one, and a hostile one of many lines
+    /// (prints figures; needs no database).
+    BenchInvitees(BenchInviteesArgs),
     /// Create an administrator account. The password is read from standard input (a hidden
     /// prompt on a terminal), never taken as an argument.
     CreateAdmin(CreateAdminArgs),
@@ -108,6 +111,13 @@ pub struct BenchExportArgs {
 }
 
 #[derive(Debug, clap::Args)]
+pub struct BenchInviteesArgs {
+    /// Invitees in the large list.
+    #[arg(long, default_value_t = 50_000)]
+    pub invitees: u64,
+}
+
+#[derive(Debug, clap::Args)]
 pub struct SeedDemoArgs {
     #[command(flatten)]
     pub database: DatabaseConfig,
@@ -141,6 +151,7 @@ pub fn run(cli: Cli) -> ExitCode {
                     Command::BenchSaves(args) => crate::serve::bench_saves(&args).await,
                     Command::BenchDashboard(args) => crate::serve::bench_dashboard(&args).await,
                     Command::BenchExport(args) => crate::serve::bench_export(&args).await,
+                    Command::BenchInvitees(args) => crate::bench::invitees(args.invitees),
                     Command::CreateAdmin(args) => crate::serve::create_admin(&args).await,
                 }
             })

@@ -49,7 +49,12 @@ pub async fn create(
         }
         Err(_) => return Err(AppError::MALFORMED),
     };
-    let invitees = match invitations::parse_csv(&file, &survey) {
+    // Reading a large list takes a while: not on the async workers.
+    let reading = survey.clone();
+    let parsed = tokio::task::spawn_blocking(move || invitations::parse_csv(&file, &reading))
+        .await
+        .map_err(AppError::unavailable)?;
+    let invitees = match parsed {
         Ok(invitees) => invitees,
         Err(problems) => return Ok(refuse(unprocessable, problems).await),
     };
