@@ -9,7 +9,6 @@ use canvass_core::ids::{InvitationId, ResponseId, StaffId, SurveyId};
 use canvass_core::staff::StaffError;
 use std::collections::HashMap;
 
-use argon2::password_hash::rand_core::{OsRng, RngCore};
 use canvass_core::email::is_email;
 use canvass_core::survey::{Stratum, Survey};
 use sqlx::PgConnection;
@@ -196,9 +195,7 @@ impl<'a> Lines<'a> {
 /// A new token: 32 lowercase hex digits (128 random bits), the shape of a resume code,
 /// since it becomes the resume code of the response it starts.
 fn new_token() -> ResumeCode {
-    let mut bytes = [0u8; 16];
-    OsRng.fill_bytes(&mut bytes);
-    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    let hex = crate::secret::random_hex(16);
     ResumeCode::parse(&hex).unwrap_or_else(|| unreachable!("32 lowercase hex digits"))
 }
 
@@ -227,16 +224,19 @@ pub async fn create(
             .collect()));
     }
     let tokens: Vec<ResumeCode> = invitees.iter().map(|_| new_token()).collect();
-    let token_texts: Vec<String> = tokens.iter().map(|t| t.as_str().to_owned()).collect();
+    let token_hashes: Vec<Vec<u8>> = tokens
+        .iter()
+        .map(|t| crate::secret::hashed(t.as_str()))
+        .collect();
     let provinces: Vec<Option<String>> = invitees.iter().map(|i| i.province.clone()).collect();
     let roles: Vec<Option<String>> = invitees.iter().map(|i| i.role.clone()).collect();
     let emails: Vec<Option<String>> = invitees.iter().map(|i| i.email.clone()).collect();
     sqlx::query!(
         r#"WITH made AS (
              INSERT INTO invitations (survey_id, external_id, province, role, token_hash, created_by)
-             SELECT $1, id, province, role, sha256(convert_to(token, 'UTF8')), $6
-             FROM unnest($2::text[], $3::text[], $4::text[], $5::text[])
-                  AS t(id, province, role, token)
+             SELECT $1, id, province, role, token_hash, $6
+             FROM unnest($2::text[], $3::text[], $4::text[], $5::bytea[])
+                  AS t(id, province, role, token_hash)
              RETURNING id, external_id
            )
            INSERT INTO invitation_emails (invitation_id, email)
@@ -248,7 +248,7 @@ pub async fn create(
         &ids,
         &provinces as &[Option<String>],
         &roles as &[Option<String>],
-        &token_texts,
+        &token_hashes,
         created_by.map(StaffId::get),
         &emails as &[Option<String>],
     )
@@ -278,8 +278,8 @@ pub async fn find(
     let row = sqlx::query!(
         r#"SELECT i.id, i.survey_id, s.slug, i.response_id, i.role, i.province
            FROM invitations i JOIN surveys s ON s.id = i.survey_id
-           WHERE i.token_hash = sha256(convert_to($1, 'UTF8'))"#,
-        token.as_str()
+           WHERE i.token_hash = $1"#,
+        crate::secret::hashed(token.as_str())
     )
     .fetch_optional(&mut *conn)
     .await?;
@@ -507,13 +507,12 @@ mod tests {
         assert_eq!(made.len(), 2);
         assert_ne!(made[0].1, made[1].1);
         // Only hashes are stored; the e-mail apart, and only where given.
-        let stored: i64 = sqlx::query_scalar(
-            "SELECT count(*) FROM invitations WHERE token_hash = sha256(convert_to($1, 'UTF8'))",
-        )
-        .bind(made[0].1.as_str())
-        .fetch_one(&mut *conn)
-        .await
-        .expect("count");
+        let stored: i64 =
+            sqlx::query_scalar("SELECT count(*) FROM invitations WHERE token_hash = sha256($1)")
+                .bind(made[0].1.as_str().as_bytes())
+                .fetch_one(&mut *conn)
+                .await
+                .expect("count");
         assert_eq!(stored, 1);
         let emails: Vec<String> = sqlx::query_scalar("SELECT email FROM invitation_emails")
             .fetch_all(&mut *conn)

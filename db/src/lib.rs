@@ -29,6 +29,7 @@ pub mod quotas;
 pub mod recent;
 pub mod respond;
 pub mod responses;
+mod secret;
 mod stored;
 pub mod surveys;
 pub mod throttle;

@@ -189,21 +189,22 @@ pub async fn start(
     origin: Origin,
 ) -> Result<Started, sqlx::Error> {
     let version = i32::try_from(version).unwrap_or(i32::MAX);
+    let resume_code = match &origin.invitation {
+        Some(token) => token.clone(),
+        None => ResumeCode(crate::secret::random_hex(16)),
+    };
     let row = sqlx::query!(
-        r#"WITH code AS (
-             SELECT coalesce($6, replace(gen_random_uuid()::text, '-', '')) AS value
-           )
-           INSERT INTO responses (resume_hash, survey_id, survey_version, lang, link_id,
+        r#"INSERT INTO responses (resume_hash, survey_id, survey_version, lang, link_id,
                                   same_browser, invited, fixed)
-           SELECT sha256(convert_to(code.value, 'UTF8')), $1, $2, $3, $4, $5, $6 IS NOT NULL, $7
-           FROM code
-           RETURNING id, public_id, (SELECT value FROM code) AS "resume_code!""#,
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+           RETURNING id, public_id"#,
+        crate::secret::hashed(resume_code.as_str()),
         survey_id.get(),
         version,
         lang.code(),
         origin.link_id.map(LinkId::get),
         origin.same_browser,
-        origin.invitation.as_ref().map(ResumeCode::as_str),
+        origin.invitation.is_some(),
         origin.fixed_json()
     )
     .fetch_one(&mut *conn)
@@ -211,7 +212,7 @@ pub async fn start(
     Ok(Started {
         id: ResponseId::new(row.id),
         public_id: PublicId(row.public_id),
-        resume_code: ResumeCode(row.resume_code),
+        resume_code,
     })
 }
 
@@ -223,8 +224,8 @@ pub async fn by_resume_code(
     let row = sqlx::query_as!(
         ResponseRow,
         r#"SELECT id, public_id, survey_id, survey_version, status AS "status: Status", lang, last_section
-           FROM responses WHERE resume_hash = sha256(convert_to($1, 'UTF8'))"#,
-        code.as_str()
+           FROM responses WHERE resume_hash = $1"#,
+        crate::secret::hashed(code.as_str())
     )
     .fetch_optional(&mut *conn)
     .await?;
@@ -386,8 +387,8 @@ pub async fn snapshot_by_code(
                   (SELECT coalesce(json_object_agg(c.question_id, c.value)::text, '{}')
                      FROM contacts c WHERE c.response_id = r.id) AS "contacts!",
                   r.fixed::text AS "fixed!"
-           FROM responses r WHERE r.resume_hash = sha256(convert_to($1, 'UTF8'))"#,
-        code.as_str()
+           FROM responses r WHERE r.resume_hash = $1"#,
+        crate::secret::hashed(code.as_str())
     )
     .fetch_optional(&mut *conn)
     .await?;

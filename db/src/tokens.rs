@@ -5,7 +5,6 @@ use canvass_core::ids::{StaffId, TokenId};
 use canvass_core::staff::StaffError;
 use std::fmt;
 
-use argon2::password_hash::rand_core::{OsRng, RngCore};
 use sqlx::PgConnection;
 
 /// `cnv_` and 64 lowercase hex digits (256 random bits). Never printed, even in `Debug`.
@@ -17,10 +16,7 @@ impl ApiToken {
 
     /// A new token from the operating system's random generator.
     fn generate() -> ApiToken {
-        let mut bytes = [0u8; 32];
-        OsRng.fill_bytes(&mut bytes);
-        let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-        ApiToken(format!("{}{hex}", Self::PREFIX))
+        ApiToken(format!("{}{}", Self::PREFIX, crate::secret::random_hex(32)))
     }
 
     /// A token as presented; `None` for anything not shaped like one.
@@ -96,10 +92,10 @@ pub async fn create(
     let token = ApiToken::generate();
     let id = sqlx::query_scalar!(
         r#"INSERT INTO api_tokens (name, token_hash, prefix, created_by, may_export)
-           VALUES ($1, sha256(convert_to($2, 'UTF8')), $3, $4, $5)
+           VALUES ($1, $2, $3, $4, $5)
            RETURNING id"#,
         name.as_str(),
-        token.reveal(),
+        crate::secret::hashed(token.reveal()),
         token.prefix(),
         created_by.map(StaffId::get),
         may_export
@@ -176,14 +172,14 @@ pub async fn authenticate(
     let id = sqlx::query_scalar!(
         r#"WITH found AS (
              SELECT id FROM api_tokens
-             WHERE token_hash = sha256(convert_to($1, 'UTF8')) AND revoked_at IS NULL
+             WHERE token_hash = $1 AND revoked_at IS NULL
            ), noted AS (
              UPDATE api_tokens t SET last_used_at = now() FROM found
              WHERE t.id = found.id
                AND (t.last_used_at IS NULL OR t.last_used_at < now() - interval '1 minute')
            )
            SELECT id AS "id!" FROM found"#,
-        token.reveal()
+        crate::secret::hashed(token.reveal())
     )
     .fetch_optional(&mut *conn)
     .await?;
