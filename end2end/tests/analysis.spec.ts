@@ -41,7 +41,7 @@ test('staff read the findings as charts with tables, filter them, and no axe rul
   await page.getByLabel('统计的答卷').selectOption({ label: '已完成和部分完成' });
   await page.getByRole('button', { name: '显示' }).click();
   await expect(page).toHaveURL(/responses=completed_and_partial/);
-  await expect(page.getByText(/^已完成或部分完成（进行中、已保存作答）的答卷 \d+ 份/)).toBeVisible();
+  await expect(page.getByText(/^已完成或部分完成（进行中、已保存作答，5 分钟无新保存后计入）的答卷 \d+ 份/)).toBeVisible();
 
   // Without JavaScript the same page works: the figures are the server's HTML.
   const plain = await browser.newContext({ javaScriptEnabled: false, locale: 'zh-CN' });
