@@ -71,6 +71,16 @@ pub struct ServeConfig {
     #[arg(long, env = "CANVASS_REQUEST_TIMEOUT_SECS", default_value_t = 30)]
     pub request_timeout_secs: u64,
 
+    /// Seconds a client has to send a request's head (request line and headers), from the
+    /// connection's start or the previous response; a slower one is disconnected.
+    #[arg(long, env = "CANVASS_HEADER_READ_TIMEOUT_SECS", default_value_t = 10)]
+    pub header_read_timeout_secs: u64,
+
+    /// Connections open at once; more wait in the kernel's queue until one closes. Keep it
+    /// under the process's file-descriptor limit (`ulimit -n`).
+    #[arg(long, env = "CANVASS_MAX_CONNECTIONS", default_value_t = 1000)]
+    pub max_connections: usize,
+
     /// Largest request body accepted, in bytes (413 above it).
     #[arg(long, env = "CANVASS_BODY_LIMIT_BYTES", default_value_t = 256 * 1024)]
     pub body_limit_bytes: usize,

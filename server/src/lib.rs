@@ -18,6 +18,7 @@ pub mod demo;
 pub mod error;
 pub mod export;
 pub mod extract;
+pub mod listen;
 pub mod live;
 pub mod middleware;
 pub mod render;

@@ -97,11 +97,11 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
         )),
         tokio::spawn(crate::live::listen(live, pool, until_stop())),
     ];
-    let server = axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(async move {
+    let limits = crate::listen::Limits {
+        header_read_timeout: Duration::from_secs(config.header_read_timeout_secs.max(1)),
+        max_connections: config.max_connections,
+    };
+    let server = crate::listen::serve(listener, app, limits, async move {
         crate::shutdown::signal().await;
         let _ = stop_tasks.send(true);
         live_at_stop.stop();
@@ -109,7 +109,7 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
     });
     let grace = Duration::from_secs(config.shutdown_grace_secs);
     tokio::select! {
-        result = server => result.context("the HTTP server failed")?,
+        () = server => {}
         () = async { stopping.notified().await; tokio::time::sleep(grace).await } => {
             tracing::warn!(grace_secs = grace.as_secs(), "requests still open after the grace period; exiting");
         }
