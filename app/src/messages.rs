@@ -128,6 +128,7 @@ pub fn staff_error(i18n: I18nContext<Locale>, error: StaffError) -> String {
         }
         StaffError::Busy => t_string!(i18n, staff_err_busy).to_string(),
         StaffError::EmailTaken => t_string!(i18n, staff_err_email_taken).to_string(),
+        StaffError::NoTokenUse => t_string!(i18n, staff_err_no_token_use).to_string(),
         StaffError::NotARole => t_string!(i18n, staff_err_not_a_role).to_string(),
         StaffError::LastAdmin => t_string!(i18n, staff_err_last_admin).to_string(),
         StaffError::NoSuchUser => t_string!(i18n, staff_err_no_such_user).to_string(),

@@ -83,6 +83,9 @@ pub enum StaffError {
     Busy,
     #[error("an account with this e-mail address exists already")]
     EmailTaken,
+    /// An API token must be good for something: the stats, the analysis or exports.
+    #[error("choose at least one use")]
+    NoTokenUse,
     #[error("not one of the roles")]
     NotARole,
     #[error("the last active admin cannot be deactivated or lose the admin role")]

@@ -465,13 +465,3 @@ pub async fn part(
     .await
 }
 
-/// Whether the API token `id` may start and download exports.
-pub async fn token_may_export(conn: &mut PgConnection, id: TokenId) -> Result<bool, sqlx::Error> {
-    let may = sqlx::query_scalar!(
-        "SELECT may_export FROM api_tokens WHERE id = $1 AND revoked_at IS NULL",
-        id.get()
-    )
-    .fetch_optional(&mut *conn)
-    .await?;
-    Ok(may.unwrap_or(false))
-}

@@ -125,7 +125,17 @@ pub async fn install(
     Ok(installed)
 }
 
-/// The newest published version of a survey, if it exists.
+/// Every survey's ID and slug, by slug.
+pub async fn slugs(conn: &mut PgConnection) -> Result<Vec<(SurveyId, String)>, sqlx::Error> {
+    let rows = sqlx::query!("SELECT id, slug FROM surveys ORDER BY slug")
+        .fetch_all(&mut *conn)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| (SurveyId::new(r.id), r.slug))
+        .collect())
+}
+
 /// The slug of the survey with this ID.
 pub async fn slug_of(conn: &mut PgConnection, survey_id: SurveyId) -> Result<String, sqlx::Error> {
     sqlx::query_scalar!("SELECT slug FROM surveys WHERE id = $1", survey_id.get())
@@ -133,6 +143,7 @@ pub async fn slug_of(conn: &mut PgConnection, survey_id: SurveyId) -> Result<Str
         .await
 }
 
+/// The newest published version of a survey, if it exists.
 pub async fn latest(
     conn: &mut PgConnection,
     slug: &str,

@@ -132,6 +132,9 @@ test('an admin makes an API token, shown once, that reads the stats until revoke
   const name = `周报 ${run}`;
   const create = page.getByRole('region', { name: '创建令牌' });
   await create.getByLabel('用途').fill(name);
+  await create.getByLabel('问卷').selectOption('ai-collab');
+  await expect(create.getByRole('checkbox', { name: '回收统计（/stats）' })).toBeChecked();
+  await create.getByLabel('有效期').selectOption({ label: '30 天' });
   await create.getByRole('button', { name: '创建令牌' }).click();
   await expect(page.getByRole('heading', { name: `已创建令牌“${name}”` })).toBeVisible();
   const token = await page.getByLabel('令牌', { exact: true }).inputValue();
@@ -146,6 +149,8 @@ test('an admin makes an API token, shown once, that reads the stats until revoke
   await page.goto('/staff/tokens');
   const item = page.getByRole('listitem').filter({ hasText: name });
   await expect(item).toContainText(token.slice(0, 12));
+  await expect(item).toContainText('ai-collab · 回收统计');
+  await expect(item).toContainText('有效至');
   await expect(page.getByText(token)).toHaveCount(0);
   await item.getByRole('button', { name: `撤销令牌 ${name}` }).click();
   await expect(page.getByRole('status')).toHaveText('令牌已撤销。');

@@ -146,6 +146,7 @@ impl StaffConfig {
             max_lifetime: Duration::from_secs(self.session_max_hours.max(1) * 3600),
             public_origin: self.public_origin.clone(),
             client_ip_header,
+            ..crate::staff::StaffSettings::default()
         })
     }
 }

@@ -14,8 +14,8 @@
 //!   error and `WWW-Authenticate: Bearer`.
 //! - [`AppError::Forbidden`]: signed in but not allowed (the role), or a cross-site post:
 //!   403 with the bilingual refusal page.
-//! - [`AppError::InvalidToken`]: an API token that is malformed, unknown or revoked: 401
-//!   with the RFC 6750 challenge.
+//! - [`AppError::InvalidToken`]: an API token that is malformed, unknown, expired or
+//!   revoked, or whose maker is deactivated: 401 with the RFC 6750 challenge.
 //!
 //! A form refused for its fields is not an error: the handler renders the page again with
 //! the fields' errors ([`crate::extract::StaffCall::refuse`]) and answers with it.
@@ -89,7 +89,7 @@ impl AppError {
                 tracing::error!(error = %cause, "a request failed: a dependency is unavailable");
             }
             AppError::Forbidden(refusal) => tracing::info!(?refusal, "a request was refused"),
-            AppError::InvalidToken => tracing::info!("an unknown or revoked API token was refused"),
+            AppError::InvalidToken => tracing::info!("an unknown, expired or revoked API token was refused"),
             AppError::Problem { .. }
             | AppError::SignedOut { .. }
             | AppError::BadQuery(_)
@@ -195,7 +195,7 @@ impl IntoResponse for ApiError {
             AppError::Unavailable(_) => "temporarily unavailable",
             AppError::SignedOut { .. } => "sign in or send an API token",
             AppError::Forbidden(_) => "not allowed",
-            AppError::InvalidToken => "invalid or revoked API token",
+            AppError::InvalidToken => "invalid, expired or revoked API token",
             AppError::BadQuery(_) | AppError::BadExport(_) => "bad query",
             AppError::Refused { error, .. } => error,
         };

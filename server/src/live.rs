@@ -16,8 +16,9 @@ use axum::response::{IntoResponse, Response};
 use canvass_core::ids::SurveyId;
 use canvass_db::PgPool;
 use canvass_db::live::{Heard, Listener};
-use futures_util::Stream;
+use futures_util::{Stream, StreamExt};
 use tokio::sync::{Notify, broadcast};
+use tower_sessions::Session;
 
 use crate::AppState;
 use crate::error::AppError;
@@ -142,16 +143,21 @@ pub async fn listen(live: Live, pool: PgPool, stop: impl Future<Output = ()>) {
 
 /// `GET /monitor/{slug}/events`: an event `changed` whenever the survey's figures may have
 /// changed, at most one per [`COALESCE`]; a `ready` event first (each carries the survey's
-/// ID: browsers drop events without data). Any staff role. Streams end at shutdown.
+/// ID: browsers drop events without data). Any staff role. Streams end at shutdown, and
+/// when the session ends (checked every [`crate::staff::StaffSettings::recheck_every`]).
 pub async fn events(
     State(state): State<AppState>,
     Staff(..): Staff<AnyStaff>,
+    session: Session,
     Path(slug): Path<String>,
 ) -> Result<Response, AppError> {
     let mut conn = state.pool.acquire().await?;
     let (survey_id, _) = state.survey(&mut conn, &slug).await?;
     drop(conn);
-    Ok(Sse::new(changes(state.live.subscribe(), survey_id))
+    // The stream ends with its session: a signed-out or deactivated viewer stops hearing.
+    let ends = crate::staff::session_ends(state.clone(), session.id());
+    let heard = changes(state.live.subscribe(), survey_id).take_until(ends);
+    Ok(Sse::new(heard)
         .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
         .into_response())
 }

@@ -7,15 +7,16 @@ use std::marker::PhantomData;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::{FromRequestParts, Request, State};
+use axum::extract::{FromRequestParts, RawPathParams, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use canvass_app::error_page::StaffRefusal;
 use canvass_app::staff::{SignedIn, StaffRole, access};
-use canvass_core::ids::{StaffId, TokenId};
+use canvass_core::ids::StaffId;
 use canvass_db::accounts::{self, PasswordHash};
+use canvass_db::tokens::{Grant, Use};
 use serde::{Deserialize, Serialize};
 use tokio::sync::OnceCell;
 use tower_sessions::cookie::SameSite;
@@ -41,6 +42,9 @@ pub struct StaffSettings {
     /// A header holding the client's address, set by a reverse proxy in front (e.g.
     /// `X-Real-IP`). When unset, the TCP peer's address is used.
     pub client_ip_header: Option<header::HeaderName>,
+    /// How often a long-lived response (a dashboard's event stream) checks that its session
+    /// still stands; it ends at the first check that finds it gone.
+    pub recheck_every: Duration,
 }
 
 impl Default for StaffSettings {
@@ -51,6 +55,7 @@ impl Default for StaffSettings {
             max_lifetime: Duration::from_secs(12 * 60 * 60),
             public_origin: None,
             client_ip_header: None,
+            recheck_every: Duration::from_secs(60),
         }
     }
 }
@@ -247,6 +252,24 @@ async fn signed_in(state: &AppState, session: &Session) -> Result<Option<SignedI
     }
 }
 
+/// Resolves when the session `id` no longer stands (signed out, expired, the account
+/// deactivated or its password changed), checking every [`StaffSettings::recheck_every`].
+/// A check that cannot reach the database changes nothing: the next one decides.
+pub async fn session_ends(state: AppState, id: Option<tower_sessions::session::Id>) {
+    let Some(id) = id else { return };
+    let store = Arc::new(PostgresStore::new(state.pool.clone()));
+    let every = state.staff.settings.recheck_every;
+    loop {
+        tokio::time::sleep(every).await;
+        let session = Session::new(Some(id), store.clone(), None);
+        match signed_in(&state, &session).await {
+            Ok(Some(_)) => {}
+            Ok(None) => return,
+            Err(error) => tracing::warn!(%error, "a session could not be checked again"),
+        }
+    }
+}
+
 /// Middleware: in the staff scope, puts the [`SignedIn`] staff member (if any) into the
 /// request, for the [`Staff`] extractor and the staff pages' loaders.
 pub async fn authenticate(
@@ -315,16 +338,47 @@ pub fn is_api(path: &str) -> bool {
     path.starts_with("/api/") || (path.starts_with("/monitor/") && path.ends_with("/events"))
 }
 
-/// Who reads survey figures over the API: a staff session (any role), or an API token sent
-/// as `Authorization: Bearer cnv_…`. A request with that header is judged by its token
-/// alone: a malformed, unknown or revoked one gets 401, whatever session comes with it.
+/// Who reads survey figures over the API, for the use `U` ([`StatsUse`], [`AnalysisUse`],
+/// [`ExportUse`]): a staff session (any role), or an API token sent as `Authorization:
+/// Bearer cnv_…`. A request with that header is judged by its token alone: a malformed,
+/// unknown, expired or revoked one, or one whose maker is deactivated, gets 401, whatever
+/// session comes with it; a token for another survey (the route's `{slug}`) or another use
+/// gets 403.
 #[derive(Debug, Clone)]
-pub enum Reader {
-    Staff(SignedIn),
-    Token(TokenId),
+pub enum Reader<U> {
+    Staff(SignedIn, PhantomData<U>),
+    Token(Grant),
 }
 
-impl FromRequestParts<AppState> for Reader {
+/// What a [`Reader`] reads, as a token's use.
+pub trait TokenUse {
+    const USE: Use;
+    /// The 403 answer to a token not granted this use.
+    const REFUSED: &'static str;
+}
+
+/// The response figures: `/api/v1/surveys/{slug}/stats`.
+pub struct StatsUse;
+impl TokenUse for StatsUse {
+    const USE: Use = Use::Stats;
+    const REFUSED: &'static str = "this API token may not read the response figures";
+}
+
+/// The findings: `/api/v1/surveys/{slug}/analysis`.
+pub struct AnalysisUse;
+impl TokenUse for AnalysisUse {
+    const USE: Use = Use::Analysis;
+    const REFUSED: &'static str = "this API token may not read the findings";
+}
+
+/// Exports: `/api/v1/surveys/{slug}/exports…`.
+pub struct ExportUse;
+impl TokenUse for ExportUse {
+    const USE: Use = Use::Export;
+    const REFUSED: &'static str = "this API token may not export";
+}
+
+impl<U: TokenUse> FromRequestParts<AppState> for Reader<U> {
     type Rejection = ApiError;
 
     async fn from_request_parts(
@@ -333,7 +387,7 @@ impl FromRequestParts<AppState> for Reader {
     ) -> Result<Self, Self::Rejection> {
         let Some(value) = parts.headers.get(header::AUTHORIZATION) else {
             let Staff(me, _) = Staff::<AnyStaff>::from_request_parts(parts, state).await?;
-            return Ok(Reader::Staff(me));
+            return Ok(Reader::Staff(me, PhantomData));
         };
         let token = value
             .to_str()
@@ -342,10 +396,30 @@ impl FromRequestParts<AppState> for Reader {
             .and_then(|t| canvass_db::tokens::ApiToken::parse(t.trim()))
             .ok_or(AppError::InvalidToken)?;
         let mut conn = state.pool.acquire().await?;
-        canvass_db::tokens::authenticate(&mut conn, &token)
+        let grant = canvass_db::tokens::authenticate(&mut conn, &token)
             .await?
-            .map(Reader::Token)
-            .ok_or(ApiError(AppError::InvalidToken))
+            .ok_or(ApiError(AppError::InvalidToken))?;
+        drop(conn);
+        // Every route a token opens names its survey.
+        let params = RawPathParams::from_request_parts(parts, state)
+            .await
+            .map_err(|_| AppError::MALFORMED)?;
+        let slug = params
+            .iter()
+            .find_map(|(name, value)| (name == "slug").then_some(value));
+        if !slug.is_some_and(|slug| grant.reads(slug)) {
+            return Err(ApiError(AppError::Refused {
+                status: StatusCode::FORBIDDEN,
+                error: "this API token is for another survey",
+            }));
+        }
+        if !grant.may(U::USE) {
+            return Err(ApiError(AppError::Refused {
+                status: StatusCode::FORBIDDEN,
+                error: U::REFUSED,
+            }));
+        }
+        Ok(Reader::Token(grant))
     }
 }
 

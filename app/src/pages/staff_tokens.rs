@@ -4,7 +4,7 @@ use leptos_router::hooks::use_query_map;
 
 use crate::components::{StaffErrors, StaffField, StaffNav};
 use crate::i18n::{t, t_string, use_i18n};
-use crate::staff::{NewToken, TokenItem, TokensPage, load_tokens, paths};
+use crate::staff::{NewToken, StaffPosted, TokenItem, TokensPage, load_tokens, paths};
 
 /// `/staff/tokens` (admins): the API tokens scripts use to read survey figures — each
 /// with its first characters, who made it, when it was last used, and a button to revoke
@@ -40,7 +40,11 @@ pub fn StaffTokensPage() -> impl IntoView {
                             })}
                             {empty.then(|| view! { <p>{t!(i18n, staff_tokens_none)}</p> })}
                             <ul class="user-list">{rows}</ul>
-                            <CreateToken />
+                            <CreateToken
+                                surveys=page.surveys
+                                lifetimes=page.lifetimes
+                                default_lifetime=page.default_lifetime
+                            />
                         }
                         .into_any()
                     })
@@ -72,11 +76,39 @@ fn Revealed(new: NewToken) -> impl IntoView {
 #[component]
 fn TokenEntry(token: TokenItem) -> impl IntoView {
     let i18n = use_i18n();
-    let active = token.revoked_at.is_none();
+    let revocable = token.revoked_at.is_none();
+    let works = revocable && !token.expired && !token.creator_inactive;
+    let at = token.expires_at.clone();
     let status = match token.revoked_at.clone() {
-        None => t_string!(i18n, staff_tokens_active).to_string(),
         Some(at) => t_string!(i18n, staff_tokens_revoked_at, at = at).to_string(),
+        None if token.expired => t_string!(i18n, staff_tokens_expired, at = at).to_string(),
+        None if token.creator_inactive => {
+            t_string!(i18n, staff_tokens_creator_inactive).to_string()
+        }
+        None => t_string!(i18n, staff_tokens_expires, at = at).to_string(),
     };
+    let survey = token
+        .survey
+        .clone()
+        .unwrap_or_else(|| t_string!(i18n, staff_tokens_every_survey).to_string());
+    let uses = [
+        (
+            token.may_stats,
+            t_string!(i18n, staff_tokens_use_stats).to_string(),
+        ),
+        (
+            token.may_analysis,
+            t_string!(i18n, staff_tokens_use_analysis).to_string(),
+        ),
+        (
+            token.may_export,
+            t_string!(i18n, staff_tokens_may_export_marker).to_string(),
+        ),
+    ]
+    .into_iter()
+    .filter_map(|(on, label)| on.then_some(label))
+    .collect::<Vec<_>>()
+    .join(", ");
     let used = match token.last_used_at.clone() {
         None => t_string!(i18n, staff_tokens_never_used).to_string(),
         Some(at) => t_string!(i18n, staff_tokens_last_used, at = at).to_string(),
@@ -91,13 +123,13 @@ fn TokenEntry(token: TokenItem) -> impl IntoView {
     let revoke_label =
         t_string!(i18n, staff_tokens_revoke_named, name = token.name.clone()).to_string();
     view! {
-        <li class="user" class:inactive=!active>
-            <p class="user-name"><strong>{token.name.clone()}</strong> " · " <code>{token.prefix.clone()} "…"</code>
-                {token.may_export.then(|| view! { " · " {t!(i18n, staff_tokens_may_export_marker)} })}</p>
+        <li class="user" class:inactive=!works>
+            <p class="user-name"><strong>{token.name.clone()}</strong> " · " <code>{token.prefix.clone()} "…"</code></p>
+            <p>{format!("{survey} · {uses}")}</p>
             <p class="user-status">{status}</p>
             <p>{made}</p>
             <p>{used}</p>
-            {active.then(|| view! {
+            {revocable.then(|| view! {
                 <form method="post" action=paths::token(token.id) class="inline-form">
                     <input type="hidden" name="action" value="revoke" />
                     <button type="submit" class="secondary" aria-label=revoke_label.clone()>
@@ -110,8 +142,44 @@ fn TokenEntry(token: TokenItem) -> impl IntoView {
 }
 
 #[component]
-fn CreateToken() -> impl IntoView {
+fn CreateToken(surveys: Vec<String>, lifetimes: Vec<u16>, default_lifetime: u16) -> impl IntoView {
     let i18n = use_i18n();
+    // A refused post shows the form as it was sent; otherwise the defaults.
+    let posted = use_context::<StaffPosted>().unwrap_or_default();
+    let sent = |field: &str| posted.value("create_token", field);
+    let refused = posted.form == "create_token";
+    let ticked = |field: &str, default: bool| {
+        if refused {
+            sent(field).is_some_and(|v| v == "true")
+        } else {
+            default
+        }
+    };
+    let (stats, analysis, export) = (
+        ticked("may_stats", true),
+        ticked("may_analysis", false),
+        ticked("may_export", false),
+    );
+    let survey = sent("survey");
+    let every = survey.as_deref() == Some("*");
+    let lifetime = sent("lifetime").unwrap_or_else(|| default_lifetime.to_string());
+    let surveys = surveys
+        .into_iter()
+        .map(|slug| {
+            let chosen = survey.as_deref() == Some(slug.as_str());
+            view! { <option value=slug.clone() selected=chosen>{slug.clone()}</option> }
+        })
+        .collect_view();
+    let lifetimes = lifetimes
+        .into_iter()
+        .map(|days| {
+            view! {
+                <option value=days.to_string() selected=days.to_string() == lifetime>
+                    {t_string!(i18n, staff_tokens_days, days = days).to_string()}
+                </option>
+            }
+        })
+        .collect_view();
     view! {
         <section class="staff-section" aria-labelledby="create-token-title">
             <h2 id="create-token-title">{t!(i18n, staff_tokens_create_title)}</h2>
@@ -124,9 +192,31 @@ fn CreateToken() -> impl IntoView {
                     hint=t_string!(i18n, staff_tokens_name_hint).to_string()
                     required=true
                 />
-                <div class="field checkbox">
-                    <input id="create_token-may_export" type="checkbox" name="may_export" value="true" />
-                    <label for="create_token-may_export">{t!(i18n, staff_tokens_may_export)}</label>
+                <div class="field">
+                    <label for="create_token-survey">{t!(i18n, staff_tokens_survey)}</label>
+                    <select id="create_token-survey" name="survey">
+                        {surveys}
+                        <option value="*" selected=every>{t!(i18n, staff_tokens_every_survey)}</option>
+                    </select>
+                </div>
+                <fieldset class="field">
+                    <legend>{t!(i18n, staff_tokens_uses)}</legend>
+                    <div class="checkbox">
+                        <input id="create_token-may_stats" type="checkbox" name="may_stats" value="true" checked=stats />
+                        <label for="create_token-may_stats">{t!(i18n, staff_tokens_may_stats)}</label>
+                    </div>
+                    <div class="checkbox">
+                        <input id="create_token-may_analysis" type="checkbox" name="may_analysis" value="true" checked=analysis />
+                        <label for="create_token-may_analysis">{t!(i18n, staff_tokens_may_analysis)}</label>
+                    </div>
+                    <div class="checkbox">
+                        <input id="create_token-may_export" type="checkbox" name="may_export" value="true" checked=export />
+                        <label for="create_token-may_export">{t!(i18n, staff_tokens_may_export)}</label>
+                    </div>
+                </fieldset>
+                <div class="field">
+                    <label for="create_token-lifetime">{t!(i18n, staff_tokens_lifetime)}</label>
+                    <select id="create_token-lifetime" name="lifetime">{lifetimes}</select>
                 </div>
                 <button type="submit">{t!(i18n, staff_tokens_create)}</button>
             </form>

@@ -116,10 +116,28 @@ pub async fn tokens() -> Result<Gate<TokensPage>, ServerFnError> {
             created_at: t.created_at,
             last_used_at: t.last_used_at,
             revoked_at: t.revoked_at,
-            may_export: t.may_export,
+            survey: t.survey,
+            may_stats: t.uses.stats,
+            may_analysis: t.uses.analysis,
+            may_export: t.uses.export,
+            expires_at: t.expires_at,
+            expired: t.expired,
+            creator_inactive: t.creator_inactive,
         })
         .collect();
-    Ok(Gate::Ready(TokensPage { me, tokens }))
+    let surveys = canvass_db::surveys::slugs(&mut conn)
+        .await
+        .map_err(unavailable)?
+        .into_iter()
+        .map(|(_, slug)| slug)
+        .collect();
+    Ok(Gate::Ready(TokensPage {
+        me,
+        tokens,
+        surveys,
+        lifetimes: canvass_db::tokens::Lifetime::CHOICES.to_vec(),
+        default_lifetime: canvass_db::tokens::Lifetime::DEFAULT.days(),
+    }))
 }
 
 /// An empty form field counts as not filled in.

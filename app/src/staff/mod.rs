@@ -95,8 +95,19 @@ pub struct TokenItem {
     pub created_at: String,
     pub last_used_at: Option<String>,
     pub revoked_at: Option<String>,
+    /// The one survey it reads (its slug); `None`: every survey.
+    pub survey: Option<String>,
+    /// It may read the response figures (`/stats`).
+    pub may_stats: bool,
+    /// It may read the findings (`/analysis`).
+    pub may_analysis: bool,
     /// It may start and download dataset exports.
     pub may_export: bool,
+    /// `YYYY-MM-DD HH:MM:SS`, UTC.
+    pub expires_at: String,
+    pub expired: bool,
+    /// The account that made it is deactivated, so it no longer works.
+    pub creator_inactive: bool,
 }
 
 /// `/staff/tokens`.
@@ -104,6 +115,11 @@ pub struct TokenItem {
 pub struct TokensPage {
     pub me: SignedIn,
     pub tokens: Vec<TokenItem>,
+    /// The surveys a new token can be for, by slug.
+    pub surveys: Vec<String>,
+    /// The lifetimes offered, in days, and the one chosen by default.
+    pub lifetimes: Vec<u16>,
+    pub default_lifetime: u16,
 }
 
 /// A token just made, shown once: put in context (server side only) when the page answers

@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use crate::AppState;
 use crate::error::{ApiError, AppError};
-use crate::staff::Reader;
+use crate::staff::{AnalysisUse, Reader};
 
 /// The statement every figure carries: a self-selected sample.
 const SAMPLE_NOTE: &str = "Respondents selected themselves into this survey; it is not a probability sample. The intervals describe sampling variability only as if the respondents were a simple random sample, and do not account for coverage, nonresponse or measurement error.";
@@ -49,7 +49,7 @@ async fn report(state: &AppState, slug: &str, query: Option<String>) -> Result<R
 
 pub async fn json(
     State(state): State<AppState>,
-    _reader: Reader,
+    _reader: Reader<AnalysisUse>,
     Path(slug): Path<String>,
     RawQuery(query): RawQuery,
 ) -> Result<Json<Analysis>, ApiError> {
@@ -72,7 +72,7 @@ pub async fn json(
 /// row per figure, suppressed figures kept with empty numbers.
 pub async fn csv(
     State(state): State<AppState>,
-    _reader: Reader,
+    _reader: Reader<AnalysisUse>,
     Path(slug): Path<String>,
     RawQuery(query): RawQuery,
 ) -> Result<Response, ApiError> {

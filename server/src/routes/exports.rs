@@ -31,7 +31,7 @@ use time::format_description::well_known::Rfc3339;
 use crate::AppState;
 use crate::error::{ApiError, AppError};
 use crate::extract::{Form, StaffCall};
-use crate::staff::{Analysis, Reader, see_other};
+use crate::staff::{Analysis, ExportUse, Reader, see_other};
 
 /// Who may export: an admin or analyst signed in, or an API token allowed to export.
 #[derive(Debug, Clone)]
@@ -65,22 +65,12 @@ impl FromRequestParts<AppState> for Exporter {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        match Reader::from_request_parts(parts, state).await? {
-            Reader::Staff(me) if me.may(access::ANALYSIS) => Ok(Exporter::Staff(me)),
-            Reader::Staff(_) => Err(ApiError(AppError::Forbidden(
+        match Reader::<ExportUse>::from_request_parts(parts, state).await? {
+            Reader::Staff(me, _) if me.may(access::ANALYSIS) => Ok(Exporter::Staff(me)),
+            Reader::Staff(..) => Err(ApiError(AppError::Forbidden(
                 canvass_app::error_page::StaffRefusal::Forbidden,
             ))),
-            Reader::Token(id) => {
-                let mut conn = state.pool.acquire().await?;
-                if exports::token_may_export(&mut conn, id).await? {
-                    Ok(Exporter::Token(id))
-                } else {
-                    Err(ApiError(AppError::Refused {
-                        status: StatusCode::FORBIDDEN,
-                        error: "this API token may not export",
-                    }))
-                }
-            }
+            Reader::Token(grant) => Ok(Exporter::Token(grant.id)),
         }
     }
 }

@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use crate::AppState;
 use crate::error::{ApiError, AppError};
-use crate::staff::Reader;
+use crate::staff::{Reader, StatsUse};
 
 /// A rate as the API shows it.
 #[derive(Debug, Serialize)]
@@ -121,7 +121,7 @@ struct LinkJson {
 
 pub async fn stats(
     State(state): State<AppState>,
-    _reader: Reader,
+    _reader: Reader<StatsUse>,
     Path(slug): Path<String>,
 ) -> Result<Json<Stats>, ApiError> {
     let figures = figures(&state.backend(), &slug)

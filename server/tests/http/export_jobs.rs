@@ -473,10 +473,19 @@ async fn only_analysts_admins_and_tokens_allowed_to_export_may(pool: PgPool) {
     // Tokens: one that may export needs no Origin; one that may not is refused.
     let mut conn = pool.acquire().await.expect("connection");
     let name = canvass_db::tokens::TokenName::parse("pipeline").expect("name");
-    let (_, may) = canvass_db::tokens::create(&mut conn, &name, None, true)
+    let scope = |export| canvass_db::tokens::Scope {
+        survey: None,
+        uses: canvass_db::tokens::Uses {
+            stats: true,
+            analysis: false,
+            export,
+        },
+        lifetime: canvass_db::tokens::Lifetime::DEFAULT,
+    };
+    let (_, may) = canvass_db::tokens::create(&mut conn, &name, None, &scope(true))
         .await
         .expect("token");
-    let (_, may_not) = canvass_db::tokens::create(&mut conn, &name, None, false)
+    let (_, may_not) = canvass_db::tokens::create(&mut conn, &name, None, &scope(false))
         .await
         .expect("token");
     let bearer = |t: &canvass_db::tokens::ApiToken| format!("Bearer {}", t.reveal());

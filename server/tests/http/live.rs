@@ -125,3 +125,39 @@ async fn the_event_stream_is_for_staff_and_known_surveys_only(pool: PgPool) {
     .await;
     assert_eq!(unknown.status, StatusCode::NOT_FOUND);
 }
+
+#[sqlx::test(migrator = "canvass_db::MIGRATOR")]
+async fn the_event_stream_ends_when_its_session_ends(pool: PgPool) {
+    canvass_server::serve::install_bundled_surveys(&pool)
+        .await
+        .expect("install");
+    account(&pool, "viewer@hospital.cn", StaffRole::Viewer).await;
+    let viewer = signed_in(&pool, "viewer@hospital.cn").await;
+    let quick = canvass_server::staff::StaffSettings {
+        recheck_every: Duration::from_millis(200),
+        ..Default::default()
+    };
+    let app = canvass_server::router(state(pool.clone()).with_staff(quick), SETTINGS);
+    let request = Request::get("/monitor/ai-collab/events")
+        .header("cookie", &viewer)
+        .body(Body::empty())
+        .expect("request");
+    let response = app.clone().oneshot(request).await.expect("infallible");
+    assert_eq!(response.status(), StatusCode::OK);
+    let mut events = response.into_body();
+    wait_for(&mut events, "event: ready", Duration::from_secs(5)).await;
+    // Still signed in: several checks pass and the stream goes on.
+    let more = tokio::time::timeout(Duration::from_millis(700), events.frame()).await;
+    assert!(more.is_err(), "nothing to say, and not ended: {more:?}");
+
+    let out = crate::staff::post(app, "/staff/sign-out", "", Some(&viewer)).await;
+    assert_eq!(out.status, StatusCode::SEE_OTHER);
+    // A guard against a hang, not a measurement: the next check ends it.
+    let end = tokio::time::timeout(Duration::from_secs(10), async {
+        while let Some(frame) = events.frame().await {
+            frame.expect("a frame");
+        }
+    })
+    .await;
+    assert!(end.is_ok(), "the stream ended once the session had");
+}

@@ -696,7 +696,7 @@ async fn each_role_reaches_exactly_what_it_should(pool: PgPool) {
         (
             "POST",
             "/staff/tokens",
-            form(&[("name", " ")]),
+            form(&[("name", " "), ("survey", "*"), ("may_stats", "true")]),
             [
                 SignIn,
                 Forbidden,

@@ -8,28 +8,69 @@ use axum::response::Response;
 use canvass_app::staff::{NewToken, paths};
 use canvass_core::ids::TokenId;
 use canvass_db::actions::tokens as actions;
-use canvass_db::tokens::{Revoked, TokenName};
+use canvass_core::staff::StaffError;
+use canvass_db::tokens::{Lifetime, Revoked, Scope, TokenName, Uses};
 use leptos::prelude::provide_context;
 
 use crate::error::AppError;
 use crate::extract::{Form, IdPath, StaffCall};
 use crate::staff::{Admin, see_other};
 
-/// `POST /staff/tokens`.
+/// The fields of the form that makes a token.
+const FIELDS: [&str; 6] = [
+    "name",
+    "survey",
+    "may_stats",
+    "may_analysis",
+    "may_export",
+    "lifetime",
+];
+
+/// `POST /staff/tokens`: `name`; `survey` (a slug, or `*` for every survey); `may_stats`,
+/// `may_analysis`, `may_export` (ticked: `true`), at least one; `lifetime` (days, one of
+/// those offered; 90 when absent). A survey or lifetime not offered is a malformed post.
 pub async fn create(call: StaffCall<Admin>, Form(fields): Form) -> Result<Response, AppError> {
-    let name = match TokenName::parse(fields.get("name")) {
-        Ok(name) => name,
-        Err(error) => {
-            let (kept, errors) = (fields.kept(&["name"]), vec![("name".to_owned(), error)]);
-            let status = StatusCode::UNPROCESSABLE_ENTITY;
-            return Ok(call
-                .refuse(paths::TOKENS, status, "create_token", kept, errors)
-                .await);
-        }
+    let ticked = |field| matches!(fields.get(field), "true" | "on");
+    let uses = Uses {
+        stats: ticked("may_stats"),
+        analysis: ticked("may_analysis"),
+        export: ticked("may_export"),
+    };
+    let mut errors = Vec::new();
+    let name = TokenName::parse(fields.get("name"))
+        .map_err(|error| errors.push(("name".to_owned(), error)))
+        .ok();
+    if !uses.any() {
+        errors.push(("may_stats".to_owned(), StaffError::NoTokenUse));
+    }
+    let lifetime = match fields.get("lifetime") {
+        "" => Lifetime::DEFAULT,
+        days => Lifetime::parse(days).ok_or(AppError::MALFORMED)?,
     };
     let mut tx = call.state.pool.begin().await?;
-    let may_export = matches!(fields.get("may_export"), "true" | "on");
-    let token = actions::create_token(&mut tx, call.me.id, &name, may_export).await?;
+    let survey = match fields.get("survey") {
+        "*" => None,
+        slug => Some(
+            canvass_db::surveys::slugs(&mut tx)
+                .await?
+                .into_iter()
+                .find_map(|(id, known)| (known == slug).then_some(id))
+                .ok_or(AppError::MALFORMED)?,
+        ),
+    };
+    let Some(name) = name.filter(|_| errors.is_empty()) else {
+        drop(tx);
+        let status = StatusCode::UNPROCESSABLE_ENTITY;
+        return Ok(call
+            .refuse(paths::TOKENS, status, "create_token", fields.kept(&FIELDS), errors)
+            .await);
+    };
+    let scope = Scope {
+        survey,
+        uses,
+        lifetime,
+    };
+    let token = actions::create_token(&mut tx, call.me.id, &name, &scope).await?;
     tx.commit().await?;
     // The page, with the token shown this once; never cached, never redirected through
     // a URL.
