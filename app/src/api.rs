@@ -91,17 +91,25 @@ pub enum Problem {
     Unavailable,
     /// A distribution link staff have closed.
     LinkClosed,
+    /// An invitation that began a response already, used in a browser that did not begin
+    /// it: the page asks for the response's resume link or code.
+    InvitationUsed,
+    /// A resume link or code, as typed, that opens no response.
+    UnknownResumeCode,
+    /// Too many responses begun lately from this address or through this link.
+    TooManyStarts,
 }
 
 impl Problem {
     pub fn status(self) -> u16 {
         match self {
-            Problem::NotFound => 404,
-            Problem::Closed | Problem::OutOfOrder => 409,
+            Problem::NotFound | Problem::UnknownResumeCode => 404,
+            Problem::Closed | Problem::OutOfOrder | Problem::InvitationUsed => 409,
             Problem::NotOnThisPage | Problem::Malformed => 400,
             Problem::TooLarge => 413,
             Problem::Unavailable => 503,
             Problem::LinkClosed => 410,
+            Problem::TooManyStarts => 429,
         }
     }
 
@@ -113,6 +121,7 @@ impl Problem {
             400 => Problem::Malformed,
             413 => Problem::TooLarge,
             410 => Problem::LinkClosed,
+            429 => Problem::TooManyStarts,
             _ => Problem::Unavailable,
         }
     }
@@ -143,6 +152,9 @@ pub struct Posted {
 
 /// Where each page of a response lives.
 pub mod paths {
+    /// The form that takes a resume link or code as typed (`?code=…`).
+    pub const RESUME_TYPED: &str = "/resume";
+
     pub fn resume(code: &str) -> String {
         format!("/r/{code}")
     }

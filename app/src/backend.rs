@@ -21,8 +21,11 @@ pub struct Backend {
 
 /// The cookie that remembers, for one survey, the distribution link a browser came through.
 pub fn link_cookie_name(slug: &str) -> String {
-    format!("canvass_link_{slug}")
+    format!("{LINK_COOKIE_PREFIX}{slug}")
 }
+
+/// What every link cookie's name begins with.
+pub const LINK_COOKIE_PREFIX: &str = "canvass_link_";
 
 /// The cookie that carries, for one survey, the invitation token a browser came with until
 /// it consents.

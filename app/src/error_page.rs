@@ -20,8 +20,23 @@ pub fn problem_html(problem: Problem, back: Option<&str>) -> String {
             ),
             None => format!("<p><a href=\"/\">{}</a></p>", td_string!(locale, back_home)),
         };
+        // A reused invitation asks for the response's own resume link or code.
+        let ask = match problem {
+            Problem::InvitationUsed | Problem::UnknownResumeCode => format!(
+                "<form method=\"get\" action=\"{action}\"><p>\
+                 <label for=\"code-{lang}\">{label}</label> \
+                 <input id=\"code-{lang}\" name=\"code\" type=\"text\" autocomplete=\"off\" \
+                 autocapitalize=\"none\" spellcheck=\"false\" required> \
+                 <button type=\"submit\">{go}</button></p></form>",
+                action = crate::api::paths::RESUME_TYPED,
+                lang = locale.as_str(),
+                label = td_string!(locale, resume_code_label),
+                go = td_string!(locale, resume_code_go),
+            ),
+            _ => String::new(),
+        };
         format!(
-            "<section lang=\"{}\"><p>{}</p>{link}</section>",
+            "<section lang=\"{}\"><p>{}</p>{ask}{link}</section>",
             locale.as_str(),
             messages::problem(locale, problem)
         )

@@ -101,6 +101,9 @@ pub fn problem(locale: Locale, problem: Problem) -> String {
         Problem::TooLarge => td_string!(locale, problem_too_large),
         Problem::Unavailable => td_string!(locale, problem_unavailable),
         Problem::LinkClosed => td_string!(locale, problem_link_closed),
+        Problem::InvitationUsed => td_string!(locale, problem_invitation_used),
+        Problem::UnknownResumeCode => td_string!(locale, problem_unknown_resume_code),
+        Problem::TooManyStarts => td_string!(locale, problem_too_many_starts),
     }
     .to_string()
 }

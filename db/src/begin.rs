@@ -1,14 +1,17 @@
 //! Beginning a response from the consent post, as the browser arrived: through a
 //! distribution link, with an invitation, or at the survey's own address.
 //!
-//! The rules: an invitation used before resumes the response it started, never a second
-//! one; what the invitation fixes (role, province) wins over what the link fixes; and of
-//! two first uses of one invitation at the same moment, one begins the response and the
-//! other resumes it. The caller owns the transaction and commits it.
+//! The rules: an invitation begins one response, never a second; used again, it resumes
+//! that response only in a browser holding the response's own resume code (its cookie),
+//! since the invitation token is on the invitee roster staff download and must not open
+//! anyone's answers; what the invitation fixes (role, province) wins over what the link
+//! fixes; and of two first uses of one invitation at the same moment, one begins the
+//! response and the other is refused like a later use. The caller owns the transaction and
+//! commits it only when this succeeds.
 
 use canvass_core::Lang;
 use canvass_core::answers::RawAnswers;
-use canvass_core::ids::SurveyId;
+use canvass_core::ids::{ResponseId, SurveyId};
 use canvass_core::survey::{Stratum, Survey};
 use sqlx::PgConnection;
 
@@ -24,8 +27,9 @@ pub struct Arrival {
     pub link: Option<LinkCode>,
     /// The invitation it came with.
     pub invitation: Option<ResumeCode>,
-    /// It had begun a response to this survey before (a duplicate signal).
-    pub same_browser: bool,
+    /// The resume code of the response it began to this survey before, if any (its cookie;
+    /// also a duplicate signal).
+    pub resume: Option<ResumeCode>,
 }
 
 /// How the consent post ended.
@@ -33,8 +37,7 @@ pub struct Arrival {
 pub enum Arrived {
     /// A new response: its resume code, and where it goes on.
     Begun { code: ResumeCode, saved: Saved },
-    /// The invitation's response exists (used before, or begun at the same moment by
-    /// another first use): resume it with this code.
+    /// The invitation's response exists and this browser began it: resume it with this code.
     Resume(ResumeCode),
 }
 
@@ -51,47 +54,46 @@ pub async fn begin(
         Some(code) => links::open_link(conn, survey_id, code).await?,
         None => None,
     };
-    let invitation = match arrival.invitation {
-        Some(token) => invitations::find(conn, &token)
+    let invitation = match &arrival.invitation {
+        Some(token) => invitations::find(conn, token)
             .await?
-            .filter(|found| found.survey_id == survey_id)
-            .map(|found| (found, token)),
+            .filter(|found| found.survey_id == survey_id),
         None => None,
     };
-    if let Some((found, token)) = &invitation
-        && found.response_id.is_some()
-    {
-        return Ok(Arrived::Resume(token.clone()));
+    if let Some(began) = invitation.as_ref().and_then(|found| found.response_id) {
+        return match arrival.resume {
+            Some(code) if began_with(conn, &code, began).await? => Ok(Arrived::Resume(code)),
+            _ => Err(RespondError::InvitationUsed),
+        };
     }
     let origin = Origin {
         link_id: link.as_ref().map(|l| l.id),
-        same_browser: arrival.same_browser,
-        invitation: invitation.as_ref().map(|(_, token)| token.clone()),
-        fixed: fixed(
-            survey,
-            invitation.as_ref().map(|(found, _)| found),
-            link.as_ref(),
-        ),
+        same_browser: arrival.resume.is_some(),
+        invited: invitation.is_some(),
+        fixed: fixed(survey, invitation.as_ref(), link.as_ref()),
     };
-    let begun = match respond::begin(conn, survey_id, survey, lang, origin, posted).await {
-        Ok(begun) => begun,
-        // Another first use of the invitation began its response at the same moment.
-        Err(RespondError::AlreadyBegun) => match invitation {
-            Some((_, token)) => return Ok(Arrived::Resume(token)),
-            None => return Err(RespondError::AlreadyBegun),
-        },
-        Err(error) => return Err(error),
-    };
-    if let Some((found, token)) = invitation
+    let begun = respond::begin(conn, survey_id, survey, lang, origin, posted).await?;
+    if let Some(found) = invitation
         && !invitations::claim(conn, found.id, begun.started.id).await?
     {
-        // Another first use won the race: resume that one.
-        return Ok(Arrived::Resume(token));
+        // Another first use won the race; the caller rolls this one back.
+        return Err(RespondError::InvitationUsed);
     }
     Ok(Arrived::Begun {
         code: begun.started.resume_code,
         saved: begun.saved,
     })
+}
+
+/// Whether the resume code `code` opens the response `id`.
+pub async fn began_with(
+    conn: &mut PgConnection,
+    code: &ResumeCode,
+    id: ResponseId,
+) -> Result<bool, sqlx::Error> {
+    Ok(crate::responses::by_resume_code(conn, code)
+        .await?
+        .is_some_and(|response| response.id == id))
 }
 
 /// The answers the invitation, else the link, fixes: question ID → choice code, for the

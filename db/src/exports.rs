@@ -464,4 +464,3 @@ pub async fn part(
     .fetch_optional(&mut *conn)
     .await
 }
-

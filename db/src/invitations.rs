@@ -1,7 +1,8 @@
 //! Invitations: a list of invitees uploaded as CSV becomes one single-use token each
-//! (`/i/{token}`). A token starts one response whose resume code is the token itself, so a
-//! second use resumes that response. Only tokens' hashes are stored; e-mail addresses are
-//! kept apart (`invitation_emails`).
+//! (`/i/{token}`). A token starts one response, which gets a resume code of its own: the
+//! token is on the roster staff download, so it never opens the answers (see
+//! [`crate::begin`]). Only tokens' hashes are stored; e-mail addresses are kept apart
+//! (`invitation_emails`).
 //!
 //! Raw uploads become invitees only through [`parse_csv`].
 

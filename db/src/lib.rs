@@ -24,6 +24,7 @@ pub mod invitations;
 pub mod links;
 pub mod live;
 pub mod monitor;
+pub mod pace;
 pub mod pool;
 pub mod quotas;
 pub mod recent;

@@ -271,18 +271,22 @@ pub struct Opened {
     pub slug: String,
 }
 
-/// The link with this code, counting one more open when it is open.
+/// The link with this code, counting one more open when it is open and `count` says the
+/// visit counts (see the handler: a person's first visit, not an embedded image).
 pub async fn open_by_code(
     conn: &mut PgConnection,
     code: &LinkCode,
+    count: bool,
 ) -> Result<Option<Opened>, sqlx::Error> {
     let row = sqlx::query!(
-        r#"UPDATE distribution_links l SET opens = l.opens + CASE WHEN l.open THEN 1 ELSE 0 END
+        r#"UPDATE distribution_links l
+           SET opens = l.opens + CASE WHEN l.open AND $2 THEN 1 ELSE 0 END
            FROM surveys s
            WHERE l.code = $1 AND s.id = l.survey_id
            RETURNING l.id, l.survey_id, l.code, l.name, l.channel, l.fixed_role,
                      l.fixed_province, l.target, l.open, l.opens, s.slug"#,
-        code.as_str()
+        code.as_str(),
+        count
     )
     .fetch_optional(&mut *conn)
     .await?;
@@ -459,10 +463,15 @@ mod tests {
         );
         assert!(first.open);
         for _ in 0..3 {
-            open_by_code(&mut conn, &first.code).await.expect("opened");
+            open_by_code(&mut conn, &first.code, true)
+                .await
+                .expect("opened");
         }
+        open_by_code(&mut conn, &first.code, false)
+            .await
+            .expect("opened, not counted");
         assert!(set_open(&mut conn, first.id, false).await.expect("closed"));
-        let closed = open_by_code(&mut conn, &first.code)
+        let closed = open_by_code(&mut conn, &first.code, true)
             .await
             .expect("read")
             .expect("found");
@@ -495,6 +504,9 @@ mod tests {
                 .expect("q")
         );
         let unknown = LinkCode::parse("zzzzzzzzzz").expect("shape");
-        assert_eq!(open_by_code(&mut conn, &unknown).await.expect("q"), None);
+        assert_eq!(
+            open_by_code(&mut conn, &unknown, true).await.expect("q"),
+            None
+        );
     }
 }

@@ -360,6 +360,7 @@ pub async fn snapshot(
         invitations: n(crate::invitations::counts(&mut tx, survey_id)
             .await?
             .invited),
+        bursts: crate::pace::bursts(&mut tx, survey_id).await?,
     };
     tx.commit().await?;
     Ok(counts)

@@ -49,7 +49,9 @@ impl Default for StartLimits {
 pub enum Verdict {
     Allowed,
     /// Over a limit until the window ends, this long from now.
-    Refused { retry_after: Duration },
+    Refused {
+        retry_after: Duration,
+    },
 }
 
 /// The keyed form of a client address.
@@ -228,14 +230,20 @@ mod tests {
         let survey_id = survey(&pool).await;
         let mut conn = pool.acquire().await.expect("connection");
         for _ in 0..BURST - 1 {
-            completed(&mut conn, survey_id, "10.0.0.1").await.expect("q");
-            completed(&mut conn, survey_id, "10.0.0.2").await.expect("q");
+            completed(&mut conn, survey_id, "10.0.0.1")
+                .await
+                .expect("q");
+            completed(&mut conn, survey_id, "10.0.0.2")
+                .await
+                .expect("q");
         }
         assert_eq!(
             bursts(&mut conn, survey_id).await.expect("q"),
             Bursts::default()
         );
-        completed(&mut conn, survey_id, "10.0.0.1").await.expect("q");
+        completed(&mut conn, survey_id, "10.0.0.1")
+            .await
+            .expect("q");
         assert_eq!(
             bursts(&mut conn, survey_id).await.expect("q"),
             Bursts {

@@ -58,10 +58,10 @@ pub enum RespondError {
     Incomplete(SectionId),
     #[error("other saves to this response came in at the same moment; try again")]
     Busy,
-    /// A response with this resume code was begun at the same moment (an invitation used
-    /// twice at once): the other one won.
-    #[error("a response with this code was begun at the same moment")]
-    AlreadyBegun,
+    /// The invitation began a response already (before, or at the same moment), and this
+    /// browser does not hold that response's resume code.
+    #[error("the invitation began a response already")]
+    InvitationUsed,
     #[error("a stored answer could not be read: {0}")]
     Corrupt(String),
     #[error(transparent)]
@@ -478,13 +478,7 @@ pub async fn begin(
         return Err(RespondError::Invalid(errors));
     }
     let fixed: BTreeMap<String, String> = origin.fixed.iter().cloned().collect();
-    let started = match responses::start(conn, survey_id, survey.version, lang, origin).await {
-        Ok(started) => started,
-        Err(sqlx::Error::Database(e)) if e.constraint() == Some("responses_resume_hash_key") => {
-            return Err(RespondError::AlreadyBegun);
-        }
-        Err(error) => return Err(error.into()),
-    };
+    let started = responses::start(conn, survey_id, survey.version, lang, origin).await?;
     let mut saved = save_section(conn, started.public_id, survey, &first.id, posted).await?;
     // Pages whose every question is fixed (the screening page, when a link fixes the role)
     // are saved with the fixed answers and skipped.

@@ -65,6 +65,17 @@ impl ResumeCode {
         well_formed.then(|| ResumeCode(input.to_owned()))
     }
 
+    /// A resume code as a respondent types or pastes it: the code, or the resume link it
+    /// is part of (`https://…/r/{code}/…`), in any case, with spaces around.
+    pub fn from_typed(input: &str) -> Option<ResumeCode> {
+        let input = input.trim().to_ascii_lowercase();
+        let code = match input.rfind("/r/") {
+            Some(at) => input[at + 3..].split(['/', '?', '#']).next().unwrap_or(""),
+            None => input.as_str(),
+        };
+        ResumeCode::parse(code)
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -164,8 +175,9 @@ pub struct Origin {
     pub link_id: Option<LinkId>,
     /// The browser had begun a response to this survey before (a duplicate signal).
     pub same_browser: bool,
-    /// The invitation token it was begun with, which becomes its resume code.
-    pub invitation: Option<ResumeCode>,
+    /// It was begun with an invitation (which never becomes its resume code: whoever
+    /// holds the invitee roster must not open the answers).
+    pub invited: bool,
     /// Answers the link or the invitation fixes: question ID → choice code.
     pub fixed: Vec<(String, String)>,
 }
@@ -189,10 +201,7 @@ pub async fn start(
     origin: Origin,
 ) -> Result<Started, sqlx::Error> {
     let version = i32::try_from(version).unwrap_or(i32::MAX);
-    let resume_code = match &origin.invitation {
-        Some(token) => token.clone(),
-        None => ResumeCode(crate::secret::random_hex(16)),
-    };
+    let resume_code = ResumeCode(crate::secret::random_hex(16));
     let row = sqlx::query!(
         r#"INSERT INTO responses (resume_hash, survey_id, survey_version, lang, link_id,
                                   same_browser, invited, fixed)
@@ -204,7 +213,7 @@ pub async fn start(
         lang.code(),
         origin.link_id.map(LinkId::get),
         origin.same_browser,
-        origin.invitation.is_some(),
+        origin.invited,
         origin.fixed_json()
     )
     .fetch_one(&mut *conn)

@@ -121,7 +121,7 @@ pub fn account_key(email: &str) -> String {
 }
 
 /// An address's key: SHA-256 over the database's salt and the address.
-fn address_key(salt: &str, address: &str) -> Vec<u8> {
+pub(crate) fn address_key(salt: &str, address: &str) -> Vec<u8> {
     let mut hasher = Sha256::new();
     hasher.update(salt.as_bytes());
     hasher.update(address.as_bytes());

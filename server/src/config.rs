@@ -81,6 +81,15 @@ pub struct ServeConfig {
     #[arg(long, env = "CANVASS_MAX_CONNECTIONS", default_value_t = 1000)]
     pub max_connections: usize,
 
+    /// Responses that may be begun from one client address within ten minutes (a hospital's
+    /// network may put hundreds of respondents behind one address: keep it generous).
+    #[arg(long, env = "CANVASS_STARTS_PER_ADDRESS", default_value_t = 200)]
+    pub starts_per_address: u32,
+
+    /// Responses that may be begun through one distribution link within ten minutes.
+    #[arg(long, env = "CANVASS_STARTS_PER_LINK", default_value_t = 2000)]
+    pub starts_per_link: u32,
+
     /// Largest request body accepted, in bytes (413 above it).
     #[arg(long, env = "CANVASS_BODY_LIMIT_BYTES", default_value_t = 256 * 1024)]
     pub body_limit_bytes: usize,
@@ -152,6 +161,13 @@ impl StaffConfig {
 }
 
 impl ServeConfig {
+    pub fn start_limits(&self) -> canvass_db::pace::StartLimits {
+        canvass_db::pace::StartLimits {
+            per_address: self.starts_per_address.max(1),
+            per_link: self.starts_per_link.max(1),
+        }
+    }
+
     pub fn request_timeout(&self) -> Duration {
         Duration::from_secs(self.request_timeout_secs)
     }

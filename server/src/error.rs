@@ -89,7 +89,9 @@ impl AppError {
                 tracing::error!(error = %cause, "a request failed: a dependency is unavailable");
             }
             AppError::Forbidden(refusal) => tracing::info!(?refusal, "a request was refused"),
-            AppError::InvalidToken => tracing::info!("an unknown, expired or revoked API token was refused"),
+            AppError::InvalidToken => {
+                tracing::info!("an unknown, expired or revoked API token was refused")
+            }
             AppError::Problem { .. }
             | AppError::SignedOut { .. }
             | AppError::BadQuery(_)
@@ -190,6 +192,9 @@ impl IntoResponse for ApiError {
                 Problem::TooLarge => "request too large",
                 Problem::Closed | Problem::OutOfOrder => "conflict",
                 Problem::LinkClosed => "gone",
+                Problem::InvitationUsed => "the invitation began a response already",
+                Problem::UnknownResumeCode => "no such response",
+                Problem::TooManyStarts => "too many responses begun lately; try again later",
                 Problem::Unavailable => "temporarily unavailable",
             },
             AppError::Unavailable(_) => "temporarily unavailable",

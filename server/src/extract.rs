@@ -222,3 +222,26 @@ impl AppState {
             .ok_or(AppError::NOT_FOUND)
     }
 }
+
+/// The client's address (a proxy's header when configured, else the TCP peer), for
+/// throttling and respondent limits only: keyed before it is stored, never logged.
+pub struct ClientAddress(pub String);
+
+impl FromRequestParts<AppState> for ClientAddress {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let peer = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|info| info.0);
+        Ok(ClientAddress(crate::staff::client_address(
+            &parts.headers,
+            peer,
+            &state.staff.settings,
+        )))
+    }
+}

@@ -119,6 +119,10 @@ pub fn routes(state: AppState) -> Router {
             post(routes::exports::cancel_from_page),
         )
         .route("/r/{code}", get(routes::respond::resume))
+        .route(
+            canvass_app::api::paths::RESUME_TYPED,
+            get(routes::respond::resume_typed),
+        )
         .route("/r/{code}/review", post(routes::respond::submit))
         .route("/r/{code}/{section}", post(routes::respond::save))
         .route("/staff/sign-in", post(staff_routes::accounts::sign_in))

@@ -22,8 +22,9 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
         migrate(&pool).await?;
         install_bundled_surveys(&pool).await?;
     }
-    let state =
-        AppState::new(leptos_options(&config), pool.clone()).with_staff(config.staff.settings()?);
+    let state = AppState::new(leptos_options(&config), pool.clone())
+        .with_staff(config.staff.settings()?)
+        .with_start_limits(config.start_limits());
     // The dummy hash an unknown e-mail is verified against, made now: made on first use, it
     // would make that one sign-in slower than a wrong password, and tell.
     state
@@ -81,6 +82,11 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
         tokio::spawn(crate::staff::summarize_sign_in_failures(
             pool.clone(),
             Duration::from_secs(60),
+            until_stop(),
+        )),
+        tokio::spawn(forget_old_respondent_counts(
+            pool.clone(),
+            Duration::from_secs(600),
             until_stop(),
         )),
         tokio::spawn(crate::tallies::fold_moves(
@@ -262,4 +268,30 @@ fn leptos_options(config: &ServeConfig) -> LeptosOptions {
         .site_addr(config.site_addr)
         .hash_files(config.hash_files)
         .build()
+}
+
+/// Deletes the respondent counts (`canvass_db::pace`) past their keeping every `every`
+/// until `stop` resolves.
+pub async fn forget_old_respondent_counts(
+    pool: canvass_db::PgPool,
+    every: Duration,
+    stop: impl Future<Output = ()>,
+) {
+    let work = async {
+        let mut tick = tokio::time::interval(every);
+        loop {
+            tick.tick().await;
+            let forgotten = match pool.acquire().await {
+                Ok(mut conn) => canvass_db::pace::forget_old(&mut conn).await,
+                Err(error) => Err(error),
+            };
+            if let Err(error) = forgotten {
+                tracing::warn!(%error, "old respondent counts could not be deleted");
+            }
+        }
+    };
+    tokio::select! {
+        () = work => {}
+        () = stop => tracing::debug!("the respondent counts' clean-up stopped"),
+    }
 }

@@ -23,6 +23,8 @@ pub struct AppState {
     /// What this instance's latest page saves left, so the next save of the same response
     /// skips its read (checked by the write; see `canvass_db::recent`).
     pub recent: Recent,
+    /// How many responses may be begun per address and per link (see `canvass_db::pace`).
+    pub starts: canvass_db::pace::StartLimits,
 }
 
 impl AppState {
@@ -34,6 +36,7 @@ impl AppState {
             staff: StaffState::default(),
             live: crate::live::Live::default(),
             recent: Recent::default(),
+            starts: canvass_db::pace::StartLimits::default(),
         }
     }
 
@@ -48,6 +51,10 @@ impl AppState {
             staff: StaffState::new(settings),
             ..self
         }
+    }
+
+    pub fn with_start_limits(self, starts: canvass_db::pace::StartLimits) -> AppState {
+        AppState { starts, ..self }
     }
 
     /// What the Leptos pages and server functions reach, as context.

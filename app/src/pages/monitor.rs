@@ -305,12 +305,14 @@ fn PeriodTable(
     }
 }
 
-/// Duplicate and speeder signals: counted and shown, never acted on (nothing is deleted).
+/// Duplicate, speeder and burst signals: counted and shown, never acted on (nothing is
+/// deleted).
 #[component]
 fn Signals(page: Figures) -> impl IntoView {
     let i18n = use_i18n();
     let (began, completed) = (page.same_browser, page.same_browser_completed);
     let speeders = page.speeders;
+    let bursts = page.bursts;
     view! {
         <section aria-labelledby="signals-title">
             <h2 id="signals-title">{t!(i18n, monitor_signals)}</h2>
@@ -334,6 +336,15 @@ fn Signals(page: Figures) -> impl IntoView {
                                         .to_string()
                                 }
                                 None => "—".to_owned(),
+                            }}
+                        </td>
+                    </tr>
+                    <tr>
+                        <th scope="row">{t!(i18n, monitor_bursts)}</th>
+                        <td>
+                            {move || {
+                                t_string!(i18n, monitor_bursts_count, bursts = bursts.bursts, completed = bursts.completed)
+                                    .to_string()
                             }}
                         </td>
                     </tr>

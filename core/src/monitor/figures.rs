@@ -31,6 +31,19 @@ pub struct Counts {
     pub invited_responses: Vec<(ResponseStatus, u64)>,
     /// Invitations made.
     pub invitations: u64,
+    /// Bursts of completions from one network address.
+    pub bursts: Bursts,
+}
+
+/// Bursts of completions from one network address: ten-minute windows in which one
+/// address completed at least the burst threshold of responses (a duplicate signal, like
+/// the same browser: a hospital's shared network explains some).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Bursts {
+    /// Such windows (one address in one window).
+    pub bursts: u64,
+    /// The responses completed in them.
+    pub completed: u64,
 }
 
 /// Responses at one status and last section, through one link (or none).
@@ -101,6 +114,8 @@ pub struct Figures {
     pub speeders: Option<Speeders>,
     /// Where invitations were made: AAPOR RR1 and RR2 over the number invited.
     pub invitations: Option<InvitationFigures>,
+    /// Bursts of completions from one network address.
+    pub bursts: Bursts,
 }
 
 /// One section of the survey on the monitoring dashboard.
@@ -236,6 +251,7 @@ impl Figures {
             same_browser: same_browser.started,
             same_browser_completed: same_browser.completed,
             speeders: speeders(minutes),
+            bursts: counts.bursts,
             invitations: (counts.invitations > 0).then(|| {
                 let invited = counts.invitations;
                 let funnel = Funnel::of_statuses(&counts.invited_responses, 0);

@@ -14,7 +14,7 @@ mod figures;
 use serde::{Deserialize, Serialize};
 
 pub use figures::{
-    Breakdown, BreakdownRow, ChoiceTally, Counts, Figures, InvitationFigures, LinkCounts,
+    Breakdown, BreakdownRow, Bursts, ChoiceTally, Counts, Figures, InvitationFigures, LinkCounts,
     LinkFigures, Period, SectionFigures, Tally,
 };
 

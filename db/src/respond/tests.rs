@@ -623,42 +623,122 @@ async fn agreeing_begins_a_response_that_opens_by_its_code_at_screening(pool: Pg
     assert_eq!(opened.fields, fields(&[("consent", "agree")]));
 }
 
+/// One invitation for the national survey; its token.
+async fn invitation(pool: &PgPool, survey: &Survey, survey_id: SurveyId) -> ResumeCode {
+    let mut conn = pool.acquire().await.expect("connection");
+    let invitees = crate::invitations::parse_csv(b"id\nA1\n", survey).expect("reads");
+    crate::invitations::create(&mut conn, survey_id, &invitees, None)
+        .await
+        .expect("q")
+        .expect("made")
+        .remove(0)
+        .1
+}
+
 #[sqlx::test(migrator = "crate::MIGRATOR")]
-async fn a_second_begin_with_one_code_at_the_same_moment_learns_the_first_won(pool: PgPool) {
+async fn an_invitation_begins_a_response_with_a_code_of_its_own(pool: PgPool) {
+    use crate::begin::{Arrival, Arrived, begin as arrive};
     let survey = national();
     let survey_id = installed(&mut pool.acquire().await.expect("connection"), &survey).await;
-    let token = ResumeCode::parse("0123456789abcdef0123456789abcdef").expect("shape");
-    let origin = Origin {
+    let token = invitation(&pool, &survey, survey_id).await;
+    let consent = fields(&[("consent", "agree")]);
+    let invited = Arrival {
         invitation: Some(token.clone()),
-        ..Origin::default()
+        ..Arrival::default()
+    };
+    let mut tx = pool.begin().await.expect("tx");
+    let arrived = arrive(
+        &mut tx,
+        survey_id,
+        &survey,
+        Lang::Zh,
+        invited.clone(),
+        &consent,
+    )
+    .await
+    .expect("begun");
+    tx.commit().await.expect("commit");
+    let Arrived::Begun { code, .. } = arrived else {
+        panic!("a first use begins: {arrived:?}");
+    };
+    assert_ne!(code, token, "the roster's token is not the resume code");
+    let mut conn = pool.acquire().await.expect("connection");
+    assert!(
+        crate::responses::by_resume_code(&mut conn, &token)
+            .await
+            .expect("q")
+            .is_none(),
+        "the token opens no answers"
+    );
+    drop(conn);
+
+    // Used again: in the browser holding the response's code, that response…
+    let mut tx = pool.begin().await.expect("tx");
+    let again = Arrival {
+        resume: Some(code.clone()),
+        ..invited.clone()
+    };
+    let resumed = arrive(&mut tx, survey_id, &survey, Lang::Zh, again, &consent).await;
+    assert!(
+        matches!(&resumed, Ok(Arrived::Resume(c)) if *c == code),
+        "{resumed:?}"
+    );
+    drop(tx);
+    // …anywhere else (no code, or another response's), a refusal that asks for it.
+    let (_, other) = started(&pool).await;
+    for resume in [None, Some(other)] {
+        let mut tx = pool.begin().await.expect("tx");
+        let elsewhere = Arrival {
+            resume,
+            ..invited.clone()
+        };
+        let refused = arrive(&mut tx, survey_id, &survey, Lang::Zh, elsewhere, &consent).await;
+        assert!(
+            matches!(refused, Err(RespondError::InvitationUsed)),
+            "{refused:?}"
+        );
+    }
+    assert_eq!(response_count(&pool).await, 2);
+}
+
+#[sqlx::test(migrator = "crate::MIGRATOR")]
+async fn a_second_first_use_of_an_invitation_at_the_same_moment_is_refused(pool: PgPool) {
+    use crate::begin::{Arrival, begin as arrive};
+    let survey = national();
+    let survey_id = installed(&mut pool.acquire().await.expect("connection"), &survey).await;
+    let token = invitation(&pool, &survey, survey_id).await;
+    let invited = Arrival {
+        invitation: Some(token),
+        ..Arrival::default()
     };
     let consent = fields(&[("consent", "agree")]);
     // The first begins and holds its transaction open.
     let mut first = pool.begin().await.expect("tx");
-    begin(
+    arrive(
         &mut first,
         survey_id,
         &survey,
         Lang::Zh,
-        origin.clone(),
+        invited.clone(),
         &consent,
     )
     .await
     .expect("first");
-    // The second waits on the first's resume code…
+    // The second waits on the first's claim of the invitation…
     let second = tokio::spawn({
         let (pool, survey, consent) = (pool.clone(), survey.clone(), consent.clone());
         async move {
             let mut tx = pool.begin().await.expect("tx");
-            begin(&mut tx, survey_id, &survey, Lang::Zh, origin, &consent).await
+            arrive(&mut tx, survey_id, &survey, Lang::Zh, invited, &consent).await
+            // (dropped without commit: the caller rolls back a refusal)
         }
     });
     tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     assert!(!second.is_finished(), "the second waits for the first");
-    // …and, once the first commits, learns it lost.
+    // …and, once the first commits, learns it lost; its response is rolled back.
     first.commit().await.expect("commit");
     let lost = second.await.expect("task").expect_err("the first won");
-    assert!(matches!(lost, RespondError::AlreadyBegun), "{lost:?}");
+    assert!(matches!(lost, RespondError::InvitationUsed), "{lost:?}");
     assert_eq!(response_count(&pool).await, 1);
 }
 

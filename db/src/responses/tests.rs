@@ -72,6 +72,33 @@ fn a_resume_code_is_exactly_32_lowercase_hex_digits() {
     assert_eq!(format!("{code:?}"), "ResumeCode(…)");
 }
 
+#[test]
+fn a_typed_resume_code_may_be_the_link_it_is_part_of_in_any_case() {
+    let code = "0123456789abcdef0123456789abcdef";
+    for typed in [
+        code.to_owned(),
+        format!("  {}  ", code.to_uppercase()),
+        format!("https://survey.example.org/r/{code}"),
+        format!("https://survey.example.org/r/{code}/screening?x=1"),
+        format!("survey.example.org/r/{code}#top"),
+    ] {
+        assert_eq!(
+            ResumeCode::from_typed(&typed).map(|c| c.as_str().to_owned()),
+            Some(code.to_owned()),
+            "{typed:?}"
+        );
+    }
+    for bad in [
+        "",
+        "/r/",
+        "https://survey.example.org/i/0123456789abcdef0123456789abcdef0",
+        "https://survey.example.org/r/0123456789abcdef",
+        "0123456789abcdef 0123456789abcdef",
+    ] {
+        assert!(ResumeCode::from_typed(bad).is_none(), "{bad:?}");
+    }
+}
+
 #[sqlx::test(migrator = "crate::MIGRATOR")]
 async fn a_response_is_found_again_by_its_resume_code_and_not_by_another(pool: PgPool) {
     let mut conn = pool.acquire().await.expect("connection");

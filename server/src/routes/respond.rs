@@ -14,7 +14,7 @@
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Json, Response};
 use canvass_app::api::{Posted, Problem, SaveReply, paths};
@@ -27,6 +27,7 @@ use canvass_core::response::ResponseStatus;
 use canvass_core::survey::{Ending, Slug, Survey};
 use canvass_db::begin::{self, Arrival, Arrived};
 use canvass_db::links::LinkCode;
+use canvass_db::pace::{self, Verdict};
 use canvass_db::respond::{self, RespondError, Saved, SurveyOf};
 use canvass_db::responses::ResumeCode;
 use canvass_db::{PoolConnection, Postgres};
@@ -34,6 +35,7 @@ use leptos::prelude::provide_context;
 
 use crate::AppState;
 use crate::error::{AppError, status_of};
+use crate::extract::ClientAddress;
 
 /// How long a browser remembers its unfinished response: a week (the respondent's resume
 /// link works for longer). Short, because the browser may be a shared hospital PC, whose
@@ -54,21 +56,31 @@ enum Outcome {
         problem: Problem,
         back: Option<String>,
     },
+    /// Nothing begun: too many responses begun from this address or through this link
+    /// lately; try again after this long.
+    TooMany { retry_after: std::time::Duration },
 }
 
 /// `POST /s/{slug}`.
 pub async fn start(
     State(state): State<AppState>,
     Path(slug): Path<String>,
+    ClientAddress(address): ClientAddress,
     uri: Uri,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let outcome = begin(&state, &slug, &headers, &body).await;
+    let outcome = begin(&state, &slug, &address, &headers, &body).await;
     reply(&state, outcome, &uri, headers).await
 }
 
-async fn begin(state: &AppState, slug: &str, headers: &HeaderMap, body: &[u8]) -> Outcome {
+async fn begin(
+    state: &AppState,
+    slug: &str,
+    address: &str,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Outcome {
     if Slug::parse(slug).is_err() {
         return refused(Problem::NotFound, None);
     }
@@ -76,12 +88,22 @@ async fn begin(state: &AppState, slug: &str, headers: &HeaderMap, body: &[u8]) -
         return refused(Problem::Malformed, None);
     };
     let lang = request_lang(headers);
-    match begin_response(state, slug, lang, arrival(headers, slug), &posted).await {
+    let arrival = arrival(headers, slug);
+    match start_allowed(state, slug, address, arrival.link.as_ref()).await {
+        Ok(Verdict::Allowed) => {}
+        Ok(Verdict::Refused { retry_after }) => return Outcome::TooMany { retry_after },
+        Err(AppError::Problem { problem, .. }) => return refused(problem, None),
+        Err(error) => {
+            tracing::error!(?error, "a response's start could not be counted");
+            return refused(Problem::Unavailable, None);
+        }
+    }
+    match begin_response(state, slug, lang, arrival, &posted).await {
         Ok((Ok(Arrived::Begun { code, saved }), _)) => Outcome::Go {
             next: next_path(code.as_str(), &saved),
             remember: Some((slug.to_owned(), code)),
         },
-        // An invitation used before, or by another first use at the same moment.
+        // An invitation this browser used before.
         Ok((Ok(Arrived::Resume(code)), _)) => Outcome::Go {
             next: paths::resume(code.as_str()),
             remember: Some((slug.to_owned(), code)),
@@ -104,14 +126,25 @@ async fn begin(state: &AppState, slug: &str, headers: &HeaderMap, body: &[u8]) -
     }
 }
 
+/// Counts a try at beginning a response to survey `slug` and says whether it may go ahead
+/// (see `canvass_db::pace`).
+async fn start_allowed(
+    state: &AppState,
+    slug: &str,
+    address: &str,
+    link: Option<&LinkCode>,
+) -> Result<Verdict, AppError> {
+    let mut conn = state.pool.acquire().await?;
+    let (survey_id, _) = state.survey(&mut conn, slug).await?;
+    Ok(pace::begin(&mut conn, survey_id, address, link, state.starts).await?)
+}
+
 /// What the browser brought to the consent post: its cookies for the survey `slug`.
 fn arrival(headers: &HeaderMap, slug: &str) -> Arrival {
     Arrival {
         link: cookie(headers, &link_cookie_name(slug)).and_then(LinkCode::parse),
         invitation: cookie(headers, &invite_cookie_name(slug)).and_then(ResumeCode::parse),
-        same_browser: cookie(headers, &resume_cookie_name(slug))
-            .and_then(ResumeCode::parse)
-            .is_some(),
+        resume: cookie(headers, &resume_cookie_name(slug)).and_then(ResumeCode::parse),
     }
 }
 
@@ -152,7 +185,7 @@ async fn connection(
 }
 
 /// The value of this request's cookie `name`, if it sent one.
-fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+pub(crate) fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers
         .get(header::COOKIE)
         .and_then(|v| v.to_str().ok())
@@ -215,14 +248,15 @@ async fn save_page(
 pub async fn submit(
     State(state): State<AppState>,
     Path(code): Path<String>,
+    ClientAddress(address): ClientAddress,
     uri: Uri,
     headers: HeaderMap,
 ) -> Response {
-    let outcome = submit_response(&state, &code).await;
+    let outcome = submit_response(&state, &code, &address).await;
     reply(&state, outcome, &uri, headers).await
 }
 
-async fn submit_response(state: &AppState, code: &str) -> Outcome {
+async fn submit_response(state: &AppState, code: &str, address: &str) -> Outcome {
     let Some(resume) = ResumeCode::parse(code) else {
         return refusal(RespondError::NotFound, None);
     };
@@ -234,6 +268,10 @@ async fn submit_response(state: &AppState, code: &str) -> Outcome {
     match respond::submit_by_code(&mut conn, &state.catalog, &resume).await {
         Ok(SurveyOf(survey_id)) => {
             state.live.touch(survey_id);
+            // For the dashboard's bursts; the response is submitted whatever this does.
+            if let Err(error) = pace::completed(&mut conn, survey_id, address).await {
+                tracing::warn!(?error, "a completion could not be counted for bursts");
+            }
             Outcome::Go {
                 next: paths::end(code),
                 remember: None,
@@ -275,6 +313,28 @@ pub async fn resume(State(state): State<AppState>, Path(code): Path<String>) -> 
     response
 }
 
+/// `GET /resume?code=…`: the form on the page of an invitation used before, in a browser
+/// that did not begin its response: the resume link or code the respondent was shown, as
+/// typed or pasted, goes to `/r/{code}`; one that opens nothing is said so, with the form
+/// again (404).
+pub async fn resume_typed(
+    State(state): State<AppState>,
+    Query(query): Query<std::collections::HashMap<String, String>>,
+) -> Response {
+    let typed = query.get("code").map_or("", String::as_str);
+    let Some(code) = ResumeCode::from_typed(typed) else {
+        return problem_page(Problem::UnknownResumeCode, None);
+    };
+    let Ok(mut conn) = state.pool.acquire().await else {
+        return problem_page(Problem::Unavailable, None);
+    };
+    match canvass_db::responses::by_resume_code(&mut conn, &code).await {
+        Ok(Some(_)) => see_other(&paths::resume(code.as_str())),
+        Ok(None) => problem_page(Problem::UnknownResumeCode, None),
+        Err(_) => problem_page(Problem::Unavailable, None),
+    }
+}
+
 /// `POST /s/{slug}/forget`: "not me" on the welcome page of a shared browser. Forgets the
 /// unfinished response this browser remembers for the survey (the response itself stays,
 /// for whoever holds its resume link) and goes back to the welcome page, for a new one.
@@ -305,10 +365,10 @@ fn problem_of(error: &RespondError) -> Problem {
         RespondError::OutOfOrder | RespondError::Incomplete(_) => Problem::OutOfOrder,
         RespondError::NotOnThisPage(_) => Problem::NotOnThisPage,
         RespondError::Invalid(_) => Problem::Malformed,
-        RespondError::Busy
-        | RespondError::AlreadyBegun
-        | RespondError::Corrupt(_)
-        | RespondError::Database(_) => Problem::Unavailable,
+        RespondError::InvitationUsed => Problem::InvitationUsed,
+        RespondError::Busy | RespondError::Corrupt(_) | RespondError::Database(_) => {
+            Problem::Unavailable
+        }
     }
 }
 
@@ -370,6 +430,19 @@ async fn reply(state: &AppState, outcome: Outcome, uri: &Uri, headers: HeaderMap
             (status_of(problem), Json(SaveReply::Refused { problem })).into_response()
         }
         Outcome::Refused { problem, back } => problem_page(problem, back.as_deref()),
+        Outcome::TooMany { retry_after } => {
+            let problem = Problem::TooManyStarts;
+            let mut response = if json {
+                (status_of(problem), Json(SaveReply::Refused { problem })).into_response()
+            } else {
+                problem_page(problem, None)
+            };
+            response.headers_mut().insert(
+                header::RETRY_AFTER,
+                HeaderValue::from(retry_after.as_secs().max(1)),
+            );
+            response
+        }
     }
 }
 

@@ -80,6 +80,9 @@ struct SignalsJson {
     /// `{under_minutes, count}`: completed in under a third of the median; `null` without
     /// a median of at least three minutes.
     speeders: Option<canvass_core::monitor::Speeders>,
+    /// `{bursts, completed}`: ten-minute windows in which one network address completed
+    /// ten or more responses, over the last 30 days, and the responses in them.
+    bursts_from_one_address: canvass_core::monitor::Bursts,
 }
 
 #[derive(Debug, Serialize)]
@@ -155,6 +158,7 @@ impl From<Figures> for Stats {
                     completed: f.same_browser_completed,
                 },
                 speeders: f.speeders,
+                bursts_from_one_address: f.bursts,
             },
             invitations: f.invitations.map(|i| InvitationsJson {
                 invited: i.invited,

@@ -1,5 +1,6 @@
 //! Invitations: an admin uploads a list and downloads one link per invitee; a link starts
-//! one response and, used again, resumes it; the dashboard shows AAPOR RR1 and RR2.
+//! one response and, used again, resumes it only in the browser that began it; the
+//! dashboard shows AAPOR RR1 and RR2.
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
@@ -46,7 +47,7 @@ async fn respondent(pool: &PgPool, method: &str, uri: &str, cookies: &str, body:
 }
 
 #[sqlx::test(migrator = "canvass_db::MIGRATOR")]
-async fn an_invitation_link_starts_one_response_and_resumes_it_after(pool: PgPool) {
+async fn an_invitation_link_starts_one_response_and_resumes_it_only_where_it_began(pool: PgPool) {
     canvass_server::serve::install_bundled_surveys(&pool)
         .await
         .expect("install");
@@ -91,8 +92,8 @@ async fn an_invitation_link_starts_one_response_and_resumes_it_after(pool: PgPoo
         again.body
     );
 
-    // The invitee opens the link, consents, and gets a response whose resume code is
-    // the token.
+    // The invitee opens the link, consents, and gets a response with a resume code of
+    // its own: the roster's token never opens the answers.
     let opened = support::get(app(pool.clone()), &format!("/i/{token}"), &[]).await;
     assert_eq!(opened.status, StatusCode::SEE_OTHER);
     assert_eq!(opened.header("location"), "/s/ai-collab");
@@ -105,13 +106,82 @@ async fn an_invitation_link_starts_one_response_and_resumes_it_after(pool: PgPoo
     assert_eq!(cookie, format!("canvass_invite_ai-collab={token}"));
     let begun = respondent(&pool, "POST", "/s/ai-collab", &cookie, "consent=agree").await;
     assert_eq!(begun.status, StatusCode::SEE_OTHER);
-    assert_eq!(begun.header("location"), format!("/r/{token}/screening"));
+    let location = begun.header("location").to_owned();
+    let code = location
+        .strip_prefix("/r/")
+        .and_then(|rest| rest.strip_suffix("/screening"))
+        .expect("a resume link")
+        .to_owned();
+    assert_ne!(code, token);
+    let remembered = begun
+        .header("set-cookie")
+        .split(';')
+        .next()
+        .expect("pair")
+        .to_owned();
+    assert_eq!(remembered, format!("canvass_resume_ai-collab={code}"));
+    let by_token = support::get(app(pool.clone()), &format!("/r/{token}"), &[]).await;
+    assert_eq!(by_token.status, StatusCode::NOT_FOUND);
 
-    // Used again (the link, or the consent form in another tab): that same response.
-    let reopened = support::get(app(pool.clone()), &format!("/i/{token}"), &[]).await;
-    assert_eq!(reopened.header("location"), format!("/r/{token}"));
-    let twice = respondent(&pool, "POST", "/s/ai-collab", &cookie, "consent=agree").await;
-    assert_eq!(twice.header("location"), format!("/r/{token}"));
+    // Used again in the browser that began it (the link, or the consent form in another
+    // tab): that same response.
+    let browser = format!("{cookie}; {remembered}");
+    let reopened = support::get(
+        app(pool.clone()),
+        &format!("/i/{token}"),
+        &[("cookie", &browser)],
+    )
+    .await;
+    assert_eq!(reopened.header("location"), format!("/r/{code}"));
+    let twice = respondent(&pool, "POST", "/s/ai-collab", &browser, "consent=agree").await;
+    assert_eq!(twice.header("location"), format!("/r/{code}"));
+
+    // Anywhere else (whoever holds the roster): asked for the response's own link.
+    let elsewhere = support::get(app(pool.clone()), &format!("/i/{token}"), &[]).await;
+    assert_eq!(elsewhere.status, StatusCode::CONFLICT);
+    assert!(
+        elsewhere
+            .body
+            .contains("This invitation has already begun a response"),
+        "{}",
+        elsewhere.body
+    );
+    assert!(
+        elsewhere
+            .body
+            .contains(r#"<form method="get" action="/resume">"#),
+        "{}",
+        elsewhere.body
+    );
+    let posted = respondent(&pool, "POST", "/s/ai-collab", &cookie, "consent=agree").await;
+    assert_eq!(posted.status, StatusCode::CONFLICT);
+    assert!(
+        posted
+            .body
+            .contains("This invitation has already begun a response"),
+        "{}",
+        posted.body
+    );
+    // The link the respondent was shown, pasted there, goes on; anything else is refused.
+    let pasted = support::get(
+        app(pool.clone()),
+        &format!("/resume?code=https%3A%2F%2Fcanvass.test%2Fr%2F{code}%2Fscreening"),
+        &[],
+    )
+    .await;
+    assert_eq!(pasted.status, StatusCode::SEE_OTHER);
+    assert_eq!(pasted.header("location"), format!("/r/{code}"));
+    for wrong in [token.as_str(), "nonsense", ""] {
+        let refused = support::get(app(pool.clone()), &format!("/resume?code={wrong}"), &[]).await;
+        assert_eq!(refused.status, StatusCode::NOT_FOUND, "{wrong:?}");
+        assert!(
+            refused
+                .body
+                .contains("That link or code opens no response."),
+            "{}",
+            refused.body
+        );
+    }
     let responses: i64 = sqlx::query_scalar("SELECT count(*) FROM responses")
         .fetch_one(&pool)
         .await

@@ -28,7 +28,7 @@ async fn link_with(pool: &PgPool, input: LinkInput<'_>) -> Link {
         .expect("created")
 }
 
-async fn link(pool: &PgPool) -> Link {
+pub(crate) async fn link(pool: &PgPool) -> Link {
     link_with(
         pool,
         LinkInput {
@@ -379,4 +379,50 @@ mod staff_pages {
             .expect("count");
         assert_eq!(none, 0);
     }
+}
+
+#[sqlx::test(migrator = "canvass_db::MIGRATOR")]
+async fn only_a_persons_first_visit_counts_as_an_open(pool: PgPool) {
+    let link = link(&pool).await;
+    let path = format!("/l/{}", link.code.as_str());
+    let opens = || async {
+        sqlx::query_scalar::<_, i64>("SELECT opens FROM distribution_links")
+            .fetch_one(&pool)
+            .await
+            .expect("opens")
+    };
+    // Embedded in another site's page (`<img src=/l/CODE>`, an iframe): not counted, though
+    // it still answers as a link does.
+    for dest in ["image", "iframe", "script", "empty"] {
+        let reply = get(app(pool.clone()), &path, &[("sec-fetch-dest", dest)]).await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER, "{dest}");
+    }
+    assert_eq!(opens().await, 0);
+    // A person opening it (a browser that says so, or one too old to say): counted.
+    let first = get(app(pool.clone()), &path, &[("sec-fetch-dest", "document")]).await;
+    let pair = first
+        .header("set-cookie")
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    get(app(pool.clone()), &path, &[]).await;
+    assert_eq!(opens().await, 2);
+    // The same browser back again, holding the link's cookie: not counted again.
+    let cookies = format!("canvass_lang=zh; {pair}");
+    get(
+        app(pool.clone()),
+        &path,
+        &[("sec-fetch-dest", "document"), ("cookie", &cookies)],
+    )
+    .await;
+    assert_eq!(opens().await, 2);
+    // Another link's cookie does not make a returning visitor of it.
+    get(
+        app(pool.clone()),
+        &path,
+        &[("cookie", "canvass_link_ai-collab=zzzzzzzzzz")],
+    )
+    .await;
+    assert_eq!(opens().await, 3);
 }

@@ -247,3 +247,44 @@ async fn a_browsers_first_visit_to_the_welcome_page_counts_as_an_open(pool: PgPo
     assert_eq!(stats["opened"], 1);
     assert_eq!(stats["participation"]["denominator"], 1);
 }
+
+#[sqlx::test(migrator = "canvass_db::MIGRATOR")]
+async fn bursts_of_completions_from_one_address_are_flagged(pool: PgPool) {
+    canvass_server::serve::install_bundled_surveys(&pool)
+        .await
+        .expect("install");
+    account(&pool, "viewer@hospital.cn", StaffRole::Viewer).await;
+    let viewer = signed_in(&pool, "viewer@hospital.cn").await;
+    let mut conn = pool.acquire().await.expect("connection");
+    let survey_id = canvass_core::ids::SurveyId::new(
+        sqlx::query_scalar("SELECT id FROM surveys")
+            .fetch_one(&mut *conn)
+            .await
+            .expect("survey"),
+    );
+    // Ten completions from one address within ten minutes, and nine from another.
+    for _ in 0..10 {
+        canvass_db::pace::completed(&mut conn, survey_id, "10.0.0.1")
+            .await
+            .expect("counted");
+    }
+    for _ in 0..9 {
+        canvass_db::pace::completed(&mut conn, survey_id, "10.0.0.2")
+            .await
+            .expect("counted");
+    }
+    drop(conn);
+    let stats = get(
+        app(pool.clone()),
+        "/api/v1/surveys/ai-collab/stats",
+        Some(&viewer),
+    )
+    .await;
+    let stats: serde_json::Value = serde_json::from_str(&stats.body).expect("json");
+    assert_eq!(
+        stats["signals"]["bursts_from_one_address"],
+        serde_json::json!({"bursts": 1, "completed": 10})
+    );
+    let page = get(app(pool.clone()), "/monitor/ai-collab", Some(&viewer)).await;
+    assert!(page.body.contains("10 in 1 bursts"), "{}", page.body);
+}

@@ -386,6 +386,19 @@ async fn a_respondent_completes_the_survey_by_form_posts_and_cannot_submit_twice
     assert_eq!(submitted.status, StatusCode::SEE_OTHER);
     assert_eq!(submitted.header("location"), format!("/r/{code}/end"));
     assert_eq!(responses(&pool).await[0].0, "completed");
+    // Counted for the dashboard's bursts from one address, by a key, not the address.
+    let counted: Vec<(String, i32)> =
+        sqlx::query_as("SELECT kind, n FROM respondent_counts ORDER BY kind")
+            .fetch_all(&pool)
+            .await
+            .expect("counts");
+    assert_eq!(
+        counted,
+        [
+            ("begun_by_address".to_owned(), 1),
+            ("completed_by_address".to_owned(), 1)
+        ]
+    );
     let thanks = get(app.clone(), &format!("/r/{code}/end"), &[]).await;
     assert!(thanks.body.contains("感谢您的参与！"));
 
@@ -719,4 +732,99 @@ async fn a_save_records_the_language_the_respondent_now_uses(pool: PgPool) {
     .await;
     assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
     assert_eq!(lang().await, "en");
+}
+
+#[sqlx::test(migrator = "canvass_db::MIGRATOR")]
+async fn beginning_responses_is_limited_per_address_and_link_with_a_time_to_retry(pool: PgPool) {
+    canvass_server::serve::install_bundled_surveys(&pool)
+        .await
+        .expect("install");
+    let settings = canvass_server::staff::StaffSettings {
+        client_ip_header: Some(axum::http::HeaderName::from_static("x-real-ip")),
+        ..Default::default()
+    };
+    let limits = canvass_db::pace::StartLimits {
+        per_address: 2,
+        per_link: 3,
+    };
+    let app = canvass_server::router(
+        crate::support::state(pool.clone())
+            .with_staff(settings)
+            .with_start_limits(limits),
+        crate::support::SETTINGS,
+    );
+    let from = |address: &'static str| [("x-real-ip", address)];
+    for _ in 0..2 {
+        let reply = post(
+            app.clone(),
+            "/s/ai-collab",
+            "consent=agree",
+            &from("10.1.1.1"),
+        )
+        .await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
+    }
+    // The third from that address within ten minutes: refused, saying when to come back.
+    let refused = post(
+        app.clone(),
+        "/s/ai-collab",
+        "consent=agree",
+        &from("10.1.1.1"),
+    )
+    .await;
+    assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS);
+    let retry: u64 = refused.header("retry-after").parse().expect("seconds");
+    assert!((1..=600).contains(&retry), "{retry}");
+    assert!(
+        refused
+            .body
+            .contains("Many responses have been begun from your network in the last few minutes"),
+        "{}",
+        refused.body
+    );
+    let json = post(
+        app.clone(),
+        "/s/ai-collab",
+        "consent=agree",
+        &[("x-real-ip", "10.1.1.1"), ("accept", "application/json")],
+    )
+    .await;
+    assert_eq!(json.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(json.header("retry-after").parse::<u64>().is_ok());
+    // Another address goes on.
+    let other = post(
+        app.clone(),
+        "/s/ai-collab",
+        "consent=agree",
+        &from("10.1.1.2"),
+    )
+    .await;
+    assert_eq!(other.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        responses(&pool).await.len(),
+        3,
+        "nothing begun when refused"
+    );
+
+    // Through one link, from many addresses: its limit holds whatever the address.
+    let link = crate::links::link(&pool).await;
+    let cookie = format!("canvass_link_ai-collab={}", link.code.as_str());
+    for (i, address) in ["10.2.0.1", "10.2.0.2", "10.2.0.3", "10.2.0.4"]
+        .iter()
+        .enumerate()
+    {
+        let reply = post(
+            app.clone(),
+            "/s/ai-collab",
+            "consent=agree",
+            &[("x-real-ip", address), ("cookie", &cookie)],
+        )
+        .await;
+        let expected = if i < 3 {
+            StatusCode::SEE_OTHER
+        } else {
+            StatusCode::TOO_MANY_REQUESTS
+        };
+        assert_eq!(reply.status, expected, "{address}: {}", reply.body);
+    }
 }

@@ -114,7 +114,10 @@ async fn a_token_made_by_an_admin_reads_the_stats_until_it_is_revoked(pool: PgPo
 
     let refused = stats_with(&pool, &format!("Bearer {token}")).await;
     assert_eq!(refused.status, StatusCode::UNAUTHORIZED);
-    assert_eq!(refused.body, r#"{"error":"invalid, expired or revoked API token"}"#);
+    assert_eq!(
+        refused.body,
+        r#"{"error":"invalid, expired or revoked API token"}"#
+    );
     assert_eq!(
         refused.header("www-authenticate"),
         r#"Bearer realm="canvass", error="invalid_token""#
@@ -157,7 +160,10 @@ async fn a_malformed_or_unknown_token_is_refused_even_with_a_session(pool: PgPoo
     ] {
         let reply = stats_with(&pool, authorization).await;
         assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{authorization}");
-        assert_eq!(reply.body, r#"{"error":"invalid, expired or revoked API token"}"#);
+        assert_eq!(
+            reply.body,
+            r#"{"error":"invalid, expired or revoked API token"}"#
+        );
     }
     // The header decides, whatever session comes with it.
     let both = support::get(
@@ -204,7 +210,13 @@ async fn a_token_needs_a_name_and_keeps_what_was_typed_when_too_long(pool: PgPoo
 
 /// Makes a token through the admins' form; the token shown.
 async fn made(pool: &PgPool, admin: &str, fields: &[(&str, &str)]) -> String {
-    let reply = post(app(pool.clone()), "/staff/tokens", &form(fields), Some(admin)).await;
+    let reply = post(
+        app(pool.clone()),
+        "/staff/tokens",
+        &form(fields),
+        Some(admin),
+    )
+    .await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     revealed(&reply.body)
 }
@@ -295,8 +307,17 @@ async fn a_token_reads_only_its_survey_and_only_for_its_uses(pool: PgPool) {
         "{}",
         list.body
     );
-    assert!(list.body.contains("Every survey · findings"), "{}", list.body);
-    assert_eq!(list.body.matches("Active until ").count(), 2, "{}", list.body);
+    assert!(
+        list.body.contains("Every survey · findings"),
+        "{}",
+        list.body
+    );
+    assert_eq!(
+        list.body.matches("Active until ").count(),
+        2,
+        "{}",
+        list.body
+    );
 }
 
 #[sqlx::test(migrator = "canvass_db::MIGRATOR")]
@@ -330,7 +351,12 @@ async fn a_token_stops_when_it_expires_or_its_maker_is_deactivated(pool: PgPool)
         Some(&admin),
     )
     .await;
-    assert_eq!(deactivated.status, StatusCode::SEE_OTHER, "{}", deactivated.body);
+    assert_eq!(
+        deactivated.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        deactivated.body
+    );
     let refused = read_with(&pool, stats, &token).await;
     assert_eq!(refused.status, StatusCode::UNAUTHORIZED);
     assert_eq!(
@@ -396,17 +422,40 @@ async fn a_token_needs_a_use_and_keeps_what_was_chosen_when_refused(pool: PgPool
         refused.body
     );
     assert!(
-        !refused.body.contains(r#"name="may_stats" value="true" checked"#),
+        !refused
+            .body
+            .contains(r#"name="may_stats" value="true" checked"#),
         "nothing was ticked, and nothing is ticked again"
     );
 
     // A survey or a lifetime that was not offered is a malformed post.
     for fields in [
-        [("name", "x"), ("survey", "no-such"), ("may_stats", "true"), ("lifetime", "90")],
-        [("name", "x"), ("survey", ""), ("may_stats", "true"), ("lifetime", "90")],
-        [("name", "x"), ("survey", "*"), ("may_stats", "true"), ("lifetime", "3650")],
+        [
+            ("name", "x"),
+            ("survey", "no-such"),
+            ("may_stats", "true"),
+            ("lifetime", "90"),
+        ],
+        [
+            ("name", "x"),
+            ("survey", ""),
+            ("may_stats", "true"),
+            ("lifetime", "90"),
+        ],
+        [
+            ("name", "x"),
+            ("survey", "*"),
+            ("may_stats", "true"),
+            ("lifetime", "3650"),
+        ],
     ] {
-        let reply = post(app(pool.clone()), "/staff/tokens", &form(&fields), Some(&admin)).await;
+        let reply = post(
+            app(pool.clone()),
+            "/staff/tokens",
+            &form(&fields),
+            Some(&admin),
+        )
+        .await;
         assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{fields:?}");
     }
     let none: i64 = sqlx::query_scalar("SELECT count(*) FROM api_tokens")

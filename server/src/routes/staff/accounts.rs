@@ -8,10 +8,7 @@
 //! - `POST /staff/users`: create an account (admins)
 //! - `POST /staff/users/{id}`: change its role, deactivate or reactivate it (admins)
 
-use std::net::SocketAddr;
-
-use axum::extract::{ConnectInfo, FromRequestParts, State};
-use axum::http::request::Parts;
+use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::Response;
 use canvass_app::staff::{StaffError, StaffPosted, StaffRole, paths};
@@ -26,33 +23,11 @@ use tower_sessions::Session;
 
 use crate::AppState;
 use crate::error::AppError;
+use crate::extract::ClientAddress;
 use crate::extract::{Fields, Form, IdPath, StaffCall, refused_form};
 use crate::staff::{self as auth, Admin, AnyStaff};
 
 const UNPROCESSABLE: StatusCode = StatusCode::UNPROCESSABLE_ENTITY;
-
-/// The client's address, for sign-in throttling only (never logged or stored in the clear).
-pub struct ClientAddress(String);
-
-impl FromRequestParts<AppState> for ClientAddress {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        let peer = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|info| info.0);
-        let settings = &state.staff.settings;
-        Ok(ClientAddress(auth::client_address(
-            &parts.headers,
-            peer,
-            settings,
-        )))
-    }
-}
 
 /// `POST /staff/sign-in`.
 pub async fn sign_in(

@@ -7,8 +7,8 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Response;
 use canvass_app::staff::{NewToken, paths};
 use canvass_core::ids::TokenId;
-use canvass_db::actions::tokens as actions;
 use canvass_core::staff::StaffError;
+use canvass_db::actions::tokens as actions;
 use canvass_db::tokens::{Lifetime, Revoked, Scope, TokenName, Uses};
 use leptos::prelude::provide_context;
 
@@ -62,7 +62,13 @@ pub async fn create(call: StaffCall<Admin>, Form(fields): Form) -> Result<Respon
         drop(tx);
         let status = StatusCode::UNPROCESSABLE_ENTITY;
         return Ok(call
-            .refuse(paths::TOKENS, status, "create_token", fields.kept(&FIELDS), errors)
+            .refuse(
+                paths::TOKENS,
+                status,
+                "create_token",
+                fields.kept(&FIELDS),
+                errors,
+            )
             .await);
     };
     let scope = Scope {
