@@ -17,6 +17,7 @@ pub mod actions;
 pub mod analysis;
 pub mod audit;
 pub mod begin;
+pub mod ceiling;
 pub mod export;
 pub mod exports;
 pub mod health;

@@ -37,6 +37,9 @@ pub enum Command {
     /// Measure a dataset export of the national survey against PostgreSQL's own COPY of
     /// the same rows: rows per second and peak memory (prints figures; adds responses).
     BenchExport(BenchExportArgs),
+    /// Measure page saves through the real server over TCP against the machine's ceiling
+    /// (single-row JSONB INSERTs) measured in the same run (prints figures; adds responses).
+    BenchHttp(BenchHttpArgs),
     /// Measure reading an invitee list: a large one, and a hostile one of many lines
     /// (prints figures; needs no database).
     BenchInvitees(BenchInviteesArgs),
@@ -55,6 +58,21 @@ pub struct CreateAdminArgs {
     /// The name shown in the interface and the audit log.
     #[arg(long, default_value = "Administrator")]
     pub name: String,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct BenchHttpArgs {
+    #[command(flatten)]
+    pub database: DatabaseConfig,
+    /// Respondents saving at the same time, each on its own connection.
+    #[arg(long, default_value_t = 200)]
+    pub concurrency: usize,
+    /// How long to measure (the ceiling is measured as long again).
+    #[arg(long, default_value_t = 10)]
+    pub seconds: u64,
+    /// Seconds run first and not counted.
+    #[arg(long, default_value_t = 2)]
+    pub warmup: u64,
 }
 
 #[derive(Debug, clap::Args)]
@@ -149,6 +167,7 @@ pub fn run(cli: Cli) -> ExitCode {
                     Command::Migrate(config) => crate::serve::migrate_only(&config).await,
                     Command::SeedDemo(args) => crate::serve::seed_demo(&args).await,
                     Command::BenchSaves(args) => crate::serve::bench_saves(&args).await,
+                    Command::BenchHttp(args) => crate::serve::bench_http(&args).await,
                     Command::BenchDashboard(args) => crate::serve::bench_dashboard(&args).await,
                     Command::BenchExport(args) => crate::serve::bench_export(&args).await,
                     Command::BenchInvitees(args) => crate::bench::invitees(args.invitees),

@@ -12,6 +12,7 @@ pub mod admin;
 pub mod bench;
 pub mod bench_dashboard;
 pub mod bench_export;
+pub mod bench_http;
 pub mod cli;
 pub mod config;
 pub mod demo;

@@ -187,6 +187,16 @@ pub async fn bench_saves(args: &crate::cli::BenchSavesArgs) -> anyhow::Result<()
     .await
 }
 
+pub async fn bench_http(args: &crate::cli::BenchHttpArgs) -> anyhow::Result<()> {
+    let mut settings = args.database.pool_settings();
+    settings.acquire_timeout = Duration::from_secs(30);
+    let pool = canvass_db::connect_lazy(&args.database.database_url, settings)
+        .context("DATABASE_URL is not a valid PostgreSQL URL")?;
+    migrate(&pool).await?;
+    install_bundled_surveys(&pool).await?;
+    crate::bench_http::run(&pool, args.concurrency, args.seconds, args.warmup).await
+}
+
 pub async fn bench_dashboard(args: &crate::cli::BenchDashboardArgs) -> anyhow::Result<()> {
     let mut settings = args.database.pool_settings();
     settings.acquire_timeout = Duration::from_secs(30);

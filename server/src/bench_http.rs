@@ -1,0 +1,256 @@
+//! `canvass bench-http`: page saves through the real server over TCP, against what this
+//! machine's PostgreSQL can write at all, measured in the same run.
+//!
+//! The server is built as `canvass serve` builds it (router, middleware, accept loop, and
+//! the background fold of the saves into the counts), on a port of its own. Each of
+//! `concurrency` respondents opens one keep-alive connection, consents (a response begun),
+//! then saves its pages again and again, each save a form post answered by a 303 — a closed
+//! loop: the next save leaves when the last one is answered. It prints saves per second and
+//! latency percentiles, and then the ceiling: as many tasks, over the same pool, each doing
+//! durable single-row JSONB `INSERT`s of a page's size, one transaction each (what
+//! `pgbench -f` with that statement measures), and the ratio of the two. It asserts nothing.
+//! The limits on beginning responses are lifted: every respondent comes from 127.0.0.1.
+//! The respondents run in the server's process, on the same cores: their own work (a few
+//! microseconds a request) is part of what the figures pay for, as a load generator on the
+//! same machine always is.
+
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use axum::body::Body;
+use canvass_core::answers::RawAnswers;
+use canvass_db::PgPool;
+use http_body_util::BodyExt;
+use hyper_util::rt::TokioIo;
+use leptos::config::LeptosOptions;
+
+use crate::bench::Walk;
+use crate::{AppState, HttpSettings};
+
+/// A form body, percent-encoded.
+fn encode(fields: &RawAnswers) -> String {
+    let enc = |s: &str| -> String {
+        s.bytes()
+            .map(|b| {
+                if b.is_ascii_alphanumeric() || b"._-".contains(&b) {
+                    char::from(b).to_string()
+                } else {
+                    format!("%{b:02X}")
+                }
+            })
+            .collect()
+    };
+    fields
+        .iter()
+        .flat_map(|(name, values)| {
+            values
+                .iter()
+                .map(move |v| format!("{}={}", enc(name), enc(v)))
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// One respondent's connection: posts a form, returns the status and the `Location`.
+struct Client {
+    sender: hyper::client::conn::http1::SendRequest<Body>,
+}
+
+impl Client {
+    async fn connect(address: std::net::SocketAddr) -> anyhow::Result<Client> {
+        let stream = tokio::net::TcpStream::connect(address).await?;
+        stream.set_nodelay(true)?;
+        let (sender, connection) =
+            hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
+        tokio::spawn(connection);
+        Ok(Client { sender })
+    }
+
+    async fn post(&mut self, path: &str, body: String) -> anyhow::Result<(u16, String)> {
+        self.sender.ready().await?;
+        let request = axum::http::Request::post(path)
+            .header("host", "127.0.0.1")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(Body::from(body))?;
+        let response = self.sender.send_request(request).await?;
+        let status = response.status().as_u16();
+        let location = response
+            .headers()
+            .get("location")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        response.into_body().collect().await?;
+        Ok((status, location))
+    }
+}
+
+/// What one respondent measured.
+#[derive(Default)]
+struct Tally {
+    latencies: Vec<Duration>,
+    /// Saves not answered by a 303, by status.
+    failed: std::collections::BTreeMap<u16, u64>,
+}
+
+async fn respondent(
+    address: std::net::SocketAddr,
+    walk: Walk,
+    counted_from: Instant,
+    until: Instant,
+) -> anyhow::Result<Tally> {
+    let mut client = Client::connect(address).await?;
+    let (status, location) = client
+        .post("/s/ai-collab", "consent=agree".to_owned())
+        .await?;
+    anyhow::ensure!(status == 303, "the consent post answered {status}");
+    let code = location
+        .strip_prefix("/r/")
+        .and_then(|rest| rest.split('/').next())
+        .context("no resume link")?
+        .to_owned();
+    let pages: Vec<(String, String)> = walk
+        .iter()
+        .map(|(section, posted)| (format!("/r/{code}/{section}"), encode(posted)))
+        .collect();
+    let mut tally = Tally::default();
+    'saving: loop {
+        for (path, body) in &pages {
+            let sent = Instant::now();
+            if sent >= until {
+                break 'saving;
+            }
+            let (status, _) = client.post(path, body.clone()).await?;
+            if sent >= counted_from {
+                if status == 303 {
+                    tally.latencies.push(sent.elapsed());
+                } else {
+                    *tally.failed.entry(status).or_default() += 1;
+                }
+            }
+        }
+    }
+    Ok(tally)
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let at = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[at.min(sorted.len() - 1)].as_secs_f64() * 1000.0
+}
+
+#[expect(clippy::print_stdout, reason = "a benchmark prints its figures")]
+pub async fn run(
+    pool: &PgPool,
+    concurrency: usize,
+    seconds: u64,
+    warmup: u64,
+) -> anyhow::Result<()> {
+    let (_, survey) = crate::demo::national(pool).await?;
+    // Respondents the survey goes on with: a screened-out one's response ends at the
+    // screening page, and saving again there is refused (409), not a save.
+    let walks: Vec<Walk> = crate::bench::walks(&survey, 256)?
+        .into_iter()
+        .filter(|walk| walk.len() > 2)
+        .collect();
+    anyhow::ensure!(
+        !walks.is_empty(),
+        "no synthetic respondent gets past the screening"
+    );
+    let options = LeptosOptions::builder()
+        .output_name("canvass")
+        .site_root("target/site")
+        .build();
+    let state =
+        AppState::new(options, pool.clone()).with_start_limits(canvass_db::pace::StartLimits {
+            per_address: u32::MAX,
+            per_link: u32::MAX,
+        });
+    let settings = HttpSettings {
+        request_timeout: Duration::from_secs(30),
+        body_limit_bytes: 256 * 1024,
+        upload_limit_bytes: 8 * 1024 * 1024,
+        hash_files: false,
+        hsts: false,
+    };
+    let (stop, stopping) = tokio::sync::watch::channel(false);
+    let until_stop = move || {
+        let mut stopping = stopping.clone();
+        async move {
+            let _ = stopping.wait_for(|stop| *stop).await;
+        }
+    };
+    let fold = tokio::spawn(crate::tallies::fold_moves(
+        pool.clone(),
+        state.catalog.clone(),
+        state.live.clone(),
+        crate::tallies::FOLD_EVERY,
+        until_stop(),
+    ));
+    let app = crate::router(state, settings);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let address = listener.local_addr()?;
+    let limits = crate::listen::Limits {
+        header_read_timeout: Duration::from_secs(10),
+        max_connections: concurrency + 16,
+    };
+    let server = tokio::spawn(crate::listen::serve(listener, app, limits, until_stop()));
+
+    eprintln!(
+        "benchmarking page saves over HTTP: {concurrency} respondents, {warmup} s of warm-up and {seconds} s measured …"
+    );
+    let start = Instant::now();
+    let counted_from = start + Duration::from_secs(warmup);
+    let until = counted_from + Duration::from_secs(seconds);
+    let tasks: Vec<_> = (0..concurrency)
+        .map(|i| {
+            let walk = walks[i % walks.len()].clone();
+            tokio::spawn(respondent(address, walk, counted_from, until))
+        })
+        .collect();
+    let mut latencies = Vec::new();
+    let mut failed = std::collections::BTreeMap::<u16, u64>::new();
+    for task in tasks {
+        let tally = task.await??;
+        latencies.extend(tally.latencies);
+        for (status, n) in tally.failed {
+            *failed.entry(status).or_default() += n;
+        }
+    }
+    let failed: Vec<String> = failed.iter().map(|(s, n)| format!("{n} × {s}")).collect();
+    let failed = if failed.is_empty() {
+        "none".to_owned()
+    } else {
+        failed.join(", ")
+    };
+    let _ = stop.send(true);
+    let _ = server.await;
+    let _ = fold.await;
+    latencies.sort();
+    let saves_per_second = latencies.len() as f64 / seconds.max(1) as f64;
+    println!(
+        "HTTP saves: {} in {seconds} s = {saves_per_second:.0}/s; p50 {:.1} ms, p95 {:.1} ms, p99 {:.1} ms; not saved: {failed}",
+        latencies.len(),
+        percentile(&latencies, 0.50),
+        percentile(&latencies, 0.95),
+        percentile(&latencies, 0.99),
+    );
+
+    // The ceiling: durable single-row JSONB inserts of a page's size, as many at once.
+    let page = serde_json::to_string(&walks[0].first().map(|(_, posted)| posted))?;
+    let ceiling =
+        canvass_db::ceiling::run(pool, concurrency, Duration::from_secs(seconds), &page).await?;
+    let inserts_per_second = ceiling as f64 / seconds.max(1) as f64;
+    println!(
+        "ceiling: {ceiling} single-row JSONB INSERTs in {seconds} s = {inserts_per_second:.0}/s \
+         ({concurrency} tasks over the pool's {} connections)",
+        pool.options().get_max_connections()
+    );
+    println!(
+        "HTTP saves / ceiling: {:.2}×",
+        saves_per_second / inserts_per_second.max(f64::MIN_POSITIVE)
+    );
+    Ok(())
+}
