@@ -129,6 +129,9 @@ pub fn staff_error(i18n: I18nContext<Locale>, error: StaffError) -> String {
         StaffError::Throttled { minutes } => {
             t_string!(i18n, staff_err_throttled, minutes = minutes).to_string()
         }
+        StaffError::ThrottledPasswordChange { minutes } => {
+            t_string!(i18n, staff_err_throttled_password, minutes = minutes).to_string()
+        }
         StaffError::Busy => t_string!(i18n, staff_err_busy).to_string(),
         StaffError::EmailTaken => t_string!(i18n, staff_err_email_taken).to_string(),
         StaffError::NoTokenUse => t_string!(i18n, staff_err_no_token_use).to_string(),

@@ -78,6 +78,9 @@ pub enum StaffError {
     /// Sign-in: too many failures; try again after this many minutes.
     #[error("too many failed sign-ins; try again in {minutes} minutes")]
     Throttled { minutes: u64 },
+    /// Password change: too many wrong current passwords; try again after this many minutes.
+    #[error("too many wrong current passwords; try again in {minutes} minutes")]
+    ThrottledPasswordChange { minutes: u64 },
     /// Sign-in or password change: too many passwords being checked at once.
     #[error("too many passwords are being checked; try again in a few seconds")]
     Busy,

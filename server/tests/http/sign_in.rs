@@ -206,7 +206,7 @@ async fn the_current_password_of_a_password_change_is_throttled_like_a_sign_in(p
     assert!(
         refused
             .body
-            .contains("Too many failed sign-ins. Try again in 15 minutes."),
+            .contains("Too many wrong current passwords. Try again in 15 minutes."),
         "{}",
         refused.body
     );

@@ -149,7 +149,7 @@ pub async fn change_password(
         }
         PasswordChanged::Throttled { retry_after } => {
             let minutes = retry_after.as_secs().div_ceil(60).max(1);
-            let error = StaffError::Throttled { minutes };
+            let error = StaffError::ThrottledPasswordChange { minutes };
             let errors = vec![("current".to_owned(), error)];
             (StatusCode::TOO_MANY_REQUESTS, errors, Some(retry_after))
         }
