@@ -79,14 +79,35 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
             Duration::from_secs(600),
             until_stop(),
         )),
-        tokio::spawn(crate::staff::summarize_sign_in_failures(
-            pool.clone(),
+        // Failed sign-ins past the window summed up into the audit log.
+        tokio::spawn(every(
             Duration::from_secs(60),
+            "summing up failed sign-ins",
+            {
+                let pool = pool.clone();
+                move || {
+                    let pool = pool.clone();
+                    async move {
+                        let mut conn = pool.acquire().await?;
+                        canvass_db::throttle::summarize(&mut conn).await.map(drop)
+                    }
+                }
+            },
             until_stop(),
         )),
-        tokio::spawn(forget_old_respondent_counts(
-            pool.clone(),
+        tokio::spawn(every(
             Duration::from_secs(600),
+            "deleting old respondent counts",
+            {
+                let pool = pool.clone();
+                move || {
+                    let pool = pool.clone();
+                    async move {
+                        let mut conn = pool.acquire().await?;
+                        canvass_db::pace::forget_old(&mut conn).await.map(drop)
+                    }
+                }
+            },
             until_stop(),
         )),
         tokio::spawn(crate::tallies::fold_moves(
@@ -280,28 +301,28 @@ fn leptos_options(config: &ServeConfig) -> LeptosOptions {
         .build()
 }
 
-/// Deletes the respondent counts (`canvass_db::pace`) past their keeping every `every`
-/// until `stop` resolves.
-pub async fn forget_old_respondent_counts(
-    pool: canvass_db::PgPool,
-    every: Duration,
+/// Runs `job` every `period` until `stop` resolves. A failure is logged with `what` and
+/// the next tick tries again: housekeeping that can wait.
+async fn every<F, Fut>(
+    period: Duration,
+    what: &'static str,
+    mut job: F,
     stop: impl Future<Output = ()>,
-) {
+) where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<(), canvass_db::Error>>,
+{
     let work = async {
-        let mut tick = tokio::time::interval(every);
+        let mut tick = tokio::time::interval(period);
         loop {
             tick.tick().await;
-            let forgotten = match pool.acquire().await {
-                Ok(mut conn) => canvass_db::pace::forget_old(&mut conn).await,
-                Err(error) => Err(error),
-            };
-            if let Err(error) = forgotten {
-                tracing::warn!(%error, "old respondent counts could not be deleted");
+            if let Err(error) = job().await {
+                tracing::warn!(%error, task = what, "a periodic task failed");
             }
         }
     };
     tokio::select! {
         () = work => {}
-        () = stop => tracing::debug!("the respondent counts' clean-up stopped"),
+        () = stop => tracing::debug!(task = what, "a periodic task stopped"),
     }
 }

@@ -146,32 +146,6 @@ pub async fn delete_expired_sessions(
     }
 }
 
-/// Sums up, every `every` until `stop` completes, the failed sign-ins that left the
-/// throttle's window into the audit log ([`canvass_db::throttle::summarize`]).
-pub async fn summarize_sign_in_failures(
-    pool: canvass_db::PgPool,
-    every: Duration,
-    stop: impl Future<Output = ()>,
-) {
-    let work = async {
-        let mut tick = tokio::time::interval(every);
-        loop {
-            tick.tick().await;
-            let summed = match pool.acquire().await {
-                Ok(mut conn) => canvass_db::throttle::summarize(&mut conn).await,
-                Err(error) => Err(error),
-            };
-            if let Err(error) = summed {
-                tracing::warn!(%error, "failed sign-ins could not be summed up");
-            }
-        }
-    };
-    tokio::select! {
-        () = work => {}
-        () = stop => tracing::debug!("the sign-in summary stopped"),
-    }
-}
-
 /// Paths where a staff session counts: the staff pages, and the server functions and API
 /// they and later dashboards call.
 pub fn in_staff_scope(path: &str) -> bool {
