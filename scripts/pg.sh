@@ -4,6 +4,9 @@
 #   scripts/pg.sh stop           stop it (make stop)
 #   scripts/pg.sh url DB         the URL of database DB
 #
+# PG_CLUSTER=NAME selects a second cluster beside the first (its own data folder, socket
+# and log): the fault tests stop and start theirs without touching the one other tests use.
+#
 # The cluster lives in .data/postgres and listens only on a unix socket in .data/run (no TCP
 # port, so it never clashes with another PostgreSQL). As root it runs as the `postgres` OS
 # user, since initdb refuses root; when that user cannot reach the checkout (a home folder
@@ -41,11 +44,13 @@ choose_base() {
   local local_base="$ROOT/.data"
   local hash; hash=$(printf '%s' "$ROOT" | sha1sum | cut -c1-12)
   local alt_base="/var/tmp/canvass-$hash"
+  local suffix=${PG_CLUSTER:+-$PG_CLUSTER}
   BASE=$local_base
   if is_root && ! as_owner test -x "$ROOT"; then BASE=$alt_base; fi
   # unix socket paths are limited to 107 bytes.
-  if [ $(( ${#BASE} + 22 )) -gt 100 ]; then BASE=$alt_base; fi
-  DATA="$BASE/postgres"; SOCK="$BASE/run"; LOG="$BASE/log/postgres.log"
+  if [ $(( ${#BASE} + ${#suffix} + 22 )) -gt 100 ]; then BASE=$alt_base; fi
+  DATA="$BASE/postgres$suffix"; SOCK="$BASE/run$suffix"; LOG="$BASE/log/postgres$suffix.log"
+  LOCK="$ROOT/.data/pg$suffix.lock"
 }
 
 url() { printf 'postgres://postgres@localhost/%s?host=%s\n' "$1" "$SOCK"; }
@@ -55,7 +60,7 @@ running() { [ -f "$DATA/PG_VERSION" ] && as_owner "$BIN/pg_ctl" -D "$DATA" statu
 start() {
   mkdir -p "$ROOT/.data"
   # make run and make test may start it at once. The server must not inherit the lock (9>&- below).
-  exec 9>"$ROOT/.data/pg.lock"; flock 9
+  exec 9>"$LOCK"; flock 9
   mkdir -p "$BASE/log" "$SOCK"
   is_root && chown postgres: "$BASE" "$BASE/log" "$SOCK"
   if [ "$BASE" != "$ROOT/.data" ]; then ln -sfn "$BASE" "$ROOT/.data/cluster"; fi

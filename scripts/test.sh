@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # make test: every check and test, in the order that fails fastest.
-#   scripts/test.sh all | lint | rust | e2e | sqlx-prepare
+#   scripts/test.sh all | lint | rust | e2e | faults | api | sqlx-prepare
 # Uses DATABASE_URL's server when set (it must allow creating databases), else the
 # project-local cluster (scripts/pg.sh).
 . "$(dirname "$0")/lib.sh"
@@ -99,6 +99,70 @@ e2e() {
   (cd end2end && npx playwright test) 2>&1 | tee "$LOGS/e2e.log"
 }
 
+# The fault tests (`canvass faults`): respondents saving while the release server is
+# killed with SIGKILL, then while PostgreSQL restarts, each followed by a check that nothing
+# acknowledged was lost or written twice. They run on a cluster of their own
+# (PG_CLUSTER=faults), always project-local: they stop and start it.
+faults() {
+  say "fault tests: the server killed, then PostgreSQL restarted, under load"
+  mkdir -p "$LOGS"
+  local pg="$ROOT/scripts/pg.sh" status=0 url
+  export PG_CLUSTER=faults
+  "$pg" start
+  url=$("$pg" url postgres)
+  psql "$url" -qc "DROP DATABASE IF EXISTS canvass_faults WITH (FORCE)" >/dev/null
+  psql "$url" -qc "CREATE DATABASE canvass_faults" >/dev/null
+  url=$("$pg" url canvass_faults)
+  : >"$LOGS/faults-server.log"
+  DATABASE_URL=$url CANVASS_LOG=error target/release/canvass faults --fault kill \
+    --server-log "$LOGS/faults-server.log" 2>&1 | tee "$LOGS/faults.log" || status=1
+  DATABASE_URL=$url CANVASS_LOG=error target/release/canvass faults --fault postgres \
+    --stop-postgres "PG_CLUSTER=faults '$pg' stop" --start-postgres "PG_CLUSTER=faults '$pg' start" \
+    --server-log "$LOGS/faults-server.log" 2>&1 | tee -a "$LOGS/faults.log" || status=1
+  "$pg" stop
+  unset PG_CLUSTER
+  [ "$status" = 0 ] || die "the fault tests failed (the server's log: $LOGS/faults-server.log)"
+}
+
+# schemathesis against the JSON API's OpenAPI document (/api/v1/openapi.json), bounded,
+# once with an API token and once with a staff session, on the release server over a
+# fresh database with demo responses: no 5xx, every answer as the document describes it
+# (status, content type, body), and no panic in the server's log.
+api_check() {
+  say "schemathesis: the JSON API against its OpenAPI document, with a token and with a session"
+  mkdir -p "$LOGS"
+  fresh_database canvass_api
+  local bin="$ROOT/target/release/canvass" port=3917 log="$LOGS/api-server.log"
+  local base="http://127.0.0.1:3917" email=api-check@example.org password token cookie pid status=0
+  local st="$ROOT/target/tools/schemathesis/bin/st"
+  password="api-check-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+  "$bin" seed-demo --responses 300 >/dev/null
+  printf '%s\n' "$password" | "$bin" create-admin --email "$email" >/dev/null 2>&1
+  token=$("$bin" create-token --by "$email" --name schemathesis --survey '*' \
+    --uses stats,analysis,export --days 7)
+  LEPTOS_SITE_ADDR=127.0.0.1:$port "$bin" serve >"$log" 2>&1 &
+  pid=$!
+  for _ in $(seq 100); do curl -sf "$base/readyz" >/dev/null && break; sleep 0.2; done
+  cookie=$(curl -s -o /dev/null -D - -H "Origin: $base" --data-urlencode "email=$email" \
+    --data-urlencode "password=$password" "$base/staff/sign-in" |
+    sed -n 's/^set-cookie: *\(canvass_staff=[^;]*\).*/\1/Ip' | tr -d '\r')
+  if [ -z "$cookie" ]; then kill "$pid"; die "could not sign in to the server for schemathesis"; fi
+  # positive_data_acceptance is left out: some export settings are refused together (a
+  # reason with free text, exact dates only when identifiable, filters naming the survey's
+  # questions), which the schema cannot say; each such refusal is a 400 naming the field.
+  local run=(run "$base/api/v1/openapi.json" --checks all --exclude-checks positive_data_acceptance
+    --max-examples 25 --seed 1 --request-timeout 10 --no-color)
+  CANVASS_ST_TOKEN=$token "$st" --config-file tools/schemathesis-token.toml "${run[@]}" \
+    2>&1 | tee "$LOGS/schemathesis.log" || status=1
+  CANVASS_ST_SESSION=${cookie#canvass_staff=} "$st" --config-file tools/schemathesis-session.toml \
+    "${run[@]}" -H "Origin: $base" 2>&1 | tee -a "$LOGS/schemathesis.log" || status=1
+  kill "$pid"; wait "$pid" 2>/dev/null || true
+  if grep -q "panicked" "$log"; then
+    grep -m 5 "panicked" "$log" >&2; status=1
+  fi
+  [ "$status" = 0 ] || die "schemathesis found faults (its log: $LOGS/schemathesis.log; the server's: $log)"
+}
+
 # One closing line over both runners, e.g. "tests: 70 passed, 0 failed".
 summary() {
   local counts
@@ -128,13 +192,15 @@ case ${1:-all} in
       say "waiting for the tools"
       wait "$tools" || { tail -n 30 "$LOGS/tools.log" >&2; die "installing the tools failed"; }
     fi
-    rust_tests; e2e
+    rust_tests; e2e; faults; api_check
     say "all checks and tests passed"
     summary
     ;;
   lint) lint ;;
   rust) rust_tests ;;
   e2e) "$ROOT/scripts/tools.sh" test; e2e ;;
+  faults) faults ;;
+  api) "$ROOT/scripts/tools.sh" test; api_check ;;
   sqlx-prepare) sqlx_prepare ;;
-  *) die "usage: $0 all|lint|rust|e2e|sqlx-prepare" ;;
+  *) die "usage: $0 all|lint|rust|e2e|faults|api|sqlx-prepare" ;;
 esac

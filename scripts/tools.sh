@@ -67,6 +67,26 @@ export_checkers() {
   fi
 }
 
+# schemathesis (PyPI) tests the JSON API against its OpenAPI document: in a virtual
+# environment of its own, every package pinned in tools/schemathesis-requirements.txt.
+schemathesis() {
+  local venv="$ROOT/target/tools/schemathesis" req="$ROOT/tools/schemathesis-requirements.txt"
+  if [ -x "$venv/bin/st" ] && cmp -s "$req" "$venv/requirements.txt"; then return; fi
+  command -v python3 >/dev/null || die "python3 not found. Run: sudo apt-get install -y python3 python3-venv"
+  if ! python3 -m venv --help >/dev/null 2>&1; then
+    if is_root; then
+      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null
+    else
+      die "python3's venv module is missing. Run: sudo apt-get install -y python3-venv"
+    fi
+  fi
+  say "installing schemathesis (pinned, in target/tools/schemathesis)"
+  rm -rf "$venv"
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install -q --disable-pip-version-check -r "$req"
+  cp "$req" "$venv/requirements.txt"
+}
+
 command -v npm >/dev/null || die "npm not found. Run: sudo apt-get install -y nodejs npm"
 case ${1:-build} in
   target) wasm_target ;;
@@ -77,6 +97,7 @@ case ${1:-build} in
     chromium
     export_checkers
     npm_ci "$ROOT/end2end"
+    schemathesis
     ;;
   *) die "usage: $0 target|ready|release|test" ;;
 esac

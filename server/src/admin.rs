@@ -47,3 +47,65 @@ pub fn read_password(email: &str) -> anyhow::Result<String> {
         .context("could not read the password from standard input")?;
     Ok(line.trim_end_matches(['\r', '\n']).to_owned())
 }
+
+/// Makes an API token on behalf of the active admin at `by` (the audit log says so, as
+/// for one made on the tokens page) and returns it: the one time it can be shown.
+/// `survey` is a slug, or `*` for every survey; `uses` a comma-separated list of `stats`,
+/// `analysis`, `export`; `days` one of the lifetimes the page offers.
+pub async fn create_token(
+    pool: &PgPool,
+    by: &str,
+    name: &str,
+    survey: &str,
+    uses: &str,
+    days: &str,
+) -> anyhow::Result<String> {
+    use canvass_db::tokens::{Lifetime, Scope, TokenName, Uses};
+    let email = StaffEmail::parse(by).context("--by")?;
+    let name = TokenName::parse(name).map_err(|e| anyhow::anyhow!("--name: {e}"))?;
+    let lifetime = Lifetime::parse(days).with_context(|| {
+        format!(
+            "--days: one of {}",
+            Lifetime::CHOICES.map(|d| d.to_string()).join(", ")
+        )
+    })?;
+    let mut wanted = Uses {
+        stats: false,
+        analysis: false,
+        export: false,
+    };
+    for part in uses.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        match part {
+            "stats" => wanted.stats = true,
+            "analysis" => wanted.analysis = true,
+            "export" => wanted.export = true,
+            other => anyhow::bail!("--uses: {other:?} is not stats, analysis or export"),
+        }
+    }
+    anyhow::ensure!(
+        wanted.any(),
+        "--uses: name at least one of stats, analysis, export"
+    );
+    let mut tx = pool.begin().await.context("no database connection")?;
+    let maker = accounts::by_email(&mut tx, &email)
+        .await?
+        .filter(|u| u.active && u.role == StaffRole::Admin)
+        .context("--by: no active admin account has this e-mail address")?;
+    let survey = match survey.trim() {
+        "*" => None,
+        slug => Some(
+            canvass_db::surveys::latest(&mut tx, slug)
+                .await?
+                .with_context(|| format!("--survey: no survey {slug:?}"))?
+                .survey_id,
+        ),
+    };
+    let scope = Scope {
+        survey,
+        uses: wanted,
+        lifetime,
+    };
+    let token = canvass_db::actions::tokens::create_token(&mut tx, maker.id, &name, &scope).await?;
+    tx.commit().await?;
+    Ok(token.reveal().to_owned())
+}

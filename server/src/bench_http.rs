@@ -17,73 +17,12 @@
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use axum::body::Body;
-use canvass_core::answers::RawAnswers;
 use canvass_db::PgPool;
-use http_body_util::BodyExt;
-use hyper_util::rt::TokioIo;
 use leptos::config::LeptosOptions;
 
 use crate::bench::Walk;
+use crate::load::{Client, encode, percentile, resume_code};
 use crate::{AppState, HttpSettings};
-
-/// A form body, percent-encoded.
-fn encode(fields: &RawAnswers) -> String {
-    let enc = |s: &str| -> String {
-        s.bytes()
-            .map(|b| {
-                if b.is_ascii_alphanumeric() || b"._-".contains(&b) {
-                    char::from(b).to_string()
-                } else {
-                    format!("%{b:02X}")
-                }
-            })
-            .collect()
-    };
-    fields
-        .iter()
-        .flat_map(|(name, values)| {
-            values
-                .iter()
-                .map(move |v| format!("{}={}", enc(name), enc(v)))
-        })
-        .collect::<Vec<_>>()
-        .join("&")
-}
-
-/// One respondent's connection: posts a form, returns the status and the `Location`.
-struct Client {
-    sender: hyper::client::conn::http1::SendRequest<Body>,
-}
-
-impl Client {
-    async fn connect(address: std::net::SocketAddr) -> anyhow::Result<Client> {
-        let stream = tokio::net::TcpStream::connect(address).await?;
-        stream.set_nodelay(true)?;
-        let (sender, connection) =
-            hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
-        tokio::spawn(connection);
-        Ok(Client { sender })
-    }
-
-    async fn post(&mut self, path: &str, body: String) -> anyhow::Result<(u16, String)> {
-        self.sender.ready().await?;
-        let request = axum::http::Request::post(path)
-            .header("host", "127.0.0.1")
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(Body::from(body))?;
-        let response = self.sender.send_request(request).await?;
-        let status = response.status().as_u16();
-        let location = response
-            .headers()
-            .get("location")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_owned();
-        response.into_body().collect().await?;
-        Ok((status, location))
-    }
-}
 
 /// What one respondent measured.
 #[derive(Default)]
@@ -100,13 +39,15 @@ async fn respondent(
     until: Instant,
 ) -> anyhow::Result<Tally> {
     let mut client = Client::connect(address).await?;
-    let (status, location) = client
+    let consent = client
         .post("/s/ai-collab", "consent=agree".to_owned())
         .await?;
-    anyhow::ensure!(status == 303, "the consent post answered {status}");
-    let code = location
-        .strip_prefix("/r/")
-        .and_then(|rest| rest.split('/').next())
+    anyhow::ensure!(
+        consent.status == 303,
+        "the consent post answered {}",
+        consent.status
+    );
+    let code = resume_code(&consent.location)
         .context("no resume link")?
         .to_owned();
     let pages: Vec<(String, String)> = walk
@@ -120,7 +61,7 @@ async fn respondent(
             if sent >= until {
                 break 'saving;
             }
-            let (status, _) = client.post(path, body.clone()).await?;
+            let status = client.post(path, body.clone()).await?.status;
             if sent >= counted_from {
                 if status == 303 {
                     tally.latencies.push(sent.elapsed());
@@ -131,14 +72,6 @@ async fn respondent(
         }
     }
     Ok(tally)
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return f64::NAN;
-    }
-    let at = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[at.min(sorted.len() - 1)].as_secs_f64() * 1000.0
 }
 
 #[expect(clippy::print_stdout, reason = "a benchmark prints its figures")]

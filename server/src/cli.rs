@@ -46,6 +46,72 @@ pub enum Command {
     /// Create an administrator account. The password is read from standard input (a hidden
     /// prompt on a terminal), never taken as an argument.
     CreateAdmin(CreateAdminArgs),
+    /// Respondents save pages while the server is killed (SIGKILL) or PostgreSQL restarts;
+    /// then check that nothing acknowledged was lost or written twice (prints figures,
+    /// fails when a check fails; adds responses).
+    Faults(FaultsArgs),
+    /// Create an API token on behalf of an active admin and print it (the one time it can
+    /// be read); the audit log records it as the admin's.
+    CreateToken(CreateTokenArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CreateTokenArgs {
+    #[command(flatten)]
+    pub database: DatabaseConfig,
+    /// The e-mail address of the admin the token is made for.
+    #[arg(long)]
+    pub by: String,
+    /// What the token is for, as the tokens page lists it.
+    #[arg(long)]
+    pub name: String,
+    /// The survey it reads (its slug), or `*` for every survey.
+    #[arg(long)]
+    pub survey: String,
+    /// What it may do: a comma-separated list of stats, analysis, export.
+    #[arg(long)]
+    pub uses: String,
+    /// Days until it expires: 7, 30, 90, 180 or 365.
+    #[arg(long, default_value = "90")]
+    pub days: String,
+}
+
+/// What `canvass faults` does to the running system.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FaultKind {
+    /// Kill the server with SIGKILL and start it again.
+    Kill,
+    /// Stop PostgreSQL (fast shutdown) and start it again, with the given commands.
+    Postgres,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct FaultsArgs {
+    #[command(flatten)]
+    pub database: DatabaseConfig,
+    #[arg(long, value_enum)]
+    pub fault: FaultKind,
+    /// Respondents saving at the same time, each on its own connection.
+    #[arg(long, default_value_t = 32)]
+    pub respondents: usize,
+    /// Seconds of saving before the fault.
+    #[arg(long, default_value_t = 3)]
+    pub before: u64,
+    /// Seconds of saving once the system is back.
+    #[arg(long, default_value_t = 4)]
+    pub after: u64,
+    /// Seconds PostgreSQL stays down.
+    #[arg(long, default_value_t = 2)]
+    pub down: u64,
+    /// Shell command that stops PostgreSQL (fast shutdown), for `--fault postgres`.
+    #[arg(long, required_if_eq("fault", "postgres"))]
+    pub stop_postgres: Option<String>,
+    /// Shell command that starts PostgreSQL again, for `--fault postgres`.
+    #[arg(long, required_if_eq("fault", "postgres"))]
+    pub start_postgres: Option<String>,
+    /// File the server's log is appended to (else it goes to standard error).
+    #[arg(long)]
+    pub server_log: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -172,6 +238,8 @@ pub fn run(cli: Cli) -> ExitCode {
                     Command::BenchExport(args) => crate::serve::bench_export(&args).await,
                     Command::BenchInvitees(args) => crate::bench::invitees(args.invitees),
                     Command::CreateAdmin(args) => crate::serve::create_admin(&args).await,
+                    Command::Faults(args) => crate::serve::faults(&args).await,
+                    Command::CreateToken(args) => crate::serve::create_token(&args).await,
                 }
             })
         });

@@ -19,8 +19,10 @@ pub mod demo;
 pub mod error;
 pub mod export;
 pub mod extract;
+pub mod faults;
 pub mod listen;
 pub mod live;
+pub mod load;
 pub mod middleware;
 pub mod render;
 pub mod routes;
@@ -82,6 +84,7 @@ pub fn routes(state: AppState) -> Router {
         .route("/l/{code}", get(routes::links::open))
         .route("/i/{token}", get(routes::links::invited))
         .route("/monitor/{slug}/events", get(live::events))
+        .route("/api/v1/openapi.json", get(routes::openapi::serve))
         .route("/api/v1/surveys/{slug}/stats", get(routes::stats::stats))
         .route(
             "/api/v1/surveys/{slug}/analysis",

@@ -187,6 +187,26 @@ pub async fn create_admin(args: &crate::cli::CreateAdminArgs) -> anyhow::Result<
     Ok(())
 }
 
+/// `canvass create-token`: the token on standard output, nothing else there.
+#[expect(clippy::print_stdout, reason = "the token is the command's output")]
+pub async fn create_token(args: &crate::cli::CreateTokenArgs) -> anyhow::Result<()> {
+    let pool = canvass_db::connect_lazy(&args.database.database_url, args.database.pool_settings())
+        .context("DATABASE_URL is not a valid PostgreSQL URL")?;
+    migrate(&pool).await?;
+    install_bundled_surveys(&pool).await?;
+    let token = crate::admin::create_token(
+        &pool,
+        &args.by,
+        &args.name,
+        &args.survey,
+        &args.uses,
+        &args.days,
+    )
+    .await?;
+    println!("{token}");
+    Ok(())
+}
+
 /// `canvass bench-saves`.
 pub async fn bench_saves(args: &crate::cli::BenchSavesArgs) -> anyhow::Result<()> {
     // The server's own pool size (CANVASS_DB_MAX_CONNECTIONS): respondents beyond it wait
@@ -216,6 +236,28 @@ pub async fn bench_http(args: &crate::cli::BenchHttpArgs) -> anyhow::Result<()> 
     migrate(&pool).await?;
     install_bundled_surveys(&pool).await?;
     crate::bench_http::run(&pool, args.concurrency, args.seconds, args.warmup).await
+}
+
+pub async fn faults(args: &crate::cli::FaultsArgs) -> anyhow::Result<()> {
+    let pool = canvass_db::connect_lazy(&args.database.database_url, args.database.pool_settings())
+        .context("DATABASE_URL is not a valid PostgreSQL URL")?;
+    migrate(&pool).await?;
+    install_bundled_surveys(&pool).await?;
+    let fault = match args.fault {
+        crate::cli::FaultKind::Kill => crate::faults::Fault::Kill,
+        crate::cli::FaultKind::Postgres => crate::faults::Fault::RestartPostgres {
+            stop: args.stop_postgres.clone().unwrap_or_default(),
+            start: args.start_postgres.clone().unwrap_or_default(),
+            down: Duration::from_secs(args.down),
+        },
+    };
+    let plan = crate::faults::Plan {
+        respondents: args.respondents,
+        before: Duration::from_secs(args.before),
+        after: Duration::from_secs(args.after),
+        server_log: args.server_log.clone(),
+    };
+    crate::faults::run(&pool, &args.database.database_url, fault, &plan).await
 }
 
 pub async fn bench_dashboard(args: &crate::cli::BenchDashboardArgs) -> anyhow::Result<()> {

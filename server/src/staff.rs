@@ -428,8 +428,17 @@ pub async fn same_origin(State(state): State<AppState>, request: Request, next: 
     {
         return next.run(request).await;
     }
+    if request.uri().path().starts_with("/api/") {
+        return ApiError(CROSS_ORIGIN_API).into_response();
+    }
     AppError::Forbidden(StaffRefusal::CrossOrigin).into_response()
 }
+
+/// An API post with neither a token nor this site's `Origin`: refused as JSON.
+pub const CROSS_ORIGIN_API: AppError = AppError::Refused {
+    status: StatusCode::FORBIDDEN,
+    error: "a post with a staff session must come from this site (its Origin header); a program sends an API token",
+};
 
 /// Whether the request names this site as where it was sent from.
 pub fn from_this_site(headers: &HeaderMap, public_origin: Option<&str>) -> bool {

@@ -399,6 +399,28 @@ impl ExportRequest {
     }
 }
 
+/// The JSON type of a setting in the API's body (`{"k": 5, "free_text": true, …}`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SettingType {
+    /// A string: `values`, `lang`, `responses`, `dates`, `reason`.
+    Text,
+    /// A boolean: `free_text`, `identifiable`, `preview`.
+    Flag,
+    /// A whole number: `expires_days`, `k`, `suppression`, `l`.
+    Whole,
+}
+
+/// The JSON type of the setting `field` (not a filter or sensitive attribute); `None` for a
+/// name that is no setting.
+pub fn setting_type(field: &str) -> Option<SettingType> {
+    match field {
+        "values" | "lang" | "responses" | "dates" | "reason" => Some(SettingType::Text),
+        "free_text" | "identifiable" | "preview" => Some(SettingType::Flag),
+        "expires_days" | "k" | "suppression" | "l" => Some(SettingType::Whole),
+        _ => None,
+    }
+}
+
 /// A whole number from `min` to `max`.
 fn whole(value: &str, min: u32, max: u32) -> Option<u32> {
     value.parse().ok().filter(|n| (min..=max).contains(n))
@@ -417,6 +439,35 @@ fn flag(value: &str) -> Option<bool> {
 mod tests {
     use super::*;
     use crate::surveys::AI_COLLAB;
+
+    #[test]
+    fn every_setting_of_the_table_has_a_json_type_and_parses() {
+        let survey = crate::survey::Survey::from_toml(AI_COLLAB).expect("the bundled survey");
+        let examples = [
+            ("values", "en"),
+            ("lang", "zh"),
+            ("responses", "all"),
+            ("dates", "week"),
+            ("reason", "x"),
+            ("free_text", "true"),
+            ("identifiable", "false"),
+            ("preview", "true"),
+            ("expires_days", "3"),
+            ("k", "5"),
+            ("suppression", "5"),
+            ("l", "2"),
+        ];
+        for (field, value) in examples {
+            assert!(setting_type(field).is_some(), "{field}");
+            let parsed = ExportRequest::parse(&survey, &[(field.to_owned(), value.to_owned())]);
+            assert!(
+                !matches!(parsed, Err(RequestError::UnknownSetting { .. })),
+                "{field}"
+            );
+        }
+        assert_eq!(setting_type("filter.role"), None);
+        assert_eq!(setting_type("colour"), None);
+    }
 
     fn survey() -> Survey {
         Survey::from_toml(AI_COLLAB).expect("the bundled survey loads")

@@ -18,7 +18,7 @@ use crate::staff::{AnalysisUse, Reader};
 /// The statement every figure carries: a self-selected sample.
 const SAMPLE_NOTE: &str = "Respondents selected themselves into this survey; it is not a probability sample. The intervals describe sampling variability only as if the respondents were a simple random sample, and do not account for coverage, nonresponse or measurement error.";
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Analysis {
     survey: String,
     /// Which responses are counted: `completed`, or `completed_and_partial`.
@@ -28,11 +28,14 @@ pub struct Analysis {
     partial_rest_minutes: u64,
     methods: Methods,
     sample: &'static str,
+    /// The figures: each metric with its numerators, denominators, intervals and
+    /// suppressed cells, and the query as understood.
     #[serde(flatten)]
+    #[schema(value_type = Object)]
     report: Report,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 struct Methods {
     share: &'static str,
     gap: &'static str,
@@ -47,6 +50,22 @@ async fn report(state: &AppState, slug: &str, query: Option<String>) -> Result<R
     outcome.map_err(AppError::BadQuery)
 }
 
+/// The analysis page's figures.
+#[utoipa::path(
+    get,
+    path = "/api/v1/surveys/{slug}/analysis",
+    tag = "analysis",
+    params(
+        ("slug" = String, Path, description = "The survey's address name", example = "ai-collab"),
+        crate::routes::openapi::AnalysisParams,
+    ),
+    responses(
+        (status = 200, description = "The figures, suppressed where their cells are small", body = Analysis),
+        (status = 400, description = "A parameter refused, named in the body", body = crate::routes::openapi::ErrorJson),
+        crate::routes::openapi::Refusals,
+    ),
+    security(("token" = []), ("session" = []))
+)]
 pub async fn json(
     State(state): State<AppState>,
     _reader: Reader<AnalysisUse>,
@@ -70,6 +89,21 @@ pub async fn json(
 
 /// The figures as CSV: UTF-8 with a byte-order mark (so that Excel reads it as UTF-8), one
 /// row per figure, suppressed figures kept with empty numbers.
+#[utoipa::path(
+    get,
+    path = "/api/v1/surveys/{slug}/analysis.csv",
+    tag = "analysis",
+    params(
+        ("slug" = String, Path, description = "The survey's address name", example = "ai-collab"),
+        crate::routes::openapi::AnalysisParams,
+    ),
+    responses(
+        (status = 200, description = "One row per figure", content_type = "text/csv", body = String),
+        (status = 400, description = "A parameter refused, named in the body", body = crate::routes::openapi::ErrorJson),
+        crate::routes::openapi::Refusals,
+    ),
+    security(("token" = []), ("session" = []))
+)]
 pub async fn csv(
     State(state): State<AppState>,
     _reader: Reader<AnalysisUse>,

@@ -21,7 +21,9 @@ use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Json, Response};
 use canvass_app::staff::{SignedIn, StaffError, access};
-use canvass_core::export::request::{ExportRequest, FILTER, RequestError, SENSITIVE};
+use canvass_core::export::request::{
+    ExportRequest, FILTER, RequestError, SENSITIVE, SettingType, setting_type,
+};
 use canvass_core::ids::{ExportId, SurveyId};
 use canvass_core::staff::StaffRole;
 use canvass_db::exports::{self, Cancelled, Job, Requester, State as JobState};
@@ -85,16 +87,20 @@ const NO_SUCH_EXPORT: AppError = AppError::Refused {
 };
 
 /// A job as the API shows it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct JobJson {
+    #[schema(value_type = i64)]
     id: ExportId,
     survey: String,
+    /// `queued`, `running`, `done`, `failed`, `cancelled` or `expired`.
+    #[schema(value_type = String)]
     state: JobState,
     rows_written: i64,
     /// `null` until the job has counted them.
     rows_total: Option<i64>,
     /// `null` until the total is known.
     percent: Option<f64>,
+    #[schema(value_type = Object)]
     settings: serde_json::Map<String, serde_json::Value>,
     requested_by: String,
     created_at: Option<String>,
@@ -105,6 +111,7 @@ pub struct JobJson {
     error: Option<String>,
     /// What the anonymization did (k reached, rows suppressed, each quasi-identifier's
     /// level), once done; `null` for an identifiable export.
+    #[schema(value_type = Option<Object>)]
     anonymity: Option<canvass_core::export::anon::risk::Summary>,
     /// Where to follow the job.
     url: String,
@@ -156,16 +163,19 @@ impl JobJson {
     }
 }
 
-/// The JSON body of a request as the fields of the one parser: strings as they are,
-/// booleans and numbers as written, `filter` as `filter.{question}`, `sensitive` (a list
-/// of questions) as `sensitive.{question}`; `null` is the default.
+/// The JSON body of a request as the fields of the one parser: each setting in its own
+/// JSON type ([`setting_type`]: strings, booleans, whole numbers) written as the form
+/// would post it, `filter` as `filter.{question}`, `sensitive` (a list of questions) as
+/// `sensitive.{question}`; `null` is the default, and so is no body or `null`.
 pub fn json_fields(body: &[u8]) -> Result<Vec<(String, String)>, AppError> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(Vec::new());
     }
     let value: serde_json::Value = serde_json::from_slice(body).map_err(|_| AppError::MALFORMED)?;
-    let serde_json::Value::Object(object) = value else {
-        return Err(AppError::MALFORMED);
+    let object = match value {
+        serde_json::Value::Object(object) => object,
+        serde_json::Value::Null => return Ok(Vec::new()),
+        _ => return Err(AppError::MALFORMED),
     };
     let mut fields = Vec::new();
     let not_a_value = |field: &str, value: &serde_json::Value| {
@@ -198,10 +208,21 @@ pub fn json_fields(body: &[u8]) -> Result<Vec<(String, String)>, AppError> {
                     }
                 }
             }
-            (_, serde_json::Value::String(text)) => fields.push((name, text)),
-            (_, serde_json::Value::Bool(b)) => fields.push((name, b.to_string())),
-            (_, serde_json::Value::Number(n)) => fields.push((name, n.to_string())),
-            (_, other) => return Err(not_a_value(&name, &other)),
+            // A setting takes its own JSON type (`"k": 5`, not `"k": "5"`); a name that is
+            // no setting is passed on for the parser to refuse by name.
+            (_, value) => match (setting_type(&name), value) {
+                (Some(SettingType::Text) | None, serde_json::Value::String(text)) => {
+                    fields.push((name, text));
+                }
+                (Some(SettingType::Flag) | None, serde_json::Value::Bool(b)) => {
+                    fields.push((name, b.to_string()));
+                }
+                (Some(SettingType::Whole), serde_json::Value::Number(n)) if n.is_u64() => {
+                    fields.push((name, n.to_string()));
+                }
+                (None, serde_json::Value::Number(n)) => fields.push((name, n.to_string())),
+                (_, other) => return Err(not_a_value(&name, &other)),
+            },
         }
     }
     Ok(fields)
@@ -256,6 +277,21 @@ fn is_preview(job: &Job) -> bool {
 
 /// `GET /api/v1/surveys/{slug}/exports/{id}/risk`: the risk report (risk.html) of a done,
 /// anonymized export or preview, to read before downloading; the same access as its job.
+#[utoipa::path(
+    get,
+    path = "/api/v1/surveys/{slug}/exports/{id}/risk",
+    tag = "exports",
+    params(
+        ("slug" = String, Path, description = "The survey's address name", example = "ai-collab"),
+        ("id" = String, Path, description = "The export's number", example = "1"),
+    ),
+    responses(
+        (status = 200, description = "The risk report (risk.html)", content_type = "text/html", body = String),
+
+        crate::routes::openapi::Refusals,
+    ),
+    security(("token" = []), ("session" = []))
+)]
 pub async fn risk(
     State(state): State<AppState>,
     by: Exporter,
@@ -296,6 +332,24 @@ fn export_id(raw: &str) -> Result<ExportId, AppError> {
     raw.parse().map_err(|_| NO_SUCH_EXPORT)
 }
 
+/// Queues an export. The body holds its settings, each with a default (`{}` asks for an
+/// analyst's default export).
+#[utoipa::path(
+    post,
+    path = "/api/v1/surveys/{slug}/exports",
+    tag = "exports",
+    params(
+        ("slug" = String, Path, description = "The survey's address name", example = "ai-collab"),
+    ),
+    responses(
+        (status = 202, description = "Queued; `Location` is where to follow it", body = JobJson),
+        (status = 400, description = "A setting refused, named in the body", body = crate::routes::openapi::ErrorJson),
+
+        crate::routes::openapi::Refusals,
+    ),
+    request_body(content = Option<crate::routes::openapi::ExportSettings>, content_type = "application/json", description = "The export's settings; none, or `{}`, for the defaults"),
+    security(("token" = []), ("session" = []))
+)]
 pub async fn create(
     State(state): State<AppState>,
     by: Exporter,
@@ -317,6 +371,21 @@ pub async fn create(
         .into_response())
 }
 
+/// The survey's latest exports (at most 100), newest first.
+#[utoipa::path(
+    get,
+    path = "/api/v1/surveys/{slug}/exports",
+    tag = "exports",
+    params(
+        ("slug" = String, Path, description = "The survey's address name", example = "ai-collab"),
+    ),
+    responses(
+        (status = 200, description = "The jobs", body = Vec<JobJson>),
+
+        crate::routes::openapi::Refusals,
+    ),
+    security(("token" = []), ("session" = []))
+)]
 pub async fn list(
     State(state): State<AppState>,
     by: Exporter,
@@ -333,6 +402,22 @@ pub async fn list(
     ))
 }
 
+/// One export's state and progress.
+#[utoipa::path(
+    get,
+    path = "/api/v1/surveys/{slug}/exports/{id}",
+    tag = "exports",
+    params(
+        ("slug" = String, Path, description = "The survey's address name", example = "ai-collab"),
+        ("id" = String, Path, description = "The export's number", example = "1"),
+    ),
+    responses(
+        (status = 200, description = "The job", body = JobJson),
+
+        crate::routes::openapi::Refusals,
+    ),
+    security(("token" = []), ("session" = []))
+)]
 pub async fn show(
     State(state): State<AppState>,
     by: Exporter,
@@ -342,6 +427,23 @@ pub async fn show(
     Ok(Json(JobJson::new(&slug, job)))
 }
 
+/// Cancels an export that has not ended.
+#[utoipa::path(
+    post,
+    path = "/api/v1/surveys/{slug}/exports/{id}/cancel",
+    tag = "exports",
+    params(
+        ("slug" = String, Path, description = "The survey's address name", example = "ai-collab"),
+        ("id" = String, Path, description = "The export's number", example = "1"),
+    ),
+    responses(
+        (status = 200, description = "Cancelled", body = JobJson),
+        (status = 409, description = "The export has ended already", body = crate::routes::openapi::ErrorJson),
+
+        crate::routes::openapi::Refusals,
+    ),
+    security(("token" = []), ("session" = []))
+)]
 pub async fn cancel(
     State(state): State<AppState>,
     by: Exporter,
@@ -368,6 +470,23 @@ pub async fn cancel(
 
 /// The finished zip, streamed from PostgreSQL one part at a time: memory does not grow
 /// with its size.
+#[utoipa::path(
+    get,
+    path = "/api/v1/surveys/{slug}/exports/{id}/download",
+    tag = "exports",
+    params(
+        ("slug" = String, Path, description = "The survey's address name", example = "ai-collab"),
+        ("id" = String, Path, description = "The export's number", example = "1"),
+    ),
+    responses(
+        (status = 200, description = "The zip", content_type = "application/zip", body = Vec<u8>),
+        (status = 409, description = "The export is not finished yet", body = crate::routes::openapi::ErrorJson),
+        (status = 410, description = "Expired, failed or cancelled: no file", body = crate::routes::openapi::ErrorJson),
+
+        crate::routes::openapi::Refusals,
+    ),
+    security(("token" = []), ("session" = []))
+)]
 pub async fn download(
     State(state): State<AppState>,
     by: Exporter,

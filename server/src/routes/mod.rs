@@ -5,6 +5,7 @@ pub mod exports;
 pub mod health;
 pub mod lang;
 pub mod links;
+pub mod openapi;
 pub mod respond;
 pub mod staff;
 pub mod stats;

@@ -14,7 +14,7 @@ use crate::error::{ApiError, AppError};
 use crate::staff::{Reader, StatsUse};
 
 /// A rate as the API shows it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct RateJson {
     pub numerator: u64,
     pub denominator: u64,
@@ -32,7 +32,7 @@ impl From<Rate> for RateJson {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Stats {
     survey: String,
     opened: u64,
@@ -54,8 +54,10 @@ pub struct Stats {
     /// The IANA zone days and hours are counted in.
     time_zone: String,
     /// `{label: "YYYY-MM-DD", started, completed}` for each day from the first response.
+    #[schema(value_type = Vec<Object>)]
     per_day: Vec<Period>,
     /// `{label: "HH", started, completed}` for each hour of today so far.
+    #[schema(value_type = Vec<Object>)]
     today: Vec<Period>,
     /// Duplicate and speeder signals (flagged responses are kept and counted above).
     signals: SignalsJson,
@@ -64,7 +66,7 @@ pub struct Stats {
     invitations: Option<InvitationsJson>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 struct InvitationsJson {
     invited: u64,
     began: u64,
@@ -73,44 +75,46 @@ struct InvitationsJson {
     rr2: RateJson,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 struct SignalsJson {
     /// Begun in a browser that had begun a response to the survey before.
     same_browser: SameBrowserJson,
     /// `{under_minutes, count}`: completed in under a third of the median; `null` without
     /// a median of at least three minutes.
+    #[schema(value_type = Option<Object>)]
     speeders: Option<canvass_core::monitor::Speeders>,
     /// `{bursts, completed}`: ten-minute windows in which one network address completed
     /// ten or more responses, over the last 30 days, and the responses in them.
+    #[schema(value_type = Object)]
     bursts_from_one_address: canvass_core::monitor::Bursts,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 struct SameBrowserJson {
     began: u64,
     completed: u64,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 struct BreakdownJson {
     question: String,
     rows: Vec<BreakdownRowJson>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 struct BreakdownRowJson {
     code: String,
     began: u64,
     completed: u64,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 struct SectionJson {
     reached: u64,
     stopped: u64,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 struct LinkJson {
     name: String,
     channel: String,
@@ -122,6 +126,18 @@ struct LinkJson {
     progress: Option<RateJson>,
 }
 
+/// The monitoring dashboard's figures.
+#[utoipa::path(
+    get,
+    path = "/api/v1/surveys/{slug}/stats",
+    tag = "monitoring",
+    params(("slug" = String, Path, description = "The survey's address name", example = "ai-collab")),
+    responses(
+        (status = 200, description = "The survey's response figures", body = Stats),
+        crate::routes::openapi::Refusals,
+    ),
+    security(("token" = []), ("session" = []))
+)]
 pub async fn stats(
     State(state): State<AppState>,
     _reader: Reader<StatsUse>,

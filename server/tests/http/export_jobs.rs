@@ -287,7 +287,7 @@ async fn an_export_of_no_responses_is_an_empty_export_with_a_codebook(pool: PgPo
 async fn bad_settings_and_unknown_jobs_are_refused_with_what_is_wrong(pool: PgPool) {
     seeded(&pool, 0).await;
     let cookie = analyst(&pool).await;
-    let cases: [(&str, StatusCode, Value); 8] = [
+    let cases: [(&str, StatusCode, Value); 12] = [
         (
             r#"{"values": "sav"}"#,
             StatusCode::BAD_REQUEST,
@@ -325,6 +325,30 @@ async fn bad_settings_and_unknown_jobs_are_refused_with_what_is_wrong(pool: PgPo
             StatusCode::BAD_REQUEST,
             serde_json::json!({"error": "not_a_value", "field": "free_text", "value": "[1]",
                 "message": "\"[1]\" is not a value of \"free_text\""}),
+        ),
+        (
+            r#"{"k": "5"}"#,
+            StatusCode::BAD_REQUEST,
+            serde_json::json!({"error": "not_a_value", "field": "k", "value": "\"5\"",
+                "message": "\"\\\"5\\\"\" is not a value of \"k\""}),
+        ),
+        (
+            r#"{"k": 5.5}"#,
+            StatusCode::BAD_REQUEST,
+            serde_json::json!({"error": "not_a_value", "field": "k", "value": "5.5",
+                "message": "\"5.5\" is not a value of \"k\""}),
+        ),
+        (
+            r#"{"preview": "true"}"#,
+            StatusCode::BAD_REQUEST,
+            serde_json::json!({"error": "not_a_value", "field": "preview", "value": "\"true\"",
+                "message": "\"\\\"true\\\"\" is not a value of \"preview\""}),
+        ),
+        (
+            r#"{"lang": 1}"#,
+            StatusCode::BAD_REQUEST,
+            serde_json::json!({"error": "not_a_value", "field": "lang", "value": "1",
+                "message": "\"1\" is not a value of \"lang\""}),
         ),
         (
             "not JSON",

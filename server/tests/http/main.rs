@@ -11,6 +11,7 @@ mod invitations;
 mod links;
 mod live;
 mod monitor;
+mod openapi;
 mod pages;
 mod quotas;
 mod recovery;
