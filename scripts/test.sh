@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # make test: every check and test, in the order that fails fastest.
-#   scripts/test.sh all | lint | rust | e2e | faults | api | sqlx-prepare
+#   scripts/test.sh all | lint | rust | e2e | faults | api | fuzz | sqlx-prepare
 # Uses DATABASE_URL's server when set (it must allow creating databases), else the
 # project-local cluster (scripts/pg.sh).
 . "$(dirname "$0")/lib.sh"
@@ -49,6 +49,7 @@ migrated_database() { # name
 lint() {
   say "cargo fmt --check"
   cargo fmt --all -- --check
+  cargo fmt --manifest-path fuzz/Cargo.toml -- --check
   migrated_database canvass_sqlx
   local found; found=$(mktemp -d)
   # The crates with queries compile again, so that every macro runs and writes its query.
@@ -163,6 +164,30 @@ api_check() {
   [ "$status" = 0 ] || die "schemathesis found faults (its log: $LOGS/schemathesis.log; the server's: $log)"
 }
 
+# Fuzzing: each target (fuzz/) fuzzed by AFL++ for FUZZ_SECONDS (20 by default), starting
+# from the committed corpus, which AFL++ first runs through it (a crashing seed stops it).
+# Any crash or hang fails, with the input that caused it kept in target/fuzz/<target>/.
+# (`cd fuzz && cargo test` replays the corpus without AFL++.)
+fuzz() {
+  local secs=${FUZZ_SECONDS:-20} target out found status=0
+  say "fuzzing: each target for $secs s with AFL++ (cargo-afl), from the committed corpus"
+  mkdir -p "$LOGS"
+  (cd fuzz && CARGO_TARGET_DIR="$ROOT/target/fuzz-build" cargo afl build --quiet --release --features afl) 2>&1 |
+    tee "$LOGS/fuzz.log"
+  for target in survey_toml expression form invitee_csv api_query; do
+    out="$ROOT/target/fuzz/$target"
+    rm -rf "$out"; mkdir -p "$ROOT/target/fuzz"
+    AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_UI=1 AFL_QUIET=1 \
+      cargo afl fuzz -V "$secs" -c - -i "fuzz/corpus/$target" -o "$out" \
+      "$ROOT/target/fuzz-build/release/$target" >>"$LOGS/fuzz.log" 2>&1 ||
+      { status=1; echo "AFL++ could not fuzz $target (see $LOGS/fuzz.log)" >&2; continue; }
+    found=$(find "$out/default/crashes" "$out/default/hangs" -type f ! -name README.txt 2>/dev/null | wc -l)
+    echo "$target: $(sed -n 's/^execs_done *: //p' "$out/default/fuzzer_stats") runs, $(sed -n 's/^corpus_count *: //p' "$out/default/fuzzer_stats") paths, $found crashes or hangs"
+    [ "$found" = 0 ] || status=1
+  done
+  [ "$status" = 0 ] || die "fuzzing found crashes or hangs (inputs in target/fuzz/*/default/{crashes,hangs})"
+}
+
 # One closing line over both runners, e.g. "tests: 70 passed, 0 failed".
 summary() {
   local counts
@@ -192,7 +217,7 @@ case ${1:-all} in
       say "waiting for the tools"
       wait "$tools" || { tail -n 30 "$LOGS/tools.log" >&2; die "installing the tools failed"; }
     fi
-    rust_tests; e2e; faults; api_check
+    rust_tests; e2e; faults; api_check; fuzz
     say "all checks and tests passed"
     summary
     ;;
@@ -200,7 +225,8 @@ case ${1:-all} in
   rust) rust_tests ;;
   e2e) "$ROOT/scripts/tools.sh" test; e2e ;;
   faults) faults ;;
+  fuzz) "$ROOT/scripts/tools.sh" test; fuzz ;;
   api) "$ROOT/scripts/tools.sh" test; api_check ;;
   sqlx-prepare) sqlx_prepare ;;
-  *) die "usage: $0 all|lint|rust|e2e|faults|api|sqlx-prepare" ;;
+  *) die "usage: $0 all|lint|rust|e2e|faults|api|fuzz|sqlx-prepare" ;;
 esac

@@ -87,6 +87,20 @@ schemathesis() {
   cp "$req" "$venv/requirements.txt"
 }
 
+# cargo-afl, and the AFL++ it builds from the sources it carries (under ~/.local/share/afl.rs):
+# coverage-guided fuzzing on the stable toolchain (scripts/test.sh fuzz).
+cargo_afl() {
+  if ! cargo afl --version 2>/dev/null | grep -qF "$CARGO_AFL_VERSION"; then
+    say "installing cargo-afl $CARGO_AFL_VERSION"
+    cargo install --quiet --locked --force cargo-afl --version "$CARGO_AFL_VERSION"
+  fi
+  # `afl-fuzz -h` exits 1; it names itself only once AFL++ is built.
+  if ! cargo afl fuzz -h 2>&1 | grep -q "afl-fuzz"; then
+    say "building AFL++ (cargo afl config --build)"
+    cargo afl config --build --force >/dev/null
+  fi
+}
+
 command -v npm >/dev/null || die "npm not found. Run: sudo apt-get install -y nodejs npm"
 case ${1:-build} in
   target) wasm_target ;;
@@ -98,6 +112,7 @@ case ${1:-build} in
     export_checkers
     npm_ci "$ROOT/end2end"
     schemathesis
+    cargo_afl
     ;;
   *) die "usage: $0 target|ready|release|test" ;;
 esac
