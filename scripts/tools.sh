@@ -95,7 +95,9 @@ cargo_afl() {
     cargo install --quiet --locked --force cargo-afl --version "$CARGO_AFL_VERSION"
   fi
   # `afl-fuzz -h` exits 1; it names itself only once AFL++ is built.
-  if ! cargo afl fuzz -h 2>&1 | grep -q "afl-fuzz"; then
+  local help
+  help=$(cargo afl fuzz -h 2>&1 || true)
+  if ! grep -q "afl-fuzz" <<<"$help"; then
     say "building AFL++ (cargo afl config --build)"
     cargo afl config --build --force >/dev/null
   fi

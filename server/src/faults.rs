@@ -161,6 +161,10 @@ struct Record {
     acked_mark: Option<u64>,
     /// When the first save after the fault was acknowledged.
     first_ack_after_fault: Option<Instant>,
+    /// When a save first failed after the fault, and when one next succeeded: the outage
+    /// this respondent saw.
+    failed_at: Option<Instant>,
+    worked_again: Option<Instant>,
     /// Answers that were not a 303, by status.
     refused: BTreeMap<u16, u64>,
     /// 503s without a `Retry-After`.
@@ -206,6 +210,7 @@ async fn respondent(address: SocketAddr, pool: PgPool, walk: Walk, clock: Arc<Cl
                 Ok(c) => client = Some(c),
                 Err(_) => {
                     record.connection_errors += 1;
+                    record.failed(&clock).await;
                     tokio::time::sleep(Duration::from_millis(20)).await;
                     continue;
                 }
@@ -236,11 +241,13 @@ async fn respondent(address: SocketAddr, pool: PgPool, walk: Walk, clock: Arc<Cl
             }
         };
         let Some(reply) = reply else {
+            record.failed(&clock).await;
             client = None;
             tokio::time::sleep(Duration::from_millis(20)).await;
             continue;
         };
         if reply.status != 303 {
+            record.failed(&clock).await;
             *record.refused.entry(reply.status).or_default() += 1;
             if reply.status == 503 && reply.retry_after.is_none() {
                 record.without_retry_after += 1;
@@ -270,6 +277,9 @@ async fn respondent(address: SocketAddr, pool: PgPool, walk: Walk, clock: Arc<Cl
             continue;
         }
         record.acked += 1;
+        if record.failed_at.is_some() && record.worked_again.is_none() {
+            record.worked_again = Some(Instant::now());
+        }
         if marked {
             record.acked_mark = Some(mark);
         }
@@ -281,6 +291,15 @@ async fn respondent(address: SocketAddr, pool: PgPool, walk: Walk, clock: Arc<Cl
         page += 1;
     }
     record
+}
+
+impl Record {
+    /// Notes a failed save: the first after the fault starts this respondent's outage.
+    async fn failed(&mut self, clock: &Clock) {
+        if self.failed_at.is_none() && clock.faulted.lock().await.is_some() {
+            self.failed_at = Some(Instant::now());
+        }
+    }
 }
 
 async fn base_revision(pool: &PgPool, code: &ResumeCode) -> Option<i32> {
@@ -379,9 +398,11 @@ pub async fn run(
             let back = Arc::new(AtomicBool::new(false));
             let watcher = tokio::spawn(watch_readiness(address, watching.clone(), back.clone()));
             tokio::time::sleep(*down).await;
+            // Set before the start command: an answer that arrives after it may come from
+            // a database already up, so it no longer counts as "while down".
+            back.store(true, Ordering::Relaxed);
             shell(start).await.context("starting PostgreSQL")?;
             let started = Instant::now();
-            back.store(true, Ordering::Relaxed);
             let waited = Instant::now();
             while waited.elapsed() < Duration::from_secs(30) {
                 if readiness(address).await == Some(200) {
@@ -426,9 +447,15 @@ pub async fn run(
         .filter(|(s, _)| **s >= 500 && **s != 503)
         .map(|(_, n)| n)
         .sum();
-    let recovered: Vec<Duration> = records
+    let recovered = records
         .iter()
-        .filter_map(|r| r.first_ack_after_fault)
+        .filter(|r| r.first_ack_after_fault.is_some())
+        .count();
+    // Each respondent's outage: from the fault to its first save that worked after one
+    // that failed.
+    let outages: Vec<Duration> = records
+        .iter()
+        .filter_map(|r| r.worked_again)
         .map(|at| at.saturating_duration_since(fault_at))
         .collect();
     println!("{name}: {} respondents", plan.respondents);
@@ -451,18 +478,12 @@ pub async fn run(
         sum(|r| r.hung)
     );
     println!(
-        "  recovery: back {:.2} s after the fault; the first save acknowledged after it {:.2} s \
-         after the fault, the last respondent's {:.2} s; {} of {} respondents saved again",
+        "  recovery: ready again {:.2} s after the fault; {} respondents saw a save fail, \
+         and saved again {:.2}–{:.2} s after the fault; {recovered} of {} saved after the fault",
         restored_at.duration_since(fault_at).as_secs_f64(),
-        recovered
-            .iter()
-            .min()
-            .map_or(f64::NAN, Duration::as_secs_f64),
-        recovered
-            .iter()
-            .max()
-            .map_or(f64::NAN, Duration::as_secs_f64),
-        recovered.len(),
+        outages.len(),
+        outages.iter().min().map_or(f64::NAN, Duration::as_secs_f64),
+        outages.iter().max().map_or(f64::NAN, Duration::as_secs_f64),
         records.len()
     );
     println!(
@@ -488,7 +509,7 @@ pub async fn run(
     if sum(|r| r.hung) > 0 {
         failures.push("requests took longer than the request timeout".to_owned());
     }
-    if recovered.len() != records.len() {
+    if recovered != records.len() {
         failures.push("some respondents could not save again".to_owned());
     }
     if check.tallied != check.stored {
@@ -523,7 +544,8 @@ pub async fn run(
     Ok(())
 }
 
-/// Polls `/readyz` while `watching`, counting 503s before `back` (the database started).
+/// Polls `/readyz` while `watching`, counting what it answered before `back` (the
+/// database being started): an answer that arrives once that is set is not counted.
 async fn watch_readiness(
     address: SocketAddr,
     watching: Arc<AtomicBool>,
@@ -532,10 +554,13 @@ async fn watch_readiness(
     let mut seen = Readiness::default();
     while watching.load(Ordering::Relaxed) {
         if !back.load(Ordering::Relaxed) {
-            match readiness(address).await {
-                Some(503) => seen.unavailable += 1,
-                Some(status) => *seen.other.entry(status).or_default() += 1,
-                None => *seen.other.entry(0).or_default() += 1,
+            let answer = readiness(address).await;
+            if !back.load(Ordering::Relaxed) {
+                match answer {
+                    Some(503) => seen.unavailable += 1,
+                    Some(status) => *seen.other.entry(status).or_default() += 1,
+                    None => *seen.other.entry(0).or_default() += 1,
+                }
             }
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
