@@ -23,15 +23,14 @@
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::process::{Child, Stdio};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use canvass_core::answers::{Answer, Outcome};
 use canvass_db::PgPool;
 use canvass_db::responses::ResumeCode;
-use tokio::sync::Mutex;
 
 use crate::bench::Walk;
 use crate::load::{Client, Reply, encode, resume_code};
@@ -179,7 +178,7 @@ struct Record {
 struct Clock {
     stop: AtomicBool,
     /// Set once the fault has happened.
-    faulted: Mutex<Option<Instant>>,
+    faulted: OnceLock<Instant>,
     began: AtomicUsize,
 }
 
@@ -210,7 +209,7 @@ async fn respondent(address: SocketAddr, pool: PgPool, walk: Walk, clock: Arc<Cl
                 Ok(c) => client = Some(c),
                 Err(_) => {
                     record.connection_errors += 1;
-                    record.failed(&clock).await;
+                    record.failed(&clock);
                     tokio::time::sleep(Duration::from_millis(20)).await;
                     continue;
                 }
@@ -241,13 +240,13 @@ async fn respondent(address: SocketAddr, pool: PgPool, walk: Walk, clock: Arc<Cl
             }
         };
         let Some(reply) = reply else {
-            record.failed(&clock).await;
+            record.failed(&clock);
             client = None;
             tokio::time::sleep(Duration::from_millis(20)).await;
             continue;
         };
         if reply.status != 303 {
-            record.failed(&clock).await;
+            record.failed(&clock);
             *record.refused.entry(reply.status).or_default() += 1;
             if reply.status == 503 && reply.retry_after.is_none() {
                 record.without_retry_after += 1;
@@ -284,7 +283,7 @@ async fn respondent(address: SocketAddr, pool: PgPool, walk: Walk, clock: Arc<Cl
             record.acked_mark = Some(mark);
         }
         if record.first_ack_after_fault.is_none()
-            && clock.faulted.lock().await.is_some_and(|at| sent >= at)
+            && clock.faulted.get().is_some_and(|at| sent >= *at)
         {
             record.first_ack_after_fault = Some(Instant::now());
         }
@@ -295,8 +294,8 @@ async fn respondent(address: SocketAddr, pool: PgPool, walk: Walk, clock: Arc<Cl
 
 impl Record {
     /// Notes a failed save: the first after the fault starts this respondent's outage.
-    async fn failed(&mut self, clock: &Clock) {
-        if self.failed_at.is_none() && clock.faulted.lock().await.is_some() {
+    fn failed(&mut self, clock: &Clock) {
+        if self.failed_at.is_none() && clock.faulted.get().is_some() {
             self.failed_at = Some(Instant::now());
         }
     }
@@ -357,7 +356,7 @@ pub async fn run(
 
     let clock = Arc::new(Clock {
         stop: AtomicBool::new(false),
-        faulted: Mutex::new(None),
+        faulted: OnceLock::new(),
         began: AtomicUsize::new(0),
     });
     let tasks: Vec<_> = (0..plan.respondents)
@@ -381,7 +380,7 @@ pub async fn run(
     tokio::time::sleep(plan.before).await;
 
     let fault_at = Instant::now();
-    *clock.faulted.lock().await = Some(fault_at);
+    let _ = clock.faulted.set(fault_at);
     let mut readiness_seen = None;
     let (name, restored_at) = match &fault {
         Fault::Kill => {

@@ -56,7 +56,7 @@ async fn report(state: &AppState, slug: &str, query: Option<String>) -> Result<R
     path = "/api/v1/surveys/{slug}/analysis",
     tag = "analysis",
     params(
-        ("slug" = String, Path, description = "The survey's address name", example = "ai-collab"),
+        crate::routes::openapi::SurveyPath,
         crate::routes::openapi::AnalysisParams,
     ),
     responses(
@@ -64,7 +64,6 @@ async fn report(state: &AppState, slug: &str, query: Option<String>) -> Result<R
         (status = 400, description = "A parameter refused, named in the body", body = crate::routes::openapi::ErrorJson),
         crate::routes::openapi::Refusals,
     ),
-    security(("token" = []), ("session" = []))
 )]
 pub async fn json(
     State(state): State<AppState>,
@@ -94,7 +93,7 @@ pub async fn json(
     path = "/api/v1/surveys/{slug}/analysis.csv",
     tag = "analysis",
     params(
-        ("slug" = String, Path, description = "The survey's address name", example = "ai-collab"),
+        crate::routes::openapi::SurveyPath,
         crate::routes::openapi::AnalysisParams,
     ),
     responses(
@@ -102,7 +101,6 @@ pub async fn json(
         (status = 400, description = "A parameter refused, named in the body", body = crate::routes::openapi::ErrorJson),
         crate::routes::openapi::Refusals,
     ),
-    security(("token" = []), ("session" = []))
 )]
 pub async fn csv(
     State(state): State<AppState>,

@@ -282,15 +282,13 @@ fn is_preview(job: &Job) -> bool {
     path = "/api/v1/surveys/{slug}/exports/{id}/risk",
     tag = "exports",
     params(
-        ("slug" = String, Path, description = "The survey's address name", example = "ai-collab"),
-        ("id" = String, Path, description = "The export's number", example = "1"),
+        crate::routes::openapi::ExportPath,
     ),
     responses(
         (status = 200, description = "The risk report (risk.html)", content_type = "text/html", body = String),
 
         crate::routes::openapi::Refusals,
     ),
-    security(("token" = []), ("session" = []))
 )]
 pub async fn risk(
     State(state): State<AppState>,
@@ -339,7 +337,7 @@ fn export_id(raw: &str) -> Result<ExportId, AppError> {
     path = "/api/v1/surveys/{slug}/exports",
     tag = "exports",
     params(
-        ("slug" = String, Path, description = "The survey's address name", example = "ai-collab"),
+        crate::routes::openapi::SurveyPath,
     ),
     responses(
         (status = 202, description = "Queued; `Location` is where to follow it", body = JobJson),
@@ -348,7 +346,6 @@ fn export_id(raw: &str) -> Result<ExportId, AppError> {
         crate::routes::openapi::Refusals,
     ),
     request_body(content = Option<crate::routes::openapi::ExportSettings>, content_type = "application/json", description = "The export's settings; none, or `{}`, for the defaults"),
-    security(("token" = []), ("session" = []))
 )]
 pub async fn create(
     State(state): State<AppState>,
@@ -377,14 +374,13 @@ pub async fn create(
     path = "/api/v1/surveys/{slug}/exports",
     tag = "exports",
     params(
-        ("slug" = String, Path, description = "The survey's address name", example = "ai-collab"),
+        crate::routes::openapi::SurveyPath,
     ),
     responses(
         (status = 200, description = "The jobs", body = Vec<JobJson>),
 
         crate::routes::openapi::Refusals,
     ),
-    security(("token" = []), ("session" = []))
 )]
 pub async fn list(
     State(state): State<AppState>,
@@ -408,15 +404,13 @@ pub async fn list(
     path = "/api/v1/surveys/{slug}/exports/{id}",
     tag = "exports",
     params(
-        ("slug" = String, Path, description = "The survey's address name", example = "ai-collab"),
-        ("id" = String, Path, description = "The export's number", example = "1"),
+        crate::routes::openapi::ExportPath,
     ),
     responses(
         (status = 200, description = "The job", body = JobJson),
 
         crate::routes::openapi::Refusals,
     ),
-    security(("token" = []), ("session" = []))
 )]
 pub async fn show(
     State(state): State<AppState>,
@@ -433,8 +427,7 @@ pub async fn show(
     path = "/api/v1/surveys/{slug}/exports/{id}/cancel",
     tag = "exports",
     params(
-        ("slug" = String, Path, description = "The survey's address name", example = "ai-collab"),
-        ("id" = String, Path, description = "The export's number", example = "1"),
+        crate::routes::openapi::ExportPath,
     ),
     responses(
         (status = 200, description = "Cancelled", body = JobJson),
@@ -442,7 +435,6 @@ pub async fn show(
 
         crate::routes::openapi::Refusals,
     ),
-    security(("token" = []), ("session" = []))
 )]
 pub async fn cancel(
     State(state): State<AppState>,
@@ -475,8 +467,7 @@ pub async fn cancel(
     path = "/api/v1/surveys/{slug}/exports/{id}/download",
     tag = "exports",
     params(
-        ("slug" = String, Path, description = "The survey's address name", example = "ai-collab"),
-        ("id" = String, Path, description = "The export's number", example = "1"),
+        crate::routes::openapi::ExportPath,
     ),
     responses(
         (status = 200, description = "The zip", content_type = "application/zip", body = Vec<u8>),
@@ -485,7 +476,6 @@ pub async fn cancel(
 
         crate::routes::openapi::Refusals,
     ),
-    security(("token" = []), ("session" = []))
 )]
 pub async fn download(
     State(state): State<AppState>,

@@ -41,6 +41,35 @@ pub enum Refusals {
     Unavailable(ErrorJson),
 }
 
+/// The survey an operation reads.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Path)]
+#[expect(
+    dead_code,
+    reason = "only its description is used: the handlers take the path"
+)]
+pub struct SurveyPath {
+    /// The survey's address name.
+    #[param(example = "ai-collab")]
+    slug: String,
+}
+
+/// One export of a survey.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Path)]
+#[expect(
+    dead_code,
+    reason = "only its description is used: the handlers take the path"
+)]
+pub struct ExportPath {
+    /// The survey's address name.
+    #[param(example = "ai-collab")]
+    slug: String,
+    /// The export's number.
+    #[param(example = "1")]
+    id: String,
+}
+
 /// The analysis query: the page's own (see `canvass_core::analysis::query`).
 #[derive(utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -164,7 +193,8 @@ enum DatesSetting {
         super::exports::download,
         super::exports::risk,
     ),
-    modifiers(&Security)
+    modifiers(&Security),
+    security(("token" = []), ("session" = []))
 )]
 pub struct ApiDoc;
 

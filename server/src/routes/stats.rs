@@ -131,12 +131,11 @@ struct LinkJson {
     get,
     path = "/api/v1/surveys/{slug}/stats",
     tag = "monitoring",
-    params(("slug" = String, Path, description = "The survey's address name", example = "ai-collab")),
+    params(crate::routes::openapi::SurveyPath),
     responses(
         (status = 200, description = "The survey's response figures", body = Stats),
         crate::routes::openapi::Refusals,
     ),
-    security(("token" = []), ("session" = []))
 )]
 pub async fn stats(
     State(state): State<AppState>,

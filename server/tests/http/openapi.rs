@@ -46,6 +46,14 @@ async fn the_openapi_document_lists_every_operation_of_the_json_api(pool: PgPool
     assert_eq!(schemes["token"]["scheme"], "bearer");
     assert_eq!(schemes["session"]["in"], "cookie");
     assert_eq!(schemes["session"]["name"], "canvass_staff");
+    // Every operation is open to either, and names its survey with an example that exists.
+    assert_eq!(
+        document["security"],
+        serde_json::json!([{"token": []}, {"session": []}])
+    );
+    let stats = &document["paths"]["/api/v1/surveys/{slug}/stats"]["get"];
+    assert_eq!(stats["parameters"][0]["name"], "slug");
+    assert_eq!(stats["parameters"][0]["example"], "ai-collab");
 }
 
 /// Each operation the document lists is routed: without credentials it answers the 401

@@ -5,7 +5,7 @@
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use canvass_core::answers::{RawAnswers, section_fields};
+use canvass_core::answers::section_fields;
 use canvass_core::survey::Survey;
 use canvass_core::surveys::AI_COLLAB;
 use canvass_core::synth::respondent;
@@ -28,27 +28,6 @@ async fn post(app: Router, uri: &str, body: impl Into<Body>, headers: &[(&str, &
         builder = builder.header(*name, *value);
     }
     send(app, builder.body(body.into()).expect("request")).await
-}
-
-fn encode(fields: &RawAnswers) -> String {
-    let mut out = Vec::new();
-    for (name, values) in fields {
-        for value in values {
-            let enc = |s: &str| -> String {
-                s.bytes()
-                    .map(|b| {
-                        if b.is_ascii_alphanumeric() || b"._-".contains(&b) {
-                            char::from(b).to_string()
-                        } else {
-                            format!("%{b:02X}")
-                        }
-                    })
-                    .collect()
-            };
-            out.push(format!("{}={}", enc(name), enc(value)));
-        }
-    }
-    out.join("&")
 }
 
 /// Consents through the real form post; returns the resume code.
@@ -367,7 +346,7 @@ async fn a_respondent_completes_the_survey_by_form_posts_and_cannot_submit_twice
         .filter(|s| *s != "review")
     {
         let section = survey.section(section).expect("a section");
-        let body = encode(&section_fields(section, &raw));
+        let body = canvass_server::load::encode(&section_fields(section, &raw));
         let reply = post(app.clone(), &at, body, &[]).await;
         assert_eq!(reply.status, StatusCode::SEE_OTHER, "{at}: {}", reply.body);
         at = reply.header("location").to_owned();
@@ -564,7 +543,13 @@ async fn tampered_posts_are_refused_with_a_clear_status_and_change_nothing(pool:
     let profile = survey.section("profile").expect("profile");
     let mut tampered = section_fields(profile, &clinician);
     tampered.insert("company_size".into(), vec!["large".into()]);
-    let reply = post(app.clone(), &page("profile"), encode(&tampered), &[]).await;
+    let reply = post(
+        app.clone(),
+        &page("profile"),
+        canvass_server::load::encode(&tampered),
+        &[],
+    )
+    .await;
     assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
         reply.body.contains("此题不适用于您的其他回答"),
@@ -580,7 +565,7 @@ async fn tampered_posts_are_refused_with_a_clear_status_and_change_nothing(pool:
         let reply = post(
             app.clone(),
             &at,
-            encode(&section_fields(section, &clinician)),
+            canvass_server::load::encode(&section_fields(section, &clinician)),
             &[],
         )
         .await;
@@ -591,7 +576,7 @@ async fn tampered_posts_are_refused_with_a_clear_status_and_change_nothing(pool:
     let mut fields = section_fields(recommendations, &clinician);
     fields.insert("comments".into(), vec![long]);
     let saved_before = answers(&pool).await;
-    let reply = post(app.clone(), &at, encode(&fields), &[]).await;
+    let reply = post(app.clone(), &at, canvass_server::load::encode(&fields), &[]).await;
     assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
         reply.body.contains("请不要超过 2000 个字"),
@@ -615,7 +600,7 @@ async fn too_many_choices_are_an_in_form_error(pool: PgPool) {
         let reply = post(
             app.clone(),
             &at,
-            encode(&section_fields(section, &raw)),
+            canvass_server::load::encode(&section_fields(section, &raw)),
             &[],
         )
         .await;
@@ -631,7 +616,7 @@ async fn too_many_choices_are_an_in_form_error(pool: PgPool) {
             .to_vec(),
     );
     let before = answers(&pool).await;
-    let reply = post(app, &at, encode(&fields), &[]).await;
+    let reply = post(app, &at, canvass_server::load::encode(&fields), &[]).await;
     assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(reply.body.contains("请选择不超过 3 项"), "{}", reply.body);
     assert_eq!(answers(&pool).await, before);
