@@ -11,6 +11,7 @@ pub mod email;
 pub mod export;
 pub mod expr;
 pub mod ids;
+pub mod invitees;
 pub mod lang;
 pub mod monitor;
 pub mod response;

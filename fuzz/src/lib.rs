@@ -63,7 +63,7 @@ pub fn form(data: &[u8]) {
 
 /// An uploaded invitee list (CSV).
 pub fn invitee_csv(data: &[u8]) {
-    let _ = canvass_db::invitations::parse_csv(data, survey());
+    let _ = canvass_core::invitees::parse_csv(data, survey());
 }
 
 /// The JSON API's query strings: the analysis query, and the export settings as the

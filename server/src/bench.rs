@@ -287,7 +287,7 @@ fn busy_jiffies(stat: &str) -> Option<u64> {
 /// each and its rate.
 #[expect(clippy::print_stdout, reason = "a benchmark prints its figures")]
 pub fn invitees(invitees: u64) -> anyhow::Result<()> {
-    const MAX_INVITEES_READ: usize = canvass_db::invitations::MAX_INVITEES;
+    const MAX_INVITEES_READ: usize = canvass_core::invitees::MAX_INVITEES;
     let survey = canvass_core::survey::Survey::from_toml(canvass_core::surveys::AI_COLLAB)
         .map_err(|problems| anyhow::anyhow!("the bundled survey: {problems:?}"))?;
     let mut list = String::from("\u{feff}Name,ID,Email,Province,Role\r\n");
@@ -313,7 +313,7 @@ pub fn invitees(invitees: u64) -> anyhow::Result<()> {
         let mut outcome = String::new();
         for _ in 0..3 {
             let began = std::time::Instant::now();
-            let read = canvass_db::invitations::parse_csv(bytes, &survey);
+            let read = canvass_core::invitees::parse_csv(bytes, &survey);
             best = best.min(began.elapsed());
             outcome = match read {
                 Ok(list) => format!("{} read", list.len()),

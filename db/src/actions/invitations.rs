@@ -2,11 +2,12 @@
 //! audited: the roster holds personal data.
 
 use canvass_core::ids::{StaffId, SurveyId};
+use canvass_core::invitees::Invitee;
 use canvass_core::staff::StaffError;
 use sqlx::PgConnection;
 
 use crate::audit::{self, Action};
-use crate::invitations::{self, Invited, Invitee};
+use crate::invitations::{self, Invited};
 use crate::responses::ResumeCode;
 
 /// Makes one invitation per invitee on behalf of `by`, with the audit entry (how many);

@@ -626,7 +626,7 @@ async fn agreeing_begins_a_response_that_opens_by_its_code_at_screening(pool: Pg
 /// One invitation for the national survey; its token.
 async fn invitation(pool: &PgPool, survey: &Survey, survey_id: SurveyId) -> ResumeCode {
     let mut conn = pool.acquire().await.expect("connection");
-    let invitees = crate::invitations::parse_csv(b"id\nA1\n", survey).expect("reads");
+    let invitees = canvass_core::invitees::parse_csv(b"id\nA1\n", survey).expect("reads");
     crate::invitations::create(&mut conn, survey_id, &invitees, None)
         .await
         .expect("q")

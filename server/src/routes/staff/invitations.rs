@@ -10,9 +10,10 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use canvass_app::staff::backend::site_origin;
 use canvass_app::staff::{StaffError, paths};
+use canvass_core::invitees::parse_csv;
 use canvass_core::response::ResponseStatus;
 use canvass_db::actions::invitations as actions;
-use canvass_db::invitations::{self, Invited};
+use canvass_db::invitations::Invited;
 use canvass_db::responses::ResumeCode;
 use time::format_description::well_known::Rfc3339;
 
@@ -51,7 +52,7 @@ pub async fn create(
     };
     // Reading a large list takes a while: not on the async workers.
     let reading = survey.clone();
-    let parsed = tokio::task::spawn_blocking(move || invitations::parse_csv(&file, &reading))
+    let parsed = tokio::task::spawn_blocking(move || parse_csv(&file, &reading))
         .await
         .map_err(AppError::unavailable)?;
     let invitees = match parsed {
