@@ -166,24 +166,34 @@ api_check() {
 
 # Fuzzing: each target (fuzz/) fuzzed by AFL++ for FUZZ_SECONDS (20 by default), starting
 # from the committed corpus, which AFL++ first runs through it (a crashing seed stops it).
-# Any crash or hang fails, with the input that caused it kept in target/fuzz/<target>/.
+# Two targets at a time, one per core (an AFL++ process keeps one core busy). Any crash or
+# hang fails, with the input that caused it kept in target/fuzz/<target>/.
 # (`cd fuzz && cargo test` replays the corpus without AFL++.)
+fuzz_one() { # target seconds: fuzzes one target, prints its line; fails on a crash or hang
+  local target=$1 secs=$2 out="$ROOT/target/fuzz/$1" found
+  rm -rf "$out"
+  AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_UI=1 AFL_QUIET=1 \
+    cargo afl fuzz -V "$secs" -c - -i "fuzz/corpus/$target" -o "$out" \
+    "$ROOT/target/fuzz-build/release/$target" >"$LOGS/fuzz-$target.log" 2>&1 ||
+    { echo "AFL++ could not fuzz $target (see $LOGS/fuzz-$target.log)" >&2; return 1; }
+  found=$(find "$out/default/crashes" "$out/default/hangs" -type f ! -name README.txt 2>/dev/null | wc -l)
+  echo "$target: $(sed -n 's/^execs_done *: //p' "$out/default/fuzzer_stats") runs, $(sed -n 's/^corpus_count *: //p' "$out/default/fuzzer_stats") paths, $found crashes or hangs"
+  [ "$found" = 0 ]
+}
+
 fuzz() {
-  local secs=${FUZZ_SECONDS:-20} target out found status=0
+  local secs=${FUZZ_SECONDS:-20} status=0 pair
   say "fuzzing: each target for $secs s with AFL++ (cargo-afl), from the committed corpus"
-  mkdir -p "$LOGS"
+  mkdir -p "$LOGS" "$ROOT/target/fuzz"
   (cd fuzz && CARGO_TARGET_DIR="$ROOT/target/fuzz-build" cargo afl build --quiet --release --features afl) 2>&1 |
     tee "$LOGS/fuzz.log"
-  for target in survey_toml expression form invitee_csv api_query; do
-    out="$ROOT/target/fuzz/$target"
-    rm -rf "$out"; mkdir -p "$ROOT/target/fuzz"
-    AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_UI=1 AFL_QUIET=1 \
-      cargo afl fuzz -V "$secs" -c - -i "fuzz/corpus/$target" -o "$out" \
-      "$ROOT/target/fuzz-build/release/$target" >>"$LOGS/fuzz.log" 2>&1 ||
-      { status=1; echo "AFL++ could not fuzz $target (see $LOGS/fuzz.log)" >&2; continue; }
-    found=$(find "$out/default/crashes" "$out/default/hangs" -type f ! -name README.txt 2>/dev/null | wc -l)
-    echo "$target: $(sed -n 's/^execs_done *: //p' "$out/default/fuzzer_stats") runs, $(sed -n 's/^corpus_count *: //p' "$out/default/fuzzer_stats") paths, $found crashes or hangs"
-    [ "$found" = 0 ] || status=1
+  for pair in "survey_toml expression" "form invitee_csv" "api_query"; do
+    local pids=() target
+    for target in $pair; do
+      fuzz_one "$target" "$secs" &
+      pids+=($!)
+    done
+    for target in "${pids[@]}"; do wait "$target" || status=1; done
   done
   [ "$status" = 0 ] || die "fuzzing found crashes or hangs (inputs in target/fuzz/*/default/{crashes,hangs})"
 }
