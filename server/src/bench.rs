@@ -258,11 +258,27 @@ impl Percentiles {
 
 /// `/proc/stat` counts in USER_HZ ticks, 100 per second on every Linux architecture
 /// Canvass builds for.
-const MICROS_PER_JIFFY: f64 = 10_000.0;
+pub(crate) const MICROS_PER_JIFFY: f64 = 10_000.0;
 
 /// CPU time spent by the whole machine so far, in ticks, or `None` off Linux.
-fn machine_busy_jiffies() -> Option<u64> {
+pub(crate) fn machine_busy_jiffies() -> Option<u64> {
     busy_jiffies(&std::fs::read_to_string("/proc/stat").ok()?)
+}
+
+/// CPU time spent by this process so far (user and system, all its threads), in ticks, or
+/// `None` off Linux.
+pub(crate) fn process_busy_jiffies() -> Option<u64> {
+    own_jiffies(&std::fs::read_to_string("/proc/self/stat").ok()?)
+}
+
+/// `utime` and `stime` of a `/proc/<pid>/stat` line: the 14th and 15th fields, counted after
+/// the command name in parentheses (which may hold spaces).
+fn own_jiffies(stat: &str) -> Option<u64> {
+    let after_name = &stat[stat.rfind(')')? + 1..];
+    let mut fields = after_name.split_whitespace().skip(11);
+    let user: u64 = fields.next()?.parse().ok()?;
+    let system: u64 = fields.next()?.parse().ok()?;
+    Some(user + system)
 }
 
 /// The busy ticks of `/proc/stat`'s first line: user, nice, system, irq and softirq (not
@@ -332,7 +348,7 @@ pub fn invitees(invitees: u64) -> anyhow::Result<()> {
 
 #[cfg(test)]
 mod tests {
-    use super::{Percentiles, busy_jiffies};
+    use super::{Percentiles, busy_jiffies, own_jiffies};
     use std::time::Duration;
 
     #[test]
@@ -361,5 +377,13 @@ mod tests {
         assert_eq!(busy_jiffies("intr 1 2 3 4 5 6 7 8"), None);
         assert_eq!(busy_jiffies("cpu  1 2 3"), None);
         assert_eq!(busy_jiffies("cpu  1 2 x 4 5 6 7 8"), None);
+    }
+
+    #[test]
+    fn own_ticks_are_utime_and_stime_after_a_name_with_spaces() {
+        let stat = "4242 (tokio (x) y) S 1 4242 4242 0 -1 4194560 900 0 0 0 250 75 0 0 20 0 9";
+        assert_eq!(own_jiffies(stat), Some(250 + 75));
+        assert_eq!(own_jiffies("4242 (canvass) S 1 2"), None);
+        assert_eq!(own_jiffies("no parenthesis"), None);
     }
 }

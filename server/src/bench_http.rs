@@ -20,7 +20,7 @@ use anyhow::Context;
 use canvass_db::PgPool;
 use leptos::config::LeptosOptions;
 
-use crate::bench::Walk;
+use crate::bench::{MICROS_PER_JIFFY, Walk, machine_busy_jiffies, process_busy_jiffies};
 use crate::load::{Client, encode, percentile, resume_code};
 use crate::{AppState, HttpSettings};
 
@@ -137,6 +137,12 @@ pub async fn run(
     let start = Instant::now();
     let counted_from = start + Duration::from_secs(warmup);
     let until = counted_from + Duration::from_secs(seconds);
+    // CPU time over the measured window: the whole machine's, and this process's (the server
+    // and the respondents), the rest being PostgreSQL's.
+    let cpu_before = tokio::spawn(async move {
+        tokio::time::sleep_until(counted_from.into()).await;
+        cpu_now()
+    });
     let tasks: Vec<_> = (0..concurrency)
         .map(|i| {
             let walk = walks[i % walks.len()].clone();
@@ -152,6 +158,10 @@ pub async fn run(
             *failed.entry(status).or_default() += n;
         }
     }
+    let cpu = cpu_before
+        .await?
+        .zip(cpu_now())
+        .map(|(before, after)| after - before);
     let failed: Vec<String> = failed.iter().map(|(s, n)| format!("{n} × {s}")).collect();
     let failed = if failed.is_empty() {
         "none".to_owned()
@@ -171,10 +181,27 @@ pub async fn run(
         percentile(&latencies, 0.99),
     );
 
+    if let Some(cpu) = cpu {
+        let saves = latencies.len().max(1) as f64;
+        println!(
+            "machine CPU: {:.0} µs per save: this process (server and respondents) {:.0} µs, the rest (PostgreSQL) {:.0} µs",
+            cpu.machine as f64 * MICROS_PER_JIFFY / saves,
+            cpu.process as f64 * MICROS_PER_JIFFY / saves,
+            cpu.machine.saturating_sub(cpu.process) as f64 * MICROS_PER_JIFFY / saves,
+        );
+    }
+
     // The ceiling: durable single-row JSONB inserts of a page's size, as many at once.
     let page = serde_json::to_string(&walks[0].first().map(|(_, posted)| posted))?;
+    let before = cpu_now();
     let ceiling =
         canvass_db::ceiling::run(pool, concurrency, Duration::from_secs(seconds), &page).await?;
+    if let Some(cpu) = before.zip(cpu_now()).map(|(before, after)| after - before) {
+        println!(
+            "machine CPU: {:.0} µs per INSERT",
+            cpu.machine as f64 * MICROS_PER_JIFFY / ceiling.max(1) as f64
+        );
+    }
     let inserts_per_second = ceiling as f64 / seconds.max(1) as f64;
     println!(
         "ceiling: {ceiling} single-row JSONB INSERTs in {seconds} s = {inserts_per_second:.0}/s \
@@ -186,4 +213,29 @@ pub async fn run(
         saves_per_second / inserts_per_second.max(f64::MIN_POSITIVE)
     );
     Ok(())
+}
+
+/// CPU ticks spent so far by the whole machine and by this process.
+#[derive(Clone, Copy)]
+struct Cpu {
+    machine: u64,
+    process: u64,
+}
+
+impl std::ops::Sub for Cpu {
+    type Output = Cpu;
+
+    fn sub(self, earlier: Cpu) -> Cpu {
+        Cpu {
+            machine: self.machine.saturating_sub(earlier.machine),
+            process: self.process.saturating_sub(earlier.process),
+        }
+    }
+}
+
+fn cpu_now() -> Option<Cpu> {
+    Some(Cpu {
+        machine: machine_busy_jiffies()?,
+        process: process_busy_jiffies()?,
+    })
 }
