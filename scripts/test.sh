@@ -182,18 +182,18 @@ fuzz_one() { # target seconds: fuzzes one target, prints its line; fails on a cr
 }
 
 fuzz() {
-  local secs=${FUZZ_SECONDS:-20} status=0 pair
+  local secs=${FUZZ_SECONDS:-20} status=0 pair target pid pids
   say "fuzzing: each target for $secs s with AFL++ (cargo-afl), from the committed corpus"
   mkdir -p "$LOGS" "$ROOT/target/fuzz"
   (cd fuzz && CARGO_TARGET_DIR="$ROOT/target/fuzz-build" cargo afl build --quiet --release --features afl) 2>&1 |
     tee "$LOGS/fuzz.log"
   for pair in "survey_toml expression" "form invitee_csv" "api_query"; do
-    local pids=() target
+    pids=()
     for target in $pair; do
       fuzz_one "$target" "$secs" &
       pids+=($!)
     done
-    for target in "${pids[@]}"; do wait "$target" || status=1; done
+    for pid in "${pids[@]}"; do wait "$pid" || status=1; done
   done
   [ "$status" = 0 ] || die "fuzzing found crashes or hangs (inputs in target/fuzz/*/default/{crashes,hangs})"
 }

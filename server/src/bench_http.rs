@@ -158,10 +158,7 @@ pub async fn run(
             *failed.entry(status).or_default() += n;
         }
     }
-    let cpu = cpu_before
-        .await?
-        .zip(cpu_now())
-        .map(|(before, after)| after - before);
+    let cpu = cpu_since(cpu_before.await?);
     let failed: Vec<String> = failed.iter().map(|(s, n)| format!("{n} × {s}")).collect();
     let failed = if failed.is_empty() {
         "none".to_owned()
@@ -196,7 +193,7 @@ pub async fn run(
     let before = cpu_now();
     let ceiling =
         canvass_db::ceiling::run(pool, concurrency, Duration::from_secs(seconds), &page).await?;
-    if let Some(cpu) = before.zip(cpu_now()).map(|(before, after)| after - before) {
+    if let Some(cpu) = cpu_since(before) {
         println!(
             "machine CPU: {:.0} µs per INSERT",
             cpu.machine as f64 * MICROS_PER_JIFFY / ceiling.max(1) as f64
@@ -215,27 +212,25 @@ pub async fn run(
     Ok(())
 }
 
-/// CPU ticks spent so far by the whole machine and by this process.
+/// CPU ticks spent by the whole machine and by this process (so far, or over a window).
 #[derive(Clone, Copy)]
 struct Cpu {
     machine: u64,
     process: u64,
 }
 
-impl std::ops::Sub for Cpu {
-    type Output = Cpu;
-
-    fn sub(self, earlier: Cpu) -> Cpu {
-        Cpu {
-            machine: self.machine.saturating_sub(earlier.machine),
-            process: self.process.saturating_sub(earlier.process),
-        }
-    }
-}
-
 fn cpu_now() -> Option<Cpu> {
     Some(Cpu {
         machine: machine_busy_jiffies()?,
         process: process_busy_jiffies()?,
+    })
+}
+
+/// The ticks spent since `before` was read.
+fn cpu_since(before: Option<Cpu>) -> Option<Cpu> {
+    let (before, now) = (before?, cpu_now()?);
+    Some(Cpu {
+        machine: now.machine.saturating_sub(before.machine),
+        process: now.process.saturating_sub(before.process),
     })
 }
