@@ -1,8 +1,10 @@
 import { defineConfig } from '@playwright/test';
 
-// The server under test: the release build from `scripts/site.sh` (what
-// `make run` serves), on its own port so it never clashes with `make run`, against the
-// database scripts/test.sh prepared.
+// The server under test: `CANVASS_BIN` (scripts/test.sh passes the build its Rust tests
+// made), else the release build from `scripts/site.sh` (what `make run` serves), serving
+// the release browser bundle on its own port so it never clashes with `make run`, against
+// the database scripts/test.sh prepared.
+const server = process.env.CANVASS_BIN ?? '../target/release/canvass';
 const port = process.env.CANVASS_E2E_PORT ?? '3100';
 const baseURL = `http://127.0.0.1:${port}`;
 // A second instance on the same database, for the live-dashboard test (what one instance
@@ -23,10 +25,10 @@ const chromiumArgs = [
   '--disable-quic',
 ];
 
-/** One `canvass serve` of the release build on `port`, against the test database. */
+/** One `canvass serve` on `port`, against the test database. */
 function instance(url: string, port: string) {
   return {
-    command: '../target/release/canvass serve',
+    command: `${server} serve`,
     url: `${url}/readyz`,
     reuseExistingServer: false,
     timeout: 120_000,

@@ -1,5 +1,8 @@
 #!/usr/bin/env bash
-# Builds the release site: what `make run` serves and the end-to-end tests test.
+# Builds the release site: what `make run` serves.
+#   scripts/site.sh          the server (release) and the browser bundle
+#   scripts/site.sh bundle   the browser bundle alone (`make test` serves it with the server
+#                            its Rust tests built: the same code, unoptimized)
 #   target/release/canvass                          the server (release profile)
 #   target/site/pkg/canvass.<hash>.{js,wasm,css}    the browser bundle, with .br and .gz
 #   target/site/                                    public/, as it is
@@ -24,6 +27,8 @@ BINDGEN=target/front/bindgen
 # they would share nothing in one): on 2 cores each fills the moments the other leaves a
 # core idle (its link, its single-threaded crates, the bundle's LTO). Tools still missing
 # (the wasm-bindgen CLI on a first run) install at the same time (log: target/front/tools.log).
+MODE=${1:-all}
+case $MODE in all | bundle) ;; *) die "usage: $0 [bundle]" ;; esac
 "$ROOT/scripts/tools.sh" target
 say "compiling the WASM bundle in the background (log: target/front/build.log)"
 mkdir -p target/front
@@ -33,13 +38,16 @@ cargo build --package=canvass-app --lib --target-dir=target/front \
 front=$!
 "$ROOT/scripts/tools.sh" release >target/front/tools.log 2>&1 &
 tools=$!
-say "compiling the server (release; a first build takes about 9 min on 2 cores, later only what changed)"
-cargo build --release --package=canvass-server --bin=canvass --no-default-features
+if [ "$MODE" = all ]; then
+  say "compiling the server (release; a first build takes about 9 min on 2 cores, later only what changed)"
+  cargo build --release --package=canvass-server --bin=canvass --no-default-features
+fi
 say "waiting for the WASM bundle's compile"
 wait "$front" || { tail -n 40 target/front/build.log >&2; die "the WASM build failed (target/front/build.log)"; }
 wait "$tools" || { tail -n 30 target/front/tools.log >&2; die "installing the build tools failed"; }
 
 # wasm-bindgen and wasm-opt take about 20 s: skip them when the compiled WASM is unchanged.
+mkdir -p target/release
 if [ -f target/release/hash.txt ] && [ target/release/hash.txt -nt "$WASM" ] &&
   [ -z "$(find style public -newer target/release/hash.txt -print -quit)" ]; then
   say "the bundle is up to date"

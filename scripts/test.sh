@@ -87,20 +87,31 @@ rust_tests() {
   cargo test --workspace --no-fail-fast 2>&1 | tee "$LOGS/rust.log"
 }
 
+# The server the later steps run: the one the Rust tests built (the same code as `make run`'s
+# release build, unoptimized: compiling the release server too took 20 of CI's minutes).
+BIN="$ROOT/target/debug/canvass"
+
+server_build() {
+  say "building the server (the Rust tests' build: nothing to do after them)"
+  cargo test --workspace --no-run --quiet
+}
+
 e2e() {
-  # The release site, exactly what `make run` serves (and a release-only build failure
-  # fails here); it prints the bundle's compressed sizes.
-  say "building the release site for the end-to-end tests"
-  "$ROOT/scripts/site.sh"
+  server_build
+  # The browser bundle exactly as `make run` serves it (release, wasm-opt, hashed names);
+  # it prints the bundle's compressed sizes. Leptos reads the hashes beside the server.
+  say "building the release browser bundle for the end-to-end tests"
+  "$ROOT/scripts/site.sh" bundle
+  cp target/release/hash.txt "$(dirname "$BIN")/hash.txt"
   # A fresh database each run: sign-in throttling counts failures for 15 minutes, and the
   # tests must not depend on what an earlier run left.
   fresh_database canvass_e2e
   say "Playwright (Debian's Chromium, phone and desktop viewports)"
   mkdir -p "$LOGS"
-  (cd end2end && npx playwright test) 2>&1 | tee "$LOGS/e2e.log"
+  (cd end2end && CANVASS_BIN="$BIN" npx playwright test) 2>&1 | tee "$LOGS/e2e.log"
 }
 
-# The fault tests (`canvass faults`): respondents saving while the release server is
+# The fault tests (`canvass faults`): respondents saving while the server is
 # killed with SIGKILL, then while PostgreSQL restarts, each followed by a check that nothing
 # acknowledged was lost or written twice. They run on a cluster of their own
 # (PG_CLUSTER=faults), always project-local: they stop and start it.
@@ -115,9 +126,9 @@ faults() {
   psql "$url" -qc "CREATE DATABASE canvass_faults" >/dev/null
   url=$("$pg" url canvass_faults)
   : >"$LOGS/faults-server.log"
-  DATABASE_URL=$url CANVASS_LOG=error target/release/canvass faults --fault kill \
+  DATABASE_URL=$url CANVASS_LOG=error "$BIN" faults --fault kill \
     --server-log "$LOGS/faults-server.log" 2>&1 | tee "$LOGS/faults.log" || status=1
-  DATABASE_URL=$url CANVASS_LOG=error target/release/canvass faults --fault postgres \
+  DATABASE_URL=$url CANVASS_LOG=error "$BIN" faults --fault postgres \
     --stop-postgres "PG_CLUSTER=faults '$pg' stop" --start-postgres "PG_CLUSTER=faults '$pg' start" \
     --server-log "$LOGS/faults-server.log" 2>&1 | tee -a "$LOGS/faults.log" || status=1
   "$pg" stop
@@ -126,14 +137,14 @@ faults() {
 }
 
 # schemathesis against the JSON API's OpenAPI document (/api/v1/openapi.json), bounded,
-# once with an API token and once with a staff session, on the release server over a
+# once with an API token and once with a staff session, on the server over a
 # fresh database with demo responses: no 5xx, every answer as the document describes it
 # (status, content type, body), and no panic in the server's log.
 api_check() {
   say "schemathesis: the JSON API against its OpenAPI document, with a token and with a session"
   mkdir -p "$LOGS"
   fresh_database canvass_api
-  local bin="$ROOT/target/release/canvass" port=3917 log="$LOGS/api-server.log"
+  local bin="$BIN" port=3917 log="$LOGS/api-server.log"
   local base="http://127.0.0.1:3917" email=api-check@example.org password token cookie pid status=0
   local st="$ROOT/target/tools/schemathesis/bin/st"
   password="api-check-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
@@ -234,9 +245,9 @@ case ${1:-all} in
   lint) lint ;;
   rust) rust_tests ;;
   e2e) "$ROOT/scripts/tools.sh" test; e2e ;;
-  faults) faults ;;
+  faults) server_build; faults ;;
   fuzz) "$ROOT/scripts/tools.sh" test; fuzz ;;
-  api) "$ROOT/scripts/tools.sh" test; api_check ;;
+  api) "$ROOT/scripts/tools.sh" test; server_build; api_check ;;
   sqlx-prepare) sqlx_prepare ;;
   *) die "usage: $0 all|lint|rust|e2e|faults|api|fuzz|sqlx-prepare" ;;
 esac

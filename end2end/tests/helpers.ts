@@ -3,9 +3,9 @@
 import { expect, type Browser, type Page } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 
-/** Runs the release `canvass` command (as an operator would), `input` on standard input. */
+/** Runs the `canvass` command under test (as an operator would), `input` on standard input. */
 export function canvass(args: string[], input = '') {
-  execFileSync('../target/release/canvass', args, {
+  execFileSync(process.env.CANVASS_BIN ?? '../target/release/canvass', args, {
     input,
     env: { ...process.env, CANVASS_LOG: 'warn' },
     stdio: ['pipe', 'ignore', 'pipe'],
