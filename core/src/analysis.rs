@@ -302,11 +302,13 @@ impl Answers for Response<'_> {
 
 mod figures;
 mod layout;
+mod packed;
 pub(crate) mod query;
 mod rows;
 
 pub use figures::*;
 pub use layout::Layout;
+pub use packed::{pack, unpack};
 pub use query::{AnalysisQuery, Counting, QueryError};
 pub use rows::Row;
 

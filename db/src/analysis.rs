@@ -6,7 +6,9 @@
 use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, BTreeSet};
 
-use canvass_core::analysis::{Layout, TalliedCell, cell_of, comparable, response_counters};
+use canvass_core::analysis::{
+    Layout, TalliedCell, cell_of, comparable, pack, response_counters, unpack,
+};
 use canvass_core::ids::SurveyId;
 use canvass_core::response::ResponseStatus;
 use canvass_core::survey::Survey;
@@ -148,7 +150,7 @@ async fn fold_batch(
                 partial: true,
                 cell: serde_json::from_value(cell).unwrap_or_default(),
                 respondents: 1,
-                counters,
+                counters: from_bytes(&counters),
             }),
             _ => None,
         };
@@ -256,16 +258,15 @@ fn merged(deltas: Vec<CellDelta>) -> Vec<CellDelta> {
     out.into_values().collect()
 }
 
-/// Counter arrays of several lengths, flattened, with where each starts (1-based, as
-/// PostgreSQL's array slices count) and ends.
-fn flattened<'a>(arrays: impl Iterator<Item = &'a Vec<f64>>) -> (Vec<f64>, Vec<i32>, Vec<i32>) {
-    let (mut flat, mut starts, mut ends) = (Vec::new(), Vec::new(), Vec::new());
-    for counters in arrays {
-        starts.push(i32::try_from(flat.len() + 1).unwrap_or(i32::MAX));
-        flat.extend_from_slice(counters);
-        ends.push(i32::try_from(flat.len()).unwrap_or(i32::MAX));
-    }
-    (flat, starts, ends)
+/// Counters as stored (`bytea`): packed ([`pack`]).
+fn to_bytes(counters: &[f64]) -> Vec<u8> {
+    pack(counters)
+}
+
+/// Stored counters read back. Bytes that are not packed counters read as no counters,
+/// left out as counters of another layout are.
+fn from_bytes(bytes: &[u8]) -> Vec<f64> {
+    unpack(bytes).unwrap_or_default()
 }
 
 /// The advisory lock folds hold while they add to the cells: one at a time, so what one
@@ -321,7 +322,7 @@ pub async fn add_cells(conn: &mut PgConnection, deltas: &[CellDelta]) -> Result<
         );
         if let Some(sum) = index.get(&key).and_then(|&i| sums.get_mut(i)) {
             sum.respondents += row.respondents;
-            add_to(&mut sum.counters, &row.counters);
+            add_to(&mut sum.counters, &from_bytes(&row.counters));
         }
     }
     let (kept, emptied): (Vec<CellDelta>, Vec<CellDelta>) = sums
@@ -329,13 +330,12 @@ pub async fn add_cells(conn: &mut PgConnection, deltas: &[CellDelta]) -> Result<
         .partition(|d| d.respondents > 0 || !d.partial);
     let key = Columns::of(&kept);
     let respondents: Vec<i64> = kept.iter().map(|d| d.respondents).collect();
-    let (flat, starts, ends) = flattened(kept.iter().map(|d| &d.counters));
+    let counters: Vec<Vec<u8>> = kept.iter().map(|d| to_bytes(&d.counters)).collect();
     let written = sqlx::query!(
         r#"INSERT INTO analysis_cells AS t
              (survey_id, survey_version, partial, cell, respondents, counters)
-           SELECT c.survey_id, c.version, c.partial, c.cell, c.n, ($6::float8[])[c.s:c.e]
-           FROM unnest($1::int8[], $2::int4[], $3::bool[], $4::jsonb[], $5::int8[],
-                       $7::int4[], $8::int4[]) AS c (survey_id, version, partial, cell, n, s, e)
+           SELECT * FROM unnest($1::int8[], $2::int4[], $3::bool[], $4::jsonb[], $5::int8[],
+                                $6::bytea[])
            ON CONFLICT ON CONSTRAINT analysis_cells_key DO UPDATE
            SET respondents = EXCLUDED.respondents, counters = EXCLUDED.counters"#,
         &key.surveys,
@@ -343,9 +343,7 @@ pub async fn add_cells(conn: &mut PgConnection, deltas: &[CellDelta]) -> Result<
         &key.partial,
         &key.cells,
         &respondents,
-        &flat,
-        &starts,
-        &ends,
+        &counters,
     )
     .execute(&mut *tx)
     .await?;
@@ -417,19 +415,15 @@ async fn keep_partials(
     }
     let ids: Vec<i64> = kept.iter().map(|(id, _)| *id).collect();
     let key = Columns::of(kept.iter().map(|(_, d)| d));
-    let (flat, starts, ends) = flattened(kept.iter().map(|(_, d)| &d.counters));
+    let counters: Vec<Vec<u8>> = kept.iter().map(|(_, d)| to_bytes(&d.counters)).collect();
     sqlx::query!(
         r#"INSERT INTO analysis_partials (response_id, survey_id, survey_version, cell, counters)
-           SELECT k.id, k.survey_id, k.version, k.cell, ($5::float8[])[k.s:k.e]
-           FROM unnest($1::int8[], $2::int8[], $3::int4[], $4::jsonb[], $6::int4[], $7::int4[])
-             AS k (id, survey_id, version, cell, s, e)"#,
+           SELECT * FROM unnest($1::int8[], $2::int8[], $3::int4[], $4::jsonb[], $5::bytea[])"#,
         &ids,
         &key.surveys,
         &key.versions,
         &key.cells,
-        &flat,
-        &starts,
-        &ends,
+        &counters,
     )
     .execute(&mut *conn)
     .await?;
@@ -464,7 +458,7 @@ pub async fn cells(
             serde_json::from_value(row.cell).unwrap_or_default();
         let (respondents, sum) = flat.entry((row.survey_version, breakdown)).or_default();
         *respondents += u64::try_from(row.respondents).unwrap_or_default();
-        add_to(sum, &row.counters);
+        add_to(sum, &from_bytes(&row.counters));
     }
     // Per version: its layout, and which of `latest`'s metrics it counts the same way.
     let mut versions: BTreeMap<i32, (Layout, Vec<bool>)> = BTreeMap::new();

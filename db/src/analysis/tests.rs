@@ -791,3 +791,22 @@ async fn a_response_in_progress_is_counted_after_its_rest_and_an_ended_one_at_on
     assert_eq!(respondents(&mut conn, true).await, done + partial);
     assert_eq!(respondents(&mut conn, false).await, done);
 }
+
+#[sqlx::test(migrator = "crate::MIGRATOR")]
+async fn counters_are_stored_packed_at_under_three_bytes_a_counter(pool: PgPool) {
+    let (survey, _) = respondents(&pool, 18).await;
+    let mut conn = pool.acquire().await.expect("connection");
+    fold_all(&mut conn).await;
+    let width = Layout::of(&survey).width();
+    let stored: Vec<Vec<u8>> = sqlx::query_scalar(
+        "SELECT counters FROM analysis_cells UNION ALL SELECT counters FROM analysis_partials",
+    )
+    .fetch_all(&pool)
+    .await
+    .expect("counters");
+    assert!(stored.len() > 3);
+    for bytes in stored {
+        assert_eq!(unpack(&bytes).map(|c| c.len()), Some(width));
+        assert!(bytes.len() < 3 * width, "{} bytes", bytes.len());
+    }
+}
