@@ -139,7 +139,12 @@ pub async fn run(
     let save = Percentiles::of(cost.saves.into_iter()).at(0.5);
     let fold_save = Percentiles::of(cost.fold_per_save.into_iter()).at(0.5);
     let submit = Percentiles::of(cost.submits.into_iter()).at(0.5);
-    let fold_submit = ms(cost.fold_per_submit);
+    let rounds: Vec<String> = cost
+        .fold_per_submit
+        .iter()
+        .map(|d| format!("{:.3}", ms(*d)))
+        .collect();
+    let fold_submit = Percentiles::of(cost.fold_per_submit.into_iter()).at(0.5);
     println!(
         "a page save: p50 {save:.2} ms; the background fold's work after it (a response in \
          progress waits its rest): {fold_save:.3} ms per save ({:.1}% of a save)",
@@ -147,8 +152,10 @@ pub async fn run(
     );
     println!(
         "a submit: p50 {submit:.2} ms; counting it in the background fold: {fold_submit:.3} \
-         ms per submit ({:.1}% of a submit)",
-        100.0 * fold_submit / submit.max(f64::EPSILON)
+         ms per submit ({:.1}% of a submit; the median of {} folds: {} ms)",
+        100.0 * fold_submit / submit.max(f64::EPSILON),
+        rounds.len(),
+        rounds.join(", ")
     );
     println!(
         "a respondent who pauses: counted as partial once the rest is over, {:.3} ms; \
@@ -438,7 +445,7 @@ struct CountingCost {
     fold_per_save: Vec<Duration>,
     submits: Vec<Duration>,
     /// The fold's work per submit of a respondent who never paused.
-    fold_per_submit: Duration,
+    fold_per_submit: Vec<Duration>,
     /// Per response in progress whose rest ended (counted as partial, once per pause).
     fold_per_rested: Duration,
     /// Per submit of a respondent who paused (its partial counts taken away).
@@ -447,9 +454,9 @@ struct CountingCost {
 
 /// Walks drawn respondents through the survey a page at a time, all in step: every one
 /// saves a page (timed), then the moves are folded and the fold run (timed: responses in
-/// progress wait their rest, so it finds nothing due). At the end a quarter of them submit
+/// progress wait their rest, so it finds nothing due). At the end an eighth of them submit
 /// one by one, each counted by a fold of its own (untimed: the fold's statements warm),
-/// then another quarter submit (timed) and the fold counts them (timed); the other half
+/// then three rounds of 50 submit (timed), each counted by a fold (timed); the other half
 /// rest (their rest ended by hand), are counted as partial (timed), then submit and are
 /// counted (timed).
 async fn counting_cost(
@@ -457,7 +464,8 @@ async fn counting_cost(
     survey: &Survey,
     survey_id: SurveyId,
 ) -> anyhow::Result<CountingCost> {
-    const TRIALS: u64 = 200;
+    const TRIALS: u64 = 400;
+    const ROUNDS: usize = 3;
     let demo = Demo::from_toml(AI_COLLAB_DEMO, survey)
         .map_err(|problems| anyhow::anyhow!("the demo file: {}", problems.join("; ")))?;
     let catalog = canvass_db::surveys::Catalog::default();
@@ -494,7 +502,7 @@ async fn counting_cost(
         saves: Vec::new(),
         fold_per_save: Vec::new(),
         submits: Vec::new(),
-        fold_per_submit: Duration::ZERO,
+        fold_per_submit: Vec::new(),
         fold_per_rested: Duration::ZERO,
         fold_per_submit_after_rest: Duration::ZERO,
     };
@@ -538,24 +546,28 @@ async fn counting_cost(
     let (paused, straight): (Vec<_>, Vec<_>) =
         walkers.iter().enumerate().partition(|(i, _)| i % 2 == 0);
     let per = |took: Duration, n: usize| took / u32::try_from(n).unwrap_or(u32::MAX).max(1);
-    // A first half submits and is counted untimed, as in a server that has been folding
+    // A first quarter submits and is counted untimed, as in a server that has been folding
     // submits for a while (the fold's statements run often enough for PostgreSQL to keep
-    // their plans); the second half is timed.
-    let (warming, straight) = straight.split_at(straight.len() / 2);
+    // their plans); the rest submit in three timed rounds of 50, each counted by one fold
+    // (timed): one fold is one figure, and a single figure proved noisy.
+    let (warming, straight) = straight.split_at(straight.len() / 4);
     for (_, (public_id, _, _)) in warming {
         respond::submit(&mut conn, *public_id, survey)
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         fold_timed(&mut folder, &catalog).await?;
     }
-    for (_, (public_id, _, _)) in straight {
-        let began = Instant::now();
-        respond::submit(&mut conn, *public_id, survey)
-            .await
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
-        cost.submits.push(began.elapsed());
+    for round in straight.chunks(straight.len().div_ceil(ROUNDS).max(1)) {
+        for (_, (public_id, _, _)) in round {
+            let began = Instant::now();
+            respond::submit(&mut conn, *public_id, survey)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            cost.submits.push(began.elapsed());
+        }
+        let took = per(fold_timed(&mut folder, &catalog).await?, round.len());
+        cost.fold_per_submit.push(took);
     }
-    cost.fold_per_submit = per(fold_timed(&mut folder, &catalog).await?, straight.len());
     let rested = canvass_db::analysis::end_rests(&mut conn).await?;
     cost.fold_per_rested = per(
         fold_timed(&mut folder, &catalog).await?,
