@@ -258,13 +258,8 @@ fn merged(deltas: Vec<CellDelta>) -> Vec<CellDelta> {
     out.into_values().collect()
 }
 
-/// Counters as stored (`bytea`): packed ([`pack`]).
-fn to_bytes(counters: &[f64]) -> Vec<u8> {
-    pack(counters)
-}
-
-/// Stored counters read back. Bytes that are not packed counters read as no counters,
-/// left out as counters of another layout are.
+/// Stored counters (`bytea`, as [`pack`] writes them) read back. Bytes that are not packed
+/// counters read as no counters, left out as counters of another layout are.
 fn from_bytes(bytes: &[u8]) -> Vec<f64> {
     unpack(bytes).unwrap_or_default()
 }
@@ -330,7 +325,7 @@ pub async fn add_cells(conn: &mut PgConnection, deltas: &[CellDelta]) -> Result<
         .partition(|d| d.respondents > 0 || !d.partial);
     let key = Columns::of(&kept);
     let respondents: Vec<i64> = kept.iter().map(|d| d.respondents).collect();
-    let counters: Vec<Vec<u8>> = kept.iter().map(|d| to_bytes(&d.counters)).collect();
+    let counters: Vec<Vec<u8>> = kept.iter().map(|d| pack(&d.counters)).collect();
     let written = sqlx::query!(
         r#"INSERT INTO analysis_cells AS t
              (survey_id, survey_version, partial, cell, respondents, counters)
@@ -415,7 +410,7 @@ async fn keep_partials(
     }
     let ids: Vec<i64> = kept.iter().map(|(id, _)| *id).collect();
     let key = Columns::of(kept.iter().map(|(_, d)| d));
-    let counters: Vec<Vec<u8>> = kept.iter().map(|(_, d)| to_bytes(&d.counters)).collect();
+    let counters: Vec<Vec<u8>> = kept.iter().map(|(_, d)| pack(&d.counters)).collect();
     sqlx::query!(
         r#"INSERT INTO analysis_partials (response_id, survey_id, survey_version, cell, counters)
            SELECT * FROM unnest($1::int8[], $2::int8[], $3::int4[], $4::jsonb[], $5::bytea[])"#,

@@ -1,9 +1,9 @@
 //! Counters as the database keeps them: packed into bytes, small.
 //!
 //! A response's counters (some 260 for the national survey) are mostly 0 and 1, and a
-//! cell's are whole numbers of a few digits: as 8-byte doubles a response took 2 KB, and
-//! every copy of it (the submit's move, the analysis queue, the cell read and written back)
-//! cost in proportion. Packed, each counter is one variable-length integer (LEB128, 7 bits
+//! cell's are whole numbers of a few digits: as 8-byte doubles a cell took 2 KB, and every
+//! read and write of it (the fold reads a cell and writes it back added up, and keeps a
+//! partial response's own counts) cost in proportion. Packed, each counter is one variable-length integer (LEB128, 7 bits
 //! a byte): a whole number `v` is written as `zigzag(v) << 1`, so 0 and 1 take a byte each;
 //! anything else (a fraction, a number beyond ±2⁵³, infinity, NaN) as the integer `1`
 //! followed by the double's 8 bytes, big-endian. A response packs into some 300 bytes, a
