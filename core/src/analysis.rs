@@ -10,7 +10,7 @@
 //! denominator. An asked question left unanswered counts in the denominator of a share
 //! and as "no"; a mean or a ranking counts only the answers given.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -230,6 +230,32 @@ pub fn response_counters(survey: &Survey, outcomes: &Outcomes) -> Vec<f64> {
             tally.counters(survey, metric)
         })
         .collect()
+}
+
+/// The questions whose answers the counts of `survey` read: its breakdowns and every
+/// question a metric reads (its conditions' references too). A response's other answers
+/// change neither its cell nor its counters, so the fold decodes only these.
+pub fn counted_questions(survey: &Survey) -> BTreeSet<String> {
+    let mut out: BTreeSet<String> = survey.breakdowns.iter().map(|q| q.to_string()).collect();
+    let mut read = |condition: &Condition| {
+        for r in condition.expr.references() {
+            out.insert(r.question.to_string());
+        }
+    };
+    for metric in &survey.metrics {
+        match &metric.kind {
+            MetricKind::Share { when } => read(when),
+            MetricKind::Gap { first, second } => {
+                read(&first.when);
+                read(&second.when);
+            }
+            _ => {}
+        }
+    }
+    for metric in &survey.metrics {
+        out.extend(metric_questions(metric).into_iter().map(str::to_string));
+    }
+    out
 }
 
 /// Whether counters of `metric` kept under the version `older` count the same things as

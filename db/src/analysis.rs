@@ -4,10 +4,11 @@
 //! (in progress, with an answer saved) as they now stand, in cells of their own.
 
 use std::collections::btree_map::Entry;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, hash_map};
+use std::sync::Arc;
 
 use canvass_core::analysis::{
-    Layout, TalliedCell, cell_of, comparable, pack, response_counters, unpack,
+    Layout, TalliedCell, cell_of, comparable, counted_questions, pack, response_counters, unpack,
 };
 use canvass_core::ids::SurveyId;
 use canvass_core::response::ResponseStatus;
@@ -135,6 +136,7 @@ async fn fold_batch(
     // when they change.
     let mut kept: Vec<(i64, CellDelta)> = Vec::new();
     let mut released: Vec<i64> = Vec::new();
+    let mut models = Counted::default();
     for row in rows {
         folded.responses += 1;
         // What it added so far as a partial response…
@@ -168,7 +170,7 @@ async fn fold_batch(
                     status,
                     answers,
                 };
-                counted.delta(&mut tx, catalog, folded).await?
+                counted.delta(&mut tx, catalog, &mut models, folded).await?
             }
             _ => None,
         };
@@ -206,12 +208,13 @@ struct Stored {
 impl Stored {
     /// What the response adds to its cell now: a completed response to the completed
     /// cells, one in progress with an answer saved to the partial ones; nothing for one
-    /// that ended otherwise, has no answer yet, or whose answers cannot be read (counted
-    /// in `folded.unreadable`).
+    /// that ended otherwise, has no answer yet, or whose counted answers cannot be read
+    /// (counted in `folded.unreadable`; only the questions the counts read are decoded).
     async fn delta(
         self,
         conn: &mut PgConnection,
         catalog: &Catalog,
+        models: &mut Counted,
         folded: &mut Folded,
     ) -> Result<Option<CellDelta>, CatalogError> {
         let partial = match self.status {
@@ -221,22 +224,50 @@ impl Stored {
                 return Ok(None);
             }
         };
-        let Ok(outcomes) = crate::stored::decode(&self.answers) else {
+        let (model, counted) = models
+            .get(conn, catalog, self.survey_id, self.version)
+            .await?;
+        let Ok(read) = crate::stored::decode_only(&self.answers, counted) else {
             folded.unreadable += 1;
             return Ok(None);
         };
-        if partial && outcomes.is_empty() {
+        if partial && read.entries == 0 {
             return Ok(None);
         }
-        let model = catalog.version(conn, self.survey_id, self.version).await?;
+        let outcomes = read.outcomes;
         Ok(Some(CellDelta {
             survey_id: self.survey_id,
             version: self.version,
             partial,
-            cell: cell_of(&model, &outcomes),
+            cell: cell_of(model, &outcomes),
             respondents: 1,
-            counters: response_counters(&model, &outcomes),
+            counters: response_counters(model, &outcomes),
         }))
+    }
+}
+
+/// The models of the survey versions a batch counts, each with the questions its counts
+/// read ([`counted_questions`]), worked out once per batch.
+#[derive(Default)]
+struct Counted(HashMap<(SurveyId, u32), (Arc<Survey>, BTreeSet<String>)>);
+
+impl Counted {
+    async fn get(
+        &mut self,
+        conn: &mut PgConnection,
+        catalog: &Catalog,
+        survey_id: SurveyId,
+        version: u32,
+    ) -> Result<(&Survey, &BTreeSet<String>), CatalogError> {
+        let (model, counted) = match self.0.entry((survey_id, version)) {
+            hash_map::Entry::Occupied(known) => known.into_mut(),
+            hash_map::Entry::Vacant(slot) => {
+                let model = catalog.version(conn, survey_id, version).await?;
+                let counted = counted_questions(&model);
+                slot.insert((model, counted))
+            }
+        };
+        Ok((model, counted))
     }
 }
 

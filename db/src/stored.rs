@@ -10,8 +10,11 @@
 
 use canvass_core::answers::{Answer, AnswerError, Cell, Outcome};
 use canvass_core::survey::Code;
+use serde::de::{Deserializer as _, IgnoredAny, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::borrow::Cow;
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
 
 /// One question's stored outcome. Tags: `n` no answer, `na` not asked, `e` invalid; then
 /// one per answer type, with `o` for the variants that carry an "other" text.
@@ -113,6 +116,78 @@ impl From<Stored> for Outcome {
 pub(crate) fn decode(json: &str) -> Result<BTreeMap<String, Outcome>, serde_json::Error> {
     let stored: BTreeMap<String, Stored> = serde_json::from_str(json)?;
     Ok(stored.into_iter().map(|(q, s)| (q, s.into())).collect())
+}
+
+/// Some of a response's stored outcomes ([`decode_only`]).
+#[derive(Debug, PartialEq)]
+pub(crate) struct Decoded {
+    /// The wanted questions' outcomes.
+    pub outcomes: BTreeMap<String, Outcome>,
+    /// How many entries the object holds, read or not.
+    pub entries: usize,
+}
+
+/// The stored outcomes of the questions in `wanted` only: every other entry is skipped
+/// unread (the fold counts a few of a response's answers, and building the others cost it
+/// more than the rest of its work in Rust). An unreadable entry outside `wanted` is no error.
+pub(crate) fn decode_only(
+    json: &str,
+    wanted: &BTreeSet<String>,
+) -> Result<Decoded, serde_json::Error> {
+    let mut reader = serde_json::Deserializer::from_str(json);
+    let outcomes = reader.deserialize_map(Only(wanted))?;
+    reader.end()?;
+    Ok(outcomes)
+}
+
+/// Reads a stored answers object keeping only the wanted questions ([`decode_only`]).
+struct Only<'w>(&'w BTreeSet<String>);
+
+impl<'de> Visitor<'de> for Only<'_> {
+    type Value = Decoded;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an object of stored answers")
+    }
+
+    fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<Self::Value, M::Error> {
+        let mut out = Decoded {
+            outcomes: BTreeMap::new(),
+            entries: 0,
+        };
+        while let Some(Key(question)) = map.next_key()? {
+            out.entries += 1;
+            if self.0.contains(question.as_ref()) {
+                let stored: Stored = map.next_value()?;
+                out.outcomes.insert(question.into_owned(), stored.into());
+            } else {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// An object's key, borrowed from the text unless it holds an escape.
+struct Key<'de>(Cow<'de, str>);
+
+impl<'de> Deserialize<'de> for Key<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Text;
+        impl<'de> Visitor<'de> for Text {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a question ID")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Borrowed(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Owned(v.to_owned())))
+            }
+        }
+        deserializer.deserialize_str(Text)
+    }
 }
 
 /// The stored form of one outcome, as a JSON value to merge into the column.
@@ -228,5 +303,52 @@ mod tests {
             error.to_string().starts_with("unknown variant `maybe`"),
             "{error}"
         );
+    }
+
+    #[test]
+    fn decoding_only_some_questions_reads_exactly_those_as_a_full_decode_does() {
+        let mut object = serde_json::Map::new();
+        for (i, (outcome, _)) in every_kind().iter().enumerate() {
+            object.insert(format!("q{i}"), encode(outcome).expect("encodes"));
+        }
+        let text = serde_json::Value::Object(object).to_string();
+        let all = decode(&text).expect("decodes");
+        let wanted: BTreeSet<String> = ["q1", "q4", "q8", "q99"].map(String::from).into();
+        let some = decode_only(&text, &wanted).expect("decodes");
+        let expected: BTreeMap<String, Outcome> = all
+            .iter()
+            .filter(|(q, _)| wanted.contains(*q))
+            .map(|(q, o)| (q.clone(), o.clone()))
+            .collect();
+        assert_eq!(some.outcomes.len(), 3);
+        assert_eq!(some.outcomes, expected);
+        assert_eq!(some.entries, all.len());
+    }
+
+    #[test]
+    fn decoding_only_some_questions_skips_what_it_cannot_read_elsewhere_but_not_there() {
+        let wanted: BTreeSet<String> = ["role"].map(String::from).into();
+        let text = r#"{"r\u006fle": {"c": "clinician"}, "broken": {"z": 1}}"#;
+        let read = decode_only(text, &wanted).expect("the broken entry is not wanted");
+        assert_eq!((read.outcomes.len(), read.entries), (1, 2));
+        assert_eq!(
+            read.outcomes.get("role"),
+            Some(&answered(Answer::Choice {
+                code: code("clinician"),
+                other: None,
+            }))
+        );
+        let error = decode_only(r#"{"role": {"z": 1}}"#, &wanted).expect_err("unknown tag");
+        assert!(
+            error.to_string().starts_with("unknown variant `z`"),
+            "{error}"
+        );
+        let error = decode_only("[1]", &wanted).expect_err("not an object");
+        assert_eq!(
+            error.to_string(),
+            "invalid type: sequence, expected an object of stored answers at line 1 column 0"
+        );
+        let error = decode_only(r#"{"role": "n"} x"#, &wanted).expect_err("trailing");
+        assert_eq!(error.to_string(), "trailing characters at line 1 column 15");
     }
 }

@@ -223,3 +223,50 @@ proptest! {
         prop_assert_eq!(parts, whole);
     }
 }
+
+#[test]
+fn the_counted_questions_are_the_breakdowns_and_every_question_a_metric_reads() {
+    let survey = survey();
+    assert_eq!(
+        counted_questions(&survey),
+        [
+            "partners",
+            "rd_blockers",
+            "rd_interest",
+            "rd_participation",
+            "role"
+        ]
+        .map(String::from)
+        .into()
+    );
+    let split = Survey::from_toml(&format!("breakdowns = [\"role\"]\n{MINI}")).expect("loads");
+    assert_eq!(counted_questions(&split), ["role".to_string()].into());
+}
+
+/// What the fold relies on when it decodes only the counted questions of a response.
+fn only_counted(survey: &Survey, outcomes: &Outcomes) -> Outcomes {
+    let counted = counted_questions(survey);
+    outcomes
+        .iter()
+        .filter(|(q, _)| counted.contains(*q))
+        .map(|(q, o)| (q.clone(), o.clone()))
+        .collect()
+}
+
+proptest! {
+    #[test]
+    fn the_other_answers_of_a_response_change_neither_its_cell_nor_its_counters(seed in 0u64..1_000) {
+        for survey in [survey(), Survey::from_toml(crate::surveys::AI_COLLAB).expect("loads")] {
+            let Ok(raw) = respondent(&survey, seed) else { continue };
+            let all: Outcomes = validate(&survey, &raw)
+                .outcomes
+                .into_iter()
+                .map(|(id, outcome)| (id.to_string(), outcome))
+                .collect();
+            let some = only_counted(&survey, &all);
+            prop_assert!(some.len() < all.len());
+            prop_assert_eq!(response_counters(&survey, &some), response_counters(&survey, &all));
+            prop_assert_eq!(cell_of(&survey, &some), cell_of(&survey, &all));
+        }
+    }
+}
