@@ -20,5 +20,6 @@ pub mod stats;
 pub mod survey;
 pub mod surveys;
 pub mod synth;
+pub mod xlsform;
 
 pub use lang::{Lang, UnsupportedLang};
