@@ -60,6 +60,11 @@ impl fmt::Display for DefinitionErrors {
 
 impl Survey {
     /// Parses and checks a TOML definition.
+    /// A definition built in memory (the XLSForm import), checked as a TOML file is.
+    pub(crate) fn from_raw(raw: RawSurvey) -> Result<Survey, DefinitionErrors> {
+        Loader::default().survey(raw)
+    }
+
     pub fn from_toml(source: &str) -> Result<Survey, DefinitionErrors> {
         let raw: RawSurvey = toml::from_str(source).map_err(|e| {
             DefinitionErrors(vec![DefinitionError {

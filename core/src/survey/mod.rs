@@ -9,7 +9,7 @@ pub mod hierarchy;
 mod ids;
 mod load;
 pub mod metrics;
-mod raw;
+pub(crate) mod raw;
 mod reach;
 #[cfg(test)]
 pub(crate) mod tests;
