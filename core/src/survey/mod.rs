@@ -13,6 +13,7 @@ pub(crate) mod raw;
 mod reach;
 #[cfg(test)]
 pub(crate) mod tests;
+mod write;
 
 use std::collections::BTreeMap;
 
@@ -37,6 +38,11 @@ impl Text {
             .get(&lang)
             .or_else(|| self.0.values().next())
             .map_or("", String::as_str)
+    }
+
+    /// Each language's words, in the order of [`Lang`].
+    pub fn iter(&self) -> impl Iterator<Item = (Lang, &str)> {
+        self.0.iter().map(|(lang, words)| (*lang, words.as_str()))
     }
 
     /// The words `words` gives for each language.
