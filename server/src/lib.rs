@@ -32,6 +32,7 @@ pub mod staff;
 pub mod state;
 pub mod tallies;
 pub mod telemetry;
+pub mod xlsform;
 
 use std::convert::Infallible;
 use std::sync::OnceLock;

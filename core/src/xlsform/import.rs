@@ -12,17 +12,19 @@
 //! | questions outside any group | a section of their own, titled with the form's title |
 //! | `select_one L`, `select one from L` | `single_choice` (`minimal`: a drop-down) |
 //! | `select_multiple L`, `select all that apply from L` | `multiple_choice` |
-//! | `… or_other` | an "Other" choice whose answer is specified |
+//! | `… or_other`, `… or specify other` | an "Other" choice whose answer is specified |
 //! | `rank L` | `ranking`, every choice ranked |
 //! | `integer`, `int`, `decimal` | `integer`, `decimal` |
 //! | `text`, `string` (`multiline`: `long_text`) | `short_text` |
 //! | `note`, `date` | `note`, `date` |
 //! | `start`, `end`, `today` | nothing: every response records its own times |
 //! | `relevant`, `constraint` (`.` the question), `constraint_message`, `required` | the same, through [`translate`](super::translate) |
-//! | `label::English (en)`, `label::en`, `label::中文 (zh)`, `label::Chinese` | the label in that language |
+//! | `label::English (en)`, `label::en`, `label::中文 (zh)`, `label::Chinese`, `label:English` | the label in that language |
+//! | `list_name` or `list name`, `name` or `value` (choices) | a choice list's name, a choice's code |
 //!
 //! Refused with their place: repeats, `calculate`, geo and media types and columns,
-//! choices from files, `choice_filter`, `time`/`datetime`/`range` (not yet in the model),
+//! choices from files and `search()`, `choice_filter`, `time`/`datetime`/`range` (not yet
+//! in the model),
 //! conditional `required`, languages other than Chinese and English, formula cells,
 //! duplicate choice codes in one list. Warnings (reported, not blocking): device and user
 //! metadata (`deviceid`, `username`, `phonenumber`…, never collected), presentational
@@ -137,10 +139,13 @@ struct Record {
 }
 
 impl Table {
+    /// A column by its header; `_` in `header` also matches a space (`list name`, as older
+    /// forms write it).
     fn column(&self, header: &str) -> Option<usize> {
-        self.headers
-            .iter()
-            .position(|h| h.trim().eq_ignore_ascii_case(header))
+        self.headers.iter().position(|h| {
+            let h = h.trim();
+            h.eq_ignore_ascii_case(header) || h.replace(' ', "_").eq_ignore_ascii_case(header)
+        })
     }
 
     fn get<'r>(&self, record: &'r Record, header: &str) -> Option<&'r str> {
@@ -161,7 +166,14 @@ impl Table {
 /// A column that holds one language's text: its kind (`label`, `hint`,
 /// `constraint_message`), and the language.
 fn language_column(header: &str) -> Option<(String, Result<Lang, String>)> {
-    let (kind, language) = header.split_once("::")?;
+    // `label::English (en)`; older forms write one colon (`label:English`).
+    let (kind, language) = header.split_once("::").or_else(|| {
+        let (kind, language) = header.split_once(':')?;
+        let known = ["label", "hint", "constraint_message", "required_message"];
+        known
+            .contains(&kind.trim().to_lowercase().as_str())
+            .then_some((kind, language))
+    })?;
     let language = language.trim();
     let code = match (language.rfind('('), language.ends_with(')')) {
         (Some(open), true) => &language[open + 1..language.len() - 1],
@@ -200,8 +212,9 @@ const SURVEY_COLUMNS: [&str; 12] = [
 const MEDIA_COLUMNS: [&str; 5] = ["image", "audio", "video", "big-image", "media"];
 
 /// Survey-sheet types that are metadata about the device or user: never collected.
-const DEVICE_METADATA: [&str; 9] = [
+const DEVICE_METADATA: [&str; 10] = [
     "deviceid",
+    "imei",
     "subscriberid",
     "simserial",
     "phonenumber",
@@ -513,8 +526,8 @@ impl Import {
         for header in &table.headers {
             let h = header.trim().to_lowercase();
             if !(h.is_empty()
-                || ["list_name", "name", "value", "label"].contains(&h.as_str())
-                || h.starts_with("label::"))
+                || ["list_name", "list name", "name", "value", "label"].contains(&h.as_str())
+                || language_column(&h).is_some_and(|(kind, _)| kind == "label"))
             {
                 let place = table.place(1, Some(header));
                 if MEDIA_COLUMNS.iter().any(|m| h.starts_with(m)) {
@@ -536,7 +549,11 @@ impl Import {
     ) -> Vec<RawSection> {
         for header in &table.headers {
             let h = header.trim().to_lowercase();
-            let base = h.split("::").next().unwrap_or_default();
+            let base = match language_column(&h) {
+                Some((kind, _)) => kind,
+                None => h.clone(),
+            };
+            let base = base.as_str();
             if h.is_empty() || SURVEY_COLUMNS.contains(&base) {
                 continue;
             }
@@ -743,6 +760,14 @@ impl Import {
                     [list, other] if other.eq_ignore_ascii_case("or_other") => {
                         Some((list.to_string(), true))
                     }
+                    [list, or, specify, other]
+                        if [*or, *specify, *other]
+                            .iter()
+                            .map(|w| w.to_lowercase())
+                            .eq(["or", "specify", "other"]) =>
+                    {
+                        Some((list.to_string(), true))
+                    }
                     _ => None,
                 }
             } else {
@@ -836,7 +861,7 @@ impl Import {
                 self.problem(place("type"), "locations are not supported");
                 return None;
             }
-            "image" | "audio" | "video" | "file" | "barcode" => {
+            "image" | "audio" | "video" | "file" | "barcode" | "photo" | "osm" => {
                 self.problem(place("type"), "media and file questions are not supported");
                 return None;
             }
@@ -901,7 +926,13 @@ impl Import {
                 "defaults are not read: every answer starts empty",
             );
         }
-        for a in appearance.split_whitespace() {
+        if appearance.contains("search(") {
+            self.problem(
+                place("appearance"),
+                "`search()` reads choices from a file, which Canvass does not support",
+            );
+        }
+        for a in appearance.split_whitespace().filter(|a| !a.contains('(')) {
             let used = (a == "minimal" && one.is_some())
                 || (a == "multiline" && question.kind == "long_text");
             if !used {

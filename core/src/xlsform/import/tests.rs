@@ -243,6 +243,8 @@ fn a_bilingual_form_imports_into_sections_questions_and_conditions() {
     assert_eq!(q("why").disclosure, Disclosure::FreeText);
     assert!(matches!(q("thanks").kind, QuestionKind::Note));
     assert!(matches!(q("today_is").kind, QuestionKind::Date));
+    // Kept as a definition file, it loads back the same.
+    assert_eq!(Survey::from_toml(&survey.to_toml()).as_ref(), Ok(&survey));
 }
 
 #[test]
@@ -516,4 +518,81 @@ fn a_workbook_without_a_survey_sheet_says_so() {
     );
     let empty = import(&Workbook::default(), "empty");
     assert_eq!(empty.problems.len(), 1);
+}
+
+#[test]
+fn older_spellings_of_headers_and_types_are_read() {
+    let book = Workbook {
+        sheets: vec![
+            sheet(
+                "survey",
+                &[
+                    &[
+                        "type",
+                        "name",
+                        "label:English",
+                        "label:Chinese",
+                        "appearance",
+                    ],
+                    &[
+                        "select all that apply from fruit or specify other",
+                        "fruit",
+                        "Fruit",
+                        "水果",
+                        "",
+                    ],
+                    &[
+                        "select_one fruit",
+                        "best",
+                        "Best",
+                        "最好",
+                        "search('fruits')",
+                    ],
+                    &["imei", "phone", "", "", ""],
+                ],
+            ),
+            sheet(
+                "choices",
+                &[
+                    &["list name", "value", "label:English", "label:Chinese"],
+                    &["fruit", "apple", "Apple", "苹果"],
+                    &["fruit", "pear", "Pear", "梨"],
+                ],
+            ),
+        ],
+    };
+    let imported = import(&book, "fruit");
+    let problems: Vec<String> = imported.problems.iter().map(|p| p.to_string()).collect();
+    assert_eq!(
+        problems,
+        [
+            "sheet survey, row 3, column appearance: `search()` reads choices from a file, which Canvass does not support"
+        ]
+    );
+    assert_eq!(
+        imported
+            .warnings
+            .iter()
+            .map(|p| p.to_string())
+            .collect::<Vec<_>>(),
+        [
+            "sheet survey, row 4, column type: `imei` is device or user metadata, which Canvass never collects: left out"
+        ]
+    );
+    book_without_search(book);
+}
+
+fn book_without_search(mut book: Workbook) {
+    book.sheets[0].rows[2][4] = Cell::Empty;
+    let imported = import(&book, "fruit");
+    assert_eq!(imported.problems, []);
+    let survey = imported.survey.expect("a survey");
+    assert_eq!(survey.languages, [Lang::En, Lang::Zh]);
+    let QuestionKind::MultipleChoice { choices, .. } =
+        &survey.question("fruit").expect("fruit").kind
+    else {
+        panic!("a multiple choice");
+    };
+    assert_eq!(choices[1].label.get(Lang::Zh), "梨");
+    assert!(choices[2].other);
 }
