@@ -125,6 +125,19 @@ pub async fn install(
     Ok(installed)
 }
 
+/// The version the next publication of `slug` takes: one past its newest, 1 for a new
+/// survey.
+pub async fn next_version(conn: &mut PgConnection, slug: &str) -> Result<u32, sqlx::Error> {
+    let newest = sqlx::query_scalar!(
+        r#"SELECT max(v.version) FROM survey_versions v JOIN surveys s ON s.id = v.survey_id
+           WHERE s.slug = $1"#,
+        slug
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(newest.and_then(|v| u32::try_from(v).ok()).unwrap_or(0) + 1)
+}
+
 /// Every survey's ID and slug, by slug.
 pub async fn slugs(conn: &mut PgConnection) -> Result<Vec<(SurveyId, String)>, sqlx::Error> {
     let rows = sqlx::query!("SELECT id, slug FROM surveys ORDER BY slug")

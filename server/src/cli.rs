@@ -53,6 +53,21 @@ pub enum Command {
     /// Create an API token on behalf of an active admin and print it (the one time it can
     /// be read); the audit log records it as the admin's.
     CreateToken(CreateTokenArgs),
+    /// Check a survey definition (Canvass TOML or an XLSForm .xlsx) and print every
+    /// problem and warning with its place; with --publish, publish it as its survey's next
+    /// version (a new survey when the slug is new).
+    Import(ImportArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ImportArgs {
+    #[command(flatten)]
+    pub database: DatabaseConfig,
+    /// The definition file: `.toml` or `.xlsx`.
+    pub file: std::path::PathBuf,
+    /// Publish it (without: only check it).
+    #[arg(long)]
+    pub publish: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -240,6 +255,7 @@ pub fn run(cli: Cli) -> ExitCode {
                     Command::CreateAdmin(args) => crate::serve::create_admin(&args).await,
                     Command::Faults(args) => crate::serve::faults(&args).await,
                     Command::CreateToken(args) => crate::serve::create_token(&args).await,
+                    Command::Import(args) => crate::serve::import(&args).await,
                 }
             })
         });

@@ -15,6 +15,7 @@ pub mod bench_export;
 pub mod bench_http;
 pub mod cli;
 pub mod config;
+pub mod definition;
 pub mod demo;
 pub mod error;
 pub mod export;

@@ -187,6 +187,64 @@ pub async fn create_admin(args: &crate::cli::CreateAdminArgs) -> anyhow::Result<
     Ok(())
 }
 
+/// `canvass import FILE [--publish]`: every problem and warning on standard error, each
+/// with its place; a refused file publishes nothing and fails.
+pub async fn import(args: &crate::cli::ImportArgs) -> anyhow::Result<()> {
+    let shown = args.file.display().to_string();
+    let bytes = std::fs::read(&args.file).with_context(|| format!("could not read {shown}"))?;
+    let read = crate::definition::read(&shown, &bytes);
+    let definition = match read {
+        Ok(definition) => definition,
+        Err(crate::definition::Refused::Problems { problems, warnings }) => {
+            for warning in &warnings {
+                eprintln!("warning: {warning}");
+            }
+            for problem in &problems {
+                eprintln!("problem: {problem}");
+            }
+            anyhow::bail!("{shown}: {} problem(s); nothing published", problems.len());
+        }
+        Err(refused) => anyhow::bail!("{shown}: {refused}; nothing published"),
+    };
+    for warning in &definition.warnings {
+        eprintln!("warning: {warning}");
+    }
+    let questions = definition.survey.questions().count();
+    let slug = definition.survey.slug.to_string();
+    if !args.publish {
+        eprintln!(
+            "{shown}: the survey {slug} loads ({} sections, {questions} questions); not published (add --publish)",
+            definition.survey.sections.len()
+        );
+        return Ok(());
+    }
+    let pool = canvass_db::connect_lazy(&args.database.database_url, args.database.pool_settings())
+        .context("DATABASE_URL is not a valid PostgreSQL URL")?;
+    migrate(&pool).await?;
+    install_bundled_surveys(&pool).await?;
+    let mut tx = pool.begin().await.context("could not open a transaction")?;
+    let version = canvass_db::surveys::next_version(&mut tx, &slug).await?;
+    let (survey, source) = definition.as_version(version);
+    canvass_db::surveys::install(&mut tx, &survey, &source)
+        .await
+        .with_context(|| format!("could not publish {slug}"))?;
+    let detail = format!("{slug} v{version}");
+    canvass_db::audit::record(
+        &mut tx,
+        None,
+        canvass_db::audit::Action::SurveyPublished,
+        None,
+        Some(&detail),
+    )
+    .await
+    .context("could not record the publication in the audit log")?;
+    tx.commit()
+        .await
+        .context("could not commit the publication")?;
+    eprintln!("published {slug} version {version} ({questions} questions) at /s/{slug}");
+    Ok(())
+}
+
 /// `canvass create-token`: the token on standard output, nothing else there.
 #[expect(clippy::print_stdout, reason = "the token is the command's output")]
 pub async fn create_token(args: &crate::cli::CreateTokenArgs) -> anyhow::Result<()> {
