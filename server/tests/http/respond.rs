@@ -813,3 +813,89 @@ async fn beginning_responses_is_limited_per_address_and_link_with_a_time_to_retr
         assert_eq!(reply.status, expected, "{address}: {}", reply.body);
     }
 }
+
+/// A survey published from an XLSForm (as `canvass import --publish` does) is begun,
+/// answered and saved through the same pages as the bundled one.
+#[sqlx::test(migrator = "canvass_db::MIGRATOR")]
+async fn a_survey_imported_from_an_xlsform_is_answered_like_any_other(pool: PgPool) {
+    use canvass_core::xlsform::{Cell, Sheet, Workbook, import};
+    let sheet = |name: &str, rows: &[&[&str]]| Sheet {
+        name: name.into(),
+        rows: rows
+            .iter()
+            .map(|r| r.iter().map(|c| Cell::Text((*c).to_owned())).collect())
+            .collect(),
+    };
+    let book = Workbook {
+        sheets: vec![
+            sheet(
+                "survey",
+                &[
+                    &[
+                        "type",
+                        "name",
+                        "label::English (en)",
+                        "label::中文 (zh)",
+                        "required",
+                    ],
+                    &[
+                        "select_one yn",
+                        "member",
+                        "Are you a member?",
+                        "您是会员吗？",
+                        "yes",
+                    ],
+                    &["integer", "years", "For how many years?", "多少年？", "no"],
+                ],
+            ),
+            sheet(
+                "choices",
+                &[
+                    &[
+                        "list_name",
+                        "name",
+                        "label::English (en)",
+                        "label::中文 (zh)",
+                    ],
+                    &["yn", "yes", "Yes", "是"],
+                    &["yn", "no", "No", "否"],
+                ],
+            ),
+            sheet(
+                "settings",
+                &[&["form_id", "form_title"], &["member_poll", "Members"]],
+            ),
+        ],
+    };
+    let survey = import(&book, "upload").survey.expect("imports");
+    let mut tx = pool.begin().await.expect("tx");
+    canvass_db::surveys::install(&mut tx, &survey, &survey.to_toml())
+        .await
+        .expect("published");
+    tx.commit().await.expect("commit");
+    let app = app(pool.clone());
+    let page = get(app.clone(), "/s/member-poll", &[("accept-language", "en")]).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Are you a member?"), "{}", page.body);
+    let refused = post(app.clone(), "/s/member-poll", "years=3", &[]).await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "shown again with its error"
+    );
+    assert_eq!(responses(&pool).await, []);
+    let begun = post(app.clone(), "/s/member-poll", "member=yes&years=3", &[]).await;
+    assert_eq!(begun.status, StatusCode::SEE_OTHER, "{}", begun.body);
+    assert!(
+        begun.header("location").ends_with("/review"),
+        "{}",
+        begun.header("location")
+    );
+    assert_eq!(
+        answers(&pool).await,
+        [
+            ("member".to_owned(), serde_json::json!({"c": "yes"})),
+            ("years".to_owned(), serde_json::json!({"i": 3})),
+        ]
+    );
+}
