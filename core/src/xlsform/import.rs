@@ -307,11 +307,21 @@ impl Import {
             None => BTreeMap::new(),
         };
         let sections = self.sections(&survey, &languages, &lists, &settings);
-        let rows: BTreeMap<String, usize> = survey
-            .records
-            .iter()
-            .filter_map(|r| Some((survey.get(r, "name")?.to_string(), r.row)))
-            .collect();
+        // Where each question and each group is, to place the loader's problems.
+        let mut rows: BTreeMap<String, usize> = BTreeMap::new();
+        let mut groups: BTreeMap<String, usize> = BTreeMap::new();
+        for record in &survey.records {
+            let Some(name) = survey.get(record, "name") else {
+                continue;
+            };
+            let ty = survey
+                .get(record, "type")
+                .unwrap_or_default()
+                .to_lowercase();
+            let group = ty.starts_with("begin group") || ty.starts_with("begin_group");
+            let names = if group { &mut groups } else { &mut rows };
+            names.insert(name.to_string(), record.row);
+        }
         let title: RawText = languages
             .iter()
             .map(|l| (l.code().to_string(), settings.title.clone()))
@@ -337,7 +347,7 @@ impl Import {
             Ok(_) => None,
             Err(errors) => {
                 for error in errors.0 {
-                    let place = locate(&error.place, &survey.sheet, &rows, &settings);
+                    let place = locate(&error.place, &survey.sheet, (&rows, &groups), &settings);
                     self.problem(place, error.message);
                 }
                 None
@@ -986,21 +996,25 @@ fn text(cell: &Cell) -> String {
 fn locate(
     place: &str,
     survey_sheet: &str,
-    rows: &BTreeMap<String, usize>,
+    (rows, groups): (&BTreeMap<String, usize>, &BTreeMap<String, usize>),
     settings: &Settings,
 ) -> Place {
     let parts: Vec<&str> = place.split(" › ").collect();
     let question = parts
         .iter()
         .find_map(|p| p.strip_prefix("question "))
-        .and_then(|q| rows.get(q).map(|row| (q, *row)));
+        .and_then(|q| rows.get(q).map(|row| (q, *row)))
+        .or_else(|| {
+            let section = parts.first()?.strip_prefix("section ")?;
+            groups.get(section).map(|row| (section, *row))
+        });
     let column = parts.last().map(|last| {
         let field = last.split([' ', '[']).next().unwrap_or_default();
         match field {
             "constraints" | "rule" => "constraint",
             "message" => "constraint_message",
             "choices" => "type",
-            "id" | "question" => "name",
+            "id" | "question" | "section" => "name",
             other => other,
         }
         .to_string()

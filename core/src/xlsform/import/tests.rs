@@ -596,3 +596,33 @@ fn book_without_search(mut book: Workbook) {
     assert_eq!(choices[1].label.get(Lang::Zh), "梨");
     assert!(choices[2].other);
 }
+
+#[test]
+fn a_duplicate_name_and_a_bad_group_name_are_placed_on_their_rows() {
+    let book = form(&[
+        &[
+            "begin group",
+            "Part One",
+            "Part one",
+            "第一部分",
+            "",
+            "",
+            "",
+        ],
+        &["integer", "age", "Age", "年龄", "", "", ""],
+        &["integer", "age", "Age again", "再次年龄", "", "", ""],
+        &["end group", "", "", "", "", "", ""],
+    ]);
+    let problems: Vec<String> = import(&book, "x")
+        .problems
+        .iter()
+        .map(|p| p.to_string())
+        .collect();
+    assert_eq!(
+        problems,
+        [
+            "sheet survey, row 2, column name: \"Part One\" is not a valid ID: use a lowercase letter, then lowercase letters, digits or `_` (at most 64)",
+            "sheet survey, row 4, column name: another question has the same ID",
+        ]
+    );
+}
