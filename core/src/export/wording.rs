@@ -82,6 +82,17 @@ impl Words<'_> {
                 true => format!("{} is answered", self.reference(r)),
                 false => format!("{} 已作答", self.reference(r)),
             },
+            ExprKind::Length(r) => match self.en() {
+                true => format!("the length of {}", self.reference(r)),
+                false => format!("{} 的字数", self.reference(r)),
+            },
+            ExprKind::Arith(op, left, right) => {
+                let side = |e: &Expr| match &e.kind {
+                    ExprKind::Arith(..) => format!("({})", self.expr(e, None)),
+                    _ => self.expr(e, None),
+                };
+                format!("{} {} {}", side(left), op.symbol(), side(right))
+            }
             ExprKind::Not(inner) => match self.en() {
                 true => format!("not ({})", self.expr(inner, about)),
                 false => format!("并非（{}）", self.expr(inner, about)),

@@ -47,6 +47,28 @@ impl BinaryOp {
     }
 }
 
+/// An arithmetic operator (`+ - * /` and `mod`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ArithOp {
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Mod,
+}
+
+impl ArithOp {
+    pub fn symbol(self) -> &'static str {
+        match self {
+            ArithOp::Add => "+",
+            ArithOp::Sub => "-",
+            ArithOp::Mul => "*",
+            ArithOp::Div => "/",
+            ArithOp::Mod => "mod",
+        }
+    }
+}
+
 /// A node with the column where it starts, for error messages.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Expr {
@@ -63,8 +85,11 @@ pub enum ExprKind {
     Ref(Reference),
     Count(Reference),
     Answered(Reference),
+    /// The number of characters of a text answer (0 when unanswered).
+    Length(Reference),
     Not(Box<Expr>),
     Binary(BinaryOp, Box<Expr>, Box<Expr>),
+    Arith(ArithOp, Box<Expr>, Box<Expr>),
 }
 
 impl Expr {
@@ -77,10 +102,12 @@ impl Expr {
 
     fn collect_references<'a>(&'a self, out: &mut Vec<&'a Reference>) {
         match &self.kind {
-            ExprKind::Ref(r) | ExprKind::Count(r) | ExprKind::Answered(r) => out.push(r),
+            ExprKind::Ref(r) | ExprKind::Count(r) | ExprKind::Answered(r) | ExprKind::Length(r) => {
+                out.push(r)
+            }
             ExprKind::List(items) => items.iter().for_each(|e| e.collect_references(out)),
             ExprKind::Not(inner) => inner.collect_references(out),
-            ExprKind::Binary(_, left, right) => {
+            ExprKind::Binary(_, left, right) | ExprKind::Arith(_, left, right) => {
                 left.collect_references(out);
                 right.collect_references(out);
             }

@@ -1,7 +1,7 @@
 //! Type-checking an expression against the questions it may read.
 
 use super::ExprError;
-use super::ast::{BinaryOp, Expr, ExprKind, Reference};
+use super::ast::{ArithOp, BinaryOp, Expr, ExprKind, Reference};
 
 /// What a reference evaluates to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -101,6 +101,26 @@ impl Expr {
                 Ok(_) => plain(ValueType::Bool),
                 Err(message) => Err(ExprError::new(self.column, message)),
             },
+            ExprKind::Length(reference) => match scope.resolve(reference) {
+                Ok(ValueType::Text) => plain(ValueType::Number),
+                Ok(other) => Err(ExprError::new(
+                    self.column,
+                    format!(
+                        "length() needs a text question, but `{reference}` is {}",
+                        other.name()
+                    ),
+                )),
+                Err(message) => Err(ExprError::new(self.column, message)),
+            },
+            ExprKind::Arith(op, left, right) => {
+                for side in [left, right] {
+                    let ty = side.typed(scope)?.ty;
+                    if ty != ValueType::Number {
+                        return Err(arith_needs_numbers(side, *op, ty));
+                    }
+                }
+                plain(ValueType::Number)
+            }
             ExprKind::Not(inner) => {
                 let typed = inner.typed(scope)?;
                 expect_bool(inner, typed.ty, "not")?;
@@ -202,6 +222,13 @@ fn expect_bool(expr: &Expr, ty: ValueType, op: &str) -> Result<(), ExprError> {
             format!("`{op}` needs true/false here, but this is {}", ty.name()),
         ))
     }
+}
+
+fn arith_needs_numbers(side: &Expr, op: ArithOp, ty: ValueType) -> ExprError {
+    ExprError::new(
+        side.column,
+        format!("`{}` needs numbers, but this is {}", op.symbol(), ty.name()),
+    )
 }
 
 fn mismatch(expr: &Expr, op: BinaryOp, left: ValueType, right: ValueType) -> ExprError {

@@ -1,6 +1,6 @@
 //! Evaluating a checked expression against the answers given so far.
 
-use super::ast::{BinaryOp, Expr, ExprKind, Reference};
+use super::ast::{ArithOp, BinaryOp, Expr, ExprKind, Reference};
 
 /// The value of an answer, as expressions see it.
 #[derive(Debug, Clone, PartialEq)]
@@ -50,6 +50,14 @@ impl Expr {
             ExprKind::Answered(reference) => {
                 Value::Bool(answers.value(reference) != Value::Missing)
             }
+            ExprKind::Length(reference) => match answers.value(reference) {
+                Value::Text(text) => Value::Number(text.chars().count() as f64),
+                _ => Value::Number(0.0),
+            },
+            ExprKind::Arith(op, left, right) => match (left.eval(answers), right.eval(answers)) {
+                (Value::Number(a), Value::Number(b)) => arith(*op, a, b),
+                _ => Value::Missing,
+            },
             ExprKind::Not(inner) => Value::Bool(!inner.holds(answers)),
             ExprKind::Binary(BinaryOp::And, left, right) => {
                 Value::Bool(left.holds(answers) && right.holds(answers))
@@ -61,6 +69,23 @@ impl Expr {
                 Value::Bool(compare(*op, &left.eval(answers), &right.eval(answers)))
             }
         }
+    }
+}
+
+/// `a op b`; missing when it has no finite value (a division by zero).
+fn arith(op: ArithOp, a: f64, b: f64) -> Value {
+    let value = match op {
+        ArithOp::Add => a + b,
+        ArithOp::Sub => a - b,
+        ArithOp::Mul => a * b,
+        ArithOp::Div => a / b,
+        // The sign of the dividend, as XPath's `mod` (and Rust's `%`).
+        ArithOp::Mod => a % b,
+    };
+    if value.is_finite() {
+        Value::Number(value)
+    } else {
+        Value::Missing
     }
 }
 

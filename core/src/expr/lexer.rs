@@ -22,6 +22,10 @@ pub enum Tok {
     Le,
     Gt,
     Ge,
+    Plus,
+    Minus,
+    Star,
+    Slash,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -63,8 +67,13 @@ pub fn tokenize(input: &str) -> Result<Vec<Token>, ExprError> {
                 let (text, len) = string(&chars[i..], column)?;
                 (Some(Tok::Text(text)), len)
             }
+            // A minus before a digit is a negative number unless a value precedes it
+            // (`x -1` is a subtraction, `x > -1` a comparison with minus one).
             (c, _)
-                if c.is_ascii_digit() || (c == '-' && next.is_some_and(|n| n.is_ascii_digit())) =>
+                if c.is_ascii_digit()
+                    || (c == '-'
+                        && next.is_some_and(|n| n.is_ascii_digit())
+                        && !tokens.last().is_some_and(ends_value)) =>
             {
                 let (number, len) = number(&chars[i..], column)?;
                 (Some(Tok::Number(number)), len)
@@ -76,6 +85,10 @@ pub fn tokenize(input: &str) -> Result<Vec<Token>, ExprError> {
                     .count();
                 (Some(Tok::Ident(chars[i..i + len].iter().collect())), len)
             }
+            ('+', _) => simple(Tok::Plus, 1),
+            ('-', _) => simple(Tok::Minus, 1),
+            ('*', _) => simple(Tok::Star, 1),
+            ('/', _) => simple(Tok::Slash, 1),
             (c, _) => {
                 return Err(ExprError::new(
                     column,
@@ -89,6 +102,15 @@ pub fn tokenize(input: &str) -> Result<Vec<Token>, ExprError> {
         i += len;
     }
     Ok(tokens)
+}
+
+/// Whether `token` ends a value, so that a `-` after it subtracts.
+fn ends_value(token: &Token) -> bool {
+    match &token.tok {
+        Tok::Number(_) | Tok::Text(_) | Tok::RParen | Tok::RBracket => true,
+        Tok::Ident(word) => !["and", "or", "not", "in", "mod"].contains(&word.as_str()),
+        _ => false,
+    }
 }
 
 /// A double-quoted string; `\"` and `\\` are the only escapes.

@@ -13,10 +13,12 @@
 //! or      := and ("or" and)*
 //! and     := not ("and" not)*
 //! not     := "not" not | compare
-//! compare := primary (("==" | "!=" | "<" | "<=" | ">" | ">=" | "in") primary)?
+//! compare := sum (("==" | "!=" | "<" | "<=" | ">" | ">=" | "in") sum)?
+//! sum     := product (("+" | "-") product)*
+//! product := primary (("*" | "/" | "mod") primary)*
 //! primary := number | string | "true" | "false" | list | call | reference | "(" expr ")"
 //! list    := "[" (primary ("," primary)*)? "]"
-//! call    := ("count" | "answered") "(" reference ")"
+//! call    := ("count" | "answered" | "length") "(" reference ")"
 //! reference := identifier ("." identifier)?       -- a question, or a row of a matrix
 //! ```
 //!
@@ -24,7 +26,9 @@
 //! ([`Expr::check`], which names the column of each problem), and then evaluated any number
 //! of times ([`Expr::eval`]) — identically in the browser and on the server. A comparison
 //! that involves a question with no answer is false: `rd_interest >= 4` does not hold for a
-//! respondent who skipped `rd_interest`, and neither does `rd_interest < 4`.
+//! respondent who skipped `rd_interest`, and neither does `rd_interest < 4`. Arithmetic
+//! with a missing answer, or a division by zero, is missing too (so compares false);
+//! `length(q)` of an unanswered text is 0.
 //! Nothing here panics, whatever the input: the parser limits nesting depth and length.
 
 mod ast;
@@ -35,7 +39,7 @@ mod parser;
 #[cfg(test)]
 mod tests;
 
-pub use ast::{BinaryOp, Expr, ExprKind, Reference};
+pub use ast::{ArithOp, BinaryOp, Expr, ExprKind, Reference};
 pub use check::{Scope, ValueType};
 pub use eval::{Answers, Value};
 pub use parser::parse;

@@ -1,7 +1,7 @@
 //! Recursive descent over the tokens; see the grammar in the module above.
 
 use super::ExprError;
-use super::ast::{BinaryOp, Expr, ExprKind, Reference};
+use super::ast::{ArithOp, BinaryOp, Expr, ExprKind, Reference};
 use super::lexer::{Tok, Token, tokenize};
 
 /// Deepest nesting of parentheses, `not` and lists accepted.
@@ -129,7 +129,7 @@ impl Parser {
     }
 
     fn compare(&mut self) -> Result<Expr, ExprError> {
-        let left = self.primary()?;
+        let left = self.sum()?;
         let op = match self.peek().map(|t| &t.tok) {
             Some(Tok::EqEq) => BinaryOp::Eq,
             Some(Tok::Ne) => BinaryOp::Ne,
@@ -141,8 +141,43 @@ impl Parser {
             _ => return Ok(left),
         };
         self.pos += 1;
-        let right = self.primary()?;
+        let right = if op == BinaryOp::In {
+            self.primary()?
+        } else {
+            self.sum()?
+        };
         Ok(binary(op, left, right))
+    }
+
+    /// `product (("+" | "-") product)*`, grouped to the left.
+    fn sum(&mut self) -> Result<Expr, ExprError> {
+        let mut left = self.product()?;
+        loop {
+            let op = match self.peek().map(|t| &t.tok) {
+                Some(Tok::Plus) => ArithOp::Add,
+                Some(Tok::Minus) => ArithOp::Sub,
+                _ => return Ok(left),
+            };
+            self.pos += 1;
+            let right = self.product()?;
+            left = arith(op, left, right);
+        }
+    }
+
+    /// `primary (("*" | "/" | "mod") primary)*`, grouped to the left.
+    fn product(&mut self) -> Result<Expr, ExprError> {
+        let mut left = self.primary()?;
+        loop {
+            let op = match self.peek().map(|t| &t.tok) {
+                Some(Tok::Star) => ArithOp::Mul,
+                Some(Tok::Slash) => ArithOp::Div,
+                Some(Tok::Ident(w)) if w == "mod" => ArithOp::Mod,
+                _ => return Ok(left),
+            };
+            self.pos += 1;
+            let right = self.primary()?;
+            left = arith(op, left, right);
+        }
     }
 
     fn primary(&mut self) -> Result<Expr, ExprError> {
@@ -174,6 +209,21 @@ impl Parser {
                     } else {
                         ExprKind::Answered(reference)
                     }
+                }
+                // `length` is a function only when called: a question may be named so.
+                "length"
+                    if matches!(
+                        self.peek(),
+                        Some(Token {
+                            tok: Tok::LParen,
+                            ..
+                        })
+                    ) =>
+                {
+                    self.pos += 1;
+                    let reference = self.reference()?;
+                    self.expect(Tok::RParen, "`)`")?;
+                    ExprKind::Length(reference)
                 }
                 "and" | "or" | "not" | "in" => {
                     return Err(ExprError::new(
@@ -277,6 +327,13 @@ fn binary(op: BinaryOp, left: Expr, right: Expr) -> Expr {
     }
 }
 
+fn arith(op: ArithOp, left: Expr, right: Expr) -> Expr {
+    Expr {
+        column: left.column,
+        kind: ExprKind::Arith(op, Box::new(left), Box::new(right)),
+    }
+}
+
 fn describe(tok: &Tok) -> String {
     match tok {
         Tok::Number(n) => format!("number `{n}`"),
@@ -294,5 +351,9 @@ fn describe(tok: &Tok) -> String {
         Tok::Le => "`<=`".into(),
         Tok::Gt => "`>`".into(),
         Tok::Ge => "`>=`".into(),
+        Tok::Plus => "`+`".into(),
+        Tok::Minus => "`-`".into(),
+        Tok::Star => "`*`".into(),
+        Tok::Slash => "`/`".into(),
     }
 }

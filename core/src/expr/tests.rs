@@ -294,3 +294,89 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn arithmetic_binds_tighter_than_comparisons_and_products_tighter_than_sums() {
+    let given = clinician_keen_but_idle();
+    for (source, holds) in [
+        ("rd_interest + 1 == 6", true),
+        ("rd_interest - 1 * 2 == 3", true),
+        ("(rd_interest - 1) * 2 == 8", true),
+        ("rd_interest / 2 == 2.5", true),
+        ("rd_interest mod 2 == 1", true),
+        ("rd_interest - 2 - 2 == 1", true),
+        ("rd_interest-1 == 4", true),
+        ("rd_interest > -1", true),
+        ("-1 + rd_interest == 4", true),
+        ("count(rd_participation) * 10 >= 10", true),
+        ("rd_interest / 0 > 0", false),
+        ("rd_interest / 0 < 0", false),
+        ("rd_interest mod 0 == 0", false),
+    ] {
+        assert_eq!(checked(source).holds(&given), holds, "{source}");
+    }
+}
+
+#[test]
+fn arithmetic_with_a_missing_answer_is_missing_and_compares_false() {
+    let nobody = Given(HashMap::new());
+    for source in [
+        "rd_interest + 1 > 0",
+        "rd_interest + 1 <= 0",
+        "rd_interest * 0 == 0",
+    ] {
+        assert!(!checked(source).holds(&nobody), "{source}");
+    }
+    assert!(checked("not (rd_interest + 1 > 0)").holds(&nobody));
+}
+
+#[test]
+fn length_counts_characters_of_a_text_and_is_zero_unanswered() {
+    let wrote = Given(HashMap::from([(
+        "comments",
+        Value::Text("影像组学 ok".into()),
+    )]));
+    assert!(checked("length(comments) == 7").holds(&wrote));
+    assert!(checked("length(comments) == 0").holds(&Given(HashMap::new())));
+    // A question may still be named `length`: only a call is the function.
+    let expr = parse("length == 3").expect("parses");
+    assert_eq!(expr.references()[0].question, "length");
+}
+
+#[test]
+fn arithmetic_and_length_on_the_wrong_types_are_refused_at_their_column() {
+    let refused = |source: &str| {
+        let error = parse(source)
+            .expect("parses")
+            .check(&toy())
+            .expect_err(source);
+        (error.column, error.message)
+    };
+    assert_eq!(
+        refused("role + 1 == 2"),
+        (1, "`+` needs numbers, but this is a choice".into())
+    );
+    assert_eq!(
+        refused("rd_interest * \"x\" == 2"),
+        (15, "`*` needs numbers, but this is text".into())
+    );
+    assert_eq!(
+        refused("length(rd_interest) > 1"),
+        (
+            1,
+            "length() needs a text question, but `rd_interest` is a number".into()
+        )
+    );
+    assert_eq!(
+        refused("rd_interest + 1"),
+        (
+            1,
+            "a condition must be true or false, but this is a number".into()
+        )
+    );
+    let error = parse("rd_interest + == 1").expect_err("no operand");
+    assert_eq!(
+        (error.column, error.message),
+        (15, "expected a value, found `==`".into())
+    );
+}

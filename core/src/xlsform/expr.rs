@@ -11,12 +11,14 @@
 //! | `selected(${q}, 'a')` | `"a" in q` |
 //! | `count-selected(${q})` | `count(q)` |
 //! | `true()`, `false()` | `true`, `false` |
+//! | `+`, `-`, `*`, `div`, `mod` | `+`, `-`, `*`, `/`, `mod` |
+//! | `string-length(${q})` | `length(q)` |
 //!
 //! `!=` becomes a negated equality so that it keeps XPath's meaning for a question left
 //! unanswered (XPath compares an empty value, which differs from `'a'`; in Canvass a
-//! comparison with a missing answer is false, and its negation true). Arithmetic and every
-//! other function are refused, each at its column, rather than dropped: a condition that
-//! silently lost a part would ask the wrong respondents.
+//! comparison with a missing answer is false, and its negation true). Every other function
+//! is refused at its column, rather than dropped: a condition that silently lost a part
+//! would ask the wrong respondents.
 
 use crate::expr::ExprError;
 
@@ -84,7 +86,7 @@ enum Tok {
     Le,
     Gt,
     Ge,
-    /// `+`, `-`, `*` or `|`: arithmetic and unions, which Canvass does not evaluate.
+    /// `+`, `-`, `*`, or `|` (a union, which Canvass does not evaluate).
     Other(char),
 }
 
@@ -223,6 +225,10 @@ enum Tree {
     Selected(Box<Tree>, String),
     /// `count-selected(question)`.
     CountSelected(Box<Tree>),
+    /// `string-length(question)`.
+    Length(Box<Tree>),
+    /// `a + b`…, with Canvass's symbol (`/` for `div`).
+    Arith(&'static str, Box<Tree>, Box<Tree>),
 }
 
 struct Parser<'t> {
@@ -285,7 +291,7 @@ impl Parser<'_> {
     }
 
     fn compare(&mut self) -> Result<Tree, ExprError> {
-        let left = self.operand()?;
+        let left = self.sum()?;
         let Some(op) = self.peek() else {
             return Ok(left);
         };
@@ -297,7 +303,7 @@ impl Parser<'_> {
             return Ok(left);
         }
         self.at += 1;
-        let right = self.operand()?;
+        let right = self.sum()?;
         if let Some(t) = self.peek()
             && matches!(
                 t.tok,
@@ -312,25 +318,32 @@ impl Parser<'_> {
         Ok(Tree::Compare(op, Box::new(left), Box::new(right)))
     }
 
-    /// A primary, refusing arithmetic after it.
-    fn operand(&mut self) -> Result<Tree, ExprError> {
-        let tree = self.primary()?;
-        match self.peek() {
-            Some(Token {
-                tok: Tok::Other(c @ ('+' | '-' | '*')),
-                column,
-            }) => Err(error(
-                *column,
-                format!("arithmetic (`{c}`) is not supported in Canvass's expressions yet"),
-            )),
-            Some(Token {
-                tok: Tok::Name(w),
-                column,
-            }) if w == "div" || w == "mod" => Err(error(
-                *column,
-                format!("arithmetic (`{w}`) is not supported in Canvass's expressions yet"),
-            )),
-            _ => Ok(tree),
+    /// `product (("+" | "-") product)*`.
+    fn sum(&mut self) -> Result<Tree, ExprError> {
+        let mut left = self.product()?;
+        loop {
+            let op = match self.peek().map(|t| &t.tok) {
+                Some(Tok::Other('+')) => "+",
+                Some(Tok::Other('-')) => "-",
+                _ => return Ok(left),
+            };
+            self.at += 1;
+            left = Tree::Arith(op, Box::new(left), Box::new(self.product()?));
+        }
+    }
+
+    /// `primary (("*" | "div" | "mod") primary)*`.
+    fn product(&mut self) -> Result<Tree, ExprError> {
+        let mut left = self.primary()?;
+        loop {
+            let op = match self.peek().map(|t| &t.tok) {
+                Some(Tok::Other('*')) => "*",
+                Some(Tok::Name(w)) if w == "div" => "/",
+                Some(Tok::Name(w)) if w == "mod" => "mod",
+                _ => return Ok(left),
+            };
+            self.at += 1;
+            left = Tree::Arith(op, Box::new(left), Box::new(self.primary()?));
         }
     }
 
@@ -351,7 +364,7 @@ impl Parser<'_> {
                 }) => Ok(Tree::Number(format!("-{n}"))),
                 _ => Err(error(
                     column,
-                    "arithmetic (`-`) is not supported in Canvass's expressions yet",
+                    "a minus sign goes before a number: write `0 - …` to negate",
                 )),
             },
             Tok::LParen => {
@@ -446,6 +459,11 @@ impl Parser<'_> {
                 };
                 Ok(Tree::Selected(Box::new(question), code))
             }
+            "string-length" => {
+                arity(1)?;
+                let (at, question) = args.next().ok_or_else(|| error(column, "no argument"))?;
+                Ok(Tree::Length(Box::new(question_of(question, at, name)?)))
+            }
             "count-selected" => {
                 arity(1)?;
                 let (at, question) = args.next().ok_or_else(|| error(column, "no argument"))?;
@@ -507,7 +525,11 @@ fn emit(tree: &Tree, this: Option<&str>) -> Result<String, ExprError> {
     let grouped = |tree: &Tree| -> Result<String, ExprError> {
         let text = emit(tree, this)?;
         Ok(match tree {
-            Tree::And(..) | Tree::Or(..) | Tree::Compare(..) | Tree::Selected(..) => {
+            Tree::And(..)
+            | Tree::Or(..)
+            | Tree::Compare(..)
+            | Tree::Selected(..)
+            | Tree::Arith(..) => {
                 format!("({text})")
             }
             _ => text,
@@ -531,6 +553,10 @@ fn emit(tree: &Tree, this: Option<&str>) -> Result<String, ExprError> {
         Tree::CountSelected(question) => {
             format!("count({})", reference(question)?.unwrap_or_default())
         }
+        Tree::Length(question) => {
+            format!("length({})", reference(question)?.unwrap_or_default())
+        }
+        Tree::Arith(op, a, b) => format!("{} {op} {}", grouped(a)?, grouped(b)?),
         Tree::Compare(op, a, b) => {
             // `${q} = ''` asks whether q is unanswered.
             let empty = |t: &Tree| matches!(t, Tree::Text(text) if text.is_empty());

@@ -354,7 +354,7 @@ fn what_is_refused_is_named_with_its_sheet_row_and_column() {
             "r",
             "Role",
             "角色",
-            "${x} + 1 > 2",
+            "pulldata('f', 'c', 'k', 1) = 2",
             "",
             "",
         ],
@@ -398,7 +398,7 @@ fn what_is_refused_is_named_with_its_sheet_row_and_column() {
         ),
         (
             place("survey", 8, "relevant"),
-            "column 6 of the expression: arithmetic (`+`) is not supported in Canvass's expressions yet",
+            "column 1 of the expression: `pulldata()` reads external data, which Canvass does not support",
         ),
         (
             place("survey", 9, "choice_filter"),
