@@ -346,6 +346,150 @@ pub fn invitees(invitees: u64) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// `canvass bench-import`: a generated XLSForm of `questions` questions (groups of 20, a
+/// shared list of 10 choices, constraints and relevance on earlier answers, labels in
+/// Chinese and English) written to `.xlsx` in memory, then read, imported, written as
+/// TOML and loaded back, each step timed (best of three).
+#[expect(clippy::print_stdout, reason = "a benchmark prints its figures")]
+pub fn import_form(questions: u64) -> anyhow::Result<()> {
+    use canvass_core::survey::Survey;
+    let bytes = generated_form(questions)?;
+    let mut best = [std::time::Duration::MAX; 4];
+    let mut outcome = String::new();
+    for _ in 0..3 {
+        let mut lap = std::time::Instant::now();
+        let mut step = |i: usize, best: &mut [std::time::Duration; 4]| {
+            best[i] = best[i].min(lap.elapsed());
+            lap = std::time::Instant::now();
+        };
+        let book = crate::xlsform::read_workbook(&bytes)?;
+        step(0, &mut best);
+        let imported = canvass_core::xlsform::import(&book, "generated");
+        step(1, &mut best);
+        let Some(survey) = imported.survey else {
+            anyhow::bail!(
+                "the generated form is refused: {:?}",
+                imported.problems.first()
+            );
+        };
+        let toml = survey.to_toml();
+        step(2, &mut best);
+        let back = Survey::from_toml(&toml).map_err(|e| anyhow::anyhow!("{e}"))?;
+        step(3, &mut best);
+        anyhow::ensure!(back == survey, "the TOML did not load back the same survey");
+        outcome = format!(
+            "{} questions in {} sections, {:.0} KB of TOML",
+            survey.questions().count(),
+            survey.sections.len(),
+            toml.len() as f64 / 1e3
+        );
+    }
+    let ms = |d: std::time::Duration| d.as_secs_f64() * 1e3;
+    println!(
+        "an XLSForm of {questions} questions ({:.0} KB): read {:.1} ms, import {:.1} ms, \
+         written as TOML {:.1} ms, loaded back {:.1} ms; total {:.1} ms ({outcome})",
+        bytes.len() as f64 / 1e3,
+        ms(best[0]),
+        ms(best[1]),
+        ms(best[2]),
+        ms(best[3]),
+        best.iter().map(|d| ms(*d)).sum::<f64>(),
+    );
+    Ok(())
+}
+
+/// An `.xlsx` XLSForm of `questions` questions, as a survey team might write one.
+fn generated_form(questions: u64) -> anyhow::Result<Vec<u8>> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let survey = book.add_worksheet().set_name("survey")?;
+    let header = [
+        "type",
+        "name",
+        "label::中文 (zh)",
+        "label::English (en)",
+        "required",
+        "relevant",
+        "constraint",
+        "constraint_message::English (en)",
+    ];
+    for (c, h) in header.iter().enumerate() {
+        survey.write_string(0, c as u16, *h)?;
+    }
+    let mut row = 1u32;
+    let mut write =
+        |cells: &[&str], sheet: &mut rust_xlsxwriter::Worksheet| -> anyhow::Result<()> {
+            for (c, value) in cells.iter().enumerate() {
+                if !value.is_empty() {
+                    sheet.write_string(row, c as u16, *value)?;
+                }
+            }
+            row += 1;
+            Ok(())
+        };
+    for i in 0..questions {
+        if i % 20 == 0 {
+            if i > 0 {
+                write(&["end group"], survey)?;
+            }
+            let name = format!("part_{}", i / 20 + 1);
+            let zh = format!("第{}部分", i / 20 + 1);
+            let en = format!("Part {}", i / 20 + 1);
+            write(&["begin group", &name, &zh, &en], survey)?;
+        }
+        let name = format!("q{i}");
+        let zh = format!("问题{i}");
+        let en = format!("Question {i}");
+        let previous = format!("${{q{}}}", i.saturating_sub(1));
+        match i % 4 {
+            0 => write(&["select_one scale", &name, &zh, &en, "yes"], survey)?,
+            1 => {
+                let relevant = format!("{previous} = 'c3' or {previous} = 'c4'");
+                let row = [
+                    "integer",
+                    &name,
+                    &zh,
+                    &en,
+                    "",
+                    &relevant,
+                    ". >= 0 and . <= 100",
+                    "0-100",
+                ];
+                write(&row, survey)?
+            }
+            2 => write(&["select_multiple scale", &name, &zh, &en], survey)?,
+            _ => {
+                let relevant = format!("count-selected({previous}) > 1");
+                write(&["text", &name, &zh, &en, "", &relevant], survey)?
+            }
+        }
+    }
+    if questions > 0 {
+        write(&["end group"], survey)?;
+    }
+    let choices = book.add_worksheet().set_name("choices")?;
+    for (c, h) in [
+        "list_name",
+        "name",
+        "label::中文 (zh)",
+        "label::English (en)",
+    ]
+    .iter()
+    .enumerate()
+    {
+        choices.write_string(0, c as u16, *h)?;
+    }
+    for i in 0..10u32 {
+        choices.write_string(i + 1, 0, "scale")?;
+        choices.write_string(i + 1, 1, format!("c{i}"))?;
+        choices.write_string(i + 1, 2, format!("选项{i}"))?;
+        choices.write_string(i + 1, 3, format!("Choice {i}"))?;
+    }
+    let settings = book.add_worksheet().set_name("settings")?;
+    settings.write_string(0, 0, "form_id")?;
+    settings.write_string(1, 0, "generated_form")?;
+    Ok(book.save_to_buffer()?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::{Percentiles, busy_jiffies, own_jiffies};

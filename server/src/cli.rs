@@ -43,6 +43,9 @@ pub enum Command {
     /// Measure reading an invitee list: a large one, and a hostile one of many lines
     /// (prints figures; needs no database).
     BenchInvitees(BenchInviteesArgs),
+    /// Measure importing a generated XLSForm: reading the .xlsx, the import, writing it as
+    /// TOML and loading that back (prints figures; needs no database).
+    BenchImport(BenchImportArgs),
     /// Create an administrator account. The password is read from standard input (a hidden
     /// prompt on a terminal), never taken as an argument.
     CreateAdmin(CreateAdminArgs),
@@ -210,6 +213,13 @@ pub struct BenchExportArgs {
 }
 
 #[derive(Debug, clap::Args)]
+pub struct BenchImportArgs {
+    /// Questions in the generated form.
+    #[arg(long, default_value_t = 1_000)]
+    pub questions: u64,
+}
+
+#[derive(Debug, clap::Args)]
 pub struct BenchInviteesArgs {
     /// Invitees in the large list.
     #[arg(long, default_value_t = 50_000)]
@@ -252,6 +262,7 @@ pub fn run(cli: Cli) -> ExitCode {
                     Command::BenchDashboard(args) => crate::serve::bench_dashboard(&args).await,
                     Command::BenchExport(args) => crate::serve::bench_export(&args).await,
                     Command::BenchInvitees(args) => crate::bench::invitees(args.invitees),
+                    Command::BenchImport(args) => crate::bench::import_form(args.questions),
                     Command::CreateAdmin(args) => crate::serve::create_admin(&args).await,
                     Command::Faults(args) => crate::serve::faults(&args).await,
                     Command::CreateToken(args) => crate::serve::create_token(&args).await,
