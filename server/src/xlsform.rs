@@ -213,6 +213,42 @@ mod tests {
         assert_eq!(imported, IMPORTED);
     }
 
+    /// Damaged workbooks (cut short, or bytes overwritten): read or refused, never a panic,
+    /// and whatever is read imports or is refused without one either.
+    #[test]
+    fn damaged_workbooks_are_refused_or_read_never_a_panic() {
+        let folder = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/xlsforms");
+        let bytes = std::fs::read(folder.join("odkoff_clean.xlsx")).expect("a public form");
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let (mut read, mut refused) = (0, 0);
+        for trial in 0..400 {
+            let mut damaged = bytes.clone();
+            if trial % 4 == 0 {
+                damaged.truncate(next() as usize % bytes.len());
+            } else {
+                for _ in 0..1 + trial % 8 {
+                    let at = next() as usize % damaged.len();
+                    damaged[at] = next() as u8;
+                }
+            }
+            match read_workbook(&damaged) {
+                Ok(book) => {
+                    read += 1;
+                    let _ = import(&book, "damaged");
+                }
+                Err(_) => refused += 1,
+            }
+        }
+        assert_eq!(read + refused, 400);
+        assert!(refused > 0, "damage is noticed");
+    }
+
     #[test]
     fn a_file_that_is_not_a_workbook_is_named_as_such() {
         let error = read_workbook(b"slug = \"x\"\n").expect_err("TOML is no workbook");
