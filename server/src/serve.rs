@@ -187,6 +187,25 @@ pub async fn create_admin(args: &crate::cli::CreateAdminArgs) -> anyhow::Result<
     Ok(())
 }
 
+/// Records in the audit log that version `version` of `slug` was published, by the system
+/// (at start, or from the command line): no acting user.
+async fn record_published(
+    conn: &mut canvass_db::PgConnection,
+    slug: &str,
+    version: u32,
+) -> anyhow::Result<()> {
+    let detail = format!("{slug} v{version}");
+    canvass_db::audit::record(
+        conn,
+        None,
+        canvass_db::audit::Action::SurveyPublished,
+        None,
+        Some(&detail),
+    )
+    .await
+    .context("could not record the publication in the audit log")
+}
+
 /// `canvass import FILE [--publish]`: every problem and warning on standard error, each
 /// with its place; a refused file publishes nothing and fails.
 pub async fn import(args: &crate::cli::ImportArgs) -> anyhow::Result<()> {
@@ -228,16 +247,7 @@ pub async fn import(args: &crate::cli::ImportArgs) -> anyhow::Result<()> {
     canvass_db::surveys::install(&mut tx, &survey, &source)
         .await
         .with_context(|| format!("could not publish {slug}"))?;
-    let detail = format!("{slug} v{version}");
-    canvass_db::audit::record(
-        &mut tx,
-        None,
-        canvass_db::audit::Action::SurveyPublished,
-        None,
-        Some(&detail),
-    )
-    .await
-    .context("could not record the publication in the audit log")?;
+    record_published(&mut tx, &slug, version).await?;
     tx.commit()
         .await
         .context("could not commit the publication")?;
@@ -355,17 +365,7 @@ pub async fn install_bundled_surveys(pool: &PgPool) -> anyhow::Result<()> {
     let mut tx = pool.begin().await.context("could not open a transaction")?;
     match canvass_db::surveys::install(&mut tx, &survey, source).await {
         Ok(Installed::Published { version }) => {
-            // Published by the system at start: no acting user.
-            let detail = format!("{} v{version}", survey.slug);
-            canvass_db::audit::record(
-                &mut tx,
-                None,
-                canvass_db::audit::Action::SurveyPublished,
-                None,
-                Some(&detail),
-            )
-            .await
-            .context("could not record the publication in the audit log")?;
+            record_published(&mut tx, survey.slug.as_str(), version).await?;
             tracing::info!(slug = %survey.slug, version, "published the bundled survey")
         }
         Ok(Installed::Unchanged { version }) => {

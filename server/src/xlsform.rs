@@ -226,7 +226,7 @@ mod tests {
             state ^= state << 17;
             state
         };
-        let (mut read, mut refused) = (0, 0);
+        let mut refused = 0;
         for trial in 0..400 {
             let mut damaged = bytes.clone();
             if trial % 4 == 0 {
@@ -238,14 +238,10 @@ mod tests {
                 }
             }
             match read_workbook(&damaged) {
-                Ok(book) => {
-                    read += 1;
-                    let _ = import(&book, "damaged");
-                }
+                Ok(book) => drop(import(&book, "damaged")),
                 Err(_) => refused += 1,
             }
         }
-        assert_eq!(read + refused, 400);
         assert!(refused > 0, "damage is noticed");
     }
 

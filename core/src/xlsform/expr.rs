@@ -540,7 +540,7 @@ fn emit(tree: &Tree, this: Option<&str>) -> Result<String, ExprError> {
         Tree::Text(text) => quoted(text),
         Tree::Number(n) => number(n),
         Tree::Bool(b) => b.to_string(),
-        Tree::Not(inner) => format!("not {}", parenthesized(&emit(inner, this)?)),
+        Tree::Not(inner) => format!("not ({})", emit(inner, this)?),
         Tree::And(a, b) => format!("{} and {}", grouped(a)?, grouped(b)?),
         Tree::Or(a, b) => format!("{} or {}", grouped(a)?, grouped(b)?),
         Tree::Selected(question, code) => {
@@ -581,10 +581,6 @@ fn emit(tree: &Tree, this: Option<&str>) -> Result<String, ExprError> {
             }
         }
     })
-}
-
-fn parenthesized(text: &str) -> String {
-    format!("({text})")
 }
 
 #[cfg(test)]

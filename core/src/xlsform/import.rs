@@ -901,9 +901,7 @@ impl Import {
                 "a conditional `required` is not supported: write yes or no",
             ),
         }
-        if table.get(record, "required_message").is_some()
-            || !Self::texts(table, record, "required_message", languages).is_empty()
-        {
+        if !Self::texts(table, record, "required_message", languages).is_empty() {
             self.warn(
                 place("required_message"),
                 "not read: Canvass says in the respondent's language that an answer is required",
